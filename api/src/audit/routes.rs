@@ -1,0 +1,77 @@
+//! `GET /v1/admin/audit`: an admin reads their agency's audit log, newest first.
+
+use crate::AppState;
+use crate::auth::{Actor, Permission};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Json, Query};
+use axum::extract::State;
+use fieldline_wire::Problem;
+use fieldline_wire::admin::{AuditEntry, AuditPage};
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read_audit_log))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct AuditQuery {
+    /// e.g. `user`, `session`, `contact`.
+    record_type: Option<String>,
+    record_id: Option<String>,
+    /// Entries where this user acted.
+    actor_user_id: Option<Uuid>,
+    /// e.g. `user.update`.
+    action: Option<String>,
+    /// Only entries older than this id (from `next_before`).
+    before: Option<i64>,
+    /// 1 to 500, default 100.
+    limit: Option<i64>,
+}
+
+/// Your agency's audit log, filtered by record, by acting user, or by action.
+#[utoipa::path(get, path = "/v1/admin/audit", tag = "admin", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn read_audit_log(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<AuditPage>> {
+    actor.require(Permission::ReadAuditLog)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be from 1 to 500"));
+    }
+    let entries = sqlx::query_as!(
+        AuditEntry,
+        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
+             FROM audit_log
+            WHERE agency_id = $1
+              AND ($2::text IS NULL OR record_type = $2)
+              AND ($3::text IS NULL OR record_id = $3)
+              AND ($4::uuid IS NULL OR actor_user_id = $4)
+              AND ($5::text IS NULL OR action = $5)
+              AND ($6::bigint IS NULL OR id < $6)
+            ORDER BY id DESC
+            LIMIT $7"#,
+        actor.agency_id,
+        q.record_type,
+        q.record_id,
+        q.actor_user_id,
+        q.action,
+        q.before,
+        limit,
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let next_before = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    Ok(Json(AuditPage {
+        entries,
+        next_before,
+    }))
+}

@@ -1,0 +1,14 @@
+//! Who is asking: sign-in, sessions and tokens, and the single authorization check.
+
+mod actor;
+pub mod keys;
+pub mod password;
+pub mod policy;
+mod routes;
+pub mod session;
+pub mod throttle;
+pub mod token;
+
+pub use actor::{Actor, parse_grants, parse_roles};
+pub use policy::Permission;
+pub use routes::{load_me, router};

@@ -1,0 +1,96 @@
+//! The one place that says which role may do what. Handlers ask `actor.require(Permission)`;
+//! they never look at roles themselves.
+
+use fieldline_wire::{Grant, Role};
+
+/// Something a handler may need to be allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Create people in one's agency, change their roles and grants, disable them, end their
+    /// sessions.
+    ManageUsers,
+    /// Read the agency's audit log.
+    ReadAuditLog,
+    /// See confidential shelters' street addresses and exact points.
+    ViewConfidentialLocations,
+}
+
+/// Grants a role carries without an admin giving them. Coordinators dispatch to confidential
+/// shelters (design: "coordinators have it by default"); housing managers keep those entries
+/// and cannot do so blind.
+pub fn default_grants(role: Role) -> &'static [Grant] {
+    match role {
+        Role::Coordinator | Role::HousingManager => &[Grant::ViewConfidentialLocations],
+        Role::Advocate | Role::Admin => &[],
+    }
+}
+
+/// Roles plus explicit grants → is this permitted?
+pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool {
+    let has_role = |r: Role| roles.contains(&r);
+    match permission {
+        Permission::ManageUsers | Permission::ReadAuditLog => has_role(Role::Admin),
+        Permission::ViewConfidentialLocations => {
+            grants.contains(&Grant::ViewConfidentialLocations)
+                || roles
+                    .iter()
+                    .any(|r| default_grants(*r).contains(&Grant::ViewConfidentialLocations))
+        }
+    }
+}
+
+/// Explicit grants plus those the roles carry, sorted and without repeats.
+pub fn effective_grants(roles: &[Role], grants: &[Grant]) -> Vec<Grant> {
+    let mut all: Vec<Grant> = grants
+        .iter()
+        .copied()
+        .chain(
+            roles
+                .iter()
+                .flat_map(|r| default_grants(*r).iter().copied()),
+        )
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_manage_people_and_read_the_audit_log() {
+        for role in Role::ALL {
+            let expected = role == Role::Admin;
+            assert_eq!(
+                permits(&[role], &[], Permission::ManageUsers),
+                expected,
+                "{role}"
+            );
+            assert_eq!(
+                permits(&[role], &[], Permission::ReadAuditLog),
+                expected,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn confidential_locations_by_role_or_grant() {
+        let p = Permission::ViewConfidentialLocations;
+        assert!(permits(&[Role::Coordinator], &[], p));
+        assert!(permits(&[Role::HousingManager], &[], p));
+        assert!(!permits(&[Role::Advocate], &[], p));
+        assert!(!permits(&[Role::Admin], &[], p));
+        assert!(permits(
+            &[Role::Advocate],
+            &[Grant::ViewConfidentialLocations],
+            p
+        ));
+        assert_eq!(
+            effective_grants(&[Role::Coordinator], &[Grant::ViewConfidentialLocations]),
+            vec![Grant::ViewConfidentialLocations]
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! `/v1/auth/*` and `/v1/me`.
+
+use super::{Actor, password, policy, session, throttle, token};
+use crate::AppState;
+use crate::audit::{self, AuditActor};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Json, RequestMeta};
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldline_wire::auth::{
+    AgencySummary, ChangePasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
+    TokenResponse,
+};
+use fieldline_wire::{Email, Problem};
+use serde_json::json;
+use sqlx::PgPool;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(change_password))
+        .routes(routes!(me))
+}
+
+/// Longest password or refresh token we bother to look at; longer ones simply do not match.
+const MAX_SECRET_LEN: usize = 1024;
+
+/// Sign in with e-mail and password.
+///
+/// Unknown addresses and wrong passwords get the same answer. Repeated failures lock the
+/// account (and, separately, the client address) out for a while; the answer is then 429
+/// with `Retry-After`.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let email = req.email.trim().to_lowercase();
+    let keys = throttle::Keys::new(&email, meta.client_ip);
+    if let Some(retry_after_secs) = throttle::locked_for(&state.db, &keys).await? {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+
+    let user = sqlx::query!(
+        r#"SELECT id, agency_id, password_hash, disabled_at IS NOT NULL AS "disabled!"
+             FROM users WHERE email = $1"#,
+        email,
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    let stored = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .map(|u| u.password_hash.clone());
+    let mut presented = req.password;
+    if presented.len() > MAX_SECRET_LEN {
+        presented.clear();
+    }
+    if !password::verify(presented, stored).await {
+        let lockouts = throttle::record_failure(&state.db, &state.config.login, &keys).await?;
+        let who = AuditActor::request(&meta, user.as_ref().map(|u| u.agency_id), None);
+        let record = user.as_ref().map(|u| u.id.to_string());
+        audit::record(
+            &state.db,
+            &who,
+            "auth.login_failed",
+            "user",
+            record.as_deref(),
+            json!({}),
+        )
+        .await?;
+        for l in &lockouts {
+            let scope = match l.scope {
+                throttle::Scope::Account => "account",
+                throttle::Scope::Ip => "ip",
+            };
+            tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
+            audit::record(
+                &state.db,
+                &who,
+                "auth.lockout",
+                "user",
+                record.as_deref(),
+                json!({ "scope": scope, "seconds": l.seconds }),
+            )
+            .await?;
+        }
+        return Err(ApiError::InvalidCredentials);
+    }
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    throttle::record_success(&state.db, &keys).await?;
+
+    let mut tx = state.db.begin().await?;
+    let (session_id, refresh) = session::start(&mut tx, &state.config, user.id).await?;
+    let who = AuditActor::request(&meta, Some(user.agency_id), Some(user.id));
+    audit::record(
+        &mut *tx,
+        &who,
+        "auth.login",
+        "session",
+        Some(&session_id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    tokens(&state, user.id, session_id, refresh).await.map(Json)
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// The presented token stops working. Presenting it again (after its short retry grace)
+/// ends the whole session: someone else has a copy.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn refresh(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Json(req): Json<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    if req.refresh_token.len() > MAX_SECRET_LEN {
+        return Err(ApiError::Unauthorized);
+    }
+    match session::rotate(&state.db, &state.config, &req.refresh_token).await? {
+        session::Rotation::Rotated {
+            user_id,
+            session_id,
+            refresh,
+        } => tokens(&state, user_id, session_id, refresh).await.map(Json),
+        session::Rotation::Invalid => Err(ApiError::Unauthorized),
+        session::Rotation::ReuseDetected {
+            user_id,
+            agency_id,
+            session_id,
+        } => {
+            tracing::warn!(session = %session_id, "refresh token reuse: session revoked");
+            let who = AuditActor::request(&meta, Some(agency_id), None);
+            audit::record(
+                &state.db,
+                &who,
+                "auth.refresh_reuse",
+                "session",
+                Some(&session_id.to_string()),
+                json!({ "user_id": user_id }),
+            )
+            .await?;
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// End the session a refresh token belongs to (this device signs out).
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
+    responses((status = 204, description = "Signed out (also when the token was unknown)")))]
+async fn logout(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Json(req): Json<LogoutRequest>,
+) -> ApiResult<StatusCode> {
+    if req.refresh_token.len() <= MAX_SECRET_LEN {
+        if let Some((session_id, user_id)) =
+            session::end_by_refresh_token(&state.db, &req.refresh_token).await?
+        {
+            let agency = sqlx::query_scalar!("SELECT agency_id FROM users WHERE id = $1", user_id)
+                .fetch_one(&state.db)
+                .await?;
+            let who = AuditActor::request(&meta, Some(agency), Some(user_id));
+            audit::record(
+                &state.db,
+                &who,
+                "auth.logout",
+                "session",
+                Some(&session_id.to_string()),
+                json!({}),
+            )
+            .await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change your own password. Every other session of yours ends.
+#[utoipa::path(post, path = "/v1/auth/password", tag = "auth", request_body = ChangePasswordRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(req): Json<ChangePasswordRequest>,
+) -> ApiResult<StatusCode> {
+    let row = sqlx::query!(
+        "SELECT email, password_hash FROM users WHERE id = $1",
+        actor.user_id
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let keys = throttle::Keys::new(&row.email, actor.meta.client_ip);
+    if let Some(retry_after_secs) = throttle::locked_for(&state.db, &keys).await? {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let mut current = req.current_password;
+    if current.len() > MAX_SECRET_LEN {
+        current.clear();
+    }
+    if !password::verify(current, Some(row.password_hash)).await {
+        throttle::record_failure(&state.db, &state.config.login, &keys).await?;
+        return Err(ApiError::field(
+            "/current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = password::hash(req.new_password.expose().to_owned()).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        actor.user_id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    let ended = session::revoke_all(
+        &mut tx,
+        actor.user_id,
+        "password_changed",
+        Some(actor.session_id),
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "user.password_change",
+        "user",
+        Some(&actor.user_id.to_string()),
+        json!({ "sessions_ended": ended }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user, their agency, roles and effective grants.
+#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Me>> {
+    load_me(&state.db, actor.user_id).await.map(Json)
+}
+
+pub async fn load_me(db: &PgPool, user_id: Uuid) -> ApiResult<Me> {
+    let r = sqlx::query!(
+        r#"SELECT u.id, u.email, u.display_name, u.roles, u.grants,
+                  a.id AS agency_id, a.name AS agency_name, a.time_zone
+             FROM users u JOIN agencies a ON a.id = u.agency_id
+            WHERE u.id = $1"#,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let roles = super::parse_roles(&r.roles);
+    let grants = policy::effective_grants(&roles, &super::parse_grants(&r.grants));
+    Ok(Me {
+        id: r.id,
+        email: Email::parse(&r.email)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored e-mail invalid: {e}")))?,
+        display_name: r.display_name,
+        agency: AgencySummary {
+            id: r.agency_id,
+            name: r.agency_name,
+            time_zone: r.time_zone,
+        },
+        roles,
+        grants,
+    })
+}
+
+async fn tokens(
+    state: &AppState,
+    user_id: Uuid,
+    session_id: Uuid,
+    refresh: session::RefreshToken,
+) -> ApiResult<TokenResponse> {
+    let me = load_me(&state.db, user_id).await?;
+    let issued = token::issue(
+        &state.config,
+        user_id,
+        session_id,
+        me.agency.id,
+        me.roles.clone(),
+        me.grants.clone(),
+    )?;
+    Ok(TokenResponse {
+        access_token: issued.token,
+        token_type: "Bearer".to_owned(),
+        expires_in: issued.expires_in,
+        refresh_token: refresh.token,
+        refresh_expires_at: refresh.expires_at,
+        user: me,
+    })
+}

@@ -1,0 +1,399 @@
+//! Configuration from environment variables, validated once at start. A bad value stops the
+//! server with one line naming the variable; nothing is re-read later.
+//!
+//! Every variable, its default and its meaning is listed in the README; keep the two in step.
+
+use crate::auth::keys::JwtKeys;
+use crate::push::vapid::VapidKeys;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub jwt: JwtKeys,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub session_max_age: Duration,
+    pub refresh_reuse_grace: Duration,
+    pub vapid: VapidKeys,
+    pub vapid_subject: String,
+    pub login: LoginLimits,
+    pub trust_forwarded_for: bool,
+    pub max_body_bytes: usize,
+    pub db_max_connections: u32,
+    pub auto_migrate: bool,
+    pub request_timeout: Duration,
+}
+
+/// Failed sign-ins allowed before a lockout, and how lockouts grow.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub max_failures_per_account: i32,
+    pub max_failures_per_ip: i32,
+    pub window: Duration,
+    pub lockout_base: Duration,
+    pub lockout_max: Duration,
+}
+
+/// The variable that is wrong and why, printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `get`, so tests can configure a server without touching the
+    /// process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let v = Vars { get: &get };
+        let environment = match v.opt("FIELDLINE_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(_) => {
+                return Err(err(
+                    "FIELDLINE_ENV",
+                    "must be `development` or `production`",
+                ));
+            }
+        };
+        let production = environment == Environment::Production;
+
+        let database_url = v.required("DATABASE_URL")?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(err("DATABASE_URL", "must be a postgres:// URL"));
+        }
+        let bind = v
+            .opt("FIELDLINE_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|_| {
+                err(
+                    "FIELDLINE_BIND",
+                    "must be an address:port such as 127.0.0.1:8080",
+                )
+            })?;
+        let data_dir = PathBuf::from(
+            v.opt("FIELDLINE_DATA_DIR")
+                .unwrap_or_else(|| ".data".into()),
+        );
+
+        // Keys: generated into the data folder for development, never in production.
+        let jwt_key_file = key_path(
+            &v,
+            "FIELDLINE_JWT_SIGNING_KEY_FILE",
+            production,
+            &data_dir,
+            "dev-jwt-ed25519.pem",
+        )?;
+        let verify_files: Vec<PathBuf> = v
+            .opt("FIELDLINE_JWT_VERIFY_KEY_FILES")
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let jwt = JwtKeys::load(&jwt_key_file, &verify_files, !production)
+            .map_err(|e| err("FIELDLINE_JWT_SIGNING_KEY_FILE", format!("{e:#}")))?;
+        let vapid_file = key_path(
+            &v,
+            "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
+            production,
+            &data_dir,
+            "dev-vapid-p256.pem",
+        )?;
+        let vapid = VapidKeys::load(&vapid_file, !production)
+            .map_err(|e| err("FIELDLINE_VAPID_PRIVATE_KEY_FILE", format!("{e:#}")))?;
+        if production && (jwt.is_dev_key() || vapid.is_dev_key()) {
+            let var = if jwt.is_dev_key() {
+                "FIELDLINE_JWT_SIGNING_KEY_FILE"
+            } else {
+                "FIELDLINE_VAPID_PRIVATE_KEY_FILE"
+            };
+            return Err(err(
+                var,
+                "is a development key; generate production keys with `fieldline gen-keys`",
+            ));
+        }
+
+        let vapid_subject = match v.opt("FIELDLINE_VAPID_SUBJECT") {
+            Some(s) => s,
+            None if production => {
+                return Err(err(
+                    "FIELDLINE_VAPID_SUBJECT",
+                    "is required in production (mailto: or https: contact for push services)",
+                ));
+            }
+            None => "mailto:fieldline-dev@example.org".into(),
+        };
+        let subject_ok = (vapid_subject.starts_with("mailto:") && vapid_subject.contains('@'))
+            || vapid_subject.starts_with("https://");
+        if !subject_ok {
+            return Err(err(
+                "FIELDLINE_VAPID_SUBJECT",
+                "must be a mailto: address or an https: URL",
+            ));
+        }
+
+        Ok(Config {
+            environment,
+            database_url,
+            bind,
+            data_dir,
+            jwt,
+            jwt_issuer: v
+                .opt("FIELDLINE_JWT_ISSUER")
+                .unwrap_or_else(|| "fieldline".into()),
+            jwt_audience: v
+                .opt("FIELDLINE_JWT_AUDIENCE")
+                .unwrap_or_else(|| "fieldline-api".into()),
+            access_token_ttl: v.secs("FIELDLINE_ACCESS_TOKEN_TTL_SECS", 900, 30, 3600)?,
+            refresh_token_ttl: v.secs(
+                "FIELDLINE_REFRESH_TOKEN_TTL_SECS",
+                14 * 86_400,
+                300,
+                90 * 86_400,
+            )?,
+            session_max_age: v.secs(
+                "FIELDLINE_SESSION_MAX_AGE_SECS",
+                90 * 86_400,
+                300,
+                365 * 86_400,
+            )?,
+            refresh_reuse_grace: v.secs("FIELDLINE_REFRESH_REUSE_GRACE_SECS", 30, 0, 300)?,
+            vapid,
+            vapid_subject,
+            login: LoginLimits {
+                max_failures_per_account: v.int(
+                    "FIELDLINE_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                    5,
+                    1,
+                    100,
+                )? as i32,
+                max_failures_per_ip: v.int("FIELDLINE_LOGIN_MAX_FAILURES_PER_IP", 50, 1, 10_000)?
+                    as i32,
+                window: v.secs("FIELDLINE_LOGIN_WINDOW_SECS", 900, 10, 86_400)?,
+                lockout_base: v.secs("FIELDLINE_LOGIN_LOCKOUT_BASE_SECS", 60, 1, 3600)?,
+                lockout_max: v.secs("FIELDLINE_LOGIN_LOCKOUT_MAX_SECS", 3600, 1, 86_400)?,
+            },
+            trust_forwarded_for: v.bool("FIELDLINE_TRUST_FORWARDED_FOR", false)?,
+            max_body_bytes: v.int("FIELDLINE_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
+            db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,
+            auto_migrate: v.bool("FIELDLINE_AUTO_MIGRATE", true)?,
+            request_timeout: v.secs("FIELDLINE_REQUEST_TIMEOUT_SECS", 30, 1, 600)?,
+        })
+    }
+}
+
+fn key_path(
+    v: &Vars,
+    var: &'static str,
+    production: bool,
+    data_dir: &Path,
+    dev_name: &str,
+) -> Result<PathBuf, ConfigError> {
+    match v.opt(var) {
+        Some(p) => Ok(PathBuf::from(p)),
+        None if production => Err(err(
+            var,
+            "is required in production (create keys with `fieldline gen-keys`)",
+        )),
+        None => Ok(data_dir.join("keys").join(dev_name)),
+    }
+}
+
+struct Vars<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Vars<'_> {
+    fn opt(&self, name: &str) -> Option<String> {
+        (self.get)(name)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.opt(name).ok_or_else(|| err(name, "is required"))
+    }
+
+    fn int(
+        &self,
+        name: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Result<u64, ConfigError> {
+        let Some(raw) = self.opt(name) else {
+            return Ok(default);
+        };
+        raw.parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| err(name, format!("must be a whole number from {min} to {max}")))
+    }
+
+    fn secs(
+        &self,
+        name: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Result<Duration, ConfigError> {
+        self.int(name, default, min, max).map(Duration::from_secs)
+    }
+
+    fn bool(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.opt(name).as_deref() {
+            None => Ok(default),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some("false" | "0" | "no") => Ok(false),
+            Some(_) => Err(err(name, "must be true or false")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("fieldline-config-{}", uuid::Uuid::new_v4()));
+        let mut m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        m.entry("FIELDLINE_DATA_DIR".into())
+            .or_insert(dir.display().to_string());
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn development_defaults_generate_keys() {
+        let c = load(&[("DATABASE_URL", "postgres://x@localhost/db")]).unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.jwt.is_dev_key());
+        assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let base = ("DATABASE_URL", "postgres://x@localhost/db");
+        assert_eq!(load(&[]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(
+            load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            load(&[base, ("FIELDLINE_ENV", "prod")]).unwrap_err().var,
+            "FIELDLINE_ENV"
+        );
+        assert_eq!(
+            load(&[base, ("FIELDLINE_BIND", "8080")]).unwrap_err().var,
+            "FIELDLINE_BIND"
+        );
+        assert_eq!(
+            load(&[base, ("FIELDLINE_ACCESS_TOKEN_TTL_SECS", "-5")])
+                .unwrap_err()
+                .var,
+            "FIELDLINE_ACCESS_TOKEN_TTL_SECS"
+        );
+        assert_eq!(
+            load(&[base, ("FIELDLINE_TRUST_FORWARDED_FOR", "maybe")])
+                .unwrap_err()
+                .var,
+            "FIELDLINE_TRUST_FORWARDED_FOR"
+        );
+        assert_eq!(
+            load(&[base, ("FIELDLINE_VAPID_SUBJECT", "admin@x.org")])
+                .unwrap_err()
+                .var,
+            "FIELDLINE_VAPID_SUBJECT"
+        );
+        let e = load(&[
+            base,
+            ("FIELDLINE_JWT_SIGNING_KEY_FILE", "/nonexistent/key.pem"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "FIELDLINE_JWT_SIGNING_KEY_FILE");
+        assert!(
+            e.to_string()
+                .starts_with("FIELDLINE_JWT_SIGNING_KEY_FILE: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn production_requires_explicit_non_dev_keys() {
+        let base = ("DATABASE_URL", "postgres://x@localhost/db");
+        let e = load(&[base, ("FIELDLINE_ENV", "production")]).unwrap_err();
+        assert_eq!(e.var, "FIELDLINE_JWT_SIGNING_KEY_FILE");
+
+        // Keys generated by a development start are refused in production.
+        let dir = std::env::temp_dir().join(format!("fieldline-config-{}", uuid::Uuid::new_v4()));
+        let dev = load(&[base, ("FIELDLINE_DATA_DIR", dir.to_str().unwrap())]).unwrap();
+        drop(dev);
+        let jwt = dir.join("keys/dev-jwt-ed25519.pem");
+        let vapid = dir.join("keys/dev-vapid-p256.pem");
+        let e = load(&[
+            base,
+            ("FIELDLINE_ENV", "production"),
+            ("FIELDLINE_JWT_SIGNING_KEY_FILE", jwt.to_str().unwrap()),
+            ("FIELDLINE_VAPID_PRIVATE_KEY_FILE", vapid.to_str().unwrap()),
+            ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example"),
+        ])
+        .unwrap_err();
+        assert!(e.message.contains("development key"), "{e}");
+
+        // Keys made with `fieldline gen-keys` are accepted.
+        let prod = std::env::temp_dir().join(format!("fieldline-prod-{}", uuid::Uuid::new_v4()));
+        crate::keygen::write_production_keys(&prod).unwrap();
+        let c = load(&[
+            base,
+            ("FIELDLINE_ENV", "production"),
+            (
+                "FIELDLINE_JWT_SIGNING_KEY_FILE",
+                prod.join("jwt-ed25519.pem").to_str().unwrap(),
+            ),
+            (
+                "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
+                prod.join("vapid-p256.pem").to_str().unwrap(),
+            ),
+            ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example"),
+        ])
+        .unwrap();
+        assert_eq!(c.environment, Environment::Production);
+        assert!(!c.jwt.is_dev_key());
+    }
+}

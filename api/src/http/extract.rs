@@ -1,0 +1,261 @@
+//! `Json`, `Query` and `Path` that reject with problems instead of axum's plain-text answers,
+//! and whose messages never echo the value that failed (it may be someone's name).
+
+use crate::error::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use fieldline_wire::FieldError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A JSON body. Requires `Content-Type: application/json` (415 otherwise), honours the body
+/// size limit (413), answers 400 for broken JSON and 422 with field errors for JSON of the
+/// wrong shape, including unknown fields.
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest("the request body could not be read")
+            }
+        })?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let pointer = pointer_of(err.path());
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => field_error(pointer, &inner.to_string()),
+            _ => ApiError::MalformedJson {
+                line: inner.line(),
+                column: inner.column(),
+            },
+        }
+    })?;
+    de.end().map_err(|e| ApiError::MalformedJson {
+        line: e.line(),
+        column: e.column(),
+    })?;
+    Ok(value)
+}
+
+/// Query parameters; unknown or malformed ones get 422 naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|err| {
+                let pointer = pointer_of(err.path());
+                field_error(pointer, &err.into_inner().to_string())
+            })
+    }
+}
+
+/// Path parameters; a malformed id is 404, like an id that does not exist.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| ApiError::NotFound)
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&escape_pointer(key)),
+            Segment::Enum { variant } => out.push_str(&escape_pointer(variant)),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+fn escape_pointer(s: &str) -> String {
+    let s: String = s.chars().take(64).collect();
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Rewrites serde's message into one that names the problem but not the value. serde's own
+/// messages quote the input (`invalid type: string "Jane Doe"`), so only the expectation,
+/// which comes from our types, is kept. Our own value types speak in "must …" sentences.
+fn field_error(mut pointer: String, message: &str) -> ApiError {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let expected = message.split_once(", expected ").map(|(_, e)| e);
+    // serde's path already ends at an unknown field, but stops above a missing one.
+    let named = message
+        .split('`')
+        .nth(1)
+        .map(escape_pointer)
+        .filter(|name| !pointer.ends_with(&format!("/{name}")));
+    let text = if message.starts_with("unknown field") {
+        if let Some(name) = named {
+            pointer = format!("{pointer}/{name}");
+        }
+        "is not a known field".to_owned()
+    } else if message.starts_with("missing field") {
+        if let Some(name) = named {
+            pointer = format!("{pointer}/{name}");
+        }
+        "is required".to_owned()
+    } else if message.starts_with("duplicate field") {
+        if let Some(name) = named {
+            pointer = format!("{pointer}/{name}");
+        }
+        "appears more than once".to_owned()
+    } else if message.starts_with("unknown variant") {
+        match expected {
+            Some(e) => format!("is not one of the allowed values ({e})"),
+            None => "is not one of the allowed values".to_owned(),
+        }
+    } else if message.starts_with("invalid type") {
+        match expected {
+            Some(e) => format!("has the wrong type: expected {e}"),
+            None => "has the wrong type".to_owned(),
+        }
+    } else if message.starts_with("invalid length") {
+        match expected {
+            Some(e) => format!("has the wrong length: expected {e}"),
+            None => "has the wrong length".to_owned(),
+        }
+    } else if message.starts_with("must ") {
+        message.to_owned()
+    } else {
+        "has an invalid value".to_owned()
+    };
+    if pointer.is_empty() {
+        pointer.push('/');
+    }
+    ApiError::Validation(vec![FieldError {
+        pointer,
+        message: text,
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Person {
+        name: String,
+        age: u8,
+        email: Option<fieldline_wire::Email>,
+    }
+
+    fn errors(body: &str) -> Vec<FieldError> {
+        match parse_json::<Person>(body.as_bytes()) {
+            Err(ApiError::Validation(e)) => e,
+            other => panic!("expected validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn messages_never_echo_values() {
+        let e = errors(r#"{"name": "x", "age": "Jane Secret-Name"}"#);
+        assert_eq!(e[0].pointer, "/age");
+        assert!(!e[0].message.contains("Jane"), "{}", e[0].message);
+        let e = errors(r#"{"name": "x", "age": 3, "email": "jane.doe.secret"}"#);
+        assert_eq!(e[0].pointer, "/email");
+        assert_eq!(e[0].message, "must be an e-mail address");
+    }
+
+    #[test]
+    fn unknown_and_missing_fields_are_named() {
+        let e = errors(r#"{"name": "x", "age": 3, "nmae": 1}"#);
+        assert_eq!(
+            (e[0].pointer.as_str(), e[0].message.as_str()),
+            ("/nmae", "is not a known field")
+        );
+        let e = errors(r#"{"name": "x"}"#);
+        assert_eq!(
+            (e[0].pointer.as_str(), e[0].message.as_str()),
+            ("/age", "is required")
+        );
+    }
+
+    #[test]
+    fn broken_json_is_a_syntax_problem() {
+        for body in [
+            r#"{"name": "#,
+            "{,}",
+            r#"{"name":"x","age":3} trailing"#,
+            "",
+        ] {
+            assert!(
+                matches!(
+                    parse_json::<Person>(body.as_bytes()),
+                    Err(ApiError::MalformedJson { .. })
+                ),
+                "{body:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `fieldline`: the server and its operator commands.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use fieldline_api::config::{Config, Environment};
+use fieldline_api::{AppState, MIGRATOR, agencies, demo, keygen, launch_with_listener, telemetry};
+use fieldline_wire::{Email, NewPassword};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "fieldline",
+    version,
+    about = "Field crisis response for victim services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (applies pending migrations first unless FIELDLINE_AUTO_MIGRATE=false).
+    Serve {
+        /// Seed the demo agencies and logins (development only).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo data (idempotent; development only).
+    SeedDemo,
+    /// Create an agency and its first admin. The password is read from
+    /// FIELDLINE_ADMIN_PASSWORD, or from the first line of standard input.
+    CreateAgency {
+        #[arg(long)]
+        name: String,
+        /// IANA time zone, e.g. America/Denver.
+        #[arg(long)]
+        time_zone: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long)]
+        admin_name: String,
+    },
+    /// Write production keys (token signing, VAPID) into DIR; never overwrites.
+    GenKeys { dir: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::GenKeys { dir } = &cli.command {
+        return match keygen::write_production_keys(dir) {
+            Ok(()) => {
+                println!(
+                    "wrote {0}/jwt-ed25519.pem, {0}/jwt-ed25519.pub.pem and {0}/vapid-p256.pem",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("{e:#}")),
+        };
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("configuration error: {e}")),
+    };
+    telemetry::init();
+    match run(cli.command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("fieldline: {message}");
+    ExitCode::from(2)
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let db = fieldline_api::connect(&config)
+        .await
+        .context("connecting to DATABASE_URL")?;
+    match command {
+        Command::Migrate => {
+            MIGRATOR.run(&db).await.context("applying migrations")?;
+            println!("migrations applied");
+        }
+        Command::SeedDemo => {
+            refuse_demo_in_production(&config)?;
+            MIGRATOR.run(&db).await.context("applying migrations")?;
+            demo::seed(&db).await?;
+            println!("demo data seeded");
+        }
+        Command::CreateAgency {
+            name,
+            time_zone,
+            admin_email,
+            admin_name,
+        } => {
+            let admin_email =
+                Email::parse(&admin_email).map_err(|e| anyhow::anyhow!("--admin-email {e}"))?;
+            let admin_password = match std::env::var("FIELDLINE_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let admin_password = NewPassword::parse(admin_password)
+                .map_err(|e| anyhow::anyhow!("the admin password {e}"))?;
+            let new = agencies::NewAgency {
+                name,
+                time_zone,
+                admin_email,
+                admin_name,
+                admin_password,
+            };
+            let (agency, admin) = agencies::create(&db, new).await?;
+            println!("agency {agency} created with admin {admin}");
+        }
+        Command::Serve { demo: seed_demo } => {
+            if config.auto_migrate {
+                MIGRATOR.run(&db).await.context("applying migrations")?;
+            }
+            if seed_demo {
+                refuse_demo_in_production(&config)?;
+                demo::seed(&db).await?;
+            }
+            if config.environment == Environment::Production && demo::present(&db).await? {
+                bail!(
+                    "demo agencies exist in this database; production refuses to start with demo users"
+                );
+            }
+            let listener = tokio::net::TcpListener::bind(config.bind)
+                .await
+                .with_context(|| format!("cannot listen on {} (FIELDLINE_BIND)", config.bind))?;
+            tracing::info!(address = %listener.local_addr()?, "serving");
+            let state = AppState {
+                db,
+                config: Arc::new(config),
+            };
+            launch_with_listener(listener, state, shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::GenKeys { .. } => unreachable!("handled before configuration is read"),
+    }
+    Ok(())
+}
+
+fn refuse_demo_in_production(config: &Config) -> anyhow::Result<()> {
+    if config.environment == Environment::Production {
+        bail!("demo data is for development only (FIELDLINE_ENV=production)");
+    }
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

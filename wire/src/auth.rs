@@ -1,0 +1,78 @@
+//! Signing in, keeping a session alive on a phone, and signing out.
+
+use crate::values::{Email, Grant, NewPassword, Role};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `POST /v1/auth/login`. The e-mail is not validated beyond being text: an unknown or
+/// malformed address must get the same answer as a wrong password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/logout`: ends the session the refresh token belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/password`: the signed-in user changes their own password. Every other
+/// session of theirs ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: NewPassword,
+}
+
+/// Answer to login and refresh. The refresh token is shown once: the server keeps only its
+/// hash, and each use replaces it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: chrono::DateTime<chrono::Utc>,
+    pub user: Me,
+}
+
+/// The signed-in user, as `GET /v1/me` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub id: Uuid,
+    pub email: Email,
+    pub display_name: String,
+    pub agency: AgencySummary,
+    pub roles: Vec<Role>,
+    /// Effective grants: those given explicitly plus those the roles carry.
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencySummary {
+    pub id: Uuid,
+    pub name: String,
+    /// IANA time zone, e.g. `America/Denver`.
+    pub time_zone: String,
+}
