@@ -59,7 +59,11 @@ CREATE TABLE refresh_tokens (
     expires_at   timestamptz NOT NULL,
     used_at      timestamptz,
     replaced_by  bytea REFERENCES refresh_tokens (token_hash),
-    CHECK ((used_at IS NULL) = (replaced_by IS NULL))
+    -- Replaced without being used (its holder retried the refresh that issued it, see
+    -- auth/session.rs); presenting it later is always reuse, never a retry.
+    retired      boolean NOT NULL DEFAULT false,
+    CHECK ((used_at IS NULL) = (replaced_by IS NULL)),
+    CHECK (NOT retired OR used_at IS NOT NULL)
 );
 CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id);
 

@@ -38,6 +38,17 @@ pub struct Config {
     pub request_timeout: Duration,
 }
 
+/// Never prints the database URL: it carries a password.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Failed sign-ins allowed before a lockout, and how lockouts grow.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
@@ -122,7 +133,7 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let jwt = JwtKeys::load(&jwt_key_file, &verify_files, !production)
+        let jwt = JwtKeys::load(&jwt_key_file.0, &verify_files, jwt_key_file.1)
             .map_err(|e| err("FIELDLINE_JWT_SIGNING_KEY_FILE", format!("{e:#}")))?;
         let vapid_file = key_path(
             &v,
@@ -131,7 +142,7 @@ impl Config {
             &data_dir,
             "dev-vapid-p256.pem",
         )?;
-        let vapid = VapidKeys::load(&vapid_file, !production)
+        let vapid = VapidKeys::load(&vapid_file.0, vapid_file.1)
             .map_err(|e| err("FIELDLINE_VAPID_PRIVATE_KEY_FILE", format!("{e:#}")))?;
         if production && (jwt.is_dev_key() || vapid.is_dev_key()) {
             let var = if jwt.is_dev_key() {
@@ -214,20 +225,22 @@ impl Config {
     }
 }
 
+/// The key file to read, and whether it may be generated: only the development default is,
+/// never a path someone configured (a typo there must not silently mint a new key).
 fn key_path(
     v: &Vars,
     var: &'static str,
     production: bool,
     data_dir: &Path,
     dev_name: &str,
-) -> Result<PathBuf, ConfigError> {
+) -> Result<(PathBuf, bool), ConfigError> {
     match v.opt(var) {
-        Some(p) => Ok(PathBuf::from(p)),
+        Some(p) => Ok((PathBuf::from(p), false)),
         None if production => Err(err(
             var,
             "is required in production (create keys with `fieldline gen-keys`)",
         )),
-        None => Ok(data_dir.join("keys").join(dev_name)),
+        None => Ok((data_dir.join("keys").join(dev_name), true)),
     }
 }
 

@@ -169,24 +169,21 @@ async fn logout(
     meta: RequestMeta,
     Json(req): Json<LogoutRequest>,
 ) -> ApiResult<StatusCode> {
-    if req.refresh_token.len() <= MAX_SECRET_LEN {
-        if let Some((session_id, user_id)) =
-            session::end_by_refresh_token(&state.db, &req.refresh_token).await?
-        {
-            let agency = sqlx::query_scalar!("SELECT agency_id FROM users WHERE id = $1", user_id)
-                .fetch_one(&state.db)
-                .await?;
-            let who = AuditActor::request(&meta, Some(agency), Some(user_id));
-            audit::record(
-                &state.db,
-                &who,
-                "auth.logout",
-                "session",
-                Some(&session_id.to_string()),
-                json!({}),
-            )
-            .await?;
-        }
+    if req.refresh_token.len() > MAX_SECRET_LEN {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    if let Some(ended) = session::end_by_refresh_token(&state.db, &req.refresh_token).await? {
+        let who = AuditActor::request(&meta, Some(ended.agency_id), Some(ended.user_id));
+        let session = ended.session_id.to_string();
+        audit::record(
+            &state.db,
+            &who,
+            "auth.logout",
+            "session",
+            Some(&session),
+            json!({}),
+        )
+        .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -103,7 +103,8 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
                   rt.used_at IS NOT NULL AS "used!",
                   (rt.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()
                    AND u.disabled_at IS NULL) AS "usable!",
-                  coalesce(rt.used_at > now() - make_interval(secs => $2), false) AS "within_grace!"
+                  (NOT rt.retired AND coalesce(rt.used_at > now() - make_interval(secs => $2), false))
+                      AS "within_grace!"
              FROM refresh_tokens rt
              JOIN sessions s ON s.id = rt.session_id
              JOIN users u ON u.id = s.user_id
@@ -146,6 +147,12 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
         };
         let refresh = issue(&mut tx, config, row.session_id).await?;
         mark_used(&mut tx, &successor, &refresh).await?;
+        sqlx::query!(
+            "UPDATE refresh_tokens SET retired = true WHERE token_hash = $1",
+            successor
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         return Ok(Rotation::Rotated {
             user_id: row.user_id,
@@ -185,22 +192,27 @@ async fn mark_used(
     Ok(())
 }
 
-/// Ends the session a refresh token belongs to. Returns the session and its user when a live
-/// session was ended; unknown tokens are not an error (logging out twice is fine).
-pub async fn end_by_refresh_token(
-    db: &PgPool,
-    presented: &str,
-) -> sqlx::Result<Option<(Uuid, Uuid)>> {
-    let row = sqlx::query!(
+/// A session that logout ended.
+pub struct Ended {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub agency_id: Uuid,
+}
+
+/// Ends the session a refresh token belongs to. `None` when there was no live session:
+/// logging out twice, or with an unknown token, is not an error.
+pub async fn end_by_refresh_token(db: &PgPool, presented: &str) -> sqlx::Result<Option<Ended>> {
+    sqlx::query_as!(
+        Ended,
         r#"UPDATE sessions s SET revoked_at = now(), revoked_reason = 'logout'
-             FROM refresh_tokens rt
-            WHERE rt.token_hash = $1 AND s.id = rt.session_id AND s.revoked_at IS NULL
-        RETURNING s.id, s.user_id"#,
+             FROM refresh_tokens rt, users u
+            WHERE rt.token_hash = $1 AND s.id = rt.session_id AND u.id = s.user_id
+              AND s.revoked_at IS NULL
+        RETURNING s.id AS session_id, s.user_id, u.agency_id"#,
         hash(presented),
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.id, r.user_id)))
+    .await
 }
 
 pub async fn revoke_session(

@@ -32,6 +32,13 @@ async fn healthz() -> axum::Json<Status> {
     responses((status = 200, body = Status), (status = 503, body = Problem, content_type = "application/problem+json")))]
 async fn readyz(State(state): State<AppState>) -> ApiResult<axum::Json<Status>> {
     let applied = tokio::time::timeout(Duration::from_secs(2), async {
+        // A database never migrated has no bookkeeping table yet: nothing applied.
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&state.db)
+            .await?;
+        if !exists {
+            return Ok(Vec::new());
+        }
         sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success")
             .fetch_all(&state.db)
             .await

@@ -1,0 +1,169 @@
+//! Liveness, readiness (including a database that stops and comes back), and the OpenAPI
+//! document and its browsable docs, served without any download.
+
+use fieldline_tests::*;
+use serde_json::Value;
+use sqlx::PgPool;
+use std::process::Command;
+use std::time::Duration;
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn health_readiness_and_docs(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let health: Value = raw()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready = raw().get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    let doc: Value = raw()
+        .get(server.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/auth/logout",
+        "/v1/me",
+        "/v1/admin/users",
+        "/v1/admin/users/{id}",
+        "/v1/admin/audit",
+        "/readyz",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+
+    let html = raw()
+        .get(server.url("/docs/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("swagger-ui"), "Swagger UI page not served");
+    let init = raw()
+        .get(server.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/v1/openapi.json"));
+    assert!(
+        !html.contains("cdn") && !init.contains("https://"),
+        "docs must not load anything from the network"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn not_ready_while_migrations_are_pending(db: PgPool) {
+    let server = TestServer::start_unseeded(db, &[]).await;
+    let res = raw().get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["type"], fieldline_wire::problem::types::UNAVAILABLE);
+    assert_eq!(body["detail"], "database migrations are pending");
+    // Still alive, though.
+    assert_eq!(
+        raw()
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+fn pg(args: &[&str]) -> String {
+    let out = Command::new(repo_root().join("scripts/pg"))
+        .args(args)
+        .output()
+        .expect("scripts/pg");
+    assert!(
+        out.status.success(),
+        "scripts/pg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A private cluster this test may stop: the shared test cluster must keep running.
+#[tokio::test]
+async fn not_ready_while_the_database_is_stopped_and_ready_again_after() {
+    let dir = tempdir();
+    let url = pg(&["start", &dir]);
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let db = PgPool::connect(&url).await.unwrap();
+    fieldline_api::MIGRATOR.run(&db).await.unwrap();
+    let server = TestServer::start(db).await;
+    let ready = || async { raw().get(server.url("/readyz")).send().await.unwrap() };
+    assert_eq!(ready().await.status(), 200);
+
+    pg(&["stop", &dir]);
+    let res = ready().await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["type"], fieldline_wire::problem::types::UNAVAILABLE);
+    assert_eq!(
+        raw()
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    pg(&["start", &dir, &port]);
+    let mut status = 0;
+    for _ in 0..50 {
+        status = ready().await.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "not ready again after the database came back");
+    server.stop().await;
+    pg(&["stop", &dir]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempdir() -> String {
+    let dir = std::env::temp_dir().join(format!("fieldline-pg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.display().to_string()
+}
