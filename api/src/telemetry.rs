@@ -7,20 +7,31 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 pub fn init() {
     let filter =
         EnvFilter::try_from_env("FIELDLINE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let pretty = std::env::var("FIELDLINE_LOG_FORMAT").is_ok_and(|f| f == "pretty");
-    let registry = tracing_subscriber::registry().with(filter);
-    if pretty {
-        registry.with(fmt::layer()).init();
-    } else {
-        registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(false),
-            )
+    if std::env::var("FIELDLINE_LOG_FORMAT").is_ok_and(|f| f == "pretty") {
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(fmt::layer())
             .init();
+    } else {
+        init_json(filter, std::io::stdout);
     }
+}
+
+/// JSON lines to `writer`, each carrying its request span's fields. Tests pass a buffer to
+/// check what the server would have logged.
+pub fn init_json<W>(filter: EnvFilter, writer: W)
+where
+    W: for<'a> fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    let layer = fmt::layer()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_writer(writer);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(layer)
+        .init();
 }
 
 /// An error as it may be logged: database errors reduced to their SQLSTATE, constraint and

@@ -76,3 +76,55 @@ fn gen_keys_writes_production_keys_once() {
     assert_eq!(code, 2);
     assert!(stderr.contains("refusing to overwrite"), "{stderr}");
 }
+
+/// The URL of the test's own database: the admin URL with its database name replaced.
+fn url_of(db: &sqlx::PgPool) -> String {
+    let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL (scripts/test sets it)");
+    let base = admin.rsplit_once('/').expect("a postgres URL").0;
+    format!(
+        "{base}/{}",
+        db.connect_options()
+            .get_database()
+            .expect("a database name")
+    )
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn production_refuses_to_start_with_demo_users(db: sqlx::PgPool) {
+    fieldline_api::demo::seed(&db).await.unwrap();
+    let keys = std::env::temp_dir().join(format!("fieldline-keys-{}", uuid::Uuid::new_v4()));
+    fieldline_api::keygen::write_production_keys(&keys).unwrap();
+    let production: Vec<(&'static str, String)> = vec![
+        ("DATABASE_URL", url_of(&db)),
+        ("FIELDLINE_ENV", "production".into()),
+        ("FIELDLINE_BIND", "127.0.0.1:0".into()),
+        (
+            "FIELDLINE_JWT_SIGNING_KEY_FILE",
+            keys.join("jwt-ed25519.pem").display().to_string(),
+        ),
+        (
+            "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
+            keys.join("vapid-p256.pem").display().to_string(),
+        ),
+        ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example".into()),
+    ];
+    // If the refusal were broken, `serve` would run on: give up after a minute.
+    let run = |args: &'static [&'static str]| {
+        let env = production.clone();
+        let child = tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            fieldline(&env, args)
+        });
+        async move {
+            tokio::time::timeout(std::time::Duration::from_secs(60), child)
+                .await
+                .expect("fieldline did not exit")
+        }
+    };
+    let (code, stderr) = run(&["serve"]).await.unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("demo agencies exist"), "{stderr}");
+    let (code, stderr) = run(&["seed-demo"]).await.unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("development only"), "{stderr}");
+}

@@ -167,3 +167,48 @@ fn tempdir() -> String {
     std::fs::create_dir_all(&dir).unwrap();
     dir.display().to_string()
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn shutdown_finishes_requests_in_flight(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    // Hold a lock sign-in needs, so that a sign-in is provably in flight when shutdown begins.
+    let mut blocker = db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE sessions IN EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let url = server.url("/v1/auth/login");
+    let login = tokio::spawn(async move {
+        let body = serde_json::json!({"email": ADVOCATE, "password": DEMO_PASSWORD});
+        raw()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    let mut waiting = 0i64;
+    for _ in 0..500 {
+        waiting = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(waiting, 1, "the sign-in never reached the lock");
+
+    let stopping = tokio::spawn(server.stop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !stopping.is_finished(),
+        "the server stopped before its request finished"
+    );
+    blocker.rollback().await.unwrap();
+    assert_eq!(login.await.unwrap().unwrap(), 200);
+    stopping.await.unwrap();
+}
