@@ -36,6 +36,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub auto_migrate: bool,
     pub request_timeout: Duration,
+    /// Directory entries whose availability is older than this are listed as stale.
+    pub directory_stale_after: Duration,
 }
 
 /// Never prints the database URL: it carries a password.
@@ -221,6 +223,9 @@ impl Config {
             db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,
             auto_migrate: v.bool("FIELDLINE_AUTO_MIGRATE", true)?,
             request_timeout: v.secs("FIELDLINE_REQUEST_TIMEOUT_SECS", 30, 1, 600)?,
+            directory_stale_after: Duration::from_secs(
+                3600 * v.int("FIELDLINE_DIRECTORY_STALE_HOURS", 24, 1, 24 * 90)?,
+            ),
         })
     }
 }

@@ -85,6 +85,7 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
         .await?;
     }
     tx.commit().await?;
+    crate::directory::demo::seed(db, DEMO_AGENCY).await?;
     Ok(())
 }
 

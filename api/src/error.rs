@@ -19,6 +19,9 @@ pub enum ApiError {
     MalformedJson { line: usize, column: usize },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// Query parameters that are unknown, malformed or out of range (400: the URL is wrong).
+    #[error("invalid query parameters")]
+    InvalidQuery(Vec<FieldError>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("payload too large")]
@@ -61,7 +64,9 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::MalformedJson { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_)
+            | ApiError::MalformedJson { .. }
+            | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -90,6 +95,11 @@ impl ApiError {
                 types::VALIDATION,
                 "The request has invalid fields",
                 Some("see `errors` for each field".to_owned()),
+            ),
+            ApiError::InvalidQuery(_) => (
+                types::INVALID_QUERY,
+                "The query parameters are invalid",
+                Some("see `errors` for each parameter".to_owned()),
             ),
             ApiError::UnsupportedMediaType => (
                 types::UNSUPPORTED_MEDIA_TYPE,
@@ -155,7 +165,7 @@ impl ApiError {
             detail,
             instance: None,
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::InvalidQuery(errors) => errors.clone(),
                 _ => Vec::new(),
             },
             current_version: match self {

@@ -6,7 +6,9 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod directory;
 pub mod error;
+pub mod geo;
 pub mod http;
 pub mod keygen;
 pub mod ops;
@@ -53,6 +55,7 @@ pub struct AppState {
     tags(
         (name = "auth", description = "Sign-in, sessions and the signed-in user"),
         (name = "admin", description = "Agency administration: people and the audit log"),
+        (name = "directory", description = "Shelters and safe housing: search, upkeep, import and export"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(users::router())
+        .merge(directory::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

@@ -38,6 +38,7 @@ pub mod types {
     pub const BAD_REQUEST: &str = "urn:fieldline:problem:bad-request";
     pub const MALFORMED_JSON: &str = "urn:fieldline:problem:malformed-json";
     pub const VALIDATION: &str = "urn:fieldline:problem:validation";
+    pub const INVALID_QUERY: &str = "urn:fieldline:problem:invalid-query";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "urn:fieldline:problem:unsupported-media-type";
     pub const PAYLOAD_TOO_LARGE: &str = "urn:fieldline:problem:payload-too-large";
     pub const UNAUTHORIZED: &str = "urn:fieldline:problem:unauthorized";

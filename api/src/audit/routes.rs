@@ -43,7 +43,10 @@ async fn read_audit_log(
     actor.require(Permission::ReadAuditLog)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "must be from 1 to 500"));
+        return Err(ApiError::InvalidQuery(vec![fieldline_wire::FieldError {
+            pointer: "/limit".into(),
+            message: "must be from 1 to 500".into(),
+        }]));
     }
     let entries = sqlx::query_as!(
         AuditEntry,

@@ -13,6 +13,10 @@ pub enum Permission {
     ReadAuditLog,
     /// See confidential shelters' street addresses and exact points.
     ViewConfidentialLocations,
+    /// Search and read the shelter directory (everyone signed in).
+    SearchDirectory,
+    /// Create, edit, retire and import the agency's directory entries.
+    ManageDirectory,
 }
 
 /// Grants a role carries without an admin giving them. Coordinators dispatch to confidential
@@ -30,6 +34,8 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
     let has_role = |r: Role| roles.contains(&r);
     match permission {
         Permission::ManageUsers | Permission::ReadAuditLog => has_role(Role::Admin),
+        Permission::SearchDirectory => !roles.is_empty(),
+        Permission::ManageDirectory => has_role(Role::HousingManager),
         Permission::ViewConfidentialLocations => {
             grants.contains(&Grant::ViewConfidentialLocations)
                 || roles
@@ -71,6 +77,18 @@ mod tests {
             assert_eq!(
                 permits(&[role], &[], Permission::ReadAuditLog),
                 expected,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn housing_managers_keep_the_directory_everyone_searches_it() {
+        for role in Role::ALL {
+            assert!(permits(&[role], &[], Permission::SearchDirectory), "{role}");
+            assert_eq!(
+                permits(&[role], &[], Permission::ManageDirectory),
+                role == Role::HousingManager,
                 "{role}"
             );
         }

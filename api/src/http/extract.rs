@@ -80,7 +80,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     Ok(value)
 }
 
-/// Query parameters; unknown or malformed ones get 422 naming the parameter.
+/// Query parameters; unknown or malformed ones get 400 naming the parameter.
 pub struct Query<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for Query<T>

@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, request::Parts};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use fieldline_wire::Problem;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
@@ -85,7 +85,16 @@ pub async fn request_context(
         .unwrap_or_else(|| "(unmatched)".to_owned());
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), route = %route);
     let started = Instant::now();
-    let mut res = next.run(req).instrument(span.clone()).await;
+    // A request that outlives the timeout is answered 503; dropping it rolls back its
+    // transaction, so nothing half-done is kept and the client may retry.
+    let run = tokio::time::timeout(state.config.request_timeout, next.run(req));
+    let mut res = match run.instrument(span.clone()).await {
+        Ok(res) => res,
+        Err(_) => {
+            span.in_scope(|| tracing::warn!("request timed out"));
+            ApiError::Unavailable("the request took too long").into_response()
+        }
+    };
     span.in_scope(|| {
         tracing::info!(
             status = res.status().as_u16(),

@@ -1,0 +1,406 @@
+//! `/v1/directory/*`.
+
+use super::redact::{Viewer, redact};
+use super::search::{self, SearchQuery};
+use super::{history, store, validate};
+use crate::AppState;
+use crate::audit::{self, AuditActor};
+use crate::auth::{Actor, Permission};
+use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::http::{Json, Path, Query, etag, if_match_version};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fieldline_wire::admin::{AuditEntry, AuditPage};
+use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryInput, EntryList};
+use fieldline_wire::{FieldError, Problem};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(nearby))
+        .routes(routes!(within))
+        .routes(routes!(create_entry))
+        .routes(routes!(get_entry, replace_entry, retire_entry))
+        .routes(routes!(update_availability))
+        .routes(routes!(entry_history))
+        .routes(routes!(stale_entries))
+}
+
+const RECORD: &str = "directory_entry";
+
+fn list_response(entries: Vec<Entry>, geojson: bool) -> Response {
+    if geojson {
+        let mut res = axum::Json(search::geojson(&entries)).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/geo+json"),
+        );
+        res
+    } else {
+        Json(EntryList { entries }).into_response()
+    }
+}
+
+fn with_etag(entry: Entry, status: StatusCode) -> Response {
+    let tag = etag(entry.version);
+    let mut res = (status, Json(entry)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// Places near a point, nearest first, with distance and how old their availability is.
+///
+/// Confidential places are included for everyone; readers without the
+/// `view_confidential_locations` grant get them without street address or point, with the
+/// distance rounded to the kilometre (and searched and ordered by a point snapped to ~1 km).
+#[utoipa::path(get, path = "/v1/directory/nearby", tag = "directory", security(("bearer" = [])),
+    params(SearchQuery),
+    responses(
+        (status = 200, body = EntryList, description = "JSON, or an RFC 7946 FeatureCollection with format=geojson"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn nearby(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Response> {
+    actor.require(Permission::SearchDirectory)?;
+    let q = q.nearby()?;
+    let entries =
+        search::nearby(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    Ok(list_response(entries, q.geojson))
+}
+
+/// Places inside a map's rectangle (`west`, `south`, `east`, `north` in degrees), by name.
+#[utoipa::path(get, path = "/v1/directory/within", tag = "directory", security(("bearer" = [])),
+    params(SearchQuery),
+    responses(
+        (status = 200, body = EntryList, description = "JSON, or an RFC 7946 FeatureCollection with format=geojson"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn within(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Response> {
+    actor.require(Permission::SearchDirectory)?;
+    let q = q.within()?;
+    let entries =
+        search::within(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    Ok(list_response(entries, q.geojson))
+}
+
+/// Add a place (housing managers). Answers with its `ETag`.
+#[utoipa::path(post, path = "/v1/directory/entries", tag = "directory", security(("bearer" = [])),
+    request_body = EntryInput,
+    responses(
+        (status = 201, body = Entry),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_entry(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(input): Json<EntryInput>,
+) -> ApiResult<Response> {
+    actor.require(Permission::ManageDirectory)?;
+    let valid = validate::validate(input).map_err(ApiError::Validation)?;
+    let id = Uuid::new_v4();
+    let mut tx = state.db.begin().await?;
+    let entry = store::upsert(&mut tx, id, actor.agency_id, &valid)
+        .await
+        .on_constraint("directory_entries_external_id_key", || {
+            ApiError::Conflict("an entry with this external_id exists already")
+        })?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("insert returned nothing")))?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "directory.create",
+        RECORD,
+        Some(&id.to_string()),
+        json!({ "changes": history::changes(None, &entry) }),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut res = with_etag(
+        redact(entry, Viewer::from_actor(&actor)),
+        StatusCode::CREATED,
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("/v1/directory/entries/{id}")) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// One place. Send its `ETag` back as `If-Match` when changing it.
+#[utoipa::path(get, path = "/v1/directory/entries/{id}", tag = "directory", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Entry), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_entry(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    actor.require(Permission::SearchDirectory)?;
+    let mut entry = store::get(&state.db, id, actor.agency_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    entry.availability_age_s = entry
+        .availability_updated_at
+        .map(|t| (chrono::Utc::now() - t).num_seconds().max(0));
+    Ok(with_etag(
+        redact(entry, Viewer::from_actor(&actor)),
+        StatusCode::OK,
+    ))
+}
+
+/// Locks an entry for a change by the actor's agency: 404 if they cannot see it (or it is
+/// retired), 403 if it is another agency's shared entry, 412 if `If-Match` is stale.
+async fn lock_for_change(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> ApiResult<store::Lock> {
+    let lock = store::lock(tx, id, actor.agency_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if lock.retired && lock.owned {
+        return Err(ApiError::NotFound);
+    }
+    if !lock.owned {
+        return Err(if lock.retired {
+            ApiError::NotFound
+        } else {
+            ApiError::Forbidden
+        });
+    }
+    if let Some(expected) = if_match
+        && expected != lock.version
+    {
+        return Err(ApiError::PreconditionFailed {
+            current_version: lock.version,
+        });
+    }
+    Ok(lock)
+}
+
+/// Replace a place's details (housing managers of the owning agency). Needs `If-Match`.
+#[utoipa::path(put, path = "/v1/directory/entries/{id}", tag = "directory", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "the ETag you read")),
+    request_body = EntryInput,
+    responses(
+        (status = 200, body = Entry),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "changed since you read it; `current_version` given"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn replace_entry(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<EntryInput>,
+) -> ApiResult<Response> {
+    actor.require(Permission::ManageDirectory)?;
+    let expected = if_match_version(&headers)?;
+    let valid = validate::validate(input).map_err(ApiError::Validation)?;
+    let mut tx = state.db.begin().await?;
+    lock_for_change(&mut tx, &actor, id, Some(expected)).await?;
+    let before = store::get(&mut *tx, id, actor.agency_id).await?;
+    let entry = store::upsert(&mut tx, id, actor.agency_id, &valid)
+        .await
+        .on_constraint("directory_entries_external_id_key", || {
+            ApiError::Conflict("another entry has this external_id")
+        })?
+        .ok_or(ApiError::NotFound)?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "directory.update",
+        RECORD,
+        Some(&id.to_string()),
+        json!({ "changes": history::changes(before.as_ref(), &entry), "version": entry.version }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(with_etag(
+        redact(entry, Viewer::from_actor(&actor)),
+        StatusCode::OK,
+    ))
+}
+
+/// Retire a place: it leaves searches but its history stays. Needs `If-Match`.
+#[utoipa::path(delete, path = "/v1/directory/entries/{id}", tag = "directory", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 204, description = "Retired"), (status = 412, body = Problem, content_type = "application/problem+json")))]
+async fn retire_entry(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    actor.require(Permission::ManageDirectory)?;
+    let expected = if_match_version(&headers)?;
+    let mut tx = state.db.begin().await?;
+    lock_for_change(&mut tx, &actor, id, Some(expected)).await?;
+    store::retire(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "directory.retire",
+        RECORD,
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The one-tap update from a phone: beds available and/or status. `If-Match` is optional
+/// (counts change often and the latest count wins); the time of the update is recorded
+/// even when nothing changed, so "still 3 beds" clears the stale flag.
+#[utoipa::path(patch, path = "/v1/directory/entries/{id}/availability", tag = "directory", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = AvailabilityUpdate,
+    responses((status = 200, body = Entry), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn update_availability(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(change): Json<AvailabilityUpdate>,
+) -> ApiResult<Response> {
+    actor.require(Permission::ManageDirectory)?;
+    let expected = match headers.get(header::IF_MATCH) {
+        Some(_) => Some(if_match_version(&headers)?),
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    lock_for_change(&mut tx, &actor, id, expected).await?;
+    let before = store::get(&mut *tx, id, actor.agency_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut errs = validate::Errors::default();
+    validate::check_availability(
+        before.capacity,
+        change.beds_available,
+        Some(change.status.unwrap_or(before.status)),
+        &mut errs,
+    );
+    if !errs.0.is_empty() {
+        return Err(ApiError::Validation(errs.0));
+    }
+    let entry = store::set_availability(
+        &mut tx,
+        id,
+        change.beds_available,
+        change.status.map(|s| s.as_str()),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "directory.availability",
+        RECORD,
+        Some(&id.to_string()),
+        json!({ "changes": history::changes(Some(&before), &entry), "version": entry.version }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(with_etag(
+        redact(entry, Viewer::from_actor(&actor)),
+        StatusCode::OK,
+    ))
+}
+
+/// Who changed a place, when, and what (location fields are named, never shown).
+#[utoipa::path(get, path = "/v1/directory/entries/{id}/history", tag = "directory", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = AuditPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn entry_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<AuditPage>> {
+    actor.require(Permission::ManageDirectory)?;
+    let owned: Option<bool> = sqlx::query_scalar!(
+        r#"SELECT owner_agency_id = $2 AS "owned!" FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)"#,
+        id,
+        actor.agency_id,
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    match owned {
+        None => return Err(ApiError::NotFound),
+        Some(false) => return Err(ApiError::Forbidden),
+        Some(true) => {}
+    }
+    let entries = sqlx::query_as!(
+        AuditEntry,
+        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
+             FROM audit_log
+            WHERE agency_id = $1 AND record_type = 'directory_entry' AND record_id = $2
+            ORDER BY id DESC LIMIT 500"#,
+        actor.agency_id,
+        id.to_string(),
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(AuditPage {
+        entries,
+        next_before: None,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct StaleQuery {
+    /// Not updated for this many hours (default `FIELDLINE_DIRECTORY_STALE_HOURS`, 24).
+    hours: Option<i64>,
+}
+
+/// Your agency's places whose availability has not been updated recently, oldest first.
+#[utoipa::path(get, path = "/v1/directory/stale", tag = "directory", security(("bearer" = [])),
+    params(StaleQuery), responses((status = 200, body = EntryList)))]
+async fn stale_entries(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<StaleQuery>,
+) -> ApiResult<Json<EntryList>> {
+    actor.require(Permission::ManageDirectory)?;
+    let hours = q
+        .hours
+        .unwrap_or((state.config.directory_stale_after.as_secs() / 3600) as i64);
+    if !(1..=24 * 90).contains(&hours) {
+        return Err(ApiError::InvalidQuery(vec![FieldError {
+            pointer: "/hours".into(),
+            message: "must be from 1 to 2160".into(),
+        }]));
+    }
+    let now = chrono::Utc::now();
+    let viewer = Viewer::from_actor(&actor);
+    let entries = store::stale(
+        &state.db,
+        actor.agency_id,
+        now - chrono::Duration::hours(hours),
+    )
+    .await?
+    .into_iter()
+    .map(|mut e| {
+        e.availability_age_s = e
+            .availability_updated_at
+            .map(|t| (now - t).num_seconds().max(0));
+        redact(e, viewer)
+    })
+    .collect();
+    Ok(Json(EntryList { entries }))
+}

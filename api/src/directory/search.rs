@@ -1,0 +1,442 @@
+//! Finding places: nearest first within a radius, or everything in a map's rectangle.
+//!
+//! Confidential entries and readers without the grant: inclusion, ordering and the distance
+//! shown all use `public_loc` (the point snapped to a ~1 km grid) and the distance is then
+//! rounded to the kilometre. So shrinking the radius, or watching where an entry falls among
+//! its neighbours, tells such a reader no more than the rounded distance already does. Ordinary
+//! entries have `public_loc = loc`, so their distances are exact for everyone.
+
+use super::redact::{Viewer, redact};
+use super::store::Stored;
+use crate::error::ApiError;
+use crate::geo::GeoPoint;
+use chrono::{DateTime, Utc};
+use fieldline_wire::FieldError;
+use fieldline_wire::directory::{Coordinates, Entry, EntryKind};
+use serde::Deserialize;
+use sqlx::PgPool;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+pub const MAX_RADIUS_M: f64 = 200_000.0;
+pub const DEFAULT_RADIUS_M: f64 = 25_000.0;
+
+/// The parameters of both searches, in one struct so unknown parameters are refused (serde
+/// cannot deny unknown fields through `flatten`). `nearby` takes a point and radius, `within`
+/// a rectangle; each refuses the other's. Filters are optional: absent means "don't filter".
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// `nearby`: the search point.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// `nearby`: metres, more than 0 and at most 200000; default 25000.
+    pub radius_m: Option<f64>,
+    /// `within`: the rectangle; `west > east` crosses the antimeridian.
+    pub west: Option<f64>,
+    pub south: Option<f64>,
+    pub east: Option<f64>,
+    pub north: Option<f64>,
+    /// `nearby`: 1 to 100, default 25; `within`: 1 to 1000, default 200.
+    pub limit: Option<i64>,
+    /// `json` (default) or `geojson`.
+    pub format: Option<String>,
+    /// Comma-separated kinds, e.g. `dv_shelter,safe_house`.
+    pub kind: Option<String>,
+    /// Only places whose intake is open now (or at `open_at`).
+    pub open_now: Option<bool>,
+    /// The time `open_now` refers to (RFC 3339); default now.
+    pub open_at: Option<DateTime<Utc>>,
+    /// Only open places with a free bed (or unknown bed counts, like hotel vouchers).
+    pub has_beds: Option<bool>,
+    pub accepts_children: Option<bool>,
+    pub accepts_pets: Option<bool>,
+    pub wheelchair_accessible: Option<bool>,
+    /// ISO 639-1 code a staff member speaks, e.g. `es`.
+    pub language: Option<String>,
+}
+
+/// Filters as the SQL function `directory_entry_matches` takes them.
+struct SqlFilters {
+    kinds: Option<Vec<String>>,
+    at: DateTime<Utc>,
+    open_filter: Option<DateTime<Utc>>,
+    has_beds: Option<bool>,
+    children: Option<bool>,
+    pets: Option<bool>,
+    wheelchair: Option<bool>,
+    language: Option<String>,
+}
+
+fn check_filters(f: &SearchQuery, errs: &mut Vec<FieldError>) -> SqlFilters {
+    let kinds = f.kind.as_ref().map(|list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .filter_map(|k| match EntryKind::parse(k) {
+                Some(kind) => Some(kind.as_str().to_owned()),
+                None => {
+                    errs.push(err("/kind", "must list kinds from shelter, dv_shelter, safe_house, emergency_housing, transitional_housing, hotel_voucher"));
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    if let Some(l) = &f.language
+        && !(l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        errs.push(err("/language", "must be a two-letter ISO 639-1 code"));
+    }
+    if f.open_at.is_some() && f.open_now != Some(true) {
+        errs.push(err("/open_at", "only goes with open_now=true"));
+    }
+    let at = f.open_at.unwrap_or_else(Utc::now);
+    SqlFilters {
+        kinds,
+        at,
+        open_filter: (f.open_now == Some(true)).then_some(at),
+        has_beds: f.has_beds,
+        children: f.accepts_children,
+        pets: f.accepts_pets,
+        wheelchair: f.wheelchair_accessible,
+        language: f.language.clone(),
+    }
+}
+
+fn err(pointer: &str, message: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Whether the caller asked for GeoJSON.
+pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
+    match format {
+        None | Some("json") => false,
+        Some("geojson") => true,
+        Some(_) => {
+            errs.push(err("/format", "must be json or geojson"));
+            false
+        }
+    }
+}
+
+struct Hit {
+    doc: Json<Entry>,
+    loc: GeoPoint,
+    distance: Option<f64>,
+    open: bool,
+}
+
+impl Hit {
+    fn into_entry(self, viewer: Viewer) -> Entry {
+        let mut e = Stored {
+            doc: self.doc,
+            loc: self.loc,
+        }
+        .into_entry();
+        e.distance_m = self.distance;
+        e.open_now = Some(self.open);
+        e.availability_age_s = e
+            .availability_updated_at
+            .map(|t| (Utc::now() - t).num_seconds().max(0));
+        redact(e, viewer)
+    }
+}
+
+/// Validated `nearby` parameters.
+pub struct Nearby {
+    point: GeoPoint,
+    radius_m: f64,
+    limit: i64,
+    filters: SqlFilters,
+    pub geojson: bool,
+}
+
+impl SearchQuery {
+    /// Parameters for `nearby`.
+    pub fn nearby(self) -> Result<Nearby, ApiError> {
+        let mut errs = Vec::new();
+        refuse(
+            &mut errs,
+            &[
+                ("west", self.west),
+                ("south", self.south),
+                ("east", self.east),
+                ("north", self.north),
+            ],
+            "nearby",
+        );
+        let lat = required(&mut errs, "latitude", self.latitude, 90.0);
+        let lon = required(&mut errs, "longitude", self.longitude, 180.0);
+        let radius_m = self.radius_m.unwrap_or(DEFAULT_RADIUS_M);
+        if !(radius_m.is_finite() && radius_m > 0.0 && radius_m <= MAX_RADIUS_M) {
+            errs.push(err(
+                "/radius_m",
+                "must be more than 0 and at most 200000 metres",
+            ));
+        }
+        let limit = self.limit.unwrap_or(25);
+        if !(1..=100).contains(&limit) {
+            errs.push(err("/limit", "must be from 1 to 100"));
+        }
+        let geojson = wants_geojson(self.format.as_deref(), &mut errs);
+        let filters = check_filters(&self, &mut errs);
+        if !errs.is_empty() {
+            return Err(ApiError::InvalidQuery(errs));
+        }
+        Ok(Nearby {
+            point: GeoPoint::new(lat, lon),
+            radius_m,
+            limit,
+            filters,
+            geojson,
+        })
+    }
+
+    /// Parameters for `within`.
+    pub fn within(self) -> Result<Within, ApiError> {
+        let mut errs = Vec::new();
+        refuse(
+            &mut errs,
+            &[
+                ("latitude", self.latitude),
+                ("longitude", self.longitude),
+                ("radius_m", self.radius_m),
+            ],
+            "within",
+        );
+        let west = required(&mut errs, "west", self.west, 180.0);
+        let east = required(&mut errs, "east", self.east, 180.0);
+        let south = required(&mut errs, "south", self.south, 90.0);
+        let north = required(&mut errs, "north", self.north, 90.0);
+        if south > north {
+            errs.push(err("/north", "must not be south of south"));
+        }
+        let limit = self.limit.unwrap_or(200);
+        if !(1..=1000).contains(&limit) {
+            errs.push(err("/limit", "must be from 1 to 1000"));
+        }
+        let geojson = wants_geojson(self.format.as_deref(), &mut errs);
+        let filters = check_filters(&self, &mut errs);
+        if !errs.is_empty() {
+            return Err(ApiError::InvalidQuery(errs));
+        }
+        let boxes = if west <= east {
+            [(west, east); 2]
+        } else {
+            [(west, 180.0), (-180.0, east)]
+        };
+        Ok(Within {
+            boxes,
+            south,
+            north,
+            limit,
+            filters,
+            geojson,
+        })
+    }
+}
+
+/// A coordinate that must be present, finite and within ±`max`.
+fn required(errs: &mut Vec<FieldError>, name: &str, value: Option<f64>, max: f64) -> f64 {
+    match value {
+        Some(v) if v.is_finite() && (-max..=max).contains(&v) => v,
+        Some(_) => {
+            errs.push(err(
+                &format!("/{name}"),
+                &format!("must be a number from -{max} to {max}"),
+            ));
+            0.0
+        }
+        None => {
+            errs.push(err(&format!("/{name}"), "is required"));
+            0.0
+        }
+    }
+}
+
+fn refuse(errs: &mut Vec<FieldError>, params: &[(&str, Option<f64>)], search: &str) {
+    for (name, value) in params {
+        if value.is_some() {
+            errs.push(err(
+                &format!("/{name}"),
+                &format!("is not a parameter of {search}"),
+            ));
+        }
+    }
+}
+
+/// Nearest first, index-backed: `ST_DWithin` + KNN `<->` on the GiST index of the column the
+/// reader may be searched by. Distances are `ST_Distance` on the spheroid.
+pub async fn nearby(
+    db: &PgPool,
+    agency: Uuid,
+    viewer: Viewer,
+    q: &Nearby,
+) -> sqlx::Result<Vec<Entry>> {
+    let f = &q.filters;
+    let hits = if viewer.sees_confidential {
+        sqlx::query_as!(
+            Hit,
+            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
+                      ST_Distance(e.loc, $1::geography) AS "distance: f64",
+                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $3) AS "open!"
+                 FROM directory_entries e
+                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
+                  AND ST_DWithin(e.loc, $1::geography, $4)
+                  AND directory_entry_matches(e, $5, $6, $7, $8, $9, $10, $11)
+                ORDER BY e.loc <-> $1::geography
+                LIMIT $12"#,
+            q.point as _,
+            agency,
+            f.at,
+            q.radius_m,
+            f.kinds.as_deref(),
+            f.open_filter,
+            f.has_beds,
+            f.children,
+            f.pets,
+            f.wheelchair,
+            f.language,
+            q.limit,
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_as!(
+            Hit,
+            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
+                      ST_Distance(e.public_loc, $1::geography) AS "distance: f64",
+                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $3) AS "open!"
+                 FROM directory_entries e
+                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
+                  AND ST_DWithin(e.public_loc, $1::geography, $4)
+                  AND directory_entry_matches(e, $5, $6, $7, $8, $9, $10, $11)
+                ORDER BY e.public_loc <-> $1::geography
+                LIMIT $12"#,
+            q.point as _,
+            agency,
+            f.at,
+            q.radius_m,
+            f.kinds.as_deref(),
+            f.open_filter,
+            f.has_beds,
+            f.children,
+            f.pets,
+            f.wheelchair,
+            f.language,
+            q.limit,
+        )
+        .fetch_all(db)
+        .await?
+    };
+    Ok(hits.into_iter().map(|h| h.into_entry(viewer)).collect())
+}
+
+/// Validated `within` parameters: one rectangle, or two when it crosses the antimeridian.
+pub struct Within {
+    boxes: [(f64, f64); 2],
+    south: f64,
+    north: f64,
+    limit: i64,
+    filters: SqlFilters,
+    pub geojson: bool,
+}
+
+/// Everything in the rectangle (a plain latitude/longitude box, as a map shows it), by name.
+pub async fn within(
+    db: &PgPool,
+    agency: Uuid,
+    viewer: Viewer,
+    q: &Within,
+) -> sqlx::Result<Vec<Entry>> {
+    let f = &q.filters;
+    let [(w1, e1), (w2, e2)] = q.boxes;
+    let hits = if viewer.sees_confidential {
+        sqlx::query_as!(
+            Hit,
+            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
+                      NULL::float8 AS "distance: f64",
+                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $2) AS "open!"
+                 FROM directory_entries e
+                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
+                  AND (e.loc::geometry && ST_MakeEnvelope($3, $4, $5, $6, 4326)
+                       OR e.loc::geometry && ST_MakeEnvelope($7, $4, $8, $6, 4326))
+                  AND directory_entry_matches(e, $9, $10, $11, $12, $13, $14, $15)
+                ORDER BY e.name, e.id
+                LIMIT $16"#,
+            agency,
+            f.at,
+            w1,
+            q.south,
+            e1,
+            q.north,
+            w2,
+            e2,
+            f.kinds.as_deref(),
+            f.open_filter,
+            f.has_beds,
+            f.children,
+            f.pets,
+            f.wheelchair,
+            f.language,
+            q.limit,
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_as!(
+            Hit,
+            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
+                      NULL::float8 AS "distance: f64",
+                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $2) AS "open!"
+                 FROM directory_entries e
+                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
+                  AND (e.public_loc::geometry && ST_MakeEnvelope($3, $4, $5, $6, 4326)
+                       OR e.public_loc::geometry && ST_MakeEnvelope($7, $4, $8, $6, 4326))
+                  AND directory_entry_matches(e, $9, $10, $11, $12, $13, $14, $15)
+                ORDER BY e.name, e.id
+                LIMIT $16"#,
+            agency,
+            f.at,
+            w1,
+            q.south,
+            e1,
+            q.north,
+            w2,
+            e2,
+            f.kinds.as_deref(),
+            f.open_filter,
+            f.has_beds,
+            f.children,
+            f.pets,
+            f.wheelchair,
+            f.language,
+            q.limit,
+        )
+        .fetch_all(db)
+        .await?
+    };
+    Ok(hits.into_iter().map(|h| h.into_entry(viewer)).collect())
+}
+
+/// RFC 7946 FeatureCollection. Redacted entries have a `null` geometry.
+pub fn geojson(entries: &[Entry]) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            let mut properties = serde_json::to_value(e).unwrap_or_default();
+            if let Some(p) = properties.as_object_mut() {
+                p.remove("location");
+            }
+            let geometry = e.location.map(|Coordinates { latitude, longitude }| {
+                serde_json::json!({"type": "Point", "coordinates": [longitude, latitude]})
+            });
+            serde_json::json!({"type": "Feature", "id": e.id, "geometry": geometry, "properties": properties})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
