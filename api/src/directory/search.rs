@@ -333,7 +333,15 @@ pub async fn nearby(
         .fetch_all(db)
         .await?
     };
-    Ok(hits.into_iter().map(|h| h.into_entry(viewer)).collect())
+    // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
+    // index order for ties, so the list reads nearest first and says no more than it shows.
+    let mut entries: Vec<Entry> = hits.into_iter().map(|h| h.into_entry(viewer)).collect();
+    entries.sort_by(|a, b| {
+        a.distance_m
+            .unwrap_or(0.0)
+            .total_cmp(&b.distance_m.unwrap_or(0.0))
+    });
+    Ok(entries)
 }
 
 /// Validated `within` parameters: one rectangle, or two when it crosses the antimeridian.

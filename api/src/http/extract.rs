@@ -97,7 +97,10 @@ where
             .map(Query)
             .map_err(|err| {
                 let pointer = pointer_of(err.path());
-                field_error(pointer, &err.into_inner().to_string())
+                match field_error(pointer, &err.into_inner().to_string()) {
+                    ApiError::Validation(errors) => ApiError::InvalidQuery(errors),
+                    other => other,
+                }
             })
     }
 }

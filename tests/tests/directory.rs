@@ -1,0 +1,823 @@
+//! The shelter directory: search, filters, distances, redaction on every path and role,
+//! optimistic concurrency, availability, history, staleness and agency scope.
+
+use fieldline_tests::*;
+use fieldline_wire::directory::{
+    Address, Coordinates, Eligibility, EntryInput, EntryKind, EntryStatus, Hours, OpeningSpan,
+};
+use fieldline_wire::problem::types;
+use geographiclib_rs::{DirectGeodesic, Geodesic, InverseGeodesic};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+fn place(name: &str, lat: f64, lon: f64) -> EntryInput {
+    EntryInput {
+        name: name.into(),
+        kind: EntryKind::Shelter,
+        organization: "Test Org".into(),
+        description: String::new(),
+        location: Coordinates {
+            latitude: lat,
+            longitude: lon,
+        },
+        address: Address {
+            street: format!("{name} Street 1"),
+            locality: "Testville".into(),
+            region: "TS".into(),
+            postal_code: "00001".into(),
+            country: "US".into(),
+        },
+        service_area: String::new(),
+        intake_phone: "+1 801-555-0100".into(),
+        website: None,
+        hours: Hours {
+            time_zone: "UTC".into(),
+            open_24_7: true,
+            spans: vec![],
+        },
+        eligibility: Eligibility::default(),
+        capacity: Some(10),
+        beds_available: Some(3),
+        status: EntryStatus::Open,
+        confidential: false,
+        shared: true,
+        external_id: None,
+    }
+}
+
+struct Api<'a> {
+    server: &'a TestServer,
+    token: String,
+}
+
+impl<'a> Api<'a> {
+    async fn as_user(server: &'a TestServer, email: &str) -> Api<'a> {
+        let token = server.login(email).await.session().unwrap().access_token;
+        Api { server, token }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = raw()
+            .request(method.parse().unwrap(), self.server.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        let res = req.send().await.unwrap();
+        let (status, headers) = (res.status().as_u16(), res.headers().clone());
+        (status, headers, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let (s, _, v) = self.send("GET", path, None, None).await;
+        (s, v)
+    }
+
+    async fn text(&self, path: &str) -> String {
+        raw()
+            .get(self.server.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn create(&self, input: &EntryInput) -> Value {
+        let (s, h, v) = self
+            .send(
+                "POST",
+                "/v1/directory/entries",
+                Some(&serde_json::to_value(input).unwrap()),
+                None,
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(h["etag"], format!("\"{}\"", v["version"]));
+        v
+    }
+}
+
+fn nearby(lat: f64, lon: f64, radius: f64, extra: &str) -> String {
+    format!(
+        "/v1/directory/nearby?latitude={lat}&longitude={lon}&radius_m={radius}&limit=100{extra}"
+    )
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v["entries"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {v}"))
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn distances_agree_with_an_independent_geodesic_near_poles_and_across_the_antimeridian(
+    db: PgPool,
+) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let coordinator = Api::as_user(&server, COORDINATOR).await;
+    let g = Geodesic::wgs84();
+    // (search point, place): near the north pole across it, near the south pole, across the
+    // antimeridian both ways, and an ordinary mid-latitude pair.
+    let cases = [
+        ((89.9, 0.0), (89.95, 170.0)),
+        ((-89.8, 45.0), (-89.9, -120.0)),
+        ((-17.0, 179.9), (-17.1, -179.9)),
+        ((52.0, -179.95), (52.05, 179.95)),
+        ((40.0, -100.0), (40.3, -100.2)),
+    ];
+    for (i, ((slat, slon), (plat, plon))) in cases.into_iter().enumerate() {
+        let name = format!("Geo {i}");
+        housing.create(&place(&name, plat, plon)).await;
+        let expected: f64 = g.inverse(slat, slon, plat, plon);
+        let (s, v) = coordinator.get(&nearby(slat, slon, 200_000.0, "")).await;
+        assert_eq!(s, 200, "{v}");
+        let hit = v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} not found near ({slat}, {slon}): {v}"));
+        let got = hit["distance_m"].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() <= expected * 0.005,
+            "{name}: {got} m vs geodesic {expected} m"
+        );
+    }
+
+    // At the radius edge: a place exactly 10 km away (by the geodesic) is in at 10.01 km
+    // and out at 9.99 km.
+    let (lat, lon) = (-33.9, 151.2);
+    let (plat, plon): (f64, f64) = g.direct(lat, lon, 63.0, 10_000.0);
+    housing.create(&place("Edge", plat, plon)).await;
+    let (_, inside) = coordinator.get(&nearby(lat, lon, 10_010.0, "")).await;
+    assert_eq!(names(&inside), vec!["Edge"]);
+    let (_, outside) = coordinator.get(&nearby(lat, lon, 9_990.0, "")).await;
+    assert!(names(&outside).is_empty());
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn nearest_first_with_filters(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    let (lat, lon) = (64.0, -150.0); // far from the demo data
+    let mut family = place("Family", 64.01, -150.0);
+    family.eligibility = Eligibility {
+        accepts_children: true,
+        accepts_pets: true,
+        languages: vec!["es".into()],
+        ..Default::default()
+    };
+    let mut full = place("Full", 64.02, -150.0);
+    full.status = EntryStatus::Full;
+    full.beds_available = Some(0);
+    let mut ramp = place("Ramp", 64.03, -150.0);
+    ramp.kind = EntryKind::TransitionalHousing;
+    ramp.eligibility.wheelchair_accessible = true;
+    let mut voucher = place("Voucher", 64.04, -150.0);
+    voucher.kind = EntryKind::HotelVoucher;
+    voucher.capacity = None;
+    voucher.beds_available = None;
+    let mut closed = place("Closed", 64.05, -150.0);
+    closed.status = EntryStatus::TemporarilyClosed;
+    for p in [&voucher, &closed, &ramp, &full, &family] {
+        housing.create(p).await;
+    }
+
+    let (s, all) = advocate.get(&nearby(lat, lon, 50_000.0, "")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        names(&all),
+        vec!["Family", "Full", "Ramp", "Voucher", "Closed"]
+    );
+    let d: Vec<f64> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    assert!(
+        all["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["availability_age_s"].as_i64().unwrap() < 60)
+    );
+
+    for (filter, expected) in [
+        ("&has_beds=true", vec!["Family", "Ramp", "Voucher"]),
+        ("&accepts_children=true&accepts_pets=true", vec!["Family"]),
+        ("&language=es", vec!["Family"]),
+        ("&wheelchair_accessible=true", vec!["Ramp"]),
+        (
+            "&kind=hotel_voucher,transitional_housing",
+            vec!["Ramp", "Voucher"],
+        ),
+        ("&open_now=true", vec!["Family", "Full", "Ramp", "Voucher"]),
+        (
+            "&has_beds=false",
+            vec!["Family", "Full", "Ramp", "Voucher", "Closed"],
+        ),
+    ] {
+        let (s, v) = advocate.get(&nearby(lat, lon, 50_000.0, filter)).await;
+        assert_eq!(s, 200, "{filter}: {v}");
+        assert_eq!(names(&v), expected, "{filter}");
+    }
+    let (_, two) = advocate
+        .get(&format!(
+            "/v1/directory/nearby?latitude={lat}&longitude={lon}&radius_m=50000&limit=2"
+        ))
+        .await;
+    assert_eq!(names(&two), vec!["Family", "Full"]);
+    let (_, near) = advocate.get(&nearby(lat, lon, 2_500.0, "")).await;
+    assert_eq!(names(&near), vec!["Family", "Full"]);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn open_now_follows_each_places_time_zone_and_midnight(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    let span = |day, opens: &str, closes: &str| OpeningSpan {
+        day,
+        opens: opens.into(),
+        closes: closes.into(),
+    };
+    // Denver: Monday 20:00-02:00 (past midnight). Tokyo: Tuesday 09:00-17:00. Kiritimati
+    // (UTC+14): Monday 00:00-24:00.
+    let mut night = place("Night intake Denver", -60.0, 10.0);
+    night.hours = Hours {
+        time_zone: "America/Denver".into(),
+        open_24_7: false,
+        spans: vec![span(1, "20:00", "02:00")],
+    };
+    let mut day = place("Day intake Tokyo", -60.01, 10.0);
+    day.hours = Hours {
+        time_zone: "Asia/Tokyo".into(),
+        open_24_7: false,
+        spans: vec![span(2, "09:00", "17:00")],
+    };
+    let mut kiri = place("Monday Kiritimati", -60.02, 10.0);
+    kiri.hours = Hours {
+        time_zone: "Pacific/Kiritimati".into(),
+        open_24_7: false,
+        spans: vec![span(1, "00:00", "24:00")],
+    };
+    for p in [&night, &day, &kiri] {
+        housing.create(p).await;
+    }
+    let open_at = |t: &str| {
+        nearby(
+            -60.0,
+            10.0,
+            20_000.0,
+            &format!("&open_now=true&open_at={}", t.replace('+', "%2B")),
+        )
+    };
+    for (at, expected) in [
+        // Mon 2026-11-23 21:00 Denver (MST, UTC-7) = Tue 04:00Z = Tue 13:00 Tokyo = Tue 18:00 Kiritimati.
+        (
+            "2026-11-24T04:00:00Z",
+            vec!["Night intake Denver", "Day intake Tokyo"],
+        ),
+        // Tue 01:30 Denver: still inside Monday's overnight span.
+        ("2026-11-24T08:30:00Z", vec!["Night intake Denver"]),
+        // Tue 02:00 Denver: closed. Tue 18:00 Tokyo: closed. Tue 23:00 Kiritimati: closed.
+        ("2026-11-24T09:00:00Z", vec![]),
+        // Mon 2026-11-23 10:00 Kiritimati = Sun 20:00Z: only Kiritimati's Monday.
+        ("2026-11-22T20:00:00+00:00", vec!["Monday Kiritimati"]),
+        // Daylight saving: 02:30Z is Mon 19:30 in Denver in November (MST, closed) but
+        // Mon 20:30 in July (MDT, open). Tokyo (no DST) is Tue 11:30 both times.
+        ("2026-11-24T02:30:00Z", vec!["Day intake Tokyo"]),
+        (
+            "2026-07-07T02:30:00Z",
+            vec!["Night intake Denver", "Day intake Tokyo"],
+        ),
+    ] {
+        let (s, v) = advocate.get(&open_at(at)).await;
+        assert_eq!(s, 200, "{at}: {v}");
+        assert_eq!(names(&v), expected, "open at {at}");
+    }
+    // Every result says whether it is open at the time searched for.
+    let (_, v) = advocate.get(&nearby(-60.0, 10.0, 20_000.0, "")).await;
+    assert!(
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["open_now"].is_boolean())
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn bad_search_parameters_are_400_problems(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    for (query, pointer) in [
+        ("latitude=91&longitude=0", "/latitude"),
+        ("latitude=NaN&longitude=0", "/latitude"),
+        ("latitude=0&longitude=-181", "/longitude"),
+        ("latitude=0&longitude=inf", "/longitude"),
+        ("longitude=0", "/latitude"),
+        ("latitude=0&longitude=0&radius_m=0", "/radius_m"),
+        ("latitude=0&longitude=0&radius_m=-5", "/radius_m"),
+        ("latitude=0&longitude=0&radius_m=1000000", "/radius_m"),
+        ("latitude=0&longitude=0&limit=0", "/limit"),
+        ("latitude=0&longitude=0&kind=castle", "/kind"),
+        ("latitude=0&longitude=0&colour=red", "/colour"),
+        ("latitude=0&longitude=0&has_beds=maybe", "/has_beds"),
+        ("latitude=0&longitude=0&language=spanish", "/language"),
+        ("latitude=0&longitude=0&format=kml", "/format"),
+        ("latitude=0&longitude=0&west=1", "/west"),
+        ("latitude=abc&longitude=0", "/latitude"),
+    ] {
+        let (s, v) = advocate.get(&format!("/v1/directory/nearby?{query}")).await;
+        assert_eq!(s, 400, "{query}: {v}");
+        assert_eq!(v["type"], types::INVALID_QUERY, "{query}");
+        assert!(
+            v["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["pointer"] == pointer),
+            "{query}: {v}"
+        );
+    }
+    let (s, v) = advocate
+        .get("/v1/directory/within?west=0&south=10&east=1&north=5")
+        .await;
+    assert_eq!(
+        (s, v["errors"][0]["pointer"].as_str().unwrap()),
+        (400, "/north")
+    );
+    let (s, _) = advocate
+        .get("/v1/directory/within?west=0&south=0&east=1&north=1&latitude=3")
+        .await;
+    assert_eq!(s, 400);
+}
+
+/// Every output path, for every role: a reader without the grant never gets a confidential
+/// place's street, postal code or point.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn confidential_places_are_redacted_on_every_path_for_every_role_without_the_grant(
+    db: PgPool,
+) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let mut secret = place("Hidden Harbor", 10.123456, 20.654321);
+    secret.kind = EntryKind::DvShelter;
+    secret.confidential = true;
+    secret.address.street = "77 Quiet Lane".into();
+    secret.address.postal_code = "99999".into();
+    let created = housing.create(&secret).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    housing.create(&place("Open Door", 10.13, 20.66)).await;
+
+    // The other agency's advocate, and an advocate given the grant explicitly.
+    let admin = server.login(ADMIN).await;
+    let granted_id = server.user_id(ADVOCATE).await;
+    let paths = [
+        nearby(10.1, 20.6, 30_000.0, ""),
+        nearby(10.1, 20.6, 30_000.0, "&format=geojson"),
+        "/v1/directory/within?west=20&south=10&east=21&north=11".to_owned(),
+        "/v1/directory/within?west=20&south=10&east=21&north=11&format=geojson".to_owned(),
+        format!("/v1/directory/entries/{id}"),
+    ];
+    for (email, sees) in [
+        (ADVOCATE, false),
+        (ADMIN, false),
+        (OTHER_ADVOCATE, false),
+        (COORDINATOR, true),
+        (HOUSING, true),
+    ] {
+        let api = Api::as_user(&server, email).await;
+        for path in &paths {
+            let text = api.text(path).await;
+            for secret_bit in ["77 Quiet Lane", "99999", "10.123456", "20.654321"] {
+                assert_eq!(
+                    text.contains(secret_bit),
+                    sees,
+                    "{email} {path}: {secret_bit:?} in {text}"
+                );
+            }
+            let v: Value = serde_json::from_str(&text).unwrap();
+            let hidden = match v.get("features") {
+                Some(f) => f
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["properties"]["name"] == "Hidden Harbor")
+                    .cloned(),
+                None => match v.get("entries") {
+                    Some(e) => e
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|e| e["name"] == "Hidden Harbor")
+                        .cloned(),
+                    None => Some(v.clone()),
+                },
+            }
+            .unwrap_or_else(|| panic!("{email} {path}: confidential place missing: {text}"));
+            let props = hidden.get("properties").unwrap_or(&hidden);
+            assert_eq!(props["redacted"], !sees, "{email} {path}");
+            assert_eq!(
+                props["intake_phone"], "+1 801-555-0100",
+                "the intake phone stays visible"
+            );
+            assert_eq!(
+                props["address"]["locality"], "Testville",
+                "the coarse area stays visible"
+            );
+            if !sees {
+                if let Some(d) = props["distance_m"].as_f64() {
+                    assert_eq!(d % 1000.0, 0.0, "{email} {path}: distance not rounded: {d}");
+                }
+                if hidden.get("geometry").is_some() {
+                    assert!(hidden["geometry"].is_null());
+                }
+            }
+        }
+    }
+
+    // An advocate given the grant sees everything.
+    admin
+        .update_user(
+            granted_id,
+            &fieldline_wire::admin::UserUpdate {
+                grants: Some(vec![fieldline_wire::Grant::ViewConfidentialLocations]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let granted = Api::as_user(&server, ADVOCATE).await;
+    assert!(
+        granted
+            .text(&format!("/v1/directory/entries/{id}"))
+            .await
+            .contains("77 Quiet Lane")
+    );
+
+    // The audit log (read by admins without the grant) never holds the address either.
+    let audit = admin.audit_log(&format!("record_id={id}")).await.unwrap();
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(
+        !text.contains("77 Quiet Lane") && !text.contains("10.123456"),
+        "{text}"
+    );
+    assert!(text.contains("(hidden)"));
+}
+
+/// Order and inclusion tell a reader without the grant no more than the rounded distance:
+/// moving a confidential place within its ~1 km cell changes nothing they can see.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn moving_a_confidential_place_within_its_cell_changes_nothing_an_advocate_sees(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    for (i, d) in [0.010, 0.018, 0.026, 0.034].into_iter().enumerate() {
+        housing
+            .create(&place(&format!("Neighbour {i}"), -45.0 + d, 170.0))
+            .await;
+    }
+    let mut secret = place("Cell Secret", -44.9770, 170.0012);
+    secret.confidential = true;
+    let created = housing.create(&secret).await;
+    let id = created["id"].as_str().unwrap();
+
+    let view = |v: Value| -> Vec<(String, Option<f64>)> {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap().to_owned(),
+                    e["distance_m"].as_f64(),
+                )
+            })
+            .collect()
+    };
+    let mut seen = Vec::new();
+    for (lat, lon) in [
+        (-44.9770, 170.0012),
+        (-44.9761, 170.0038),
+        (-44.9778, 169.9964),
+    ] {
+        let mut moved = secret.clone();
+        moved.location = Coordinates {
+            latitude: lat,
+            longitude: lon,
+        };
+        let (_, h, _) = housing
+            .send("GET", &format!("/v1/directory/entries/{id}"), None, None)
+            .await;
+        let (s, _, v) = housing
+            .send(
+                "PUT",
+                &format!("/v1/directory/entries/{id}"),
+                Some(&serde_json::to_value(&moved).unwrap()),
+                Some(h["etag"].to_str().unwrap()),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let mut views = Vec::new();
+        for radius in [2_000.0, 3_500.0, 5_000.0] {
+            views.push(view(
+                advocate.get(&nearby(-45.0, 170.0, radius, "")).await.1,
+            ));
+        }
+        seen.push(views);
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] == w[1]),
+        "an advocate could tell the moves apart: {seen:?}"
+    );
+    // The coordinator, with the grant, sees the exact distance change.
+    let coordinator = Api::as_user(&server, COORDINATOR).await;
+    let exact = view(coordinator.get(&nearby(-45.0, 170.0, 5_000.0, "")).await.1);
+    assert!(
+        exact
+            .iter()
+            .any(|(n, d)| n == "Cell Secret" && d.unwrap() % 1000.0 != 0.0)
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn housing_staff_keep_entries_with_versions_availability_and_history(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let mut input = place("Versioned", 1.0, 1.0);
+    input.confidential = true;
+    let created = housing.create(&input).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/directory/entries/{id}");
+    assert_eq!(created["version"], 1);
+
+    // Replace needs If-Match; a stale one gets 412 with the current version.
+    let mut renamed = input.clone();
+    renamed.name = "Versioned Two".into();
+    renamed.address.street = "2 New Street".into();
+    let body = serde_json::to_value(&renamed).unwrap();
+    let (s, _, v) = housing.send("PUT", &path, Some(&body), None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (428, types::PRECONDITION_REQUIRED)
+    );
+    let (s, h, v) = housing.send("PUT", &path, Some(&body), Some("\"1\"")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["version"].as_i64(), h["etag"].to_str().unwrap()),
+        (Some(2), "\"2\"")
+    );
+    let (s, h, v) = housing.send("PUT", &path, Some(&body), Some("\"1\"")).await;
+    assert_eq!(
+        (
+            s,
+            v["type"].as_str().unwrap(),
+            v["current_version"].as_i64()
+        ),
+        (412, types::PRECONDITION_FAILED, Some(2))
+    );
+    assert_eq!(h["etag"], "\"2\"");
+    let (s, _, _) = housing
+        .send("PUT", &path, Some(&body), Some("garbage"))
+        .await;
+    assert_eq!(s, 400);
+
+    // The one-tap availability update; full means no beds; beds within capacity.
+    let avail = format!("{path}/availability");
+    let (s, _, v) = housing
+        .send(
+            "PATCH",
+            &avail,
+            Some(&json!({"beds_available": 0, "status": "full"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (
+            v["status"].as_str(),
+            v["beds_available"].as_i64(),
+            v["version"].as_i64()
+        ),
+        (Some("full"), Some(0), Some(3))
+    );
+    for bad in [
+        json!({"beds_available": 11}),
+        json!({"beds_available": 2, "status": "full"}),
+        json!({"beds_available": -1}),
+    ] {
+        let (s, _, v) = housing.send("PATCH", &avail, Some(&bad), None).await;
+        assert_eq!(
+            (s, v["errors"][0]["pointer"].as_str().unwrap()),
+            (422, "/beds_available"),
+            "{bad}"
+        );
+    }
+    let (s, _, _) = housing
+        .send(
+            "PATCH",
+            &avail,
+            Some(&json!({"beds_available": 4, "status": "open"})),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(s, 412);
+
+    // History: who, when, what — the street is named, never shown.
+    let (s, hist) = housing.get(&format!("{path}/history")).await;
+    assert_eq!(s, 200);
+    let actions: Vec<&str> = hist["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "directory.availability",
+            "directory.update",
+            "directory.create"
+        ]
+    );
+    let update = &hist["entries"][1];
+    assert_eq!(
+        update["actor_user_id"],
+        server.user_id(HOUSING).await.to_string()
+    );
+    assert_eq!(update["details"]["changes"]["/name"], "Versioned Two");
+    assert_eq!(update["details"]["changes"]["/address/street"], "(hidden)");
+    assert!(!hist.to_string().contains("2 New Street"));
+
+    // Retire: gone from search and from other agencies, still readable by the owner.
+    let (s, _, _) = housing.send("DELETE", &path, None, Some("\"3\"")).await;
+    assert_eq!(s, 204);
+    let (_, v) = housing.get(&nearby(1.0, 1.0, 1_000.0, "")).await;
+    assert!(names(&v).is_empty());
+    let (s, v) = housing.get(&path).await;
+    assert_eq!((s, v["retired"].as_bool()), (200, Some(true)));
+    let other = Api::as_user(&server, OTHER_ADVOCATE).await;
+    assert_eq!(other.get(&path).await.0, 404);
+    let (s, _, _) = housing.send("PUT", &path, Some(&body), Some("\"4\"")).await;
+    assert_eq!(s, 404);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn only_the_owning_agencys_housing_staff_change_entries(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let shared = housing.create(&place("Shared", 2.0, 2.0)).await;
+    let mut own = place("Own", 2.01, 2.0);
+    own.shared = false;
+    let private = housing.create(&own).await;
+    let body = serde_json::to_value(place("Hijack", 2.0, 2.0)).unwrap();
+
+    for email in [ADVOCATE, COORDINATOR, ADMIN] {
+        let api = Api::as_user(&server, email).await;
+        let (s, _, _) = api
+            .send("POST", "/v1/directory/entries", Some(&body), None)
+            .await;
+        assert_eq!(s, 403, "{email} created an entry");
+        let (s, _, _) = api
+            .send(
+                "PUT",
+                &format!("/v1/directory/entries/{}", shared["id"].as_str().unwrap()),
+                Some(&body),
+                Some("\"1\""),
+            )
+            .await;
+        assert_eq!(s, 403, "{email} replaced an entry");
+        for path in [
+            "/v1/directory/stale".to_owned(),
+            format!(
+                "/v1/directory/entries/{}/history",
+                shared["id"].as_str().unwrap()
+            ),
+        ] {
+            assert_eq!(api.get(&path).await.0, 403, "{email} {path}");
+        }
+    }
+
+    // The other agency: sees shared entries, not private ones; changes neither.
+    sqlx::query("UPDATE users SET roles = ARRAY['housing_manager'] WHERE email = $1")
+        .bind(OTHER_ADVOCATE)
+        .execute(&db)
+        .await
+        .unwrap();
+    let other = Api::as_user(&server, OTHER_ADVOCATE).await;
+    let (_, v) = other.get(&nearby(2.0, 2.0, 5_000.0, "")).await;
+    assert_eq!(names(&v), vec!["Shared"]);
+    let shared_path = format!("/v1/directory/entries/{}", shared["id"].as_str().unwrap());
+    let private_path = format!("/v1/directory/entries/{}", private["id"].as_str().unwrap());
+    assert_eq!(other.get(&private_path).await.0, 404);
+    assert_eq!(
+        other
+            .send("PUT", &shared_path, Some(&body), Some("\"1\""))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        other
+            .send("PUT", &private_path, Some(&body), Some("\"1\""))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        other
+            .send(
+                "PATCH",
+                &format!("{private_path}/availability"),
+                Some(&json!({"beds_available": 1})),
+                None
+            )
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        other
+            .send("DELETE", &shared_path, None, Some("\"1\""))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(other.get(&format!("{private_path}/history")).await.0, 404);
+    let (_, v) = housing.get(&shared_path).await;
+    assert_eq!(
+        (v["name"].as_str(), v["version"].as_i64()),
+        (Some("Shared"), Some(1))
+    );
+
+    // The demo's private entries are invisible to the other agency too.
+    let (_, demo) = other.get(&nearby(40.2338, -111.6585, 60_000.0, "")).await;
+    let (_, ours) = housing.get(&nearby(40.2338, -111.6585, 60_000.0, "")).await;
+    assert_eq!(names(&ours).len(), 46);
+    assert_eq!(names(&demo).len(), 46 - 3);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn stale_availability_is_listed_oldest_first(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let (s, v) = housing.get("/v1/directory/stale").await;
+    assert_eq!(s, 200);
+    let ages: Vec<i64> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["availability_age_s"].as_i64().unwrap())
+        .collect();
+    assert!(!ages.is_empty());
+    assert!(ages.iter().all(|a| *a >= 24 * 3600), "{ages:?}");
+    assert!(
+        ages.windows(2).all(|w| w[0] >= w[1]),
+        "oldest first: {ages:?}"
+    );
+
+    // Confirming availability takes an entry off the list.
+    let first = v["entries"][0]["id"].as_str().unwrap().to_owned();
+    let beds = v["entries"][0]["beds_available"].clone();
+    let (s, _, _) = housing
+        .send(
+            "PATCH",
+            &format!("/v1/directory/entries/{first}/availability"),
+            Some(&json!({"beds_available": beds})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, after) = housing.get("/v1/directory/stale").await;
+    assert!(
+        after["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["id"] != first.as_str())
+    );
+    let (_, wide) = housing.get("/v1/directory/stale?hours=1").await;
+    assert!(wide["entries"].as_array().unwrap().len() > after["entries"].as_array().unwrap().len());
+    assert_eq!(housing.get("/v1/directory/stale?hours=0").await.0, 400);
+}
