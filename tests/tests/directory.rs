@@ -821,3 +821,20 @@ async fn stale_availability_is_listed_oldest_first(db: PgPool) {
     assert!(wide["entries"].as_array().unwrap().len() > after["entries"].as_array().unwrap().len());
     assert_eq!(housing.get("/v1/directory/stale?hours=0").await.0, 400);
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_map_rectangle_may_cross_the_antimeridian(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let coordinator = Api::as_user(&server, COORDINATOR).await;
+    for (name, lon) in [("East of the line", 179.9), ("West of the line", -179.9), ("Greenwich", 0.0)] {
+        housing.create(&place(name, -16.5, lon)).await;
+    }
+    let (s, v) = coordinator.get("/v1/directory/within?west=179&south=-17&east=-179&north=-16").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(names(&v), vec!["East of the line", "West of the line"]);
+    let (_, v) = coordinator.get("/v1/directory/within?west=-1&south=-17&east=1&north=-16&format=geojson").await;
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["features"][0]["geometry"], json!({"type": "Point", "coordinates": [0.0, -16.5]}));
+    assert_eq!(v["features"].as_array().unwrap().len(), 1);
+}
