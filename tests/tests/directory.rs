@@ -838,3 +838,29 @@ async fn a_map_rectangle_may_cross_the_antimeridian(db: PgPool) {
     assert_eq!(v["features"][0]["geometry"], json!({"type": "Point", "coordinates": [0.0, -16.5]}));
     assert_eq!(v["features"].as_array().unwrap().len(), 1);
 }
+
+/// The 2 a.m. question, asked through the phone's client: open, a bed, takes a mother with
+/// two children and a dog, nearest first, and how to reach intake.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_advocate_finds_a_bed_for_a_family_with_a_dog_through_the_bridge(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let phone = server.login(ADVOCATE).await;
+    let found = phone
+        .nearby(40.2338, -111.6585, 60_000.0, "&open_now=true&has_beds=true&accepts_children=true&accepts_pets=true&limit=100")
+        .await
+        .unwrap();
+    assert!(!found.entries.is_empty(), "the demo data should have such a place");
+    for e in &found.entries {
+        assert!(e.eligibility.accepts_children && e.eligibility.accepts_pets, "{}", e.name);
+        assert_eq!(e.status, fieldline_wire::directory::EntryStatus::Open);
+        assert!(e.beds_available.is_none_or(|b| b > 0));
+        assert_eq!(e.open_now, Some(true));
+        assert!(!e.intake_phone.is_empty());
+        assert!(e.distance_m.unwrap() <= 60_000.0);
+        if e.confidential {
+            assert!(e.redacted && e.location.is_none() && e.address.street.is_empty());
+        }
+    }
+    let first = &found.entries[0];
+    assert_eq!(phone.directory_entry(first.id).await.unwrap().id, first.id);
+}
