@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod demo;
 pub mod directory;
 pub mod error;

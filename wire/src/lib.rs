@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod problem;
+pub mod screening;
 pub mod values;
 
 pub use problem::{FieldError, Problem};
