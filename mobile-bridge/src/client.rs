@@ -2,10 +2,10 @@
 
 use crate::BridgeError;
 use fieldline_wire::admin::{AuditPage, NewUser, RevokedSessions, User, UserList, UserUpdate};
-use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryList};
 use fieldline_wire::auth::{
     ChangePasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenResponse,
 };
+use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryList};
 use fieldline_wire::{NewPassword, Problem};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -150,18 +150,42 @@ impl Client {
 
     /// Places near a point, nearest first. `filters` is extra query text such as
     /// `&has_beds=true&accepts_children=true`.
-    pub async fn nearby(&self, latitude: f64, longitude: f64, radius_m: f64, filters: &str) -> Result<EntryList, BridgeError> {
-        let path = format!("/v1/directory/nearby?latitude={latitude}&longitude={longitude}&radius_m={radius_m}{filters}");
+    pub async fn nearby(
+        &self,
+        latitude: f64,
+        longitude: f64,
+        radius_m: f64,
+        filters: &str,
+    ) -> Result<EntryList, BridgeError> {
+        let path = format!(
+            "/v1/directory/nearby?latitude={latitude}&longitude={longitude}&radius_m={radius_m}{filters}"
+        );
         self.send::<(), _>(Method::GET, &path, None, true).await
     }
 
     pub async fn directory_entry(&self, id: Uuid) -> Result<Entry, BridgeError> {
-        self.send::<(), _>(Method::GET, &format!("/v1/directory/entries/{id}"), None, true).await
+        self.send::<(), _>(
+            Method::GET,
+            &format!("/v1/directory/entries/{id}"),
+            None,
+            true,
+        )
+        .await
     }
 
     /// The one-tap availability update (housing staff).
-    pub async fn update_availability(&self, id: Uuid, change: &AvailabilityUpdate) -> Result<Entry, BridgeError> {
-        self.send(Method::PATCH, &format!("/v1/directory/entries/{id}/availability"), Some(change), true).await
+    pub async fn update_availability(
+        &self,
+        id: Uuid,
+        change: &AvailabilityUpdate,
+    ) -> Result<Entry, BridgeError> {
+        self.send(
+            Method::PATCH,
+            &format!("/v1/directory/entries/{id}/availability"),
+            Some(change),
+            true,
+        )
+        .await
     }
 
     fn keep(&self, t: TokenResponse) -> Me {

@@ -827,15 +827,26 @@ async fn a_map_rectangle_may_cross_the_antimeridian(db: PgPool) {
     let server = TestServer::start(db).await;
     let housing = Api::as_user(&server, HOUSING).await;
     let coordinator = Api::as_user(&server, COORDINATOR).await;
-    for (name, lon) in [("East of the line", 179.9), ("West of the line", -179.9), ("Greenwich", 0.0)] {
+    for (name, lon) in [
+        ("East of the line", 179.9),
+        ("West of the line", -179.9),
+        ("Greenwich", 0.0),
+    ] {
         housing.create(&place(name, -16.5, lon)).await;
     }
-    let (s, v) = coordinator.get("/v1/directory/within?west=179&south=-17&east=-179&north=-16").await;
+    let (s, v) = coordinator
+        .get("/v1/directory/within?west=179&south=-17&east=-179&north=-16")
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(names(&v), vec!["East of the line", "West of the line"]);
-    let (_, v) = coordinator.get("/v1/directory/within?west=-1&south=-17&east=1&north=-16&format=geojson").await;
+    let (_, v) = coordinator
+        .get("/v1/directory/within?west=-1&south=-17&east=1&north=-16&format=geojson")
+        .await;
     assert_eq!(v["type"], "FeatureCollection");
-    assert_eq!(v["features"][0]["geometry"], json!({"type": "Point", "coordinates": [0.0, -16.5]}));
+    assert_eq!(
+        v["features"][0]["geometry"],
+        json!({"type": "Point", "coordinates": [0.0, -16.5]})
+    );
     assert_eq!(v["features"].as_array().unwrap().len(), 1);
 }
 
@@ -846,12 +857,24 @@ async fn an_advocate_finds_a_bed_for_a_family_with_a_dog_through_the_bridge(db: 
     let server = TestServer::start(db).await;
     let phone = server.login(ADVOCATE).await;
     let found = phone
-        .nearby(40.2338, -111.6585, 60_000.0, "&open_now=true&has_beds=true&accepts_children=true&accepts_pets=true&limit=100")
+        .nearby(
+            40.2338,
+            -111.6585,
+            60_000.0,
+            "&open_now=true&has_beds=true&accepts_children=true&accepts_pets=true&limit=100",
+        )
         .await
         .unwrap();
-    assert!(!found.entries.is_empty(), "the demo data should have such a place");
+    assert!(
+        !found.entries.is_empty(),
+        "the demo data should have such a place"
+    );
     for e in &found.entries {
-        assert!(e.eligibility.accepts_children && e.eligibility.accepts_pets, "{}", e.name);
+        assert!(
+            e.eligibility.accepts_children && e.eligibility.accepts_pets,
+            "{}",
+            e.name
+        );
         assert_eq!(e.status, fieldline_wire::directory::EntryStatus::Open);
         assert!(e.beds_available.is_none_or(|b| b > 0));
         assert_eq!(e.open_now, Some(true));
