@@ -4,6 +4,7 @@
 //! Every variable, its default and its meaning is listed in the README; keep the two in step.
 
 use crate::auth::keys::JwtKeys;
+use crate::encryption::DataKeys;
 use crate::push::vapid::VapidKeys;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ pub struct Config {
     pub refresh_reuse_grace: Duration,
     pub vapid: VapidKeys,
     pub vapid_subject: String,
+    /// Keys sealing victims' personal fields.
+    pub data_keys: DataKeys,
     pub login: LoginLimits,
     pub trust_forwarded_for: bool,
     pub max_body_bytes: usize,
@@ -146,11 +149,22 @@ impl Config {
         )?;
         let vapid = VapidKeys::load(&vapid_file.0, vapid_file.1)
             .map_err(|e| err("FIELDLINE_VAPID_PRIVATE_KEY_FILE", format!("{e:#}")))?;
-        if production && (jwt.is_dev_key() || vapid.is_dev_key()) {
+        let data_file = key_path(
+            &v,
+            "FIELDLINE_DATA_KEYS_FILE",
+            production,
+            &data_dir,
+            "dev-data-keys",
+        )?;
+        let data_keys = DataKeys::load(&data_file.0, data_file.1)
+            .map_err(|e| err("FIELDLINE_DATA_KEYS_FILE", format!("{e:#}")))?;
+        if production && (jwt.is_dev_key() || vapid.is_dev_key() || data_keys.is_dev_key()) {
             let var = if jwt.is_dev_key() {
                 "FIELDLINE_JWT_SIGNING_KEY_FILE"
-            } else {
+            } else if vapid.is_dev_key() {
                 "FIELDLINE_VAPID_PRIVATE_KEY_FILE"
+            } else {
+                "FIELDLINE_DATA_KEYS_FILE"
             };
             return Err(err(
                 var,
@@ -205,6 +219,7 @@ impl Config {
             refresh_reuse_grace: v.secs("FIELDLINE_REFRESH_REUSE_GRACE_SECS", 30, 0, 300)?,
             vapid,
             vapid_subject,
+            data_keys,
             login: LoginLimits {
                 max_failures_per_account: v.int(
                     "FIELDLINE_LOGIN_MAX_FAILURES_PER_ACCOUNT",
@@ -384,11 +399,13 @@ mod tests {
         drop(dev);
         let jwt = dir.join("keys/dev-jwt-ed25519.pem");
         let vapid = dir.join("keys/dev-vapid-p256.pem");
+        let data = dir.join("keys/dev-data-keys");
         let e = load(&[
             base,
             ("FIELDLINE_ENV", "production"),
             ("FIELDLINE_JWT_SIGNING_KEY_FILE", jwt.to_str().unwrap()),
             ("FIELDLINE_VAPID_PRIVATE_KEY_FILE", vapid.to_str().unwrap()),
+            ("FIELDLINE_DATA_KEYS_FILE", data.to_str().unwrap()),
             ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example"),
         ])
         .unwrap_err();
@@ -407,6 +424,10 @@ mod tests {
             (
                 "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
                 prod.join("vapid-p256.pem").to_str().unwrap(),
+            ),
+            (
+                "FIELDLINE_DATA_KEYS_FILE",
+                prod.join("data-keys").to_str().unwrap(),
             ),
             ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example"),
         ])

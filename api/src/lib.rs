@@ -8,6 +8,7 @@ pub mod config;
 pub mod contacts;
 pub mod demo;
 pub mod directory;
+pub mod encryption;
 pub mod error;
 pub mod geo;
 pub mod http;

@@ -56,7 +56,7 @@ async fn main() -> ExitCode {
         return match keygen::write_production_keys(dir) {
             Ok(()) => {
                 println!(
-                    "wrote {0}/jwt-ed25519.pem, {0}/jwt-ed25519.pub.pem and {0}/vapid-p256.pem",
+                    "wrote {0}/jwt-ed25519.pem, {0}/jwt-ed25519.pub.pem, {0}/vapid-p256.pem and {0}/data-keys",
                     dir.display()
                 );
                 ExitCode::SUCCESS

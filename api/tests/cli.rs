@@ -60,7 +60,12 @@ fn gen_keys_writes_production_keys_once() {
     let d = dir.to_str().unwrap();
     let (code, stderr) = fieldline(&[], &["gen-keys", d]);
     assert_eq!(code, 0, "{stderr}");
-    for f in ["jwt-ed25519.pem", "jwt-ed25519.pub.pem", "vapid-p256.pem"] {
+    for f in [
+        "jwt-ed25519.pem",
+        "jwt-ed25519.pub.pem",
+        "vapid-p256.pem",
+        "data-keys",
+    ] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
         assert!(!text.contains("development"), "{f}");
         #[cfg(unix)]
@@ -105,6 +110,10 @@ async fn production_refuses_to_start_with_demo_users(db: sqlx::PgPool) {
         (
             "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
             keys.join("vapid-p256.pem").display().to_string(),
+        ),
+        (
+            "FIELDLINE_DATA_KEYS_FILE",
+            keys.join("data-keys").display().to_string(),
         ),
         ("FIELDLINE_VAPID_SUBJECT", "mailto:it@agency.example".into()),
     ];
