@@ -57,6 +57,7 @@ pub struct AppState {
     tags(
         (name = "auth", description = "Sign-in, sessions and the signed-in user"),
         (name = "admin", description = "Agency administration: people and the audit log"),
+        (name = "contacts", description = "Crisis contacts, people and risk screenings"),
         (name = "directory", description = "Shelters and safe housing: search, upkeep, import and export"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(users::router())
         .merge(directory::router())
+        .merge(contacts::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod contacts;
 pub mod directory;
 pub mod problem;
 pub mod screening;

@@ -17,6 +17,10 @@ pub enum Permission {
     SearchDirectory,
     /// Create, edit, retire and import the agency's directory entries.
     ManageDirectory,
+    /// Record and read the agency's crisis contacts, people and screenings.
+    RecordContacts,
+    /// Restrict a contact to a team (sealed records).
+    SealRecords,
 }
 
 /// Grants a role carries without an admin giving them. Coordinators dispatch to confidential
@@ -36,6 +40,8 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
         Permission::ManageUsers | Permission::ReadAuditLog => has_role(Role::Admin),
         Permission::SearchDirectory => !roles.is_empty(),
         Permission::ManageDirectory => has_role(Role::HousingManager),
+        Permission::RecordContacts => has_role(Role::Advocate) || has_role(Role::Coordinator),
+        Permission::SealRecords => has_role(Role::Admin),
         Permission::ViewConfidentialLocations => {
             grants.contains(&Grant::ViewConfidentialLocations)
                 || roles
@@ -89,6 +95,23 @@ mod tests {
             assert_eq!(
                 permits(&[role], &[], Permission::ManageDirectory),
                 role == Role::HousingManager,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn advocates_and_coordinators_keep_contacts_admins_seal_them() {
+        for role in Role::ALL {
+            let field = matches!(role, Role::Advocate | Role::Coordinator);
+            assert_eq!(
+                permits(&[role], &[], Permission::RecordContacts),
+                field,
+                "{role}"
+            );
+            assert_eq!(
+                permits(&[role], &[], Permission::SealRecords),
+                role == Role::Admin,
                 "{role}"
             );
         }

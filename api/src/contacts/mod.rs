@@ -1,4 +1,10 @@
-//! Crisis contacts, risk screening and safety plans. Today: the screening rules; the records
-//! themselves arrive with the rest of the contacts issue.
+//! Crisis contacts: the advocate's record of an encounter, the person it concerns, risk
+//! screenings and follow-ups. Personal fields are sealed at rest (see `encryption`); every
+//! read and change is audited.
 
+mod routes;
 pub mod screening;
+mod store;
+mod validate;
+
+pub use routes::router;

@@ -1,0 +1,402 @@
+//! `/v1/contacts/*` and `/v1/persons`. Every read and change is audited, in the same
+//! transaction as the read or change itself.
+
+use super::{store, validate};
+use crate::AppState;
+use crate::audit::{self, AuditActor};
+use crate::auth::{Actor, Permission};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Json, Path, Query, etag};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fieldline_wire::contacts::{Contact, ContactAccess, ContactInput, ContactList, ContactSummary};
+use fieldline_wire::{FieldError, Problem};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(put_contact, get_contact))
+        .routes(routes!(list_contacts))
+        .routes(routes!(set_access))
+        .routes(routes!(find_persons))
+}
+
+fn respond(contact: Contact, status: StatusCode) -> Response {
+    let tag = etag(contact.version);
+    let mut res = (status, Json(contact)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// Record a contact, made with an id the phone chose. Replaying the same request returns the
+/// record as it is (200) and changes nothing, except that screenings it carries that are not
+/// yet recorded are added (screenings have their own ids and never conflict). To change an
+/// existing record send `If-Match` with its version.
+///
+/// A screening that scores high raises a `high_risk` alert in the same transaction, unless
+/// it carries `no_alert_reason`.
+#[utoipa::path(put, path = "/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "chosen by the phone"), ("If-Match" = Option<String>, Header, description = "to change an existing record")),
+    request_body = ContactInput,
+    responses(
+        (status = 201, body = Contact, description = "created"),
+        (status = 200, body = Contact, description = "already recorded (a replay), or updated with If-Match"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn put_contact(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<ContactInput>,
+) -> ApiResult<Response> {
+    actor.require(Permission::RecordContacts)?;
+    let if_match = match headers.get(header::IF_MATCH) {
+        Some(_) => Some(crate::http::if_match_version(&headers)?),
+        None => None,
+    };
+    let valid = validate::validate(input).map_err(ApiError::Validation)?;
+    let keys = &state.config.data_keys;
+    let who = AuditActor::from(&actor);
+    let record = id.to_string();
+    let mut tx = state.db.begin().await?;
+
+    let mut existing = store::lock(&mut tx, id, actor.user_id).await?;
+    let mut status = StatusCode::OK;
+    if existing.is_none() {
+        if store::insert(
+            &mut tx,
+            &state.config.data_keys,
+            id,
+            actor.agency_id,
+            actor.user_id,
+            &valid,
+        )
+        .await?
+        {
+            audit::record(
+                &mut *tx,
+                &who,
+                "contact.create",
+                "contact",
+                Some(&record),
+                json!({}),
+            )
+            .await?;
+            status = StatusCode::CREATED;
+        } else {
+            // A concurrent request with this id committed first: this one is its replay.
+            existing = store::lock(&mut tx, id, actor.user_id).await?;
+        }
+    }
+    if let Some(e) = existing {
+        if e.agency_id != actor.agency_id {
+            return Err(ApiError::Conflict("this contact id is in use"));
+        }
+        if !e.visible {
+            return Err(ApiError::NotFound);
+        }
+        match if_match {
+            Some(v) if v != e.version => {
+                return Err(ApiError::PreconditionFailed {
+                    current_version: e.version,
+                });
+            }
+            Some(_) => {
+                store::update(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
+                audit::record(
+                    &mut *tx,
+                    &who,
+                    "contact.update",
+                    "contact",
+                    Some(&record),
+                    json!({}),
+                )
+                .await?;
+            }
+            None => {
+                audit::record(
+                    &mut *tx,
+                    &who,
+                    "contact.replay",
+                    "contact",
+                    Some(&record),
+                    json!({}),
+                )
+                .await?;
+            }
+        }
+    }
+    let owed = store::add_screenings(&mut tx, id, actor.agency_id, actor.user_id, &valid).await?;
+    for (screening, result) in &owed {
+        audit::record(&mut *tx, &who, "screening.alert_requested", "contact", Some(&record),
+            json!({ "screening_id": screening, "instrument": result.instrument, "high_risk": true })).await?;
+    }
+    let contact = store::load(&mut tx, keys, id).await?;
+    tx.commit().await?;
+    Ok(respond(contact, status))
+}
+
+/// One contact, with its person, screenings, referrals and follow-ups. Audited.
+#[utoipa::path(get, path = "/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Contact), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_contact(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    actor.require(Permission::RecordContacts)?;
+    let mut tx = state.db.begin().await?;
+    let visible = sqlx::query_scalar!(
+        r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
+        id,
+        actor.agency_id,
+        actor.user_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if visible != Some(true) {
+        return Err(ApiError::NotFound);
+    }
+    let contact = store::load(&mut tx, &state.config.data_keys, id).await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "contact.read",
+        "contact",
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(respond(contact, StatusCode::OK))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// `open`, `follow_up` or `closed`.
+    status: Option<String>,
+    person_id: Option<Uuid>,
+    /// Only records this advocate made.
+    advocate_id: Option<Uuid>,
+    /// 1 to 200, default 50.
+    limit: Option<i64>,
+}
+
+/// The agency's contacts you may see, most recently changed first: pseudonyms and codes only,
+/// no personal fields. Audited.
+#[utoipa::path(get, path = "/v1/contacts", tag = "contacts", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = ContactList)))]
+async fn list_contacts(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<ContactList>> {
+    actor.require(Permission::RecordContacts)?;
+    let mut errs = Vec::new();
+    if let Some(s) = &q.status
+        && !["open", "follow_up", "closed"].contains(&s.as_str())
+    {
+        errs.push(FieldError {
+            pointer: "/status".into(),
+            message: "must be open, follow_up or closed".into(),
+        });
+    }
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        errs.push(FieldError {
+            pointer: "/limit".into(),
+            message: "must be from 1 to 200".into(),
+        });
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::InvalidQuery(errs));
+    }
+    let mut tx = state.db.begin().await?;
+    let rows = sqlx::query!(
+        r#"SELECT c.id, c.person_id, p.pseudonym, c.advocate_id, c.occurred_at, c.setting, c.incident_type,
+                  c.status, c.sealed, c.updated_at,
+                  EXISTS (SELECT 1 FROM screenings s WHERE s.contact_id = c.id AND s.high_risk) AS "high_risk!"
+             FROM contacts c JOIN persons p ON p.id = c.person_id
+            WHERE c.agency_id = $1 AND contact_visible_to(c.sealed, c.advocate_id, c.id, $2)
+              AND ($3::text IS NULL OR c.status = $3)
+              AND ($4::uuid IS NULL OR c.person_id = $4)
+              AND ($5::uuid IS NULL OR c.advocate_id = $5)
+            ORDER BY c.updated_at DESC, c.id
+            LIMIT $6"#,
+        actor.agency_id,
+        actor.user_id,
+        q.status,
+        q.person_id,
+        q.advocate_id,
+        limit,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let contacts = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ContactSummary {
+                id: r.id,
+                person_id: r.person_id,
+                pseudonym: r.pseudonym,
+                advocate_id: r.advocate_id,
+                occurred_at: r.occurred_at,
+                setting: serde_json::from_value(json!(r.setting))
+                    .map_err(|e| ApiError::Internal(e.into()))?,
+                incident_type: r.incident_type,
+                status: serde_json::from_value(json!(r.status))
+                    .map_err(|e| ApiError::Internal(e.into()))?,
+                high_risk: r.high_risk,
+                sealed: r.sealed,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "contact.list",
+        "contact",
+        None,
+        json!({ "count": contacts.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(ContactList { contacts }))
+}
+
+/// Restrict a record to a team (sealed records for high-profile or staff-related cases), or
+/// lift the restriction. Admins only; the record's advocate always keeps access.
+#[utoipa::path(put, path = "/v1/contacts/{id}/access", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ContactAccess,
+    responses((status = 204, description = "Set"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn set_access(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    Json(access): Json<ContactAccess>,
+) -> ApiResult<StatusCode> {
+    actor.require(Permission::SealRecords)?;
+    let mut tx = state.db.begin().await?;
+    let found = sqlx::query_scalar!(
+        "SELECT id FROM contacts WHERE id = $1 AND agency_id = $2 FOR UPDATE",
+        id,
+        actor.agency_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if found.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let members = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2"#,
+        &access.team,
+        actor.agency_id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut team = access.team.clone();
+    team.sort();
+    team.dedup();
+    if members != team.len() as i64 {
+        return Err(ApiError::field("/team", "must name people in your agency"));
+    }
+    sqlx::query!(
+        "UPDATE contacts SET sealed = $2, version = version + 1, updated_at = now() WHERE id = $1",
+        id,
+        access.sealed
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM contact_team WHERE contact_id = $1", id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO contact_team (contact_id, user_id) SELECT $1, unnest($2::uuid[])",
+        id,
+        &team
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "contact.access",
+        "contact",
+        Some(&id.to_string()),
+        json!({ "sealed": access.sealed, "team": team }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PersonQuery {
+    /// One or more words of the name; every word must match a word of the person's name
+    /// (case and common accents ignored).
+    name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonMatch {
+    pub id: Uuid,
+    pub pseudonym: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonMatches {
+    pub persons: Vec<PersonMatch>,
+}
+
+/// Find people in your agency by name, through keyed hashes of the name's words (no plaintext
+/// is searched or stored). Audited, without the name searched for.
+#[utoipa::path(get, path = "/v1/persons", tag = "contacts", security(("bearer" = [])), params(PersonQuery),
+    responses((status = 200, body = PersonMatches)))]
+async fn find_persons(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<PersonQuery>,
+) -> ApiResult<Json<PersonMatches>> {
+    actor.require(Permission::RecordContacts)?;
+    let tokens = state.config.data_keys.name_tokens(&q.name);
+    if tokens.is_empty() || q.name.chars().count() > 200 {
+        return Err(ApiError::InvalidQuery(vec![FieldError {
+            pointer: "/name".into(),
+            message: "must contain a word of a name".into(),
+        }]));
+    }
+    let mut tx = state.db.begin().await?;
+    let persons = sqlx::query_as!(
+        PersonMatch,
+        "SELECT id, pseudonym FROM persons WHERE agency_id = $1 AND name_tokens @> $2 ORDER BY pseudonym, id LIMIT 50",
+        actor.agency_id,
+        &tokens,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "person.search",
+        "person",
+        None,
+        json!({ "count": persons.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(PersonMatches { persons }))
+}

@@ -1,0 +1,462 @@
+//! Contacts in PostgreSQL. Personal fields are sealed on the way in and opened on the way out
+//! here, and nowhere else; each sealed value is bound to its record and field.
+
+use super::validate::ValidContact;
+use crate::encryption::{DataKeys, Field};
+use crate::error::{ApiError, ApiResult};
+use fieldline_wire::contacts::{
+    Consent, Contact, ContactStatus, FollowUp, IncidentLocation, Person, Referral, SafeContact,
+    Screening, Setting,
+};
+use fieldline_wire::screening::{ScreeningInput, ScreeningResult};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+fn setting_str(s: Setting) -> &'static str {
+    match s {
+        Setting::OnScene => "on_scene",
+        Setting::Hospital => "hospital",
+        Setting::Phone => "phone",
+        Setting::Court => "court",
+        Setting::Office => "office",
+        Setting::Other => "other",
+    }
+}
+
+pub fn status_str(s: ContactStatus) -> &'static str {
+    match s {
+        ContactStatus::Open => "open",
+        ContactStatus::FollowUp => "follow_up",
+        ContactStatus::Closed => "closed",
+    }
+}
+
+fn parse<T: DeserializeOwned>(s: &str) -> ApiResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("unexpected stored value")))
+}
+
+fn seal_json<T: Serialize>(keys: &DataKeys, field: &Field, v: &Option<T>) -> Option<Vec<u8>> {
+    v.as_ref().map(|v| {
+        keys.seal(
+            field,
+            &serde_json::to_string(v).expect("plain data serialises"),
+        )
+    })
+}
+
+fn open_json<T: DeserializeOwned>(
+    keys: &DataKeys,
+    field: &Field,
+    blob: Option<&[u8]>,
+) -> ApiResult<Option<T>> {
+    keys.open_opt(field, blob)?
+        .map(|s| serde_json::from_str(&s).map_err(|e| ApiError::Internal(e.into())))
+        .transpose()
+}
+
+/// How a contact stands, locked for a write.
+pub struct Existing {
+    pub agency_id: Uuid,
+    pub version: i64,
+    pub visible: bool,
+}
+
+pub async fn lock(conn: &mut PgConnection, id: Uuid, user: Uuid) -> sqlx::Result<Option<Existing>> {
+    sqlx::query_as!(
+        Existing,
+        r#"SELECT agency_id, version, contact_visible_to(sealed, advocate_id, id, $2) AS "visible!"
+             FROM contacts WHERE id = $1 FOR UPDATE"#,
+        id,
+        user,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Creates or updates the person a contact concerns. A person id taken by another agency is
+/// a conflict, not a silent overwrite.
+async fn put_person(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    agency: Uuid,
+    user: Uuid,
+    p: &Person,
+) -> ApiResult<()> {
+    let f = |name| Field { name, record: p.id };
+    let tokens = p
+        .name
+        .as_deref()
+        .map(|n| keys.name_tokens(n))
+        .unwrap_or_default();
+    let owner = sqlx::query_scalar!(
+        r#"INSERT INTO persons AS p (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO UPDATE SET
+               pseudonym = EXCLUDED.pseudonym, name_sealed = EXCLUDED.name_sealed,
+               phone_sealed = EXCLUDED.phone_sealed, address_sealed = EXCLUDED.address_sealed,
+               name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
+             WHERE p.agency_id = EXCLUDED.agency_id
+           RETURNING agency_id"#,
+        p.id,
+        agency,
+        p.pseudonym,
+        keys.seal_opt(&f("person.name"), p.name.as_deref()),
+        keys.seal_opt(&f("person.phone"), p.phone.as_deref()),
+        keys.seal_opt(&f("person.address"), p.address.as_deref()),
+        &tokens,
+        user,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match owner {
+        Some(_) => Ok(()),
+        None => Err(ApiError::Conflict("this person id is in use")),
+    }
+}
+
+/// Inserts the contact; `false` when a concurrent request with the same id got there first.
+pub async fn insert(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+    v: &ValidContact,
+) -> ApiResult<bool> {
+    let c = &v.input;
+    put_person(conn, keys, agency, user, &c.person).await?;
+    let f = |name| Field { name, record: id };
+    let inserted = sqlx::query!(
+        r#"INSERT INTO contacts (id, agency_id, advocate_id, person_id, occurred_at, setting, incident_type,
+                                 location_sealed, safe_contact_sealed, needs, services, notes_sealed, consent,
+                                 status, closed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                   CASE WHEN $14 = 'closed' THEN now() END)
+           ON CONFLICT (id) DO NOTHING"#,
+        id,
+        agency,
+        user,
+        c.person.id,
+        c.occurred_at,
+        setting_str(c.setting),
+        c.incident_type,
+        seal_json(keys, &f("contact.location"), &c.location),
+        seal_json(keys, &f("contact.safe_contact"), &c.safe_contact),
+        &c.needs,
+        &c.services,
+        keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
+        c.consent.as_ref().map(Json) as _,
+        status_str(c.status),
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        put_children(conn, keys, id, agency, v).await?;
+    }
+    Ok(inserted)
+}
+
+/// Replaces a contact's fields (the caller checked the version).
+pub async fn update(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+    v: &ValidContact,
+) -> ApiResult<()> {
+    let c = &v.input;
+    put_person(conn, keys, agency, user, &c.person).await?;
+    let f = |name| Field { name, record: id };
+    sqlx::query!(
+        r#"UPDATE contacts SET person_id = $2, occurred_at = $3, setting = $4, incident_type = $5,
+               location_sealed = $6, safe_contact_sealed = $7, needs = $8, services = $9,
+               notes_sealed = $10, consent = $11, status = $12,
+               closed_at = CASE WHEN $12 = 'closed' THEN coalesce(closed_at, now()) END,
+               version = version + 1, updated_at = now()
+            WHERE id = $1"#,
+        id,
+        c.person.id,
+        c.occurred_at,
+        setting_str(c.setting),
+        c.incident_type,
+        seal_json(keys, &f("contact.location"), &c.location),
+        seal_json(keys, &f("contact.safe_contact"), &c.safe_contact),
+        &c.needs,
+        &c.services,
+        keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
+        c.consent.as_ref().map(Json) as _,
+        status_str(c.status),
+    )
+    .execute(&mut *conn)
+    .await?;
+    let referral_ids: Vec<Uuid> = c.referrals.iter().map(|r| r.id).collect();
+    let follow_up_ids: Vec<Uuid> = c.follow_ups.iter().map(|f| f.id).collect();
+    sqlx::query!(
+        "DELETE FROM referrals WHERE contact_id = $1 AND id <> ALL($2)",
+        id,
+        &referral_ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM follow_ups WHERE contact_id = $1 AND id <> ALL($2)",
+        id,
+        &follow_up_ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    put_children(conn, keys, id, agency, v).await
+}
+
+/// Referrals and follow-ups, keyed by the phone's ids.
+async fn put_children(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    id: Uuid,
+    agency: Uuid,
+    v: &ValidContact,
+) -> ApiResult<()> {
+    for r in &v.input.referrals {
+        if let Some(entry) = r.directory_entry_id {
+            let visible = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
+                entry,
+                agency,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            if !visible {
+                return Err(ApiError::field(
+                    "/referrals",
+                    "names a directory entry that does not exist",
+                ));
+            }
+        }
+        let n = sqlx::query!(
+            r#"INSERT INTO referrals (id, contact_id, directory_entry_id, free_text_sealed) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
+                   free_text_sealed = EXCLUDED.free_text_sealed
+                WHERE referrals.contact_id = EXCLUDED.contact_id"#,
+            r.id,
+            id,
+            r.directory_entry_id,
+            keys.seal_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text.as_deref()),
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(ApiError::Conflict(
+                "a referral id is in use by another contact",
+            ));
+        }
+    }
+    for f in &v.input.follow_ups {
+        if let Some(assignee) = f.assignee_id {
+            let ok = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
+                assignee,
+                agency,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            if !ok {
+                return Err(ApiError::field(
+                    "/follow_ups",
+                    "names an assignee who is not in your agency",
+                ));
+            }
+        }
+        let n = sqlx::query!(
+            r#"INSERT INTO follow_ups (id, contact_id, task_sealed, due_on, assignee_id, done_at)
+               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)
+               ON CONFLICT (id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
+                   assignee_id = EXCLUDED.assignee_id,
+                   done_at = CASE WHEN $6 THEN coalesce(follow_ups.done_at, now()) END
+                WHERE follow_ups.contact_id = EXCLUDED.contact_id"#,
+            f.id,
+            id,
+            keys.seal(&Field { name: "follow_up.task", record: f.id }, &f.task),
+            f.due_on,
+            f.assignee_id,
+            f.done,
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(ApiError::Conflict(
+                "a follow-up id is in use by another contact",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Records the screenings not yet recorded; returns those newly recorded that owe an alert.
+pub async fn add_screenings(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+    v: &ValidContact,
+) -> ApiResult<Vec<(Uuid, ScreeningResult)>> {
+    let mut owed = Vec::new();
+    for (s, result) in v.input.screenings.iter().zip(&v.results) {
+        let instrument = match result.instrument {
+            fieldline_wire::screening::Instrument::Lap => "lap",
+            fieldline_wire::screening::Instrument::Dash => "dash",
+        };
+        let inserted = sqlx::query_scalar!(
+            r#"INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               ON CONFLICT (id) DO NOTHING
+               RETURNING id"#,
+            s.id,
+            id,
+            instrument,
+            result.instrument_version,
+            Json(&s.screening) as _,
+            Json(result) as _,
+            result.high_risk,
+            user,
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        match inserted {
+            Some(_) if result.alert_required => {
+                sqlx::query!(
+                    "INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
+                     VALUES ($1, $2, 'high_risk', $3, $4, $5)",
+                    Uuid::new_v4(),
+                    agency,
+                    id,
+                    s.id,
+                    user,
+                )
+                .execute(&mut *conn)
+                .await?;
+                owed.push((s.id, result.clone()));
+            }
+            Some(_) => {}
+            None => {
+                let same = sqlx::query_scalar!(
+                    r#"SELECT contact_id = $2 AS "same!" FROM screenings WHERE id = $1"#,
+                    s.id,
+                    id
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                if !same {
+                    return Err(ApiError::Conflict(
+                        "a screening id is in use by another contact",
+                    ));
+                }
+            }
+        }
+    }
+    Ok(owed)
+}
+
+/// The whole record, opened. The caller has checked visibility.
+pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResult<Contact> {
+    let c = sqlx::query!(
+        r#"SELECT c.agency_id, c.advocate_id, c.occurred_at, c.setting, c.incident_type, c.location_sealed,
+                  c.safe_contact_sealed, c.needs, c.services, c.notes_sealed, c.consent AS "consent: Json<Consent>",
+                  c.status, c.sealed, c.version, c.created_at, c.updated_at,
+                  p.id AS person_id, p.pseudonym, p.name_sealed, p.phone_sealed, p.address_sealed
+             FROM contacts c JOIN persons p ON p.id = c.person_id
+            WHERE c.id = $1"#,
+        id,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let f = |name| Field { name, record: id };
+    let pf = |name| Field {
+        name,
+        record: c.person_id,
+    };
+    let referrals = sqlx::query!("SELECT id, directory_entry_id, free_text_sealed FROM referrals WHERE contact_id = $1 ORDER BY created_at, id", id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Referral {
+                id: r.id,
+                directory_entry_id: r.directory_entry_id,
+                free_text: keys.open_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text_sealed.as_deref())?,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let follow_ups = sqlx::query!(
+        r#"SELECT id, task_sealed, due_on, assignee_id, done_at IS NOT NULL AS "done!" FROM follow_ups WHERE contact_id = $1 ORDER BY due_on, id"#,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(FollowUp {
+            id: r.id,
+            task: keys.open(&Field { name: "follow_up.task", record: r.id }, &r.task_sealed)?,
+            due_on: r.due_on,
+            assignee_id: r.assignee_id,
+            done: r.done,
+        })
+    })
+    .collect::<ApiResult<Vec<_>>>()?;
+    let screenings = sqlx::query!(
+        r#"SELECT id, input AS "input: Json<ScreeningInput>", result AS "result: Json<ScreeningResult>", created_by, created_at
+             FROM screenings WHERE contact_id = $1 ORDER BY created_at, id"#,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|s| Screening { id: s.id, input: s.input.0, result: s.result.0, created_by: s.created_by, created_at: s.created_at })
+    .collect();
+    Ok(Contact {
+        id,
+        agency_id: c.agency_id,
+        advocate_id: c.advocate_id,
+        occurred_at: c.occurred_at,
+        setting: parse(&c.setting)?,
+        incident_type: c.incident_type,
+        location: open_json::<IncidentLocation>(
+            keys,
+            &f("contact.location"),
+            c.location_sealed.as_deref(),
+        )?,
+        person: Person {
+            id: c.person_id,
+            pseudonym: c.pseudonym,
+            name: keys.open_opt(&pf("person.name"), c.name_sealed.as_deref())?,
+            phone: keys.open_opt(&pf("person.phone"), c.phone_sealed.as_deref())?,
+            address: keys.open_opt(&pf("person.address"), c.address_sealed.as_deref())?,
+        },
+        safe_contact: open_json::<SafeContact>(
+            keys,
+            &f("contact.safe_contact"),
+            c.safe_contact_sealed.as_deref(),
+        )?,
+        needs: c.needs,
+        services: c.services,
+        referrals,
+        follow_ups,
+        notes: keys.open_opt(&f("contact.notes"), c.notes_sealed.as_deref())?,
+        consent: c.consent.map(|j| j.0),
+        status: parse(&c.status)?,
+        screenings,
+        sealed: c.sealed,
+        version: c.version,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    })
+}

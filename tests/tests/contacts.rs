@@ -1,0 +1,677 @@
+//! Crisis contacts: idempotent creation from phones, optimistic updates, screenings that raise
+//! alerts atomically, sealing at rest, name search, audit, roles, agencies and sealed records.
+
+use fieldline_tests::*;
+use fieldline_wire::contacts::{
+    ContactInput, ContactStatus, FollowUp, Person, Referral, SafeContact, ScreeningSubmission,
+    Setting,
+};
+use fieldline_wire::problem::types;
+use fieldline_wire::screening::{Answer, Instrument, ScreeningInput};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn lap(yes_in_first_three: bool) -> ScreeningInput {
+    let mut answers = vec![Answer::No; 11];
+    if yes_in_first_three {
+        answers[1] = Answer::Yes;
+    }
+    ScreeningInput {
+        instrument: Instrument::Lap,
+        answers,
+        screen_in_by_belief: None,
+        professional_judgement: None,
+        no_alert_reason: None,
+    }
+}
+
+fn contact(person: Uuid) -> ContactInput {
+    ContactInput {
+        occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
+        setting: Setting::OnScene,
+        incident_type: "domestic_violence".into(),
+        location: Some(fieldline_wire::contacts::IncidentLocation {
+            latitude: 40.25,
+            longitude: -111.65,
+            precision_m: 50,
+        }),
+        person: Person {
+            id: person,
+            pseudonym: "Client 4821".into(),
+            name: Some("Maria Elena Quintana".into()),
+            phone: Some("801-555-0199".into()),
+            address: Some("12 Secret Lane, Provo".into()),
+        },
+        safe_contact: Some(SafeContact {
+            safe_phone: Some("801-555-0142".into()),
+            safe_times: Some("weekdays after 3pm".into()),
+            no_voicemail: true,
+        }),
+        needs: vec!["shelter".into(), "protective_order".into()],
+        services: vec!["safety_planning".into()],
+        referrals: vec![Referral {
+            id: Uuid::new_v4(),
+            directory_entry_id: None,
+            free_text: Some("Legal aid clinic downtown".into()),
+        }],
+        follow_ups: vec![FollowUp {
+            id: Uuid::new_v4(),
+            task: "Call about the protective order hearing".into(),
+            due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            assignee_id: None,
+            done: false,
+        }],
+        notes: Some("Partner threatened her with a knife; children at grandmother's".into()),
+        consent: Some(fieldline_wire::contacts::Consent {
+            share_with: vec!["shelter intake".into()],
+            until: None,
+        }),
+        status: ContactStatus::Open,
+        screenings: vec![],
+    }
+}
+
+async fn put(
+    server: &TestServer,
+    token: &str,
+    id: Uuid,
+    body: &ContactInput,
+    if_match: Option<&str>,
+) -> (u16, Value) {
+    let mut req = raw()
+        .put(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(m) = if_match {
+        req = req.header("if-match", m);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn count(db: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+}
+
+async fn token(server: &TestServer, email: &str) -> String {
+    server.login(email).await.session().unwrap().access_token
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_replayed_contact_is_recorded_once(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    body.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+
+    let (s1, first) = put(&server, &t, id, &body, None).await;
+    assert_eq!(s1, 201, "{first}");
+    assert_eq!(first["person"]["name"], "Maria Elena Quintana");
+    assert_eq!(
+        first["screenings"][0]["result"]["lap_outcome"],
+        "screened_in_protocol"
+    );
+    let (s2, again) = put(&server, &t, id, &body, None).await;
+    assert_eq!(s2, 200);
+    assert_eq!(again, first, "a replay must return the record unchanged");
+
+    for (sql, n) in [
+        ("SELECT count(*) FROM contacts", 1),
+        ("SELECT count(*) FROM persons", 1),
+        ("SELECT count(*) FROM screenings", 1),
+        ("SELECT count(*) FROM referrals", 1),
+        ("SELECT count(*) FROM follow_ups", 1),
+        ("SELECT count(*) FROM alert_requests", 1),
+    ] {
+        assert_eq!(count(&db, sql).await, n, "{sql}");
+    }
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn concurrent_duplicates_collapse_into_one_record(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    body.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    let sends = (0..8).map(|_| {
+        let (url, t, body) = (
+            server.url(&format!("/v1/contacts/{id}")),
+            t.clone(),
+            body.clone(),
+        );
+        tokio::spawn(async move {
+            raw()
+                .put(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for s in sends {
+        statuses.push(s.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 201),
+        "{statuses:?}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM screenings").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 1);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn changes_need_the_current_version(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    let (_, created) = put(&server, &t, id, &body, None).await;
+    assert_eq!(created["version"], 1);
+    body.status = ContactStatus::FollowUp;
+    body.notes = Some("Moved to her sister's".into());
+    let (s, updated) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    assert_eq!(
+        (s, updated["version"].as_i64(), updated["notes"].as_str()),
+        (200, Some(2), Some("Moved to her sister's"))
+    );
+    // Another phone still holding version 1 is told, with the current version.
+    body.notes = Some("stale edit".into());
+    let (s, problem) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    assert_eq!(
+        (
+            s,
+            problem["type"].as_str().unwrap(),
+            problem["current_version"].as_i64()
+        ),
+        (412, types::PRECONDITION_FAILED, Some(2))
+    );
+    // Without If-Match an existing record is returned as it is.
+    let (s, same) = put(&server, &t, id, &body, None).await;
+    assert_eq!(
+        (s, same["notes"].as_str()),
+        (200, Some("Moved to her sister's"))
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+
+    // Declined with a reason: scored high, no alert.
+    let mut declined = contact(Uuid::new_v4());
+    let mut s = lap(true);
+    s.no_alert_reason = Some("coordinator already at the scene".into());
+    declined.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: s,
+    }];
+    let (status, v) = put(&server, &t, Uuid::new_v4(), &declined, None).await;
+    assert_eq!(
+        (status, v["screenings"][0]["result"]["high_risk"].as_bool()),
+        (201, Some(true))
+    );
+    assert_eq!(v["screenings"][0]["result"]["alert_required"], false);
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
+
+    // A low screening: no alert.
+    let mut low = contact(Uuid::new_v4());
+    low.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(false),
+    }];
+    put(&server, &t, Uuid::new_v4(), &low, None).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
+
+    // A high screening in a request that fails later (a referral to a place that does not
+    // exist): neither the contact, nor the screening, nor the alert request is kept.
+    let mut failing = contact(Uuid::new_v4());
+    failing.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    failing.referrals = vec![Referral {
+        id: Uuid::new_v4(),
+        directory_entry_id: Some(Uuid::new_v4()),
+        free_text: None,
+    }];
+    let (status, _) = put(&server, &t, Uuid::new_v4(), &failing, None).await;
+    assert_eq!(status, 422);
+    assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
+
+    // A screening added later to an existing record, by replay without If-Match, is recorded
+    // and raises its alert once.
+    let id = Uuid::new_v4();
+    let mut later = contact(Uuid::new_v4());
+    put(&server, &t, id, &later, None).await;
+    later.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    for _ in 0..3 {
+        let (status, v) = put(&server, &t, id, &later, None).await;
+        assert_eq!(
+            (status, v["screenings"].as_array().unwrap().len()),
+            (200, 1)
+        );
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM alert_requests WHERE kind = 'high_risk' AND taken_at IS NULL"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool) {
+    let dir = std::env::temp_dir().join(format!("fieldline-keys-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = fieldline_api::encryption::generate_file("old");
+    let old_path = dir.join("old");
+    std::fs::write(&old_path, &old).unwrap();
+    let server = TestServer::start_with(
+        db.clone(),
+        &[("FIELDLINE_DATA_KEYS_FILE", old_path.to_str().unwrap())],
+    )
+    .await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let (_, created) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    server.stop().await;
+
+    // A dump of every table holds none of the personal values.
+    let dump: String = sqlx::query_scalar(
+        "SELECT string_agg(t::text, ' ') FROM (
+             SELECT row_to_json(c)::text AS t FROM contacts c UNION ALL SELECT row_to_json(p)::text FROM persons p
+             UNION ALL SELECT row_to_json(r)::text FROM referrals r UNION ALL SELECT row_to_json(f)::text FROM follow_ups f
+             UNION ALL SELECT encode(name_sealed, 'escape') FROM persons UNION ALL SELECT encode(notes_sealed, 'escape') FROM contacts) x",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    for secret in [
+        "Maria",
+        "Quintana",
+        "801-555-0199",
+        "Secret Lane",
+        "knife",
+        "801-555-0142",
+        "after 3pm",
+        "Legal aid",
+        "protective order hearing",
+        "40.25",
+    ] {
+        assert!(!dump.contains(secret), "{secret} stored in plaintext");
+    }
+
+    // Rotate: a new current key, the old one kept for reading.
+    let new_line = fieldline_api::encryption::generate_file("new")
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let mut lines = old.lines();
+    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
+    let rotated = dir.join("rotated");
+    std::fs::write(&rotated, format!("{search}\n{new_line}\n{old_key}\n")).unwrap();
+    let server = TestServer::start_unseeded(
+        db.clone(),
+        &[("FIELDLINE_DATA_KEYS_FILE", rotated.to_str().unwrap())],
+    )
+    .await;
+    let t = token(&server, ADVOCATE).await;
+    let read = raw()
+        .get(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        read["person"], created["person"],
+        "old values re-read with the old key"
+    );
+    assert_eq!(read["notes"], created["notes"]);
+    // Name search still finds the person (the search key did not change).
+    let found: Value = raw()
+        .get(server.url("/v1/persons?name=quintana"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["persons"][0]["pseudonym"], "Client 4821");
+    // New writes use the new key.
+    let new_id = Uuid::new_v4();
+    put(&server, &t, new_id, &contact(Uuid::new_v4()), None).await;
+    let blob: Vec<u8> = sqlx::query_scalar("SELECT notes_sealed FROM contacts WHERE id = $1")
+        .bind(new_id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(&blob[2..5], b"new");
+    // Without the old key, the old record cannot be opened: the server says so, no plaintext.
+    server.stop().await;
+    let only_new = dir.join("only-new");
+    std::fs::write(&only_new, format!("{search}\n{new_line}\n")).unwrap();
+    let server = TestServer::start_unseeded(
+        db,
+        &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
+    )
+    .await;
+    let t = token(&server, ADVOCATE).await;
+    let res = raw()
+        .get(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    put(&server, &t, Uuid::new_v4(), &contact(Uuid::new_v4()), None).await;
+    let search = |t: String, q: &'static str| {
+        let url = server.url(&format!("/v1/persons?name={q}"));
+        async move {
+            raw()
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    for q in [
+        "maria",
+        "QUINTANA",
+        "Mar%C3%ADa%20Quintana",
+        "elena%20maria",
+    ] {
+        assert_eq!(
+            search(t.clone(), q).await["persons"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1,
+            "{q}"
+        );
+    }
+    for q in ["mari", "quintanilla", "maria%20lopez"] {
+        assert_eq!(
+            search(t.clone(), q).await["persons"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0,
+            "{q}"
+        );
+    }
+    let coordinator = token(&server, COORDINATOR).await;
+    assert_eq!(
+        search(coordinator, "maria").await["persons"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let other = token(&server, OTHER_ADVOCATE).await;
+    assert_eq!(
+        search(other, "maria").await["persons"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    body.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    put(&server, &t, id, &body, None).await;
+    put(&server, &t, id, &body, None).await;
+    put(&server, &t, id, &body, Some("\"1\"")).await;
+    raw()
+        .get(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    raw()
+        .get(server.url("/v1/contacts"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    raw()
+        .get(server.url("/v1/persons?name=quintana"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+
+    let admin = server.login(ADMIN).await;
+    let page = admin.audit_log(&format!("record_id={id}")).await.unwrap();
+    let mut actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        vec![
+            "contact.create",
+            "contact.read",
+            "contact.replay",
+            "contact.update",
+            "screening.alert_requested"
+        ]
+    );
+    let all = admin.audit_log("limit=500").await.unwrap();
+    let all_actions: Vec<&str> = all.entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(all_actions.contains(&"contact.list") && all_actions.contains(&"person.search"));
+    let text = serde_json::to_string(&all).unwrap();
+    for secret in ["Maria", "Quintana", "quintana", "knife", "801-555"] {
+        assert!(!text.contains(secret), "audit log holds {secret}");
+    }
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn roles_agencies_and_sealed_records(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let (s, _) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    assert_eq!(s, 201);
+    let get = |token: String| {
+        let url = server.url(&format!("/v1/contacts/{id}"));
+        async move {
+            raw()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let listed = |token: String| {
+        let url = server.url("/v1/contacts");
+        async move {
+            let v: Value = raw()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["contacts"]
+                .as_array()
+                .map(|a| a.iter().any(|c| c["id"] == id.to_string()))
+        }
+    };
+
+    // Housing managers and admins do not read victims' records; another agency gets 404.
+    for email in [HOUSING, ADMIN] {
+        assert_eq!(get(token(&server, email).await).await, 403, "{email}");
+        let (s, _) = put(
+            &server,
+            &token(&server, email).await,
+            Uuid::new_v4(),
+            &contact(Uuid::new_v4()),
+            None,
+        )
+        .await;
+        assert_eq!(s, 403, "{email}");
+    }
+    let other = token(&server, OTHER_ADVOCATE).await;
+    assert_eq!(get(other.clone()).await, 404);
+    assert_eq!(listed(other.clone()).await, Some(false));
+    let (s, _) = put(&server, &other, id, &contact(Uuid::new_v4()), None).await;
+    assert_eq!(s, 409, "another agency cannot write under our id");
+
+    // A second advocate in the agency sees it until an admin seals it to a team.
+    let admin = server.login(ADMIN).await;
+    let second = admin
+        .create_user(&fieldline_wire::admin::NewUser {
+            email: fieldline_wire::Email::parse("second@demo.fieldline.test").unwrap(),
+            display_name: "Second Advocate".into(),
+            password: fieldline_wire::NewPassword::parse("second advocate pass".into()).unwrap(),
+            roles: vec![fieldline_wire::Role::Advocate],
+            grants: vec![],
+        })
+        .await
+        .unwrap();
+    let second_token = {
+        let c = server.client();
+        c.login("second@demo.fieldline.test", "second advocate pass")
+            .await
+            .unwrap();
+        c.session().unwrap().access_token
+    };
+    assert_eq!(get(second_token.clone()).await, 200);
+    let coordinator_id = server.user_id(COORDINATOR).await;
+    let admin_token = admin.session().unwrap().access_token;
+    let seal = raw()
+        .put(server.url(&format!("/v1/contacts/{id}/access")))
+        .bearer_auth(&admin_token)
+        .json(&json!({"sealed": true, "team": [coordinator_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seal.status(), 204);
+    assert_eq!(
+        get(second_token.clone()).await,
+        404,
+        "sealed: not on the team"
+    );
+    assert_eq!(listed(second_token.clone()).await, Some(false));
+    let (s, _) = put(&server, &second_token, id, &contact(Uuid::new_v4()), None).await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        get(t.clone()).await,
+        200,
+        "the advocate who made it keeps access"
+    );
+    assert_eq!(
+        get(token(&server, COORDINATOR).await).await,
+        200,
+        "the team sees it"
+    );
+    // Only admins seal, and only people of their agency can be on the team.
+    let by_advocate = raw()
+        .put(server.url(&format!("/v1/contacts/{id}/access")))
+        .bearer_auth(&t)
+        .json(&json!({"sealed": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_advocate.status(), 403);
+    let foreign = server.user_id(OTHER_ADVOCATE).await;
+    let bad = raw()
+        .put(server.url(&format!("/v1/contacts/{id}/access")))
+        .bearer_auth(&admin_token)
+        .json(&json!({"sealed": true, "team": [foreign]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let _ = second;
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn bad_contacts_get_field_errors(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let mut body = contact(Uuid::new_v4());
+    body.person.pseudonym = " ".into();
+    body.incident_type = "Domestic Violence".into();
+    body.occurred_at = chrono::Utc::now() + chrono::Duration::days(3);
+    body.location.as_mut().unwrap().latitude = 95.0;
+    let mut short = lap(true);
+    short.answers.truncate(5);
+    body.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: short,
+    }];
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!((s, v["type"].as_str().unwrap()), (422, types::VALIDATION));
+    let pointers: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    for p in [
+        "/person/pseudonym",
+        "/incident_type",
+        "/occurred_at",
+        "/location/latitude",
+        "/screenings/0/screening/answers",
+    ] {
+        assert!(pointers.contains(&p), "{p} missing: {pointers:?}");
+    }
+    assert!(!v.to_string().contains("Quintana"));
+}
