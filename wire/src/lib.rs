@@ -8,8 +8,10 @@ pub mod admin;
 pub mod auth;
 pub mod contacts;
 pub mod directory;
+pub mod plans;
 pub mod problem;
 pub mod screening;
+pub mod sync;
 pub mod values;
 
 pub use problem::{FieldError, Problem};

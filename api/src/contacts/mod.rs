@@ -4,7 +4,7 @@
 
 mod routes;
 pub mod screening;
-mod store;
+pub(crate) mod store;
 mod validate;
 
 pub use routes::router;

@@ -460,3 +460,21 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
         updated_at: c.updated_at,
     })
 }
+
+/// A person, opened. The caller has checked visibility.
+pub async fn load_person(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResult<Person> {
+    let p = sqlx::query!(
+        "SELECT pseudonym, name_sealed, phone_sealed, address_sealed FROM persons WHERE id = $1",
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let f = |name| Field { name, record: id };
+    Ok(Person {
+        id,
+        pseudonym: p.pseudonym,
+        name: keys.open_opt(&f("person.name"), p.name_sealed.as_deref())?,
+        phone: keys.open_opt(&f("person.phone"), p.phone_sealed.as_deref())?,
+        address: keys.open_opt(&f("person.address"), p.address_sealed.as_deref())?,
+    })
+}

@@ -1,0 +1,293 @@
+//! Sync for phones: everything visible that changed since the cursor, tombstones for what is
+//! no longer visible, and no change skipped when writers commit out of order.
+
+use fieldline_tests::*;
+use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
+use fieldline_wire::sync::SyncPage;
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn contact(person: Uuid, pseudonym: &str) -> ContactInput {
+    ContactInput {
+        occurred_at: chrono::Utc::now(),
+        setting: Setting::Hospital,
+        incident_type: "sexual_assault".into(),
+        location: None,
+        person: Person {
+            id: person,
+            pseudonym: pseudonym.into(),
+            name: Some("Dana Example".into()),
+            phone: None,
+            address: None,
+        },
+        safe_contact: None,
+        needs: vec![],
+        services: vec![],
+        referrals: vec![],
+        follow_ups: vec![],
+        notes: None,
+        consent: None,
+        status: ContactStatus::Open,
+        screenings: vec![],
+    }
+}
+
+async fn put(server: &TestServer, token: &str, id: Uuid, body: &ContactInput) {
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+async fn sync(server: &TestServer, token: &str, cursor: Option<&str>, limit: i64) -> SyncPage {
+    let mut url = format!("/v1/sync?limit={limit}");
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={c}"));
+    }
+    let res = raw()
+        .get(server.url(&url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Pages until `more` is false; returns every change and the last cursor. The watermark is
+/// cluster-wide, so a write committed a moment ago may show up one call later: callers that
+/// need a particular change poll.
+async fn drain(
+    server: &TestServer,
+    token: &str,
+    mut cursor: Option<String>,
+    limit: i64,
+) -> (Vec<fieldline_wire::sync::SyncChange>, String) {
+    let mut all = Vec::new();
+    loop {
+        let page = sync(server, token, cursor.as_deref(), limit).await;
+        all.extend(page.changes);
+        cursor = Some(page.cursor);
+        if !page.more {
+            return (all, cursor.unwrap());
+        }
+    }
+}
+
+/// Drains repeatedly (accumulating) until `done` holds, for at most five seconds.
+async fn collect_until(
+    server: &TestServer,
+    token: &str,
+    cursor: Option<String>,
+    limit: i64,
+    done: impl Fn(&[fieldline_wire::sync::SyncChange]) -> bool,
+) -> (Vec<fieldline_wire::sync::SyncChange>, String) {
+    let (mut all, mut cursor) = drain(server, token, cursor, limit).await;
+    for _ in 0..100 {
+        if done(&all) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let (more, next) = drain(server, token, Some(cursor), limit).await;
+        all.extend(more);
+        cursor = next;
+    }
+    (all, cursor)
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let ids: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
+    let persons: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        put(
+            &server,
+            &t,
+            *id,
+            &contact(persons[i], &format!("Client {i}")),
+        )
+        .await;
+    }
+    let (changes, cursor) = collect_until(&server, &t, None, 3, |c| {
+        c.iter().filter(|c| c.record_type == "contact").count() >= 7
+    })
+    .await;
+    let contacts: Vec<Uuid> = changes
+        .iter()
+        .filter(|c| c.record_type == "contact" && !c.deleted)
+        .map(|c| c.id)
+        .collect();
+    for id in &ids {
+        assert!(contacts.contains(id), "{id} not synced");
+    }
+    let synced_persons = changes.iter().filter(|c| c.record_type == "person").count();
+    assert_eq!(synced_persons, 7);
+    let first = changes.iter().find(|c| c.id == ids[0]).unwrap();
+    assert_eq!(
+        first.contact.as_ref().unwrap().person.name.as_deref(),
+        Some("Dana Example")
+    );
+
+    // Nothing new: an empty page and the same cursor.
+    let page = sync(&server, &t, Some(&cursor), 100).await;
+    assert!(page.changes.is_empty() && !page.more);
+    assert_eq!(page.cursor, cursor);
+
+    // One change later: exactly that record (and its person, saved with it).
+    let mut changed = contact(persons[3], "Client 3");
+    changed.status = ContactStatus::Closed;
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{}", ids[3])))
+        .bearer_auth(&t)
+        .header("if-match", "\"1\"")
+        .json(&json!(changed))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A writing transaction anywhere on the cluster (another test) holds the watermark back
+    // for a moment: poll, briefly.
+    let mut page = sync(&server, &t, Some(&cursor), 100).await;
+    for _ in 0..100 {
+        if !page.changes.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = sync(&server, &t, Some(&cursor), 100).await;
+    }
+    let got: Vec<(&str, Uuid)> = page
+        .changes
+        .iter()
+        .map(|c| (c.record_type.as_str(), c.id))
+        .collect();
+    assert_eq!(got, vec![("person", persons[3]), ("contact", ids[3])]);
+    let synced = page.changes[1].contact.as_ref().unwrap();
+    assert_eq!(synced.status, ContactStatus::Closed);
+
+    // Bad cursors are 400s.
+    let res = raw()
+        .get(server.url("/v1/sync?cursor=garbage"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_writer_that_commits_late_is_not_skipped(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let before = Uuid::new_v4();
+    put(&server, &t, before, &contact(Uuid::new_v4(), "Before")).await;
+    let (_, cursor) =
+        collect_until(&server, &t, None, 100, |c| c.iter().any(|c| c.id == before)).await;
+
+    // A slow writer starts first and holds its transaction open...
+    let person = Uuid::new_v4();
+    let mut slow = db.begin().await.unwrap();
+    let agency = fieldline_api::demo::DEMO_AGENCY;
+    sqlx::query("INSERT INTO persons (id, agency_id, pseudonym) VALUES ($1, $2, 'Slow writer')")
+        .bind(person)
+        .bind(agency)
+        .execute(&mut *slow)
+        .await
+        .unwrap();
+    // ...a fast one commits after it started...
+    let fast = Uuid::new_v4();
+    put(&server, &t, fast, &contact(Uuid::new_v4(), "Fast")).await;
+    // ...and the phone syncs in between: it sees nothing beyond the slow writer's start.
+    let mid = sync(&server, &t, Some(&cursor), 100).await;
+    assert!(mid.changes.iter().all(|c| c.id != person));
+    slow.commit().await.unwrap();
+
+    // After the slow writer commits, the next sync has both; neither is lost.
+    let (after, _) = collect_until(&server, &t, Some(mid.cursor.clone()), 100, |c| {
+        c.iter().any(|c| c.id == person) && c.iter().any(|c| c.id == fast)
+    })
+    .await;
+    let mut all: Vec<Uuid> = mid
+        .changes
+        .iter()
+        .chain(after.iter())
+        .map(|c| c.id)
+        .collect();
+    all.sort();
+    assert!(all.contains(&fast), "the fast writer's contact was skipped");
+    assert!(
+        all.contains(&person),
+        "the slow writer's person was skipped"
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    put(
+        &server,
+        &advocate,
+        id,
+        &contact(Uuid::new_v4(), "High profile"),
+    )
+    .await;
+    let (changes, cursor) = collect_until(&server, &coordinator, None, 100, |c| {
+        c.iter().any(|c| c.id == id)
+    })
+    .await;
+    assert!(changes.iter().any(|c| c.id == id && !c.deleted));
+
+    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{id}/access")))
+        .bearer_auth(&admin)
+        .json(&json!({"sealed": true, "team": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (changes, _) = collect_until(&server, &coordinator, Some(cursor), 100, |c| {
+        c.iter().any(|c| c.id == id)
+    })
+    .await;
+    let contact = changes
+        .iter()
+        .find(|c| c.id == id)
+        .expect("a change for the sealed record");
+    assert!(contact.deleted && contact.contact.is_none());
+    let person = changes.iter().find(|c| c.record_type == "person");
+    assert!(
+        person.is_none_or(|p| p.deleted),
+        "the person of a sealed record must not leak"
+    );
+    // The advocate who made it still gets it.
+    let (mine, _) = collect_until(&server, &advocate, None, 100, |c| {
+        c.iter().any(|c| c.id == id)
+    })
+    .await;
+    assert!(mine.iter().any(|c| c.id == id && !c.deleted));
+
+    // Another agency never sees any of it.
+    let other = server
+        .login(OTHER_ADVOCATE)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let (theirs, _) = drain(&server, &other, None, 100).await;
+    assert!(theirs.is_empty());
+}
