@@ -45,8 +45,10 @@ enum Command {
         #[arg(long)]
         admin_name: String,
     },
-    /// Write production keys (token signing, VAPID) into DIR; never overwrites.
+    /// Write production keys (token signing, VAPID, data keys) into DIR; never overwrites.
     GenKeys { dir: PathBuf },
+    /// Re-seal personal fields sealed under older data keys with the current one.
+    RotateDataKeys,
 }
 
 #[tokio::main]
@@ -146,6 +148,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             launch_with_listener(listener, state, shutdown_signal()).await?;
             tracing::info!("stopped");
+        }
+        Command::RotateDataKeys => {
+            let n = fieldline_api::encryption::rotate_all(&db, &config.data_keys).await?;
+            println!(
+                "re-sealed {n} values with data key {}",
+                config.data_keys.current_id()
+            );
         }
         Command::GenKeys { .. } => unreachable!("handled before configuration is read"),
     }

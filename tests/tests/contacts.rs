@@ -384,7 +384,7 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     let only_new = dir.join("only-new");
     std::fs::write(&only_new, format!("{search}\n{new_line}\n")).unwrap();
     let server = TestServer::start_unseeded(
-        db,
+        db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
     )
     .await;
@@ -396,6 +396,32 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
         .await
         .unwrap();
     assert_eq!(res.status(), 500);
+    assert!(!res.text().await.unwrap().contains("Quintana"));
+
+    // Re-sealing everything with the new key (what `fieldline rotate-data-keys` runs) makes the
+    // old key unnecessary; a second run has nothing left to do.
+    let both = fieldline_api::encryption::DataKeys::load(&rotated, false).unwrap();
+    let resealed = fieldline_api::encryption::rotate_all(&db, &both)
+        .await
+        .unwrap();
+    assert!(resealed >= 8, "{resealed}");
+    assert_eq!(
+        fieldline_api::encryption::rotate_all(&db, &both)
+            .await
+            .unwrap(),
+        0
+    );
+    let read = raw()
+        .get(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(read["person"], created["person"]);
+    assert_eq!(read["follow_ups"], created["follow_ups"]);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]

@@ -2,6 +2,7 @@
 //! screenings and follow-ups. Personal fields are sealed at rest (see `encryption`); every
 //! read and change is audited.
 
+pub mod retention;
 mod routes;
 pub mod screening;
 pub(crate) mod store;

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_contacts))
         .routes(routes!(set_access))
         .routes(routes!(find_persons))
+        .merge(super::retention::router())
 }
 
 fn respond(contact: Contact, status: StatusCode) -> Response {

@@ -1,0 +1,191 @@
+//! Retention: closed contacts past the agency's period are purged with their personal data;
+//! only counts stay; phones get tombstones.
+
+use fieldline_tests::*;
+use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, ScreeningSubmission, Setting};
+use fieldline_wire::screening::{Answer, Instrument, ScreeningInput};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn contact(person: Uuid, status: ContactStatus) -> ContactInput {
+    ContactInput {
+        occurred_at: chrono::Utc::now() - chrono::Duration::days(60),
+        setting: Setting::Court,
+        incident_type: "stalking".into(),
+        location: None,
+        person: Person {
+            id: person,
+            pseudonym: "Retained".into(),
+            name: Some("Robin Purgeable".into()),
+            phone: None,
+            address: None,
+        },
+        safe_contact: None,
+        needs: vec![],
+        services: vec![],
+        referrals: vec![],
+        follow_ups: vec![],
+        notes: Some("to be forgotten".into()),
+        consent: None,
+        status,
+        screenings: vec![ScreeningSubmission {
+            id: Uuid::new_v4(),
+            screening: ScreeningInput {
+                instrument: Instrument::Lap,
+                answers: vec![Answer::Yes; 11],
+                screen_in_by_belief: None,
+                professional_judgement: None,
+                no_alert_reason: Some("already handled".into()),
+            },
+        }],
+    }
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let put = |id: Uuid, body: ContactInput| {
+        let (url, t) = (server.url(&format!("/v1/contacts/{id}")), advocate.clone());
+        async move {
+            raw()
+                .put(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let (old, recent, open) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let (old_person, shared_person) = (Uuid::new_v4(), Uuid::new_v4());
+    assert_eq!(
+        put(old, contact(old_person, ContactStatus::Closed)).await,
+        201
+    );
+    assert_eq!(
+        put(recent, contact(shared_person, ContactStatus::Closed)).await,
+        201
+    );
+    assert_eq!(
+        put(open, contact(shared_person, ContactStatus::Open)).await,
+        201
+    );
+    sqlx::query("UPDATE contacts SET closed_at = now() - interval '40 days' WHERE id = $1")
+        .bind(old)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let call = |method: &'static str, path: &'static str, body: Option<Value>, token: String| {
+        let url = server.url(path);
+        async move {
+            let mut req = raw()
+                .request(method.parse().unwrap(), url)
+                .bearer_auth(token);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let res = req.send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    // Without a period there is nothing to purge by; only admins set or run it.
+    assert_eq!(
+        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        call(
+            "PUT",
+            "/v1/admin/retention",
+            Some(json!({"closed_contact_retention_days": 30})),
+            advocate.clone()
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            "PUT",
+            "/v1/admin/retention",
+            Some(json!({"closed_contact_retention_days": 5})),
+            admin.clone()
+        )
+        .await
+        .0,
+        422
+    );
+    let (s, v) = call(
+        "PUT",
+        "/v1/admin/retention",
+        Some(json!({"closed_contact_retention_days": 30})),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["closed_contact_retention_days"].as_i64()),
+        (200, Some(30))
+    );
+
+    let (s, report) = call("POST", "/v1/admin/retention/purge", None, admin.clone()).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report, json!({"contacts_purged": 1, "persons_purged": 1}));
+    let remaining: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM contacts ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    let mut expected = vec![recent, open];
+    expected.sort();
+    assert_eq!(remaining, expected, "only the contact past retention goes");
+    let person_left: i64 = sqlx::query_scalar("SELECT count(*) FROM persons WHERE id = $1")
+        .bind(old_person)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(person_left, 0);
+    let screenings_left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM screenings WHERE contact_id = $1")
+            .bind(old)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(screenings_left, 0);
+    let counts: (i32, i32, String) =
+        sqlx::query_as("SELECT contacts, high_risk, incident_type FROM retention_counts")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(counts, (1, 1, "stalking".to_owned()));
+
+    // Idempotent, audited, and phones are told to forget.
+    assert_eq!(
+        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+            .await
+            .1,
+        json!({"contacts_purged": 0, "persons_purged": 0})
+    );
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'retention.purge'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2);
+    let tombstones: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sync_changes WHERE record_id = $1 AND deleted")
+            .bind(old)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(tombstones, 1);
+}
