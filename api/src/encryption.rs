@@ -243,6 +243,74 @@ pub fn generate_file(id: &str) -> String {
     )
 }
 
+/// Every sealed column: (select, update, field name). The record a value is bound to is its
+/// row's `id`.
+macro_rules! sealed_columns {
+    ($(($table:literal, $column:literal, $field:literal)),* $(,)?) => {
+        &[$((
+            concat!("SELECT id, ", $column, " AS blob FROM ", $table, " WHERE ", $column,
+                    " IS NOT NULL AND substring(", $column, " from 3 for get_byte(", $column,
+                    ", 1)) <> convert_to($1, 'UTF8') LIMIT 500 FOR UPDATE SKIP LOCKED"),
+            concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1"),
+            $field,
+        )),*]
+    };
+}
+
+const SEALED: &[(&str, &str, &str)] = sealed_columns![
+    ("persons", "name_sealed", "person.name"),
+    ("persons", "phone_sealed", "person.phone"),
+    ("persons", "address_sealed", "person.address"),
+    ("contacts", "location_sealed", "contact.location"),
+    ("contacts", "safe_contact_sealed", "contact.safe_contact"),
+    ("contacts", "notes_sealed", "contact.notes"),
+    ("referrals", "free_text_sealed", "referral.free_text"),
+    ("follow_ups", "task_sealed", "follow_up.task"),
+    (
+        "safety_plan_versions",
+        "content_sealed",
+        "safety_plan.content"
+    ),
+];
+
+/// `fieldline rotate-data-keys`: re-seals every value sealed under an older key with the
+/// current one, in small batches (each its own transaction, rows locked with SKIP LOCKED so
+/// it can run beside the API, or twice at once). Returns how many values were re-sealed.
+/// Once it reports 0, old keys may be removed from the key file.
+pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u64> {
+    use sqlx::Row;
+    let mut total = 0;
+    for (select, update, field) in SEALED {
+        loop {
+            let mut tx = db.begin().await?;
+            let rows = sqlx::query(*select)
+                .bind(keys.current_id())
+                .fetch_all(&mut *tx)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let id: uuid::Uuid = row.try_get("id")?;
+                let blob: Vec<u8> = row.try_get("blob")?;
+                let f = Field {
+                    name: field,
+                    record: id,
+                };
+                let plain = keys.open(&f, &blob)?;
+                sqlx::query(*update)
+                    .bind(id)
+                    .bind(keys.seal(&f, &plain))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            total += rows.len() as u64;
+            tx.commit().await?;
+        }
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,72 +402,4 @@ mod tests {
             assert!(DataKeys::load(&p, false).is_err(), "{bad:?}");
         }
     }
-}
-
-/// Every sealed column: (select, update, field name). The record a value is bound to is its
-/// row's `id`.
-macro_rules! sealed_columns {
-    ($(($table:literal, $column:literal, $field:literal)),* $(,)?) => {
-        &[$((
-            concat!("SELECT id, ", $column, " AS blob FROM ", $table, " WHERE ", $column,
-                    " IS NOT NULL AND substring(", $column, " from 3 for get_byte(", $column,
-                    ", 1)) <> convert_to($1, 'UTF8') LIMIT 500 FOR UPDATE SKIP LOCKED"),
-            concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1"),
-            $field,
-        )),*]
-    };
-}
-
-const SEALED: &[(&str, &str, &str)] = sealed_columns![
-    ("persons", "name_sealed", "person.name"),
-    ("persons", "phone_sealed", "person.phone"),
-    ("persons", "address_sealed", "person.address"),
-    ("contacts", "location_sealed", "contact.location"),
-    ("contacts", "safe_contact_sealed", "contact.safe_contact"),
-    ("contacts", "notes_sealed", "contact.notes"),
-    ("referrals", "free_text_sealed", "referral.free_text"),
-    ("follow_ups", "task_sealed", "follow_up.task"),
-    (
-        "safety_plan_versions",
-        "content_sealed",
-        "safety_plan.content"
-    ),
-];
-
-/// `fieldline rotate-data-keys`: re-seals every value sealed under an older key with the
-/// current one, in small batches (each its own transaction, rows locked with SKIP LOCKED so
-/// it can run beside the API, or twice at once). Returns how many values were re-sealed.
-/// Once it reports 0, old keys may be removed from the key file.
-pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u64> {
-    use sqlx::Row;
-    let mut total = 0;
-    for (select, update, field) in SEALED {
-        loop {
-            let mut tx = db.begin().await?;
-            let rows = sqlx::query(*select)
-                .bind(keys.current_id())
-                .fetch_all(&mut *tx)
-                .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let id: uuid::Uuid = row.try_get("id")?;
-                let blob: Vec<u8> = row.try_get("blob")?;
-                let f = Field {
-                    name: field,
-                    record: id,
-                };
-                let plain = keys.open(&f, &blob)?;
-                sqlx::query(*update)
-                    .bind(id)
-                    .bind(keys.seal(&f, &plain))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            total += rows.len() as u64;
-            tx.commit().await?;
-        }
-    }
-    Ok(total)
 }

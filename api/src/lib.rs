@@ -14,7 +14,9 @@ pub mod geo;
 pub mod http;
 pub mod keygen;
 pub mod ops;
+pub mod plans;
 pub mod push;
+pub mod sync;
 pub mod telemetry;
 pub mod users;
 
@@ -58,6 +60,7 @@ pub struct AppState {
         (name = "auth", description = "Sign-in, sessions and the signed-in user"),
         (name = "admin", description = "Agency administration: people and the audit log"),
         (name = "contacts", description = "Crisis contacts, people and risk screenings"),
+        (name = "plans", description = "Safety plans: versions, history and discreet exports"),
         (name = "directory", description = "Shelters and safe housing: search, upkeep, import and export"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -91,6 +94,8 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(directory::router())
         .merge(contacts::router())
+        .merge(plans::router())
+        .merge(sync::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

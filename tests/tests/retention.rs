@@ -189,3 +189,68 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
             .unwrap();
     assert_eq!(tombstones, 1);
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let (id, person) = (Uuid::new_v4(), Uuid::new_v4());
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(&advocate)
+        .json(&contact(person, ContactStatus::Closed))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    for (version, if_match) in [(1, None), (2, Some("\"1\""))] {
+        let mut req = raw()
+            .put(server.url(&format!("/v1/persons/{person}/safety-plan")))
+            .bearer_auth(&advocate)
+            .json(&json!({"warning_signs": [format!("version {version}")]}));
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        assert!(req.send().await.unwrap().status().is_success());
+    }
+    // Outside a purge, plan history cannot be deleted, not even by hand.
+    let err = sqlx::query("DELETE FROM safety_plan_versions")
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("kept as saved"), "{err}");
+
+    sqlx::query("UPDATE contacts SET closed_at = now() - interval '400 days' WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let res = raw()
+        .put(server.url("/v1/admin/retention"))
+        .bearer_auth(&admin)
+        .json(&json!({"closed_contact_retention_days": 365}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report: Value = raw()
+        .post(server.url("/v1/admin/retention/purge"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report, json!({"contacts_purged": 1, "persons_purged": 1}));
+    for sql in [
+        "SELECT count(*) FROM safety_plans",
+        "SELECT count(*) FROM safety_plan_versions",
+        "SELECT count(*) FROM persons",
+        "SELECT count(*) FROM contacts",
+    ] {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&db).await.unwrap();
+        assert_eq!(n, 0, "{sql}");
+    }
+}

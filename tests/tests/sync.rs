@@ -291,3 +291,39 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn safety_plans_sync_with_their_person(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let person = Uuid::new_v4();
+    put(&server, &t, Uuid::new_v4(), &contact(person, "Plan owner")).await;
+    let res = raw()
+        .put(server.url(&format!("/v1/persons/{person}/safety-plan")))
+        .bearer_auth(&t)
+        .json(&json!({"safe_places": ["the library on 5th"], "code_word": "blue umbrella"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (changes, _) = collect_until(&server, &t, None, 100, |c| {
+        c.iter().any(|c| c.record_type == "safety_plan")
+    })
+    .await;
+    let plan = changes
+        .iter()
+        .find(|c| c.record_type == "safety_plan")
+        .unwrap();
+    let body = plan.safety_plan.as_ref().expect("the plan itself");
+    assert_eq!(body["person_id"], person.to_string());
+    assert_eq!(body["content"]["code_word"], "blue umbrella");
+    // Another agency gets nothing of it.
+    let other = server
+        .login(OTHER_ADVOCATE)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let (theirs, _) = drain(&server, &other, None, 100).await;
+    assert!(theirs.is_empty());
+}

@@ -127,7 +127,11 @@ async fn purge(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pu
     )
     .fetch_all(&mut *tx)
     .await?;
-    // A person's safety plan goes with them (its versions cascade).
+    // A person's safety plan goes with them; its versions cascade, which their guard trigger
+    // allows only inside a purge.
+    sqlx::query("SET LOCAL fieldline.purge = 'on'")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query!(
         "DELETE FROM safety_plans WHERE person_id = ANY($1)",
         &orphans

@@ -107,38 +107,7 @@ async fn sync(
         if !seen.insert((r.record_type.clone(), r.record_id)) {
             continue;
         }
-        let mut change = SyncChange {
-            record_type: r.record_type.clone(),
-            id: r.record_id,
-            deleted: true,
-            contact: None,
-            person: None,
-            safety_plan: None,
-        };
-        match r.record_type.as_str() {
-            "contact" => {
-                let visible = sqlx::query_scalar!(
-                    r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
-                    r.record_id,
-                    actor.agency_id,
-                    actor.user_id,
-                )
-                .fetch_optional(&mut *tx)
-                .await?;
-                if visible == Some(true) {
-                    change.contact = Some(store::load(&mut tx, keys, r.record_id).await?);
-                }
-            }
-            "person" => {
-                if person_visible(&mut tx, r.record_id, &actor).await? {
-                    change.person = Some(store::load_person(&mut tx, keys, r.record_id).await?);
-                }
-            }
-            _ => {}
-        }
-        change.deleted =
-            change.contact.is_none() && change.person.is_none() && change.safety_plan.is_none();
-        changes.push(change);
+        changes.push(load_change(&mut tx, keys, &actor, &r.record_type, r.record_id).await?);
     }
     let sent: Vec<String> = changes
         .iter()
@@ -162,6 +131,63 @@ async fn sync(
         cursor,
         more,
     }))
+}
+
+/// The current state of one changed record for this user, or a tombstone.
+async fn load_change(
+    tx: &mut sqlx::PgConnection,
+    keys: &crate::encryption::DataKeys,
+    actor: &Actor,
+    record_type: &str,
+    id: Uuid,
+) -> ApiResult<SyncChange> {
+    let mut change = SyncChange {
+        record_type: record_type.to_owned(),
+        id,
+        deleted: true,
+        contact: None,
+        person: None,
+        safety_plan: None,
+    };
+    match record_type {
+        "contact" => {
+            let visible = sqlx::query_scalar!(
+                r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
+                id,
+                actor.agency_id,
+                actor.user_id,
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            if visible == Some(true) {
+                change.contact = Some(store::load(tx, keys, id).await?);
+            }
+        }
+        "person" if person_visible(tx, id, actor).await? => {
+            change.person = Some(store::load_person(tx, keys, id).await?);
+        }
+        "safety_plan" => {
+            let person = sqlx::query_scalar!(
+                "SELECT person_id FROM safety_plans WHERE id = $1 AND agency_id = $2",
+                id,
+                actor.agency_id
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(person) = person
+                && person_visible(tx, person, actor).await?
+            {
+                let plan =
+                    crate::plans::store::load(tx, keys, person, actor.agency_id, None).await?;
+                change.safety_plan =
+                    plan.map(|p| serde_json::to_value(p).expect("plain data serialises"));
+            }
+        }
+        _ => {}
+    }
+    change.deleted =
+        change.contact.is_none() && change.person.is_none() && change.safety_plan.is_none();
+    Ok(change)
 }
 
 /// A person is visible with at least one contact the user may see, or with none yet (a
