@@ -106,6 +106,8 @@ fl_install_deps() {
 		_fl_pkg_installed "$pkg" || missing+=("$pkg")
 	done
 	command -v python3 >/dev/null 2>&1 || missing+=(python3) # fl_free_port
+	# The push-receiver test peer runs in a venv (fl_push_receiver_python).
+	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 	if [[ -n $major ]] && ((${#missing[@]} == 0)); then
 		return 0
 	fi
@@ -370,3 +372,17 @@ fl_schema_db() {
 	_fl_log "schema database fieldline_schema: applied $n migration(s) from $dir"
 	printf '%s\n' "$url"
 }
+
+# A Python with the push-receiver test peer's dependencies (tests/push-receiver); echoes its path.
+fl_push_receiver_python() {
+	local venv=$REPO/.data/push-receiver-venv req=$REPO/tests/push-receiver/requirements.txt
+	if [[ ! -x $venv/bin/python ]] || ! cmp -s "$req" "$venv/requirements.txt"; then
+		_fl_log "installing the push-receiver test peer's Python dependencies"
+		rm -rf "$venv"
+		python3 -m venv "$venv" >&2 || _fl_die "python3 -m venv failed (apt-get install python3-venv)"
+		"$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 || _fl_die "pip install for the push receiver failed"
+		cp "$req" "$venv/requirements.txt"
+	fi
+	printf '%s\n' "$venv/bin/python"
+}
+
