@@ -256,3 +256,12 @@ pub struct Entry {
 pub struct EntryList {
     pub entries: Vec<Entry>,
 }
+
+/// `POST /v1/directory/import`: what an import did. Rows whose `external_id` the agency already
+/// had updated those entries; the others created new ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportSummary {
+    pub created: i64,
+    pub updated: i64,
+}

@@ -7,6 +7,7 @@ pub mod redact;
 mod routes;
 pub mod search;
 pub mod store;
+mod transfer;
 pub mod validate;
 
 pub use routes::router;

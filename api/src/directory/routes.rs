@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_availability))
         .routes(routes!(entry_history))
         .routes(routes!(stale_entries))
+        .merge(super::transfer::router())
 }
 
 const RECORD: &str = "directory_entry";

@@ -1,0 +1,1362 @@
+//! The directory as Open Referral HSDS 3.0 JSON, both ways.
+//!
+//! Export is one page of the HSDS API's `GET /organizations?full_service=true`: `{total_items,
+//! …, contents: [organization]}`, each organization nested as in the specification's
+//! `organization_full.json` example, with `services` → `service_at_locations` → `location` →
+//! `addresses`, and the same locations again under the organization's `locations`. Entries are
+//! grouped into organizations by their `organization` text. Mapping:
+//!
+//! | Fieldline | HSDS |
+//! |---|---|
+//! | entry `id` | `service.id` (location, address, phone, … ids are derived from it, so they are stable) |
+//! | `organization` | `organization.name` (id derived from the name) |
+//! | `name`, `description`, `website` | `service.name`, `service.description`, `service.url` |
+//! | `status` | `service.status`: open/full → `active`, temporarily_closed → `temporarily closed`, closed → `inactive` |
+//! | `location` | `location.latitude`/`longitude` (`location_type` `physical`) |
+//! | `address` | `location.addresses[0]` (`physical`): street → `address_1`, locality → `city`, region → `state_province`, `postal_code`, `country` |
+//! | `intake_phone` | `service.phones[0]` (`voice`) |
+//! | `hours.spans` | one `service.schedules` item per span: `freq` `WEEKLY`, `byday` `MO`…`SU`, `opens_at`/`closes_at` `HH:MM:SS` (`24:00` as `23:59:59`) |
+//! | `hours.open_24_7` | a schedule with every day from `00:00:00` to `23:59:59` |
+//! | `service_area` | `service.service_areas[0].name` |
+//! | `eligibility.min_age`, `max_age`, `notes`, `languages` | `service.minimum_age`, `maximum_age`, `eligibility_description`, `languages[].code` |
+//! | `kind`, `status`, `confidential`, `shared`, `capacity`, `beds_available`, `genders` (one each), `accepts_children`, `accepts_pets`, `wheelchair_accessible`, `hours.time_zone`, `external_id` | `service.attributes`, each with a `taxonomy_term` of the taxonomy `fieldline` whose `code` is the field's name, and the value as text |
+//!
+//! Import takes that, and HSDS from elsewhere: an organization (with `services`), a service
+//! (with `organization`) or a service-at-location (with `service` and `location`), a list of
+//! them, or a page with `contents`. Each service-at-location with a non-virtual location
+//! becomes an entry. Defaults where the `fieldline` attributes are absent: `external_id` is the
+//! service id (`{service id}@{location id}` when a service has several locations), kind
+//! `shelter`, status from `service.status` (`active` → open, `inactive`/`defunct` → closed),
+//! not confidential, shared. The time zone comes from the `time_zone` attribute, else from a
+//! schedule's `timezone` UTC offset or an offset on `opens_at` (as `Etc/GMT-3`), else it is
+//! `UTC`. Schedules are taken from the service-at-location, else the service, else the
+//! location; only weekly ones with `byday`, `opens_at` and `closes_at` become opening hours
+//! (`byweekno`, validity dates and the like cannot be kept and are ignored). The intake phone is
+//! the first phone that is not a fax, looked for on the service, the service-at-location, the
+//! location, then the organization (quotes around the number are removed; an extension is
+//! dropped). Website falls back to the organization's. Coordinates are required.
+//!
+//! Error pointers are RFC 6901 pointers into the document sent, e.g.
+//! `/services/0/service_at_locations/0/location/latitude` for an organization.
+
+use super::{SeenIds, check_row, field_error, parse_bool, rejected};
+use crate::directory::validate::ValidEntry;
+use crate::error::ApiError;
+use fieldline_wire::FieldError;
+use fieldline_wire::directory::{
+    Address, Coordinates, Eligibility, Entry, EntryInput, EntryKind, EntryStatus, Hours,
+    OpeningSpan,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Namespace of the ids derived for HSDS objects (UUID v5), so re-exports keep them.
+const NAMESPACE: Uuid = Uuid::from_u128(0xbb6eb523_02bf_455c_8451_ed1e459d1caa);
+/// The taxonomy of the attributes that carry Fieldline's own fields.
+const TAXONOMY: &str = "fieldline";
+const BYDAY: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+
+/// Fieldline's attribute terms: code (the field's name), name, description.
+const TERMS: [(&str, &str, &str); 12] = [
+    (
+        "kind",
+        "Kind of place",
+        "shelter, dv_shelter, safe_house, emergency_housing, transitional_housing or hotel_voucher",
+    ),
+    (
+        "status",
+        "Availability",
+        "open, full, temporarily_closed or closed",
+    ),
+    (
+        "confidential",
+        "Confidential location",
+        "true: the address and point are only for people allowed to see confidential locations",
+    ),
+    ("shared", "Shared with every agency", "true or false"),
+    ("capacity", "Capacity", "beds in all"),
+    (
+        "beds_available",
+        "Beds available",
+        "free beds at the last update",
+    ),
+    (
+        "gender",
+        "Gender served",
+        "women, men, nonbinary or transgender, one attribute each; none means anyone",
+    ),
+    ("accepts_children", "Accepts children", "true or false"),
+    ("accepts_pets", "Accepts pets", "true or false"),
+    (
+        "wheelchair_accessible",
+        "Wheelchair accessible",
+        "true or false",
+    ),
+    (
+        "time_zone",
+        "Time zone",
+        "IANA time zone of the schedules' opens_at and closes_at",
+    ),
+    (
+        "external_id",
+        "External identifier",
+        "the place's id in the system it came from; importing it again updates the place",
+    ),
+];
+
+fn derived(base: &Uuid, what: &str) -> String {
+    Uuid::new_v5(base, what.as_bytes()).to_string()
+}
+
+fn term_id(code: &str) -> String {
+    derived(&NAMESPACE, &format!("term:{code}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/// The HSDS page for these (already filtered and redacted) entries.
+pub fn export(entries: &[Entry]) -> Value {
+    let mut by_org: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        by_org.entry(e.organization.as_str()).or_default().push(e);
+    }
+    let contents: Vec<Value> = by_org
+        .into_iter()
+        .map(|(name, entries)| organization(name, &entries))
+        .collect();
+    let n = contents.len();
+    let mut page = json!({
+        "total_items": n,
+        "total_pages": usize::from(n > 0),
+        "page_number": 1,
+        "size": n,
+        "first_page": true,
+        "last_page": true,
+        "empty": n == 0,
+        "contents": contents,
+    });
+    prune(&mut page);
+    page
+}
+
+/// HSDS types optional fields as strings or numbers, never null: absent values are left out.
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, v| !v.is_null());
+            m.values_mut().for_each(prune);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+fn organization(name: &str, entries: &[&Entry]) -> Value {
+    let id = Uuid::new_v5(&NAMESPACE, format!("organization:{name}").as_bytes());
+    json!({
+        "id": id,
+        "name": name,
+        "description": "",
+        "services": entries.iter().map(|e| service(e, &id)).collect::<Vec<_>>(),
+        "locations": entries.iter().map(|e| location(e, &id)).collect::<Vec<_>>(),
+    })
+}
+
+fn location(e: &Entry, org: &Uuid) -> Value {
+    let id = derived(&e.id, "location");
+    json!({
+        "id": id,
+        "location_type": "physical",
+        "organization_id": org,
+        "name": e.name,
+        // Absent for a redacted entry (exports leave those out, but redaction decides).
+        "latitude": e.location.map(|c| c.latitude),
+        "longitude": e.location.map(|c| c.longitude),
+        "addresses": [{
+            "id": derived(&e.id, "address"),
+            "location_id": id,
+            "address_1": e.address.street,
+            "city": e.address.locality,
+            "state_province": e.address.region,
+            "postal_code": e.address.postal_code,
+            "country": e.address.country,
+            "address_type": "physical",
+        }],
+    })
+}
+
+fn service(e: &Entry, org: &Uuid) -> Value {
+    let id = e.id;
+    let el = &e.eligibility;
+    let loc = location(e, org);
+    json!({
+        "id": id,
+        "organization_id": org,
+        "name": e.name,
+        "description": e.description,
+        "url": e.website,
+        "status": match e.status {
+            EntryStatus::Open | EntryStatus::Full => "active",
+            EntryStatus::TemporarilyClosed => "temporarily closed",
+            EntryStatus::Closed => "inactive",
+        },
+        "eligibility_description": (!el.notes.is_empty()).then_some(&el.notes),
+        "minimum_age": el.min_age,
+        "maximum_age": el.max_age,
+        "phones": [{
+            "id": derived(&id, "phone"),
+            "service_id": id,
+            "number": e.intake_phone,
+            "type": "voice",
+            "description": "Intake",
+        }],
+        "schedules": schedules(e),
+        "service_areas": if e.service_area.is_empty() { vec![] } else { vec![json!({
+            "id": derived(&id, "service_area"),
+            "service_id": id,
+            "name": e.service_area,
+        })] },
+        "languages": el.languages.iter().map(|code| json!({
+            "id": derived(&id, &format!("language:{code}")),
+            "service_id": id,
+            "code": code,
+        })).collect::<Vec<_>>(),
+        "attributes": attributes(e),
+        "service_at_locations": [{
+            "id": derived(&id, "service_at_location"),
+            "service_id": id,
+            "location_id": loc["id"],
+            "location": loc,
+        }],
+    })
+}
+
+fn schedules(e: &Entry) -> Vec<Value> {
+    let one = |key: String, byday: String, opens: &str, closes: &str, note: Option<&str>| {
+        json!({
+            "id": derived(&e.id, &key),
+            "service_id": e.id,
+            "freq": "WEEKLY",
+            "byday": byday,
+            "opens_at": clock(opens),
+            "closes_at": clock(closes),
+            "description": note,
+        })
+    };
+    let mut out = Vec::new();
+    if e.hours.open_24_7 {
+        out.push(one(
+            "schedule:24/7".into(),
+            BYDAY.join(","),
+            "00:00",
+            "24:00",
+            Some("Open 24 hours, 7 days a week"),
+        ));
+    }
+    for (i, s) in e.hours.spans.iter().enumerate() {
+        let day = BYDAY
+            .get(usize::from(s.day).wrapping_sub(1))
+            .copied()
+            .unwrap_or("MO");
+        out.push(one(
+            format!("schedule:{i}"),
+            day.to_owned(),
+            &s.opens,
+            &s.closes,
+            None,
+        ));
+    }
+    out
+}
+
+/// `HH:MM` → `HH:MM:SS`, as in the specification's examples; `24:00` (closing at midnight) is
+/// not a clock time there, so it becomes `23:59:59`, which import reads back as `24:00`.
+fn clock(hm: &str) -> String {
+    if hm == "24:00" {
+        "23:59:59".to_owned()
+    } else {
+        format!("{hm}:00")
+    }
+}
+
+fn attributes(e: &Entry) -> Vec<Value> {
+    let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
+    let el = &e.eligibility;
+    let mut values: Vec<(&str, String)> = vec![
+        ("kind", e.kind.as_str().to_owned()),
+        ("status", e.status.as_str().to_owned()),
+        ("confidential", flag(e.confidential)),
+        ("shared", flag(e.shared)),
+        ("accepts_children", flag(el.accepts_children)),
+        ("accepts_pets", flag(el.accepts_pets)),
+        ("wheelchair_accessible", flag(el.wheelchair_accessible)),
+        ("time_zone", e.hours.time_zone.clone()),
+    ];
+    if let Some(c) = e.capacity {
+        values.push(("capacity", c.to_string()));
+    }
+    if let Some(b) = e.beds_available {
+        values.push(("beds_available", b.to_string()));
+    }
+    for g in &el.genders {
+        values.push(("gender", g.clone()));
+    }
+    if let Some(x) = &e.external_id {
+        values.push(("external_id", x.clone()));
+    }
+    values
+        .into_iter()
+        .map(|(code, value)| {
+            let (_, name, description) = TERMS
+                .iter()
+                .find(|(c, _, _)| *c == code)
+                .copied()
+                .unwrap_or((code, code, ""));
+            let key = if code == "gender" {
+                format!("attribute:{code}:{value}")
+            } else {
+                format!("attribute:{code}")
+            };
+            json!({
+                "id": derived(&e.id, &key),
+                "link_id": e.id,
+                "link_entity": "service",
+                "taxonomy_term_id": term_id(code),
+                "value": value,
+                "taxonomy_term": {
+                    "id": term_id(code),
+                    "code": code,
+                    "name": name,
+                    "description": description,
+                    "taxonomy": TAXONOMY,
+                },
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import: the parts of HSDS objects that are read. Unknown fields are ignored (HSDS has many
+// Fieldline does not keep) and `null` counts as absent.
+
+fn list<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Organization {
+    name: Option<String>,
+    website: Option<String>,
+    #[serde(deserialize_with = "list")]
+    phones: Vec<Phone>,
+    #[serde(deserialize_with = "list")]
+    locations: Vec<Location>,
+    #[serde(deserialize_with = "list")]
+    services: Vec<Service>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Service {
+    id: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    url: Option<String>,
+    status: Option<String>,
+    eligibility_description: Option<String>,
+    minimum_age: Option<f64>,
+    maximum_age: Option<f64>,
+    #[serde(deserialize_with = "list")]
+    phones: Vec<Phone>,
+    #[serde(deserialize_with = "list")]
+    schedules: Vec<Schedule>,
+    #[serde(deserialize_with = "list")]
+    service_areas: Vec<ServiceArea>,
+    #[serde(deserialize_with = "list")]
+    service_at_locations: Vec<ServiceAtLocation>,
+    #[serde(deserialize_with = "list")]
+    languages: Vec<Language>,
+    #[serde(deserialize_with = "list")]
+    attributes: Vec<Attribute>,
+    organization: Option<Box<Organization>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ServiceAtLocation {
+    location_id: Option<String>,
+    location: Option<Location>,
+    #[serde(deserialize_with = "list")]
+    phones: Vec<Phone>,
+    #[serde(deserialize_with = "list")]
+    schedules: Vec<Schedule>,
+    service: Option<Box<Service>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Location {
+    id: Option<String>,
+    location_type: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    #[serde(deserialize_with = "list")]
+    addresses: Vec<HsdsAddress>,
+    #[serde(deserialize_with = "list")]
+    phones: Vec<Phone>,
+    #[serde(deserialize_with = "list")]
+    schedules: Vec<Schedule>,
+    #[serde(deserialize_with = "list")]
+    languages: Vec<Language>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HsdsAddress {
+    address_1: Option<String>,
+    address_2: Option<String>,
+    city: Option<String>,
+    region: Option<String>,
+    state_province: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+    address_type: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Phone {
+    number: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Schedule {
+    freq: Option<String>,
+    interval: Option<f64>,
+    byday: Option<String>,
+    opens_at: Option<String>,
+    closes_at: Option<String>,
+    timezone: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ServiceArea {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Language {
+    code: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Attribute {
+    taxonomy_term_id: Option<String>,
+    value: Option<String>,
+    taxonomy_term: Option<TaxonomyTerm>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TaxonomyTerm {
+    code: Option<String>,
+    taxonomy: Option<String>,
+}
+
+/// Reads and checks a whole document. `Err` is the one problem for it: every bad service, or
+/// why the document cannot be read.
+pub fn parse(body: &[u8]) -> Result<Vec<ValidEntry>, ApiError> {
+    let doc: Value = serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson {
+        line: e.line(),
+        column: e.column(),
+    })?;
+    let shape = "must be an HSDS organization, service or service_at_location, a list of them, or a page with `contents`";
+    let items: Vec<(String, &Value)> = match &doc {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("/{i}"), v))
+            .collect(),
+        Value::Object(o) => match o.get("contents") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("/contents/{i}"), v))
+                .collect(),
+            _ => vec![(String::new(), &doc)],
+        },
+        _ => return Err(ApiError::field("/", shape)),
+    };
+    let mut out = Reader::default();
+    for (at, item) in items {
+        let Some(object) = item.as_object() else {
+            out.errors.push(field_error(root(&at), shape));
+            continue;
+        };
+        if object.contains_key("status") {
+            // A service (HSDS requires `status` of services only).
+            let Some(mut svc) = out.decode::<Service>(item, &at) else {
+                continue;
+            };
+            let org = svc.organization.take();
+            let ctx = Org::new(org.as_deref(), format!("{at}/organization"));
+            out.service(&svc, &at, &ctx, None);
+        } else if object.get("service").is_some_and(Value::is_object) {
+            let Some(mut sal) = out.decode::<ServiceAtLocation>(item, &at) else {
+                continue;
+            };
+            let Some(mut svc) = sal.service.take() else {
+                continue;
+            };
+            let svc_at = format!("{at}/service");
+            let org = svc.organization.take();
+            let ctx = Org::new(org.as_deref(), format!("{svc_at}/organization"));
+            out.service(&svc, &svc_at, &ctx, Some((&sal, at.clone())));
+        } else {
+            let Some(org) = out.decode::<Organization>(item, &at) else {
+                continue;
+            };
+            let ctx = Org::new(Some(&org), at.clone());
+            for (j, svc) in org.services.iter().enumerate() {
+                out.service(svc, &format!("{at}/services/{j}"), &ctx, None);
+            }
+        }
+        if out.errors.len() > super::MAX_ERRORS {
+            break;
+        }
+    }
+    if out.errors.is_empty() {
+        Ok(out.rows)
+    } else {
+        Err(rejected(out.errors))
+    }
+}
+
+fn root(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "/".to_owned()
+    } else {
+        pointer.to_owned()
+    }
+}
+
+/// The organization a service belongs to, if the document says.
+struct Org<'a> {
+    org: Option<&'a Organization>,
+    at: String,
+}
+
+impl<'a> Org<'a> {
+    fn new(org: Option<&'a Organization>, at: String) -> Org<'a> {
+        Org { org, at }
+    }
+
+    fn location(&self, id: &str) -> Option<(&'a Location, String)> {
+        let org = self.org?;
+        org.locations
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.id.as_deref() == Some(id))
+            .map(|(m, l)| (l, format!("{}/locations/{m}", self.at)))
+    }
+}
+
+/// Where each field of an `EntryInput` came from, to turn `validate`'s pointers into the
+/// document's. The longest matching prefix wins; unknown ones fall back to the service.
+struct Trace {
+    map: Vec<(String, String)>,
+    fallback: String,
+}
+
+impl Trace {
+    fn add(&mut self, field: impl Into<String>, at: impl Into<String>) {
+        self.map.push((field.into(), at.into()));
+    }
+
+    fn locate(&self, e: &FieldError) -> FieldError {
+        let p = e.pointer.as_str();
+        let found = self
+            .map
+            .iter()
+            .filter(|(field, _)| {
+                p == field || (p.starts_with(field.as_str()) && p[field.len()..].starts_with('/'))
+            })
+            .max_by_key(|(field, _)| field.len());
+        match found {
+            Some((_, at)) => field_error(at.clone(), e.message.clone()),
+            None => field_error(
+                root(&self.fallback),
+                format!("{}: {}", p.trim_start_matches('/'), e.message),
+            ),
+        }
+    }
+}
+
+/// Rows and errors collected over the document.
+#[derive(Default)]
+struct Reader {
+    rows: Vec<ValidEntry>,
+    errors: Vec<FieldError>,
+    seen: SeenIds,
+}
+
+impl Reader {
+    /// One object as `T`; a field of the wrong type is reported with its pointer, without its
+    /// value.
+    fn decode<T: DeserializeOwned>(&mut self, v: &Value, at: &str) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let pointer = format!("{at}{}", pointer_of(e.path()));
+                let message = serde_message(&e.into_inner().to_string());
+                self.errors.push(field_error(root(&pointer), message));
+                None
+            }
+        }
+    }
+
+    /// The entries of one service: one per service-at-location with a non-virtual location.
+    fn service(
+        &mut self,
+        svc: &Service,
+        at: &str,
+        org: &Org<'_>,
+        only: Option<(&ServiceAtLocation, String)>,
+    ) {
+        let sals: Vec<(&ServiceAtLocation, String)> = match only {
+            Some(one) => vec![one],
+            None => svc
+                .service_at_locations
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (s, format!("{at}/service_at_locations/{k}")))
+                .collect(),
+        };
+        let mut places = Vec::new();
+        for (sal, sal_at) in sals {
+            let (loc, loc_at) = match (&sal.location, &sal.location_id) {
+                (Some(l), _) => (l, format!("{sal_at}/location")),
+                (None, Some(id)) => match org.location(id) {
+                    Some(found) => found,
+                    None => {
+                        self.errors.push(field_error(
+                            format!("{sal_at}/location_id"),
+                            "names no location of the organization in this document",
+                        ));
+                        continue;
+                    }
+                },
+                (None, None) => continue,
+            };
+            if loc.location_type.as_deref() != Some("virtual") {
+                places.push((sal, sal_at, loc, loc_at));
+            }
+        }
+        if places.is_empty() {
+            self.errors.push(field_error(
+                format!("{at}/service_at_locations"),
+                "must include a physical location with latitude and longitude",
+            ));
+            return;
+        }
+        let attrs = Attrs::read(&svc.attributes, at);
+        let several = places.len() > 1;
+        for (k, (sal, sal_at, loc, loc_at)) in places.into_iter().enumerate() {
+            let mut trace = Trace {
+                map: Vec::new(),
+                fallback: at.to_owned(),
+            };
+            let mut errors = Vec::new();
+            let input = entry(
+                svc,
+                at,
+                org,
+                Place {
+                    sal,
+                    sal_at: &sal_at,
+                    loc,
+                    loc_at: &loc_at,
+                    index: several.then_some(k),
+                },
+                &attrs,
+                &mut trace,
+                &mut errors,
+            );
+            if let Some(id) = &input.external_id
+                && let Some(first) = self.seen.repeat(id, root(at))
+            {
+                let id_at = trace
+                    .map
+                    .iter()
+                    .find(|(f, _)| f == "/external_id")
+                    .map_or_else(|| format!("{at}/id"), |(_, a)| a.clone());
+                errors.push(field_error(
+                    id_at,
+                    format!("repeats the external id of {first}: each place may appear once"),
+                ));
+            }
+            if let Some(valid) = check_row(input, errors, |e| trace.locate(e), &mut self.errors) {
+                self.rows.push(valid);
+            }
+        }
+    }
+}
+
+/// One service-at-location being read.
+struct Place<'a> {
+    sal: &'a ServiceAtLocation,
+    sal_at: &'a str,
+    loc: &'a Location,
+    loc_at: &'a str,
+    /// Set when the service has several places.
+    index: Option<usize>,
+}
+
+/// The service's `fieldline` attributes: code → (value, pointer to the value).
+struct Attrs(Vec<(String, Option<String>, String)>);
+
+impl Attrs {
+    fn read(attributes: &[Attribute], at: &str) -> Attrs {
+        let by_id: Vec<(String, &str)> = TERMS.iter().map(|(c, _, _)| (term_id(c), *c)).collect();
+        let mut found = Vec::new();
+        for (i, a) in attributes.iter().enumerate() {
+            let code = match &a.taxonomy_term {
+                Some(t) if t.taxonomy.as_deref() == Some(TAXONOMY) => t.code.clone(),
+                _ => a.taxonomy_term_id.as_deref().and_then(|id| {
+                    by_id
+                        .iter()
+                        .find(|(tid, _)| tid == id)
+                        .map(|(_, c)| (*c).to_owned())
+                }),
+            };
+            if let Some(code) = code {
+                found.push((code, a.value.clone(), format!("{at}/attributes/{i}/value")));
+            }
+        }
+        Attrs(found)
+    }
+
+    /// All values of `code`; a missing value is an error at its pointer.
+    fn all(&self, code: &str, errors: &mut Vec<FieldError>) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter(|(c, _, _)| c == code)
+            .filter_map(|(_, v, at)| match v {
+                Some(v) => Some((v.trim().to_owned(), at.clone())),
+                None => {
+                    errors.push(field_error(at.clone(), "is required"));
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn first(&self, code: &str, errors: &mut Vec<FieldError>) -> Option<(String, String)> {
+        self.all(code, errors).into_iter().next()
+    }
+
+    fn flag(
+        &self,
+        code: &str,
+        default: bool,
+        trace: &mut Trace,
+        field: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> bool {
+        let Some((v, at)) = self.first(code, errors) else {
+            return default;
+        };
+        trace.add(field, at.clone());
+        parse_bool(&v).unwrap_or_else(|| {
+            errors.push(field_error(at, "must be true or false"));
+            default
+        })
+    }
+
+    fn count(
+        &self,
+        code: &str,
+        trace: &mut Trace,
+        field: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<i32> {
+        let (v, at) = self.first(code, errors)?;
+        trace.add(field, at.clone());
+        let n = v.parse().ok();
+        if n.is_none() {
+            errors.push(field_error(at, "must be a whole number"));
+        }
+        n
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One service at one place as an `EntryInput`, with placeholders where a value could not be
+/// read (its error is recorded, and `check_row` will not report the same pointer again).
+fn entry(
+    svc: &Service,
+    at: &str,
+    org: &Org<'_>,
+    place: Place<'_>,
+    attrs: &Attrs,
+    trace: &mut Trace,
+    errors: &mut Vec<FieldError>,
+) -> EntryInput {
+    let Place {
+        sal,
+        sal_at,
+        loc,
+        loc_at,
+        index,
+    } = place;
+
+    let external_id = match attrs.first("external_id", errors) {
+        Some((v, a)) => {
+            trace.add("/external_id", a);
+            Some(v)
+        }
+        None => {
+            trace.add("/external_id", format!("{at}/id"));
+            match nonempty(&svc.id) {
+                Some(id) => Some(id.to_owned()),
+                None => {
+                    errors.push(field_error(format!("{at}/id"), "is required"));
+                    None
+                }
+            }
+        }
+    }
+    .map(|base| match index {
+        Some(k) => format!("{base}@{}", loc.id.clone().unwrap_or_else(|| k.to_string())),
+        None => base,
+    });
+
+    trace.add("/name", format!("{at}/name"));
+    trace.add("/description", format!("{at}/description"));
+    trace.add("/organization", format!("{}/name", org.at));
+    trace.add(
+        "/eligibility/notes",
+        format!("{at}/eligibility_description"),
+    );
+
+    let kind = match attrs.first("kind", errors) {
+        Some((v, a)) => {
+            trace.add("/kind", a.clone());
+            EntryKind::parse(&v.to_ascii_lowercase()).unwrap_or_else(|| {
+                errors.push(field_error(a, "must be one of shelter, dv_shelter, safe_house, emergency_housing, transitional_housing, hotel_voucher"));
+                EntryKind::Shelter
+            })
+        }
+        None => EntryKind::Shelter,
+    };
+    let status = match attrs.first("status", errors) {
+        Some((v, a)) => {
+            trace.add("/status", a.clone());
+            EntryStatus::parse(&v.to_ascii_lowercase()).unwrap_or_else(|| {
+                errors.push(field_error(
+                    a,
+                    "must be one of open, full, temporarily_closed, closed",
+                ));
+                EntryStatus::Open
+            })
+        }
+        None => match nonempty(&svc.status)
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("active") => EntryStatus::Open,
+            Some("temporarily closed") => EntryStatus::TemporarilyClosed,
+            Some("inactive" | "defunct") => EntryStatus::Closed,
+            Some(_) => {
+                errors.push(field_error(
+                    format!("{at}/status"),
+                    "must be active, inactive, defunct or temporarily closed",
+                ));
+                EntryStatus::Open
+            }
+        },
+    };
+
+    let mut coordinate = |value: Option<f64>, name: &str| {
+        let a = format!("{loc_at}/{name}");
+        trace.add(format!("/location/{name}"), a.clone());
+        value.unwrap_or_else(|| {
+            errors.push(field_error(a, "is required"));
+            f64::NAN
+        })
+    };
+    let location = Coordinates {
+        latitude: coordinate(loc.latitude, "latitude"),
+        longitude: coordinate(loc.longitude, "longitude"),
+    };
+
+    let address = read_address(loc, loc_at, trace);
+
+    trace.add("/service_area", format!("{at}/service_areas"));
+    let service_area = svc
+        .service_areas
+        .iter()
+        .filter_map(|a| nonempty(&a.name).or(nonempty(&a.description)))
+        .collect::<Vec<_>>()
+        .join("; ");
+
+    let phone_lists: [(&[Phone], String); 4] = [
+        (&svc.phones, format!("{at}/phones")),
+        (&sal.phones, format!("{sal_at}/phones")),
+        (&loc.phones, format!("{loc_at}/phones")),
+        (
+            org.org.map_or(&[][..], |o| &o.phones),
+            format!("{}/phones", org.at),
+        ),
+    ];
+    let phone = phone_lists.iter().find_map(|(phones, list_at)| {
+        phones.iter().enumerate().find_map(|(i, p)| {
+            let fax = p
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("fax"));
+            let number = p.number.as_deref()?.trim().trim_matches('"').trim();
+            (!fax && !number.is_empty())
+                .then(|| (number.to_owned(), format!("{list_at}/{i}/number")))
+        })
+    });
+    let intake_phone = match phone {
+        Some((number, a)) => {
+            trace.add("/intake_phone", a);
+            number
+        }
+        None => {
+            trace.add("/intake_phone", format!("{at}/phones"));
+            String::new()
+        }
+    };
+
+    let website = match (
+        nonempty(&svc.url),
+        org.org.and_then(|o| nonempty(&o.website)),
+    ) {
+        (Some(url), _) => {
+            trace.add("/website", format!("{at}/url"));
+            Some(url.to_owned())
+        }
+        (None, Some(url)) => {
+            trace.add("/website", format!("{}/website", org.at));
+            Some(url.to_owned())
+        }
+        (None, None) => None,
+    };
+
+    let schedule_lists: [(&[Schedule], String); 3] = [
+        (&sal.schedules, format!("{sal_at}/schedules")),
+        (&svc.schedules, format!("{at}/schedules")),
+        (&loc.schedules, format!("{loc_at}/schedules")),
+    ];
+    let time_zone_attr = attrs.first("time_zone", errors);
+    let hours = read_hours(&schedule_lists, time_zone_attr, at, trace, errors);
+
+    let genders = attrs
+        .all("gender", errors)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (v, a))| {
+            trace.add(format!("/eligibility/genders/{i}"), a);
+            v
+        })
+        .collect();
+    let languages_from = if svc.languages.iter().any(|l| nonempty(&l.code).is_some()) {
+        (&svc.languages, format!("{at}/languages"))
+    } else {
+        (&loc.languages, format!("{loc_at}/languages"))
+    };
+    let mut languages = Vec::new();
+    for (i, l) in languages_from.0.iter().enumerate() {
+        if let Some(code) = nonempty(&l.code) {
+            trace.add(
+                format!("/eligibility/languages/{}", languages.len()),
+                format!("{}/{i}/code", languages_from.1),
+            );
+            languages.push(code.to_owned());
+        }
+    }
+    let mut age = |value: Option<f64>, field: &str, name: &str| {
+        let a = format!("{at}/{name}");
+        trace.add(format!("/eligibility/{field}"), a.clone());
+        let v = value?;
+        if v.is_finite() && v.fract() == 0.0 && v.abs() <= 10_000.0 {
+            Some(v as i32)
+        } else {
+            errors.push(field_error(a, "must be a whole number"));
+            None
+        }
+    };
+    let min_age = age(svc.minimum_age, "min_age", "minimum_age");
+    let max_age = age(svc.maximum_age, "max_age", "maximum_age");
+    let eligibility = Eligibility {
+        genders,
+        min_age,
+        max_age,
+        accepts_children: attrs.flag(
+            "accepts_children",
+            false,
+            trace,
+            "/eligibility/accepts_children",
+            errors,
+        ),
+        accepts_pets: attrs.flag(
+            "accepts_pets",
+            false,
+            trace,
+            "/eligibility/accepts_pets",
+            errors,
+        ),
+        wheelchair_accessible: attrs.flag(
+            "wheelchair_accessible",
+            false,
+            trace,
+            "/eligibility/wheelchair_accessible",
+            errors,
+        ),
+        languages,
+        notes: svc.eligibility_description.clone().unwrap_or_default(),
+    };
+
+    EntryInput {
+        name: svc.name.clone().unwrap_or_default(),
+        kind,
+        organization: org.org.and_then(|o| o.name.clone()).unwrap_or_default(),
+        description: svc.description.clone().unwrap_or_default(),
+        location,
+        address,
+        service_area,
+        intake_phone,
+        website,
+        hours,
+        eligibility,
+        capacity: attrs.count("capacity", trace, "/capacity", errors),
+        beds_available: attrs.count("beds_available", trace, "/beds_available", errors),
+        status,
+        confidential: attrs.flag("confidential", false, trace, "/confidential", errors),
+        shared: attrs.flag("shared", true, trace, "/shared", errors),
+        external_id,
+    }
+}
+
+/// The physical address (else the first): street from `address_1` and `address_2`, region
+/// from `state_province` (else `region`).
+fn read_address(loc: &Location, loc_at: &str, trace: &mut Trace) -> Address {
+    let chosen = loc
+        .addresses
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.address_type.as_deref() == Some("physical"))
+        .or_else(|| loc.addresses.iter().enumerate().next());
+    let Some((i, a)) = chosen else {
+        trace.add("/address", format!("{loc_at}/addresses"));
+        return Address {
+            country: "US".to_owned(),
+            ..Address::default()
+        };
+    };
+    let a_at = format!("{loc_at}/addresses/{i}");
+    let region_field = if nonempty(&a.state_province).is_some() {
+        "state_province"
+    } else {
+        "region"
+    };
+    for (field, hsds) in [
+        ("street", "address_1"),
+        ("locality", "city"),
+        ("region", region_field),
+        ("postal_code", "postal_code"),
+        ("country", "country"),
+    ] {
+        trace.add(format!("/address/{field}"), format!("{a_at}/{hsds}"));
+    }
+    let street = [nonempty(&a.address_1), nonempty(&a.address_2)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    Address {
+        street,
+        locality: a.city.clone().unwrap_or_default(),
+        region: nonempty(&a.state_province)
+            .or(nonempty(&a.region))
+            .unwrap_or_default()
+            .to_owned(),
+        postal_code: a.postal_code.clone().unwrap_or_default(),
+        country: nonempty(&a.country).unwrap_or("US").to_owned(),
+    }
+}
+
+/// Opening hours from the first non-empty schedule list. A schedule with every day from
+/// midnight to midnight means open 24/7.
+fn read_hours(
+    lists: &[(&[Schedule], String)],
+    time_zone_attr: Option<(String, String)>,
+    at: &str,
+    trace: &mut Trace,
+    errors: &mut Vec<FieldError>,
+) -> Hours {
+    let (schedules, list_at) = lists
+        .iter()
+        .find(|(s, _)| !s.is_empty())
+        .map_or((&[][..], format!("{at}/schedules")), |(s, a)| {
+            (*s, a.clone())
+        });
+    trace.add("/hours", list_at.clone());
+    let mut spans = Vec::new();
+    let mut open_24_7 = false;
+    let mut clock_offset: Option<(i32, String)> = None;
+    for (i, s) in schedules.iter().enumerate() {
+        let s_at = format!("{list_at}/{i}");
+        let weekly = s
+            .freq
+            .as_deref()
+            .is_none_or(|f| f.eq_ignore_ascii_case("WEEKLY"))
+            && s.interval.is_none_or(|n| n == 1.0);
+        let (Some(byday), Some(opens_at), Some(closes_at)) = (&s.byday, &s.opens_at, &s.closes_at)
+        else {
+            continue;
+        };
+        if !weekly {
+            continue;
+        }
+        let Some(days) = byday
+            .split(',')
+            .map(|d| {
+                let d = d.trim().to_ascii_uppercase();
+                BYDAY.iter().position(|b| *b == d).map(|p| p as u8 + 1)
+            })
+            .collect::<Option<Vec<u8>>>()
+        else {
+            errors.push(field_error(
+                format!("{s_at}/byday"),
+                "must list days as MO, TU, WE, TH, FR, SA, SU separated by commas",
+            ));
+            continue;
+        };
+        let opens = parse_clock(opens_at, false);
+        let closes = parse_clock(closes_at, true);
+        let (Some((opens, o_off)), Some((closes, c_off))) = (opens.clone(), closes.clone()) else {
+            for (ok, field) in [
+                (opens.is_some(), "opens_at"),
+                (closes.is_some(), "closes_at"),
+            ] {
+                if !ok {
+                    errors.push(field_error(
+                        format!("{s_at}/{field}"),
+                        "must be a time HH:MM or HH:MM:SS, optionally with Z or a UTC offset",
+                    ));
+                }
+            }
+            continue;
+        };
+        if clock_offset.is_none()
+            && let Some(off) = o_off.or(c_off)
+        {
+            clock_offset = Some((off, format!("{s_at}/opens_at")));
+        }
+        let mut all_days = days.clone();
+        all_days.sort();
+        all_days.dedup();
+        if all_days.len() == 7 && opens == "00:00" && (closes == "24:00" || closes == "00:00") {
+            open_24_7 = true;
+            continue;
+        }
+        for day in days {
+            let n = spans.len();
+            trace.add(format!("/hours/spans/{n}"), format!("{s_at}/byday"));
+            trace.add(
+                format!("/hours/spans/{n}/opens"),
+                format!("{s_at}/opens_at"),
+            );
+            trace.add(
+                format!("/hours/spans/{n}/closes"),
+                format!("{s_at}/closes_at"),
+            );
+            spans.push(OpeningSpan {
+                day,
+                opens: opens.clone(),
+                closes: closes.clone(),
+            });
+        }
+    }
+
+    let offset_zone = |minutes: i32, a: String, errors: &mut Vec<FieldError>| {
+        if minutes % 60 == 0 && (-12 * 60..=14 * 60).contains(&minutes) {
+            let hours = minutes / 60;
+            if hours == 0 {
+                "UTC".to_owned()
+            } else {
+                // POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
+                format!("Etc/GMT{:+}", -hours)
+            }
+        } else {
+            errors.push(field_error(
+                a,
+                "must be a whole number of hours from -12 to 14 (or give the fieldline time_zone attribute)",
+            ));
+            "UTC".to_owned()
+        }
+    };
+    let schedule_offset = schedules
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| s.timezone.map(|t| (t, format!("{list_at}/{i}/timezone"))));
+    let time_zone = match (time_zone_attr, schedule_offset, clock_offset) {
+        (Some((tz, a)), _, _) => {
+            trace.add("/hours/time_zone", a);
+            tz
+        }
+        (None, Some((hours, a)), _) => {
+            trace.add("/hours/time_zone", a.clone());
+            let minutes = if hours.is_finite() && hours.abs() < 24.0 {
+                (hours * 60.0).round() as i32
+            } else {
+                i32::MAX
+            };
+            offset_zone(minutes, a, errors)
+        }
+        (None, None, Some((minutes, a))) => {
+            trace.add("/hours/time_zone", a.clone());
+            offset_zone(minutes, a, errors)
+        }
+        (None, None, None) => "UTC".to_owned(),
+    };
+    Hours {
+        time_zone,
+        open_24_7,
+        spans,
+    }
+}
+
+/// `HH:MM`, `HH:MM:SS`, optionally with `Z` or `±HH[:MM]` → (`HH:MM`, offset in minutes).
+/// A closing `23:59:59` is midnight (`24:00`), as export writes it. Ranges are left to
+/// `validate`.
+fn parse_clock(s: &str, closing: bool) -> Option<(String, Option<i32>)> {
+    let s = s.trim();
+    let (clock, offset) = if let Some(c) = s.strip_suffix(['Z', 'z']) {
+        (c, Some(0))
+    } else if let Some(pos) = s.rfind(['+', '-']) {
+        let (c, off) = s.split_at(pos);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+        if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let h: i32 = digits[..2].parse().ok()?;
+        let m: i32 = digits.get(2..).map_or(Some(0), |m| m.parse().ok())?;
+        (c, Some(sign * (h * 60 + m)))
+    } else {
+        (s, None)
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    let digits = |p: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m] => (*h, *m, None),
+        [h, m, sec] if digits(sec, 2..=2) => (*h, *m, Some(*sec)),
+        _ => return None,
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return None;
+    }
+    let hm = format!("{h:0>2}:{m}");
+    if closing && hm == "23:59" && sec == Some("59") {
+        return Some(("24:00".to_owned(), offset));
+    }
+    Some((hm, offset))
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                let key: String = key.chars().take(64).collect();
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// serde's message without the value it quotes (`invalid type: string "…", expected f64`).
+fn serde_message(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let expected = message.split_once(", expected ").map(|(_, e)| e);
+    if message.starts_with("invalid type") {
+        match expected {
+            Some(e) => format!("has the wrong type: expected {e}"),
+            None => "has the wrong type".to_owned(),
+        }
+    } else if message.starts_with("missing field") {
+        "is missing a required field".to_owned()
+    } else {
+        "has an invalid value".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks() {
+        assert_eq!(parse_clock("10:00:00", false), Some(("10:00".into(), None)));
+        assert_eq!(parse_clock("9:30", false), Some(("09:30".into(), None)));
+        assert_eq!(parse_clock("23:59:59", true), Some(("24:00".into(), None)));
+        assert_eq!(parse_clock("23:59:59", false), Some(("23:59".into(), None)));
+        assert_eq!(
+            parse_clock("09:00-05:00", false),
+            Some(("09:00".into(), Some(-300)))
+        );
+        assert_eq!(
+            parse_clock("09:00Z", false),
+            Some(("09:00".into(), Some(0)))
+        );
+        assert_eq!(
+            parse_clock("18:00:00+0530", true),
+            Some(("18:00".into(), Some(330)))
+        );
+        for bad in ["", "9", "noon", "10:0", "10:00:0", "10:00+5", "1000"] {
+            assert_eq!(parse_clock(bad, false), None, "{bad}");
+        }
+        for hm in ["00:00", "08:30", "24:00"] {
+            let back = parse_clock(&clock(hm), true).unwrap().0;
+            assert_eq!(back, hm);
+        }
+    }
+
+    #[test]
+    fn serde_messages_never_quote_values() {
+        let e = serde_json::from_value::<Location>(json!({"latitude": "Secret Lane 4"}))
+            .unwrap_err()
+            .to_string();
+        let m = serde_message(&e);
+        assert!(!m.contains("Secret"), "{m}");
+        assert!(m.starts_with("has the wrong type"), "{m}");
+    }
+}
