@@ -41,6 +41,20 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Directory entries whose availability is older than this are listed as stale.
     pub directory_stale_after: Duration,
+    pub push: PushSettings,
+}
+
+/// How Web Push deliveries are made.
+#[derive(Debug, Clone, Copy)]
+pub struct PushSettings {
+    /// Accept `http://` push endpoints on loopback addresses (a local test receiver).
+    pub allow_http_loopback: bool,
+    /// One push request may take this long before it counts as failed and is retried.
+    pub timeout: Duration,
+    /// First retry delay; each further one doubles, up to five minutes.
+    pub retry_base: Duration,
+    /// After this many attempts a delivery is given up as failed.
+    pub max_attempts: i32,
 }
 
 /// Never prints the database URL: it carries a password.
@@ -241,6 +255,17 @@ impl Config {
             directory_stale_after: Duration::from_secs(
                 3600 * v.int("FIELDLINE_DIRECTORY_STALE_HOURS", 24, 1, 24 * 90)?,
             ),
+            push: PushSettings {
+                allow_http_loopback: v.bool("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", !production)?,
+                timeout: v.secs("FIELDLINE_PUSH_TIMEOUT_SECS", 10, 1, 120)?,
+                retry_base: Duration::from_millis(v.int(
+                    "FIELDLINE_PUSH_RETRY_BASE_MS",
+                    1000,
+                    10,
+                    60_000,
+                )?),
+                max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
+            },
         })
     }
 }

@@ -62,6 +62,7 @@ pub struct AppState {
         (name = "contacts", description = "Crisis contacts, people and risk screenings"),
         (name = "plans", description = "Safety plans: versions, history and discreet exports"),
         (name = "directory", description = "Shelters and safe housing: search, upkeep, import and export"),
+        (name = "push", description = "Web Push: registering devices for alerts"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contacts::router())
         .merge(plans::router())
         .merge(sync::router())
+        .merge(push::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

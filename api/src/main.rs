@@ -146,7 +146,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 db,
                 config: Arc::new(config),
             };
-            launch_with_listener(listener, state, shutdown_signal()).await?;
+            // One signal stops both the HTTP server and the push worker.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker =
+                fieldline_api::push::worker::Worker::new(state.db.clone(), state.config.clone())?;
+            let worker = tokio::spawn(worker.run(wait_for(stopped)));
+            let shutdown = async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            };
+            launch_with_listener(listener, state, shutdown).await?;
+            let _ = worker.await;
             tracing::info!("stopped");
         }
         Command::RotateDataKeys => {
@@ -166,6 +176,10 @@ fn refuse_demo_in_production(config: &Config) -> anyhow::Result<()> {
         bail!("demo data is for development only (FIELDLINE_ENV=production)");
     }
     Ok(())
+}
+
+async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.

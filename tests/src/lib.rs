@@ -33,6 +33,7 @@ pub struct TestServer {
     pub data_dir: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
+    worker_stop: Option<oneshot::Sender<()>>,
 }
 
 impl TestServer {
@@ -91,7 +92,24 @@ impl TestServer {
             data_dir,
             shutdown: Some(tx),
             handle: Some(handle),
+            worker_stop: None,
         }
+    }
+
+    /// The push delivery worker of this server's configuration.
+    pub fn push_worker(&self) -> fieldline_api::push::worker::Worker {
+        fieldline_api::push::worker::Worker::new(self.db.clone(), self.config.clone())
+            .expect("push worker")
+    }
+
+    /// Runs the push worker in the background, as `fieldline serve` does, until the server
+    /// is dropped.
+    pub fn start_push_worker(&mut self) {
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(self.push_worker().run(async move {
+            let _ = rx.await;
+        }));
+        self.worker_stop = Some(tx);
     }
 
     /// A bridge client pointed at this server, not signed in.
@@ -151,4 +169,97 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .expect("workspace root")
         .to_path_buf()
+}
+
+/// The push-receiver test peer (`tests/push-receiver`): an independent Web Push service that
+/// verifies VAPID and decrypts with Python libraries Fieldline does not use.
+pub struct PushReceiver {
+    pub origin: String,
+    child: std::process::Child,
+}
+
+impl PushReceiver {
+    /// Starts one on a free loopback port. Needs `FIELDLINE_PUSH_RECEIVER_PYTHON` (set by
+    /// `scripts/test`): a Python with `tests/push-receiver/requirements.txt` installed.
+    pub async fn start() -> PushReceiver {
+        let python = std::env::var("FIELDLINE_PUSH_RECEIVER_PYTHON")
+            .expect("FIELDLINE_PUSH_RECEIVER_PYTHON: run the suite with scripts/test");
+        let ready =
+            std::env::temp_dir().join(format!("push-receiver-{}.json", uuid::Uuid::new_v4()));
+        let mut child = std::process::Command::new(python)
+            .arg(repo_root().join("tests/push-receiver/push_receiver.py"))
+            .args(["--port", "0", "--ready-file"])
+            .arg(&ready)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("starting the push receiver");
+        for _ in 0..200 {
+            if let Ok(text) = std::fs::read_to_string(&ready)
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            {
+                let origin = v["origin"].as_str().expect("origin").to_owned();
+                return PushReceiver { origin, child };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the push receiver did not start");
+    }
+
+    /// A new subscription: `PushSubscription.toJSON()` plus the receiver's `id`.
+    pub async fn subscribe(&self) -> serde_json::Value {
+        raw()
+            .post(format!("{}/subscriptions", self.origin))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn messages(&self, subscription: &str) -> Vec<serde_json::Value> {
+        raw()
+            .get(format!(
+                "{}/messages?subscription={subscription}",
+                self.origin
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Faults for the next pushes: `{"status": 500, "times": 2}` or `{"delay_ms": 5000}`.
+    pub async fn fault(&self, subscription: &str, fault: serde_json::Value) {
+        let res = raw()
+            .post(format!(
+                "{}/subscriptions/{subscription}/fault",
+                self.origin
+            ))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
+    /// Expires a subscription: later pushes get 410 Gone.
+    pub async fn expire(&self, subscription: &str) {
+        raw()
+            .delete(format!("{}/subscriptions/{subscription}", self.origin))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for PushReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

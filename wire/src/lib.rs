@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod directory;
 pub mod plans;
 pub mod problem;
+pub mod push;
 pub mod retention;
 pub mod screening;
 pub mod sync;

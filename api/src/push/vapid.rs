@@ -9,12 +9,13 @@ use p256::SecretKey;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct VapidKeys(Arc<Inner>);
 
 struct Inner {
-    secret: SecretKey,
+    signing: jsonwebtoken::EncodingKey,
     public_b64: String,
     dev: bool,
 }
@@ -36,8 +37,10 @@ impl VapidKeys {
         let secret = SecretKey::from_pkcs8_pem(&pem)
             .map_err(|_| anyhow!("{} is not a P-256 PKCS#8 PEM private key", path.display()))?;
         let public_b64 = URL_SAFE_NO_PAD.encode(secret.public_key().to_sec1_bytes());
+        let signing = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes())
+            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
         Ok(VapidKeys(Arc::new(Inner {
-            secret,
+            signing,
             public_b64,
             dev,
         })))
@@ -48,12 +51,38 @@ impl VapidKeys {
         &self.0.public_b64
     }
 
-    pub fn secret(&self) -> &SecretKey {
-        &self.0.secret
-    }
-
     pub fn is_dev_key(&self) -> bool {
         self.0.dev
+    }
+
+    /// The `Authorization: vapid t=…, k=…` header for a push to `origin` (RFC 8292): an ES256
+    /// JWT whose `aud` is the push service's origin *with* its port (some crates drop it) and
+    /// which expires within `valid`, at most 24 hours.
+    pub fn authorization(
+        &self,
+        origin: &str,
+        subject: &str,
+        valid: Duration,
+    ) -> anyhow::Result<String> {
+        #[derive(serde::Serialize)]
+        struct Claims<'a> {
+            aud: &'a str,
+            exp: i64,
+            sub: &'a str,
+        }
+        let valid = valid.min(Duration::from_secs(24 * 3600));
+        let exp = chrono::Utc::now().timestamp() + valid.as_secs() as i64;
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        let jwt = jsonwebtoken::encode(
+            &header,
+            &Claims {
+                aud: origin,
+                exp,
+                sub: subject,
+            },
+            &self.0.signing,
+        )?;
+        Ok(format!("vapid t={jwt}, k={}", self.0.public_b64))
     }
 }
 

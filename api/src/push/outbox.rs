@@ -1,0 +1,50 @@
+//! Queuing pushes. Callers add deliveries in their own transaction (an alert and its pushes
+//! commit together, or neither does); `NOTIFY` wakes a delivery worker when it commits.
+
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// A message for users' devices. Never personal data: ids, a kind, a generic line.
+pub struct Message<'a> {
+    pub agency_id: Uuid,
+    /// One delivery per device per key: queuing the same key twice adds nothing.
+    pub dedup_key: &'a str,
+    pub payload: Value,
+    /// Lets the push service replace an undelivered older message with this one.
+    pub topic: &'a str,
+    pub urgency: &'a str,
+    pub ttl_secs: i32,
+}
+
+pub const WAKE_CHANNEL: &str = "fieldline_push";
+
+/// Queues `message` for every device of `users`; returns how many deliveries were added.
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    users: &[Uuid],
+    message: &Message<'_>,
+) -> sqlx::Result<i64> {
+    let added = sqlx::query!(
+        "INSERT INTO push_deliveries (id, subscription_id, agency_id, dedup_key, payload, topic, urgency, ttl_secs)
+         SELECT gen_random_uuid(), s.id, $2, $3, $4, $5, $6, $7
+           FROM push_subscriptions s WHERE s.user_id = ANY($1)
+         ON CONFLICT (subscription_id, dedup_key) DO NOTHING",
+        users,
+        message.agency_id,
+        message.dedup_key,
+        message.payload,
+        message.topic,
+        message.urgency,
+        message.ttl_secs,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added > 0 {
+        sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(added as i64)
+}
