@@ -219,7 +219,20 @@ pub fn problem_response(problem: Problem) -> Response {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::PoolTimedOut => ApiError::Unavailable("the database is not reachable"),
+            // The database is down or a pooled connection died with it: retryable, not a bug.
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => ApiError::Unavailable("the database is not reachable"),
+            // SQLSTATE classes 08 (connection exception) and 57 (operator intervention: the
+            // server is shutting down or restarting).
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57")) =>
+            {
+                ApiError::Unavailable("the database is not reachable")
+            }
             _ => ApiError::Internal(e.into()),
         }
     }

@@ -135,10 +135,25 @@ pub fn router(state: AppState) -> Router {
 
 /// A pool to the configured database. Acquiring a connection gives up after five seconds so a
 /// database outage turns into 503s rather than requests that hang.
+///
+/// Two settings from measuring directory search (README, "Benchmarks"): no ping before each
+/// acquire (a broken connection fails its query and is replaced anyway, and the ping doubled
+/// the round trips of a read), and generic plans for prepared statements. Our queries take
+/// optional filters as `$n IS NULL OR …`, for which PostgreSQL's custom-plan heuristic chose to
+/// re-plan on every call, about a quarter of the database's CPU per search.
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET plan_cache_mode = force_generic_plan")
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
         .connect(&config.database_url)
         .await?)
 }

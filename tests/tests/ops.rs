@@ -126,7 +126,17 @@ async fn not_ready_while_the_database_is_stopped_and_ready_again_after() {
         .next()
         .unwrap()
         .to_owned();
-    let db = PgPool::connect(&url).await.unwrap();
+    // The pool exactly as `fieldline serve` builds it.
+    let data_dir = std::env::temp_dir().join(format!("fieldline-ops-{}", uuid::Uuid::new_v4()));
+    let env = [
+        ("DATABASE_URL", url.clone()),
+        ("FIELDLINE_DATA_DIR", data_dir.display().to_string()),
+    ];
+    let config = fieldline_api::config::Config::from_lookup(|k| {
+        env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let db = fieldline_api::connect(&config).await.unwrap();
     fieldline_api::MIGRATOR.run(&db).await.unwrap();
     let server = TestServer::start(db).await;
     let ready = || async { raw().get(server.url("/readyz")).send().await.unwrap() };
@@ -147,6 +157,15 @@ async fn not_ready_while_the_database_is_stopped_and_ready_again_after() {
         200
     );
 
+    // Work that needs the database is refused as retryable (503), not as a bug (500).
+    let login = raw()
+        .post(server.url("/v1/auth/login"))
+        .json(&serde_json::json!({"email": ADVOCATE, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 503);
+
     pg(&["start", &dir, &port]);
     let mut status = 0;
     for _ in 0..50 {
@@ -157,6 +176,21 @@ async fn not_ready_while_the_database_is_stopped_and_ready_again_after() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(status, 200, "not ready again after the database came back");
+    // Requests work again too (connections that died with the database were replaced).
+    let mut me = 0;
+    for _ in 0..50 {
+        me = server
+            .client()
+            .login(ADVOCATE, DEMO_PASSWORD)
+            .await
+            .map(|_| 200)
+            .unwrap_or(503);
+        if me == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(me, 200);
     server.stop().await;
     pg(&["stop", &dir]);
     let _ = std::fs::remove_dir_all(&dir);
