@@ -2,6 +2,7 @@
 //! the binary and the end-to-end tests start exactly the same app.
 
 pub mod agencies;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -62,6 +63,7 @@ pub struct AppState {
         (name = "contacts", description = "Crisis contacts, people and risk screenings"),
         (name = "plans", description = "Safety plans: versions, history and discreet exports"),
         (name = "directory", description = "Shelters and safe housing: search, upkeep, import and export"),
+        (name = "alerts", description = "Alerts, escalation policies, acknowledgements"),
         (name = "push", description = "Web Push: registering devices for alerts"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -98,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(plans::router())
         .merge(sync::router())
         .merge(push::router())
+        .merge(alerts::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

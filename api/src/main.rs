@@ -146,17 +146,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 db,
                 config: Arc::new(config),
             };
-            // One signal stops both the HTTP server and the push worker.
+            // One signal stops the HTTP server and the background workers (push delivery,
+            // escalation); each is safe to run on any number of instances.
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let worker =
                 fieldline_api::push::worker::Worker::new(state.db.clone(), state.config.clone())?;
-            let worker = tokio::spawn(worker.run(wait_for(stopped)));
+            let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
+            let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
+                state.db.clone(),
+                wait_for(stopped),
+            ));
             let shutdown = async move {
                 shutdown_signal().await;
                 let _ = stop.send(true);
             };
             launch_with_listener(listener, state, shutdown).await?;
-            let _ = worker.await;
+            let _ = tokio::join!(worker, escalation);
             tracing::info!("stopped");
         }
         Command::RotateDataKeys => {

@@ -102,6 +102,22 @@ impl TestServer {
             .expect("push worker")
     }
 
+    /// One pass of the escalation worker (alert requests, due escalations, ack timeouts).
+    pub async fn escalate(&self) -> usize {
+        fieldline_api::alerts::engine::run_once(&self.db)
+            .await
+            .expect("escalation round")
+    }
+
+    /// Makes every open alert due now, as if its delay had passed (the worker uses the
+    /// database's clock, so this is the controllable clock of the tests).
+    pub async fn time_passes(&self) {
+        sqlx::query("UPDATE alerts SET next_escalation_at = now() - interval '1 second' WHERE next_escalation_at IS NOT NULL")
+            .execute(&self.db)
+            .await
+            .expect("advance alerts");
+    }
+
     /// Runs the push worker in the background, as `fieldline serve` does, until the server
     /// is dropped.
     pub fn start_push_worker(&mut self) {

@@ -5,6 +5,7 @@
 //! Request types reject unknown fields, so a typo in a client is an error, not silently ignored.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod contacts;
 pub mod directory;

@@ -21,6 +21,12 @@ pub enum Permission {
     RecordContacts,
     /// Restrict a contact to a team (sealed records).
     SealRecords,
+    /// Raise an alert and follow the ones you raised.
+    RaiseAlerts,
+    /// See every alert of the agency, acknowledge and resolve them.
+    RespondToAlerts,
+    /// Set the escalation policies.
+    ManageEscalation,
 }
 
 /// Grants a role carries without an admin giving them. Coordinators dispatch to confidential
@@ -42,6 +48,9 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
         Permission::ManageDirectory => has_role(Role::HousingManager),
         Permission::RecordContacts => has_role(Role::Advocate) || has_role(Role::Coordinator),
         Permission::SealRecords => has_role(Role::Admin),
+        Permission::RaiseAlerts => has_role(Role::Advocate) || has_role(Role::Coordinator),
+        Permission::RespondToAlerts => has_role(Role::Coordinator),
+        Permission::ManageEscalation => has_role(Role::Coordinator) || has_role(Role::Admin),
         Permission::ViewConfidentialLocations => {
             grants.contains(&Grant::ViewConfidentialLocations)
                 || roles

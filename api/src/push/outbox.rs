@@ -8,6 +8,8 @@ use uuid::Uuid;
 /// A message for users' devices. Never personal data: ids, a kind, a generic line.
 pub struct Message<'a> {
     pub agency_id: Uuid,
+    /// The alert this notifies of: acknowledging it cancels what is still queued.
+    pub alert_id: Option<Uuid>,
     /// One delivery per device per key: queuing the same key twice adds nothing.
     pub dedup_key: &'a str,
     pub payload: Value,
@@ -26,8 +28,8 @@ pub async fn enqueue(
     message: &Message<'_>,
 ) -> sqlx::Result<i64> {
     let added = sqlx::query!(
-        "INSERT INTO push_deliveries (id, subscription_id, agency_id, dedup_key, payload, topic, urgency, ttl_secs)
-         SELECT gen_random_uuid(), s.id, $2, $3, $4, $5, $6, $7
+        "INSERT INTO push_deliveries (id, subscription_id, agency_id, dedup_key, payload, topic, urgency, ttl_secs, alert_id)
+         SELECT gen_random_uuid(), s.id, $2, $3, $4, $5, $6, $7, $8
            FROM push_subscriptions s WHERE s.user_id = ANY($1)
          ON CONFLICT (subscription_id, dedup_key) DO NOTHING",
         users,
@@ -37,6 +39,7 @@ pub async fn enqueue(
         message.topic,
         message.urgency,
         message.ttl_secs,
+        message.alert_id,
     )
     .execute(&mut *conn)
     .await?

@@ -172,6 +172,7 @@ async fn send_test(
     let key = format!("test:{id}");
     let message = outbox::Message {
         agency_id: actor.agency_id,
+        alert_id: None,
         dedup_key: &key,
         payload: json!({ "type": "test", "id": id, "title": "Fieldline", "body": "Test notification: this device receives alerts." }),
         topic: "test",

@@ -1,0 +1,481 @@
+//! Alerts: raised, pushed to the first escalation level, escalated when nobody acknowledges,
+//! stopped by an acknowledgement, re-triggered when it times out, resolved; exactly once with
+//! two workers; roles and agencies.
+
+use fieldline_tests::*;
+use fieldline_wire::alerts::{Alert, AlertState};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn call(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = raw()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn token(server: &TestServer, email: &str) -> String {
+    server.login(email).await.session().unwrap().access_token
+}
+
+/// A second coordinator in the demo agency, for level 2.
+async fn second_coordinator(server: &TestServer) -> (Uuid, String) {
+    let admin = server.login(ADMIN).await;
+    let user = admin
+        .create_user(&fieldline_wire::admin::NewUser {
+            email: fieldline_wire::Email::parse("backup@demo.fieldline.test").unwrap(),
+            display_name: "Backup Coordinator".into(),
+            password: fieldline_wire::NewPassword::parse("backup coordinator pw".into()).unwrap(),
+            roles: vec![fieldline_wire::Role::Coordinator],
+            grants: vec![],
+        })
+        .await
+        .unwrap();
+    let c = server.client();
+    c.login("backup@demo.fieldline.test", "backup coordinator pw")
+        .await
+        .unwrap();
+    (user.id, c.session().unwrap().access_token)
+}
+
+async fn register(server: &TestServer, receiver: &PushReceiver, token: &str) -> String {
+    let sub = receiver.subscribe().await;
+    let (s, _) = call(
+        server,
+        token,
+        "POST",
+        "/v1/push/subscriptions",
+        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    sub["id"].as_str().unwrap().to_owned()
+}
+
+fn events(alert: &Alert) -> Vec<&str> {
+    alert.timeline.iter().map(|e| e.kind.as_str()).collect()
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowledgement_times_out(
+    db: PgPool,
+) {
+    let receiver = PushReceiver::start().await;
+    let server = TestServer::start(db).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator_id = server.user_id(COORDINATOR).await;
+    let (backup_id, backup) = second_coordinator(&server).await;
+    let first_phone = register(&server, &receiver, &coordinator).await;
+    let backup_phone = register(&server, &receiver, &backup).await;
+    let (s, _) = call(&server, &coordinator, "PUT", "/v1/escalation-policies/advocate_safety", Some(json!({
+        "name": "Safety", "repeat_count": 0, "ack_timeout_minutes": 10,
+        "levels": [{"delay_minutes": 5, "user_ids": [coordinator_id]}, {"delay_minutes": 5, "user_ids": [backup_id]}]
+    }))).await;
+    assert_eq!(s, 200);
+
+    let advocate = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let raise = json!({"id": id, "kind": "advocate_safety", "details": "Scene at 12 Secret Lane, partner returned"});
+    let (s, v) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(raise.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let alert: Alert = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        (alert.state, alert.level, alert.urgency.as_str()),
+        (AlertState::Triggered, 0, "high")
+    );
+    let (s, again) = call(&server, &advocate, "POST", "/v1/alerts", Some(raise)).await;
+    assert_eq!(
+        (s, again["id"].as_str()),
+        (200, Some(id.to_string().as_str())),
+        "a replay joins the same alert"
+    );
+
+    // Level 1 hears of it at once; the payload says what kind, never who or where.
+    let worker = server.push_worker();
+    worker.run_once().await.unwrap();
+    let first = receiver.messages(&first_phone).await;
+    assert_eq!(
+        first.len(),
+        1,
+        "exactly one push for the alert and its replay"
+    );
+    assert_eq!(first[0]["urgency"], "high");
+    assert_eq!(first[0]["topic"], id.simple().to_string());
+    let payload: Value = serde_json::from_str(first[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (payload["type"].as_str(), payload["kind"].as_str()),
+        (Some("alert"), Some("advocate_safety"))
+    );
+    assert_eq!(payload["alert_id"], id.to_string());
+    assert!(!payload.to_string().contains("Secret Lane"));
+    assert!(receiver.messages(&backup_phone).await.is_empty());
+
+    // Nobody acknowledges: after the delay, level 2.
+    assert_eq!(server.escalate().await, 0, "not due yet");
+    server.time_passes().await;
+    assert_eq!(server.escalate().await, 1);
+    worker.run_once().await.unwrap();
+    assert_eq!(receiver.messages(&backup_phone).await.len(), 1);
+
+    // The backup acknowledges: escalation stops; the old notification's button cannot act twice.
+    let (s, v) = call(
+        &server,
+        &backup,
+        "POST",
+        &format!("/v1/alerts/{id}/acknowledge"),
+        None,
+    )
+    .await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("acknowledged")));
+    let (s, _) = call(
+        &server,
+        &backup,
+        "POST",
+        &format!("/v1/alerts/{id}/acknowledge"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        s, 200,
+        "acknowledging your own acknowledgement again is fine"
+    );
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("/v1/alerts/{id}/acknowledge"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["type"].as_str()),
+        (409, Some(fieldline_wire::problem::types::CONFLICT))
+    );
+    assert_eq!(server.escalate().await, 0);
+
+    // The acknowledgement times out without a resolution: triggered again, level 2 re-notified.
+    server.time_passes().await;
+    assert_eq!(server.escalate().await, 1);
+    worker.run_once().await.unwrap();
+    assert_eq!(receiver.messages(&backup_phone).await.len(), 2);
+
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("/v1/alerts/{id}/resolve"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let resolved: Alert = serde_json::from_value(v).unwrap();
+    assert_eq!(resolved.state, AlertState::Resolved);
+    assert_eq!(
+        events(&resolved),
+        vec![
+            "triggered",
+            "notified",
+            "escalated",
+            "notified",
+            "acknowledged",
+            "ack_timeout",
+            "notified",
+            "resolved"
+        ]
+    );
+    assert_eq!(resolved.timeline[4].actor_user_id, Some(backup_id));
+    server.time_passes().await;
+    assert_eq!(
+        server.escalate().await,
+        0,
+        "a resolved alert never escalates"
+    );
+    assert_eq!(
+        call(
+            &server,
+            &coordinator,
+            "POST",
+            &format!("/v1/alerts/{id}/resolve"),
+            None
+        )
+        .await
+        .0,
+        409
+    );
+    // And a few more rounds deliver nothing unexpected.
+    for _ in 0..3 {
+        worker.run_once().await.unwrap();
+    }
+    assert_eq!(
+        (
+            receiver.messages(&first_phone).await.len(),
+            receiver.messages(&backup_phone).await.len()
+        ),
+        (1, 2)
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_path_repeats_then_stops_and_a_policy_change_does_not_rewrite_running_alerts(
+    db: PgPool,
+) {
+    let server = TestServer::start(db).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator_id = server.user_id(COORDINATOR).await;
+    let policy = |repeat: i32| json!({"name": "NOK", "repeat_count": repeat, "levels": [{"delay_minutes": 1, "user_ids": [coordinator_id]}]});
+    assert_eq!(
+        call(
+            &server,
+            &coordinator,
+            "PUT",
+            "/v1/escalation-policies/next_of_kin",
+            Some(policy(1))
+        )
+        .await
+        .0,
+        200
+    );
+    let id = Uuid::new_v4();
+    let (s, _) = call(
+        &server,
+        &coordinator,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    // Changing the policy now (no repeats) does not change this alert's path.
+    assert_eq!(
+        call(
+            &server,
+            &coordinator,
+            "PUT",
+            "/v1/escalation-policies/next_of_kin",
+            Some(policy(0))
+        )
+        .await
+        .0,
+        200
+    );
+    server.time_passes().await;
+    server.escalate().await;
+    server.time_passes().await;
+    server.escalate().await;
+    let (_, v) = call(
+        &server,
+        &coordinator,
+        "GET",
+        &format!("/v1/alerts/{id}"),
+        None,
+    )
+    .await;
+    let alert: Alert = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        events(&alert),
+        vec![
+            "triggered",
+            "notified",
+            "escalated",
+            "notified",
+            "exhausted"
+        ]
+    );
+    assert_eq!(
+        (alert.loop_count, alert.state, alert.next_escalation_at),
+        (1, AlertState::Triggered, None)
+    );
+    assert_eq!(alert.urgency, "normal");
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    for _ in 0..20 {
+        let (s, _) = call(
+            &server,
+            &coordinator,
+            "POST",
+            "/v1/alerts",
+            Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"})),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    server.time_passes().await;
+    // Two instances' workers, each with its own pool, at the same moment.
+    let other = sqlx::postgres::PgPoolOptions::new()
+        .connect_with((*db.connect_options()).clone())
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        fieldline_api::alerts::engine::run_once(&db),
+        fieldline_api::alerts::engine::run_once(&other)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 20);
+    let escalations: Vec<i64> = sqlx::query_scalar(
+        "SELECT count(e.id) FROM alerts a LEFT JOIN alert_events e ON e.alert_id = a.id AND e.kind = 'escalated' GROUP BY a.id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(escalations, vec![1; 20]);
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let contact = Uuid::new_v4();
+    let body = json!({
+        "occurred_at": chrono::Utc::now(), "setting": "on_scene", "incident_type": "domestic_violence",
+        "person": {"id": Uuid::new_v4(), "pseudonym": "Client 1"}, "status": "open",
+        "screenings": [{"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}}]
+    });
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{contact}")))
+        .bearer_auth(&advocate)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(server.escalate().await, 1);
+    assert_eq!(server.escalate().await, 0);
+    let (kind, contact_id, raised_by): (String, Uuid, Uuid) =
+        sqlx::query_as("SELECT kind, contact_id, raised_by FROM alerts")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (kind.as_str(), contact_id, raised_by),
+        ("high_risk", contact, server.user_id(ADVOCATE).await)
+    );
+    // The advocate sees its state.
+    let (_, list) = call(&server, &advocate, "GET", "/v1/alerts", None).await;
+    assert_eq!(list["alerts"][0]["state"], "triggered");
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let (s, first) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, joined) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
+    )
+    .await;
+    assert_eq!((s, &joined["id"]), (200, &first["id"]));
+    let id = first["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(
+            &server,
+            &coordinator,
+            "POST",
+            &format!("/v1/alerts/{id}/resolve"),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    let (s, fresh) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    assert_ne!(fresh["id"], first["id"]);
+
+    for email in [HOUSING, ADMIN] {
+        let t = token(&server, email).await;
+        assert_eq!(
+            call(
+                &server,
+                &t,
+                "POST",
+                "/v1/alerts",
+                Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"}))
+            )
+            .await
+            .0,
+            403,
+            "{email}"
+        );
+    }
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "POST",
+            &format!("/v1/alerts/{id}/acknowledge"),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let other = token(&server, OTHER_ADVOCATE).await;
+    assert_eq!(
+        call(&server, &other, "GET", &format!("/v1/alerts/{id}"), None)
+            .await
+            .0,
+        404
+    );
+    let (_, theirs) = call(&server, &other, "GET", "/v1/alerts?state=resolved", None).await;
+    assert!(theirs["alerts"].as_array().unwrap().is_empty());
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "POST",
+            "/v1/alerts",
+            Some(json!({"id": Uuid::new_v4(), "kind": "fire"}))
+        )
+        .await
+        .0,
+        422
+    );
+    assert_eq!(
+        call(&server, &advocate, "GET", "/v1/alerts?state=lost", None)
+            .await
+            .0,
+        400
+    );
+}

@@ -1,0 +1,142 @@
+//! Alerts that reach the on-call coordinator, and the escalation policies that route them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A death: the coordinator arranges an in-person notification.
+    NextOfKin,
+    /// A screening screened in or scored high.
+    HighRisk,
+    /// An advocate in trouble: duress, or a missed check-out.
+    AdvocateSafety,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::NextOfKin => "next_of_kin",
+            AlertKind::HighRisk => "high_risk",
+            AlertKind::AdvocateSafety => "advocate_safety",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Triggered,
+    Acknowledged,
+    Resolved,
+}
+
+/// `POST /v1/alerts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RaiseAlert {
+    /// Chosen by the phone: sending it again joins the same alert.
+    pub id: Uuid,
+    pub kind: AlertKind,
+    /// Alerts raised with the same key while one is open join it.
+    #[serde(default)]
+    pub dedup_key: Option<String>,
+    /// Free text for the coordinator (sealed at rest, never pushed).
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default)]
+    pub contact_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertEvent {
+    pub at: DateTime<Utc>,
+    /// `triggered`, `notified`, `escalated`, `acknowledged`, `ack_timeout`, `resolved`,
+    /// `deduplicated`, `exhausted`.
+    pub kind: String,
+    pub actor_user_id: Option<Uuid>,
+    pub level: Option<i32>,
+    pub loop_count: Option<i32>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alert {
+    pub id: Uuid,
+    pub kind: AlertKind,
+    /// `high` or `normal`.
+    pub urgency: String,
+    pub state: AlertState,
+    pub raised_by: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub details: Option<String>,
+    /// The escalation level now being notified (0 = first), and how many times the whole
+    /// path has repeated.
+    pub level: i32,
+    pub loop_count: i32,
+    pub next_escalation_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<Uuid>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Oldest first. Empty in lists.
+    pub timeline: Vec<AlertEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertList {
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EscalationLevel {
+    /// Minutes to wait at this level before notifying the next.
+    pub delay_minutes: i32,
+    pub user_ids: Vec<Uuid>,
+}
+
+/// `PUT /v1/escalation-policies/{kind}`: the default path for one kind of alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EscalationPolicyInput {
+    pub name: String,
+    #[serde(default)]
+    pub repeat_count: i32,
+    #[serde(default = "default_ack_timeout")]
+    pub ack_timeout_minutes: i32,
+    pub levels: Vec<EscalationLevel>,
+}
+
+fn default_ack_timeout() -> i32 {
+    30
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EscalationPolicy {
+    pub id: Uuid,
+    pub kind: AlertKind,
+    pub name: String,
+    pub repeat_count: i32,
+    pub ack_timeout_minutes: i32,
+    pub levels: Vec<EscalationLevel>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EscalationPolicyList {
+    pub policies: Vec<EscalationPolicy>,
+}
