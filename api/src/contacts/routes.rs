@@ -71,8 +71,9 @@ async fn put_contact(
 
     let mut existing = store::lock(&mut tx, id, actor.user_id).await?;
     let mut status = StatusCode::OK;
+    let mut created_at = None;
     if existing.is_none() {
-        if store::insert(
+        created_at = store::insert(
             &mut tx,
             &state.config.data_keys,
             id,
@@ -80,8 +81,8 @@ async fn put_contact(
             actor.user_id,
             &valid,
         )
-        .await?
-        {
+        .await?;
+        if created_at.is_some() {
             audit::record(
                 &mut *tx,
                 &who,
@@ -140,7 +141,10 @@ async fn put_contact(
         audit::record(&mut *tx, &who, "screening.alert_requested", "contact", Some(&record),
             json!({ "screening_id": screening, "instrument": result.instrument, "high_risk": true })).await?;
     }
-    let contact = store::load(&mut tx, keys, id).await?;
+    let contact = match created_at {
+        Some(at) => store::created(id, actor.agency_id, actor.user_id, at, &valid),
+        None => store::load(&mut tx, keys, id).await?,
+    };
     tx.commit().await?;
     Ok(respond(contact, status))
 }

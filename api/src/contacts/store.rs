@@ -118,7 +118,8 @@ async fn put_person(
     }
 }
 
-/// Inserts the contact; `false` when a concurrent request with the same id got there first.
+/// Inserts the contact and returns when; `None` when a concurrent request with the same id
+/// got there first.
 pub async fn insert(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -126,7 +127,7 @@ pub async fn insert(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-) -> ApiResult<bool> {
+) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
     let c = &v.input;
     put_person(conn, keys, agency, user, &c.person).await?;
     let f = |name| Field { name, record: id };
@@ -136,7 +137,8 @@ pub async fn insert(
                                  status, closed_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                    CASE WHEN $14 = 'closed' THEN now() END)
-           ON CONFLICT (id) DO NOTHING"#,
+           ON CONFLICT (id) DO NOTHING
+           RETURNING created_at"#,
         id,
         agency,
         user,
@@ -152,14 +154,64 @@ pub async fn insert(
         c.consent.as_ref().map(Json) as _,
         status_str(c.status),
     )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if inserted {
+    .fetch_optional(&mut *conn)
+    .await?;
+    if inserted.is_some() {
         put_children(conn, keys, id, agency, v).await?;
     }
-    Ok(inserted)
+    Ok(inserted.map(|r| r.created_at))
+}
+
+/// The record just created, as `load` would return it, built from what was written instead of
+/// read back and re-opened: creating is the hot path of a phone's outbox.
+pub fn created(
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+    v: &ValidContact,
+) -> Contact {
+    let c = v.input.clone();
+    let mut referrals = c.referrals;
+    referrals.sort_by_key(|r| r.id);
+    let mut follow_ups = c.follow_ups;
+    follow_ups.sort_by(|a, b| (a.due_on, a.id).cmp(&(b.due_on, b.id)));
+    let mut screenings: Vec<Screening> = c
+        .screenings
+        .into_iter()
+        .zip(&v.results)
+        .map(|(s, r)| Screening {
+            id: s.id,
+            input: s.screening,
+            result: r.clone(),
+            created_by: user,
+            created_at: at,
+        })
+        .collect();
+    screenings.sort_by_key(|s| s.id);
+    Contact {
+        id,
+        agency_id: agency,
+        advocate_id: user,
+        occurred_at: c.occurred_at,
+        setting: c.setting,
+        incident_type: c.incident_type,
+        location: c.location,
+        person: c.person,
+        safe_contact: c.safe_contact,
+        needs: c.needs,
+        services: c.services,
+        referrals,
+        follow_ups,
+        notes: c.notes,
+        consent: c.consent,
+        status: c.status,
+        screenings,
+        sealed: false,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
 /// Replaces a contact's fields (the caller checked the version).

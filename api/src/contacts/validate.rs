@@ -16,6 +16,8 @@ pub struct ValidContact {
 pub fn validate(mut c: ContactInput) -> Result<ValidContact, Vec<FieldError>> {
     let mut e = Errors::default();
     let now = chrono::Utc::now();
+    // PostgreSQL keeps microseconds: answer with the time as it will be stored.
+    c.occurred_at = chrono::SubsecRound::trunc_subsecs(c.occurred_at, 6);
     e.check(
         c.occurred_at <= now + chrono::Duration::days(1) && c.occurred_at.timestamp() > 0,
         "/occurred_at",
