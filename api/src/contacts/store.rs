@@ -175,7 +175,7 @@ pub fn created(
     let mut referrals = c.referrals;
     referrals.sort_by_key(|r| r.id);
     let mut follow_ups = c.follow_ups;
-    follow_ups.sort_by(|a, b| (a.due_on, a.id).cmp(&(b.due_on, b.id)));
+    follow_ups.sort_by_key(|f| (f.due_on, f.id));
     let mut screenings: Vec<Screening> = c
         .screenings
         .into_iter()
