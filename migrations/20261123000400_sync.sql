@@ -28,13 +28,19 @@ BEGIN
 END;
 $$;
 
--- A change to a contact's parts is a change to the contact.
+-- A change to a contact's parts is a change to the contact: logged once per transaction (a
+-- contact written with its referral, follow-up and screening is one change, not four).
 CREATE FUNCTION sync_log_contact_part() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     row_contact uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.contact_id ELSE NEW.contact_id END;
+    row_agency uuid;
 BEGIN
-    INSERT INTO sync_changes (agency_id, record_type, record_id)
-    SELECT agency_id, 'contact', id FROM contacts WHERE id = row_contact;
+    SELECT agency_id INTO row_agency FROM contacts WHERE id = row_contact;
+    IF row_agency IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM sync_changes
+         WHERE agency_id = row_agency AND txid = pg_current_xact_id() AND record_id = row_contact) THEN
+        INSERT INTO sync_changes (agency_id, record_type, record_id) VALUES (row_agency, 'contact', row_contact);
+    END IF;
     RETURN NULL;
 END;
 $$;
