@@ -160,15 +160,7 @@ async fn get_contact(
 ) -> ApiResult<Response> {
     actor.require(Permission::RecordContacts)?;
     let mut tx = state.db.begin().await?;
-    let visible = sqlx::query_scalar!(
-        r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
-        id,
-        actor.agency_id,
-        actor.user_id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if visible != Some(true) {
+    if !store::visible(&mut tx, id, actor.agency_id, actor.user_id).await? {
         return Err(ApiError::NotFound);
     }
     let contact = store::load(&mut tx, &state.config.data_keys, id).await?;

@@ -530,3 +530,22 @@ pub async fn load_person(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> 
         address: keys.open_opt(&f("person.address"), p.address_sealed.as_deref())?,
     })
 }
+
+/// Whether the actor may see the contact: in their agency, and for a sealed record on its
+/// team or its advocate (the SQL function `contact_visible_to`).
+pub async fn visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+) -> sqlx::Result<bool> {
+    let v = sqlx::query_scalar!(
+        r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
+        id,
+        agency,
+        user,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(v == Some(true))
+}

@@ -150,18 +150,8 @@ async fn load_change(
         safety_plan: None,
     };
     match record_type {
-        "contact" => {
-            let visible = sqlx::query_scalar!(
-                r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
-                id,
-                actor.agency_id,
-                actor.user_id,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            if visible == Some(true) {
-                change.contact = Some(store::load(tx, keys, id).await?);
-            }
+        "contact" if store::visible(tx, id, actor.agency_id, actor.user_id).await? => {
+            change.contact = Some(store::load(tx, keys, id).await?);
         }
         "person" if person_visible(tx, id, actor).await? => {
             change.person = Some(store::load_person(tx, keys, id).await?);
