@@ -14,6 +14,7 @@ pub mod error;
 pub mod geo;
 pub mod http;
 pub mod keygen;
+pub mod oncall;
 pub mod ops;
 pub mod plans;
 pub mod push;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(push::router())
         .merge(alerts::router())
+        .merge(oncall::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

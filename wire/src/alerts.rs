@@ -103,7 +103,11 @@ pub struct AlertList {
 pub struct EscalationLevel {
     /// Minutes to wait at this level before notifying the next.
     pub delay_minutes: i32,
+    #[serde(default)]
     pub user_ids: Vec<Uuid>,
+    /// On-call schedules: whoever is on call when the level is notified.
+    #[serde(default)]
+    pub schedule_ids: Vec<Uuid>,
 }
 
 /// `PUT /v1/escalation-policies/{kind}`: the default path for one kind of alert.

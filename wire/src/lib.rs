@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod auth;
 pub mod contacts;
 pub mod directory;
+pub mod oncall;
 pub mod plans;
 pub mod problem;
 pub mod push;

@@ -21,7 +21,10 @@ pub struct Path {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Level {
     pub delay_minutes: i32,
+    #[serde(default)]
     pub user_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub schedule_ids: Vec<Uuid>,
 }
 
 /// The path for a kind of alert: the agency's policy, or, when none is set, every coordinator
@@ -52,6 +55,7 @@ pub async fn path_for(conn: &mut PgConnection, agency: Uuid, kind: &str) -> sqlx
         levels: vec![Level {
             delay_minutes: 5,
             user_ids: coordinators,
+            schedule_ids: Vec::new(),
         }],
         repeat_count: 2,
         ack_timeout_minutes: 30,
@@ -174,6 +178,19 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     .fetch_one(&mut *conn)
     .await?;
     let level = &a.path.levels[(a.level as usize).min(a.path.levels.len() - 1)];
+    // People named, plus whoever is on call now on the schedules named.
+    let mut users = level.user_ids.clone();
+    for schedule in &level.schedule_ids {
+        match crate::oncall::on_call(conn, *schedule, a.agency_id, chrono::Utc::now()).await {
+            Ok(Some((user, ..))) => users.push(user),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %crate::telemetry::redacted(&e), "on-call lookup failed")
+            }
+        }
+    }
+    users.sort();
+    users.dedup();
     let key = format!("alert:{id}:{}", a.round);
     let topic = id.simple().to_string();
     let message = Message {
@@ -185,7 +202,7 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
         urgency: urgency(&a.kind),
         ttl_secs: 3600,
     };
-    let deliveries = outbox::enqueue(conn, &level.user_ids, &message).await?;
+    let deliveries = outbox::enqueue(conn, &users, &message).await?;
     sqlx::query!(
         "UPDATE alerts SET next_escalation_at = now() + make_interval(mins => $2) WHERE id = $1",
         id,
@@ -200,7 +217,7 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
         None,
         Some(a.level),
         Some(a.loop_count),
-        json!({ "users": level.user_ids, "deliveries": deliveries }),
+        json!({ "users": users, "deliveries": deliveries }),
     )
     .await
 }

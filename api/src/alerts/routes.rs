@@ -467,10 +467,10 @@ async fn put_policy(
                 "must be from 0 to 1440",
             );
         }
-        if l.user_ids.is_empty() {
+        if l.user_ids.is_empty() && l.schedule_ids.is_empty() {
             err(
                 format!("/levels/{i}/user_ids"),
-                "must name at least one person",
+                "must name at least one person or schedule",
             );
         }
     }
@@ -494,6 +494,24 @@ async fn put_policy(
             "/levels".into(),
             "must name only active people of your agency",
         );
+    }
+    let schedules: Vec<Uuid> = p
+        .levels
+        .iter()
+        .flat_map(|l| l.schedule_ids.iter().copied())
+        .collect();
+    let known_schedules = sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT id) AS "n!" FROM oncall_schedules WHERE id = ANY($1) AND agency_id = $2"#,
+        &schedules,
+        actor.agency_id,
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let mut distinct_schedules = schedules.clone();
+    distinct_schedules.sort();
+    distinct_schedules.dedup();
+    if known_schedules != distinct_schedules.len() as i64 {
+        err("/levels".into(), "must name only schedules of your agency");
     }
     if !errs.is_empty() {
         return Err(ApiError::Validation(errs));

@@ -1,0 +1,71 @@
+//! On-call schedules: rotations computed in the agency's time zone, overrides, and "who is on
+//! call at T", which escalation levels use to find whom to notify.
+
+pub mod rotation;
+mod routes;
+
+pub use routes::router;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// A schedule's rotation as stored.
+pub async fn load_rotation(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+) -> anyhow::Result<Option<rotation::Rotation>> {
+    let Some(s) = sqlx::query!(
+        "SELECT time_zone, user_ids, shift_days, handoff_time, start_date FROM oncall_schedules WHERE id = $1 AND agency_id = $2",
+        id,
+        agency,
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(rotation::Rotation {
+        tz: s
+            .time_zone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("stored time zone invalid"))?,
+        users: s.user_ids,
+        shift_days: s.shift_days as i64,
+        handoff: s.handoff_time,
+        start: s.start_date,
+    }))
+}
+
+/// Who is on call on schedule `id` at `t`: the newest override covering `t`, else the
+/// rotation. `None` for an unknown schedule or before the rotation starts.
+pub async fn on_call(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    t: DateTime<Utc>,
+) -> anyhow::Result<Option<(Uuid, DateTime<Utc>, DateTime<Utc>, bool)>> {
+    let Some(rot) = load_rotation(conn, id, agency).await? else {
+        return Ok(None);
+    };
+    let cover = sqlx::query!(
+        "SELECT user_id, start_at, end_at FROM oncall_overrides
+          WHERE schedule_id = $1 AND start_at <= $2 AND end_at > $2 ORDER BY created_at DESC LIMIT 1",
+        id,
+        t,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(o) = cover {
+        return Ok(Some((o.user_id, o.start_at, o.end_at, true)));
+    }
+    Ok(rot.at(t).map(|s| (s.user, s.start, s.end, false)))
+}
+
+/// Parses `HH:MM`.
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .ok()
+        .filter(|_| s.len() == 5)
+}

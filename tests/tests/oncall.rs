@@ -1,0 +1,235 @@
+//! On-call schedules: who is on call at T (with overrides), shifts, and escalation levels that
+//! reach whoever is on call when they fire.
+
+use fieldline_tests::*;
+use fieldline_wire::alerts::Alert;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn call(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = raw()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let (a, b) = (
+        server.user_id(COORDINATOR).await,
+        server.user_id(ADVOCATE).await,
+    );
+    let id = Uuid::new_v4();
+    let schedule = json!({"name": "Nights", "time_zone": "America/Chicago", "user_ids": [a, b],
+                          "shift_days": 7, "handoff_time": "09:00", "start_date": "2026-10-26"});
+    let (s, v) = call(
+        &server,
+        &t,
+        "PUT",
+        &format!("/v1/oncall/schedules/{id}"),
+        Some(schedule),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let at = |when: &str| format!("/v1/oncall/schedules/{id}/on-call?at={when}");
+    // The weekly hand-off stays at 09:00 local across the end of daylight saving (Nov 1).
+    assert_eq!(
+        call(&server, &t, "GET", &at("2026-11-02T14:59:00Z"), None)
+            .await
+            .1["user_id"],
+        a.to_string()
+    );
+    let (_, next) = call(&server, &t, "GET", &at("2026-11-02T15:00:00Z"), None).await;
+    assert_eq!(
+        (next["user_id"].as_str(), next["start"].as_str()),
+        (Some(b.to_string().as_str()), Some("2026-11-02T15:00:00Z"))
+    );
+    assert!(
+        call(&server, &t, "GET", &at("2026-10-01T00:00:00Z"), None)
+            .await
+            .1["user_id"]
+            .is_null()
+    );
+
+    // "I'll cover tonight."
+    let (s, _) = call(&server, &t, "POST", &format!("/v1/oncall/schedules/{id}/overrides"),
+        Some(json!({"user_id": a, "start_at": "2026-11-03T00:00:00Z", "end_at": "2026-11-03T12:00:00Z"}))).await;
+    assert_eq!(s, 201);
+    let (_, covered) = call(&server, &t, "GET", &at("2026-11-03T06:00:00Z"), None).await;
+    assert_eq!(
+        (covered["user_id"].as_str(), covered["overridden"].as_bool()),
+        (Some(a.to_string().as_str()), Some(true))
+    );
+    assert_eq!(
+        call(&server, &t, "GET", &at("2026-11-03T12:00:00Z"), None)
+            .await
+            .1["user_id"],
+        b.to_string()
+    );
+
+    let (s, shifts) = call(
+        &server,
+        &t,
+        "GET",
+        &format!(
+            "/v1/oncall/schedules/{id}/shifts?from=2026-10-26T00:00:00Z&to=2026-11-20T00:00:00Z"
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let list = shifts["shifts"].as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert!(list.windows(2).all(|w| w[0]["end"] == w[1]["start"]));
+    assert_eq!(shifts["overrides"].as_array().unwrap().len(), 1);
+
+    // Bad input, roles, agencies.
+    let bad = json!({"name": "x", "time_zone": "Mars/Base", "user_ids": [], "shift_days": 0, "handoff_time": "25:00", "start_date": "2026-01-01"});
+    let (s, v) = call(
+        &server,
+        &t,
+        "PUT",
+        &format!("/v1/oncall/schedules/{}", Uuid::new_v4()),
+        Some(bad),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let pointers: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    for p in ["/time_zone", "/shift_days", "/handoff_time", "/user_ids"] {
+        assert!(pointers.contains(&p), "{p}: {pointers:?}");
+    }
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    assert_eq!(
+        call(&server, &advocate, "GET", &at("2026-11-02T15:00:00Z"), None)
+            .await
+            .0,
+        403
+    );
+    let other = server
+        .login(OTHER_ADMIN)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    assert_eq!(
+        call(&server, &other, "GET", &at("2026-11-02T15:00:00Z"), None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        call(
+            &server,
+            &t,
+            "GET",
+            &format!(
+                "/v1/oncall/schedules/{id}/shifts?from=2026-10-26T00:00:00Z&to=2027-10-26T00:00:00Z"
+            ),
+            None
+        )
+        .await
+        .0,
+        400
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_escalation_level_reaches_whoever_is_on_call(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let (coordinator, advocate) = (
+        server.user_id(COORDINATOR).await,
+        server.user_id(ADVOCATE).await,
+    );
+    // The advocate is on call now (a daily rotation of one that started yesterday)...
+    let schedule = Uuid::new_v4();
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    let (s, _) = call(&server, &t, "PUT", &format!("/v1/oncall/schedules/{schedule}"), Some(json!({
+        "name": "Duty", "time_zone": "UTC", "user_ids": [advocate], "shift_days": 1, "handoff_time": "00:00", "start_date": yesterday
+    }))).await;
+    assert_eq!(s, 200);
+    let (s, v) = call(&server, &t, "PUT", "/v1/escalation-policies/high_risk", Some(json!({
+        "name": "High risk", "levels": [{"delay_minutes": 5, "schedule_ids": [schedule]}, {"delay_minutes": 5, "user_ids": [coordinator]}]
+    }))).await;
+    assert_eq!(s, 200, "{v}");
+    // ...until the coordinator covers.
+    let (_, raised) = call(
+        &server,
+        &t,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"})),
+    )
+    .await;
+    let alert: Alert = serde_json::from_value(raised).unwrap();
+    let notified = &alert
+        .timeline
+        .iter()
+        .find(|e| e.kind == "notified")
+        .unwrap()
+        .details;
+    assert_eq!(notified["users"], json!([advocate]));
+
+    let now = chrono::Utc::now();
+    let (s, _) = call(&server, &t, "POST", &format!("/v1/oncall/schedules/{schedule}/overrides"), Some(json!({
+        "user_id": coordinator, "start_at": now - chrono::Duration::minutes(1), "end_at": now + chrono::Duration::hours(1)
+    }))).await;
+    assert_eq!(s, 201);
+    let (_, raised) = call(
+        &server,
+        &t,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"})),
+    )
+    .await;
+    let alert: Alert = serde_json::from_value(raised).unwrap();
+    let notified = &alert
+        .timeline
+        .iter()
+        .find(|e| e.kind == "notified")
+        .unwrap()
+        .details;
+    assert_eq!(notified["users"], json!([coordinator]));
+    // A policy naming another agency's schedule is refused.
+    let (s, _) = call(
+        &server,
+        &t,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin",
+        Some(json!({
+            "name": "x", "levels": [{"delay_minutes": 5, "schedule_ids": [Uuid::new_v4()]}]
+        })),
+    )
+    .await;
+    assert_eq!(s, 422);
+}

@@ -1,0 +1,75 @@
+//! On-call schedules: who the escalation reaches when a level targets a schedule.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `PUT /v1/oncall/schedules/{id}`: a rotation of people handing off every `shift_days` days at
+/// `handoff_time` (wall-clock time in `time_zone`), from `start_date`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    pub name: String,
+    pub time_zone: String,
+    pub user_ids: Vec<Uuid>,
+    /// 1 for daily hand-offs, 7 for weekly.
+    pub shift_days: i32,
+    /// `HH:MM`.
+    pub handoff_time: String,
+    pub start_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Schedule {
+    pub id: Uuid,
+    /// As set (not flattened: `ScheduleInput` refuses unknown fields, which serde cannot
+    /// combine with `flatten`).
+    pub schedule: ScheduleInput,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScheduleList {
+    pub schedules: Vec<Schedule>,
+}
+
+/// Who is on call at an instant, and from when to when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnCall {
+    pub user_id: Option<Uuid>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// True when an override, not the rotation, puts this person on call.
+    pub overridden: bool,
+}
+
+/// `POST /v1/oncall/schedules/{id}/overrides`: "I'll cover from T1 to T2".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OverrideInput {
+    pub user_id: Uuid,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShiftView {
+    pub user_id: Uuid,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShiftList {
+    /// The rotation's shifts in the window; overrides are listed apart and win where they
+    /// overlap.
+    pub shifts: Vec<ShiftView>,
+    pub overrides: Vec<ShiftView>,
+}
