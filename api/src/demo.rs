@@ -8,10 +8,21 @@ use uuid::{Uuid, uuid};
 
 pub const PASSWORD: &str = "fieldline-demo";
 pub const DEMO_AGENCY: Uuid = uuid!("d0000000-0000-4000-8000-000000000001");
+/// Level 2 of the demo escalation policies.
+pub const BACKUP_COORDINATOR: Uuid = uuid!("d0000000-0000-4000-8000-000000000105");
+pub const DEMO_COORDINATOR: Uuid = uuid!("d0000000-0000-4000-8000-000000000102");
+pub const DEMO_SCHEDULE: Uuid = uuid!("d0000000-0000-4000-8000-000000000301");
 pub const OTHER_AGENCY: Uuid = uuid!("d0000000-0000-4000-8000-000000000002");
 
 /// (id, agency, e-mail, display name, roles)
-pub const USERS: [(Uuid, Uuid, &str, &str, &[&str]); 6] = [
+pub const USERS: [(Uuid, Uuid, &str, &str, &[&str]); 7] = [
+    (
+        BACKUP_COORDINATOR,
+        DEMO_AGENCY,
+        "coordinator2@demo.fieldline.test",
+        "Blake Backup",
+        &["coordinator"],
+    ),
     (
         uuid!("d0000000-0000-4000-8000-000000000101"),
         DEMO_AGENCY,
@@ -86,6 +97,7 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     crate::directory::demo::seed(db, DEMO_AGENCY).await?;
+    seed_escalation(db).await?;
     Ok(())
 }
 
@@ -94,4 +106,45 @@ pub async fn present(db: &PgPool) -> sqlx::Result<bool> {
     sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM agencies WHERE demo) AS "present!""#)
         .fetch_one(db)
         .await
+}
+
+/// The demo coordinator on call (a one-person daily rotation, so always), the backup
+/// coordinator as level 2, and a default policy for each kind of alert: a newcomer can raise an
+/// alert as the demo advocate and watch it arrive. Existing rows are left as staff changed them.
+async fn seed_escalation(db: &PgPool) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query!(
+        "INSERT INTO oncall_schedules (id, agency_id, name, time_zone, user_ids, shift_days, handoff_time, start_date)
+         VALUES ($1, $2, 'Coordinator on call', 'America/Denver', $3, 1, '08:00', '2026-01-01')
+         ON CONFLICT DO NOTHING",
+        DEMO_SCHEDULE,
+        DEMO_AGENCY,
+        &[DEMO_COORDINATOR],
+    )
+    .execute(&mut *tx)
+    .await?;
+    let levels = serde_json::json!([
+        {"delay_minutes": 5, "schedule_ids": [DEMO_SCHEDULE]},
+        {"delay_minutes": 5, "user_ids": [BACKUP_COORDINATOR]}
+    ]);
+    for (kind, name) in [
+        ("next_of_kin", "Next of kin"),
+        ("high_risk", "High risk"),
+        ("advocate_safety", "Advocate safety"),
+    ] {
+        sqlx::query!(
+            "INSERT INTO escalation_policies (id, agency_id, name, kind, repeat_count, ack_timeout_minutes, levels)
+             VALUES ($1, $2, $3, $4, 2, 30, $5)
+             ON CONFLICT DO NOTHING",
+            Uuid::new_v4(),
+            DEMO_AGENCY,
+            name,
+            kind,
+            levels,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -35,7 +35,7 @@ async fn second_coordinator(server: &TestServer) -> (Uuid, String) {
     let admin = server.login(ADMIN).await;
     let user = admin
         .create_user(&fieldline_wire::admin::NewUser {
-            email: fieldline_wire::Email::parse("backup@demo.fieldline.test").unwrap(),
+            email: fieldline_wire::Email::parse("backup-test@demo.fieldline.test").unwrap(),
             display_name: "Backup Coordinator".into(),
             password: fieldline_wire::NewPassword::parse("backup coordinator pw".into()).unwrap(),
             roles: vec![fieldline_wire::Role::Coordinator],
@@ -44,7 +44,7 @@ async fn second_coordinator(server: &TestServer) -> (Uuid, String) {
         .await
         .unwrap();
     let c = server.client();
-    c.login("backup@demo.fieldline.test", "backup coordinator pw")
+    c.login("backup-test@demo.fieldline.test", "backup coordinator pw")
         .await
         .unwrap();
     (user.id, c.session().unwrap().access_token)
@@ -478,4 +478,54 @@ async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
             .0,
         400
     );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_reaches_every_coordinator(
+    db: PgPool,
+) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = server.user_id(COORDINATOR).await;
+    let backup = fieldline_api::demo::BACKUP_COORDINATOR;
+    let id = Uuid::new_v4();
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "advocate_safety"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    server.time_passes().await;
+    server.escalate().await;
+    let t = token(&server, COORDINATOR).await;
+    let (_, v) = call(&server, &t, "GET", &format!("/v1/alerts/{id}"), None).await;
+    let alert: Alert = serde_json::from_value(v).unwrap();
+    let notified: Vec<&Value> = alert
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "notified")
+        .map(|e| &e.details["users"])
+        .collect();
+    assert_eq!(notified, vec![&json!([coordinator]), &json!([backup])]);
+
+    // Without a policy for the kind, every coordinator of the agency is reached.
+    sqlx::query("DELETE FROM escalation_policies WHERE kind = 'next_of_kin'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (_, v) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
+    )
+    .await;
+    let alert: Alert = serde_json::from_value(v).unwrap();
+    let mut everyone = vec![coordinator, backup];
+    everyone.sort();
+    assert_eq!(alert.timeline[1].details["users"], json!(everyone));
 }
