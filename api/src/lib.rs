@@ -18,6 +18,7 @@ pub mod oncall;
 pub mod ops;
 pub mod plans;
 pub mod push;
+pub mod safety;
 pub mod sync;
 pub mod telemetry;
 pub mod users;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(push::router())
         .merge(alerts::router())
         .merge(oncall::router())
+        .merge(safety::router())
         .merge(audit::router())
         .merge(ops::router())
         .split_for_parts();

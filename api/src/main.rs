@@ -154,6 +154,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
             let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
                 state.db.clone(),
+                state.config.data_keys.clone(),
                 wait_for(stopped),
             ));
             let shutdown = async move {

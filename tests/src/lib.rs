@@ -102,9 +102,10 @@ impl TestServer {
             .expect("push worker")
     }
 
-    /// One pass of the escalation worker (alert requests, due escalations, ack timeouts).
+    /// One pass of the escalation worker (alert requests, missed check-outs, due escalations,
+    /// ack timeouts).
     pub async fn escalate(&self) -> usize {
-        fieldline_api::alerts::engine::run_once(&self.db)
+        fieldline_api::alerts::engine::run_once(&self.db, &self.config.data_keys)
             .await
             .expect("escalation round")
     }

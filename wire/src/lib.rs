@@ -14,6 +14,7 @@ pub mod plans;
 pub mod problem;
 pub mod push;
 pub mod retention;
+pub mod safety;
 pub mod screening;
 pub mod sync;
 pub mod values;

@@ -256,11 +256,11 @@ pub async fn cancel_deliveries(conn: &mut PgConnection, alert: Uuid) -> sqlx::Re
     Ok(())
 }
 
-/// One pass of the escalation worker: turn waiting alert requests (from screenings) into
-/// alerts, then advance every due alert, each in its own transaction. Returns how many steps
-/// it took.
-pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
-    let mut steps = 0;
+/// One pass of the escalation worker: turn waiting alert requests (from screenings) and missed
+/// check-outs into alerts, then advance every due alert, each in its own transaction. Returns
+/// how many steps it took.
+pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow::Result<usize> {
+    let mut steps = crate::safety::raise_overdue(db, keys).await?;
     loop {
         let mut tx = db.begin().await?;
         let Some(req) = sqlx::query!(
@@ -387,7 +387,11 @@ pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
 
 /// Runs `run_once` whenever an alert or alert request changes (`NOTIFY fieldline_alerts`) and
 /// every second, until `shutdown`.
-pub async fn run(db: PgPool, shutdown: impl std::future::Future<Output = ()>) {
+pub async fn run(
+    db: PgPool,
+    keys: crate::encryption::DataKeys,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     let mut listener = None;
     loop {
@@ -397,7 +401,7 @@ pub async fn run(db: PgPool, shutdown: impl std::future::Future<Output = ()>) {
                 Err(_) => None,
             };
         }
-        if let Err(e) = run_once(&db).await {
+        if let Err(e) = run_once(&db, &keys).await {
             tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");
         }
         let wake = async {

@@ -1,0 +1,406 @@
+//! Advocate safety at a scene: a check-in with an expected end; a missed check-out (end plus
+//! grace) raises an `advocate_safety` alert with the last location the phone sent; duress
+//! raises one at once; a duress code at check-out raises one silently while the screen shows an
+//! ordinary check-out.
+
+use crate::AppState;
+use crate::alerts::engine::{self, Raise};
+use crate::audit::{self, AuditActor};
+use crate::auth::{Actor, Permission, password};
+use crate::encryption::{DataKeys, Field};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Json, Path};
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldline_wire::Problem;
+use fieldline_wire::safety::{
+    Checkin, Checkout, Duress, DuressCode, ExtendCheckin, LocationReport, StartCheckin,
+};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(extend))
+        .routes(routes!(report_location))
+        .routes(routes!(checkout))
+        .routes(routes!(set_duress_code))
+        .routes(routes!(duress))
+}
+
+async fn load(conn: &mut PgConnection, id: Uuid, actor: &Actor) -> ApiResult<Checkin> {
+    sqlx::query_as!(
+        Checkin,
+        "SELECT id, started_at, expected_end_at, grace_minutes, state, checked_out_at FROM checkins WHERE id = $1 AND advocate_id = $2",
+        id,
+        actor.user_id,
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(ApiError::NotFound)
+}
+
+/// Start a check-in for a scene (idempotent by id).
+#[utoipa::path(post, path = "/v1/safety/checkins", tag = "alerts", security(("bearer" = [])), request_body = StartCheckin,
+    responses((status = 201, body = Checkin), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn start(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(s): Json<StartCheckin>,
+) -> ApiResult<(StatusCode, Json<Checkin>)> {
+    actor.require(Permission::RaiseAlerts)?;
+    let now = chrono::Utc::now();
+    if s.expected_end_at <= now || s.expected_end_at > now + chrono::Duration::hours(24) {
+        return Err(ApiError::field(
+            "/expected_end_at",
+            "must be in the next 24 hours",
+        ));
+    }
+    if !(0..=120).contains(&s.grace_minutes) {
+        return Err(ApiError::field("/grace_minutes", "must be from 0 to 120"));
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query!(
+        "INSERT INTO checkins (id, agency_id, advocate_id, expected_end_at, grace_minutes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING",
+        s.id,
+        actor.agency_id,
+        actor.user_id,
+        s.expected_end_at,
+        s.grace_minutes,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let checkin = load(&mut tx, s.id, &actor).await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "safety.checkin",
+        "checkin",
+        Some(&s.id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(checkin)))
+}
+
+/// Push the expected end later (or earlier) while the check-in is active.
+#[utoipa::path(post, path = "/v1/safety/checkins/{id}/extend", tag = "alerts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ExtendCheckin, responses((status = 200, body = Checkin)))]
+async fn extend(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    Json(e): Json<ExtendCheckin>,
+) -> ApiResult<Json<Checkin>> {
+    actor.require(Permission::RaiseAlerts)?;
+    let now = chrono::Utc::now();
+    if e.expected_end_at <= now || e.expected_end_at > now + chrono::Duration::hours(24) {
+        return Err(ApiError::field(
+            "/expected_end_at",
+            "must be in the next 24 hours",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let n = sqlx::query!(
+        "UPDATE checkins SET expected_end_at = $3 WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        id,
+        actor.user_id,
+        e.expected_end_at,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let checkin = load(&mut tx, id, &actor).await?;
+    if n == 0 {
+        return Err(ApiError::Conflict("the check-in is not active"));
+    }
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "safety.extend",
+        "checkin",
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(checkin))
+}
+
+fn check_location(l: &LocationReport) -> ApiResult<()> {
+    if l.latitude.is_finite()
+        && l.latitude.abs() <= 90.0
+        && l.longitude.is_finite()
+        && l.longitude.abs() <= 180.0
+    {
+        Ok(())
+    } else {
+        Err(ApiError::field("/latitude", "must be a WGS 84 position"))
+    }
+}
+
+fn seal_location(keys: &DataKeys, id: Uuid, l: &LocationReport) -> ApiResult<Vec<u8>> {
+    check_location(l)?;
+    let doc = json!({ "latitude": l.latitude, "longitude": l.longitude, "precision_m": l.precision_m, "at": chrono::Utc::now() });
+    Ok(keys.seal(
+        &Field {
+            name: "checkin.location",
+            record: id,
+        },
+        &doc.to_string(),
+    ))
+}
+
+/// Where the phone is now; kept sealed and shown to a coordinator only with an alert.
+#[utoipa::path(post, path = "/v1/safety/checkins/{id}/location", tag = "alerts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = LocationReport, responses((status = 204, description = "Kept")))]
+async fn report_location(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    Json(l): Json<LocationReport>,
+) -> ApiResult<StatusCode> {
+    actor.require(Permission::RaiseAlerts)?;
+    let sealed = seal_location(&state.config.data_keys, id, &l)?;
+    let n = sqlx::query!(
+        "UPDATE checkins SET last_location_sealed = $3 WHERE id = $1 AND advocate_id = $2",
+        id,
+        actor.user_id,
+        sealed
+    )
+    .execute(&state.db)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(ApiError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Check out. With the advocate's duress code, the answer is exactly that of an ordinary
+/// check-out, and an advocate-safety alert is raised at the highest urgency.
+#[utoipa::path(post, path = "/v1/safety/checkins/{id}/checkout", tag = "alerts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = Checkout, responses((status = 200, body = Checkin)))]
+async fn checkout(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    Json(c): Json<Checkout>,
+) -> ApiResult<Json<Checkin>> {
+    actor.require(Permission::RaiseAlerts)?;
+    let stored = sqlx::query_scalar!(
+        "SELECT duress_code_hash FROM users WHERE id = $1",
+        actor.user_id
+    )
+    .fetch_one(&state.db)
+    .await?;
+    // Checked with the same work whether or not a code was set or typed.
+    let under_duress =
+        password::verify(c.code.clone().unwrap_or_default(), stored).await && c.code.is_some();
+    let mut tx = state.db.begin().await?;
+    sqlx::query!(
+        "UPDATE checkins SET state = 'checked_out', checked_out_at = now() WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        id,
+        actor.user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let checkin = load(&mut tx, id, &actor).await?;
+    if under_duress {
+        raise_safety(
+            &mut tx,
+            &state.config.data_keys,
+            Uuid::new_v4(),
+            actor.agency_id,
+            actor.user_id,
+            Some(id),
+            "Duress code entered at check-out",
+        )
+        .await?;
+    }
+    // The audit row does not say which: it is read by admins, and the alert says enough.
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "safety.checkout",
+        "checkin",
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(checkin))
+}
+
+/// Set (or change) your duress code.
+#[utoipa::path(put, path = "/v1/safety/duress-code", tag = "alerts", security(("bearer" = [])), request_body = DuressCode,
+    responses((status = 204, description = "Set")))]
+async fn set_duress_code(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(d): Json<DuressCode>,
+) -> ApiResult<StatusCode> {
+    actor.require(Permission::RaiseAlerts)?;
+    if !(4..=32).contains(&d.code.chars().count()) {
+        return Err(ApiError::field("/code", "must be 4 to 32 characters"));
+    }
+    let hash = password::hash(d.code).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET duress_code_hash = $2 WHERE id = $1",
+        actor.user_id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "safety.duress_code",
+        "user",
+        Some(&actor.user_id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Duress: raise an advocate-safety alert now (idempotent by id).
+#[utoipa::path(post, path = "/v1/safety/duress", tag = "alerts", security(("bearer" = [])), request_body = Duress,
+    responses((status = 202, description = "Raised")))]
+async fn duress(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(d): Json<Duress>,
+) -> ApiResult<StatusCode> {
+    actor.require(Permission::RaiseAlerts)?;
+    let mut tx = state.db.begin().await?;
+    let mut line = "Duress raised by an advocate".to_owned();
+    if let Some(l) = &d.location {
+        check_location(l)?;
+        line = format!(
+            "{line}; location {:.5}, {:.5} (±{} m)",
+            l.latitude, l.longitude, l.precision_m
+        );
+    }
+    raise_safety(
+        &mut tx,
+        &state.config.data_keys,
+        d.id,
+        actor.agency_id,
+        actor.user_id,
+        None,
+        &line,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "safety.duress",
+        "alert",
+        Some(&d.id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn raise_safety(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    alert: Uuid,
+    agency: Uuid,
+    advocate: Uuid,
+    checkin: Option<Uuid>,
+    details: &str,
+) -> ApiResult<()> {
+    let sealed = keys.seal(
+        &Field {
+            name: "alert.details",
+            record: alert,
+        },
+        details,
+    );
+    let key = checkin.map(|c| format!("checkin:{c}"));
+    engine::raise(
+        conn,
+        &Raise {
+            id: alert,
+            agency_id: agency,
+            kind: "advocate_safety",
+            dedup_key: key.as_deref(),
+            raised_by: Some(advocate),
+            contact_id: None,
+            details_sealed: Some(sealed),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::RowNotFound => ApiError::Conflict("this alert id is in use"),
+        e => e.into(),
+    })?;
+    if let Some(c) = checkin {
+        sqlx::query!("UPDATE checkins SET alert_id = $2 WHERE id = $1", c, alert)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// For the escalation worker: raise an alert for each check-in past its end plus grace, once.
+/// The alert carries the last location the phone sent, sealed.
+pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize> {
+    let mut n = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let Some(c) = sqlx::query!(
+            "SELECT id, agency_id, advocate_id, last_location_sealed FROM checkins
+              WHERE state = 'active' AND expected_end_at + make_interval(mins => grace_minutes) <= now()
+              ORDER BY expected_end_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            break;
+        };
+        let mut line = "Missed check-out".to_owned();
+        if let Some(loc) = keys.open_opt(
+            &Field {
+                name: "checkin.location",
+                record: c.id,
+            },
+            c.last_location_sealed.as_deref(),
+        )? {
+            let l: serde_json::Value = serde_json::from_str(&loc)?;
+            line = format!(
+                "{line}; last location {}, {} (±{} m) at {}",
+                l["latitude"], l["longitude"], l["precision_m"], l["at"]
+            );
+        }
+        // The check-in's id becomes the alert's: taking it twice cannot raise two.
+        raise_safety(
+            &mut tx,
+            keys,
+            c.id,
+            c.agency_id,
+            c.advocate_id,
+            Some(c.id),
+            &line,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sqlx::query!("UPDATE checkins SET state = 'overdue' WHERE id = $1", c.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,345 @@
+//! Advocate safety: a missed check-out raises an alert with the last location, once; duress
+//! raises one at once; a duress code at check-out looks ordinary and raises one silently.
+
+use fieldline_tests::*;
+use fieldline_wire::alerts::Alert;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn call(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = raw()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn safety_alerts(server: &TestServer, coordinator: &str) -> Vec<Alert> {
+    let (_, v) = call(server, coordinator, "GET", "/v1/alerts", None).await;
+    let mut out = Vec::new();
+    for a in v["alerts"].as_array().unwrap() {
+        if a["kind"] == "advocate_safety" {
+            let (_, full) = call(
+                server,
+                coordinator,
+                "GET",
+                &format!("/v1/alerts/{}", a["id"].as_str().unwrap()),
+                None,
+            )
+            .await;
+            out.push(serde_json::from_value(full).unwrap());
+        }
+    }
+    out
+}
+
+fn soon() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    let (s, v) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 10})),
+    )
+    .await;
+    assert_eq!((s, v["state"].as_str()), (201, Some("active")));
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        &format!("/v1/safety/checkins/{id}/location"),
+        Some(json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let raw_loc: Vec<u8> = sqlx::query_scalar("SELECT last_location_sealed FROM checkins")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&raw_loc).contains("40.25"),
+        "the location is sealed at rest"
+    );
+
+    // Not yet due: nothing.
+    server.escalate().await;
+    assert!(safety_alerts(&server, &coordinator).await.is_empty());
+    // End plus grace passes without a check-out.
+    sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '11 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    server.escalate().await;
+    server.escalate().await;
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(
+        alerts.len(),
+        1,
+        "exactly one alert for one missed check-out"
+    );
+    let details = alerts[0].details.as_deref().unwrap();
+    assert!(
+        details.contains("Missed check-out")
+            && details.contains("40.2501")
+            && details.contains("-111.6492"),
+        "{details}"
+    );
+    assert_eq!(alerts[0].urgency, "high");
+    let (_, v) = call(
+        &server,
+        &advocate,
+        "POST",
+        &format!("/v1/safety/checkins/{id}/checkout"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        v["state"], "overdue",
+        "a late check-out does not hide the alert"
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [a, b] {
+        assert_eq!(
+            call(
+                &server,
+                &advocate,
+                "POST",
+                "/v1/safety/checkins",
+                Some(json!({"id": id, "expected_end_at": soon()}))
+            )
+            .await
+            .0,
+            201
+        );
+    }
+    let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "POST",
+            &format!("/v1/safety/checkins/{a}/extend"),
+            Some(json!({"expected_end_at": later}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "POST",
+            &format!("/v1/safety/checkins/{b}/checkout"),
+            Some(json!({}))
+        )
+        .await
+        .0,
+        200
+    );
+    sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(b)
+        .execute(&db)
+        .await
+        .unwrap();
+    server.escalate().await;
+    assert!(safety_alerts(&server, &coordinator).await.is_empty());
+    // Bad input and roles.
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": Uuid::new_v4(), "expected_end_at": "2020-01-01T00:00:00Z"})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let housing = server.login(HOUSING).await.session().unwrap().access_token;
+    assert_eq!(
+        call(
+            &server,
+            &housing,
+            "POST",
+            "/v1/safety/checkins",
+            Some(json!({"id": Uuid::new_v4(), "expected_end_at": soon()}))
+        )
+        .await
+        .0,
+        403
+    );
+    let other = server
+        .login(OTHER_ADVOCATE)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    assert_eq!(
+        call(
+            &server,
+            &other,
+            "POST",
+            &format!("/v1/safety/checkins/{a}/checkout"),
+            Some(json!({}))
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_duress_code_checks_out_like_any_other_and_raises_an_alert(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "PUT",
+            "/v1/safety/duress-code",
+            Some(json!({"code": "4711"}))
+        )
+        .await
+        .0,
+        204
+    );
+    let (normal, forced) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [normal, forced] {
+        call(
+            &server,
+            &advocate,
+            "POST",
+            "/v1/safety/checkins",
+            Some(json!({"id": id, "expected_end_at": soon()})),
+        )
+        .await;
+    }
+    let (s1, a) = call(
+        &server,
+        &advocate,
+        "POST",
+        &format!("/v1/safety/checkins/{normal}/checkout"),
+        Some(json!({"code": "1234"})),
+    )
+    .await;
+    assert!(
+        safety_alerts(&server, &coordinator).await.is_empty(),
+        "a wrong code is an ordinary check-out"
+    );
+    let (s2, b) = call(
+        &server,
+        &advocate,
+        "POST",
+        &format!("/v1/safety/checkins/{forced}/checkout"),
+        Some(json!({"code": "4711"})),
+    )
+    .await;
+    // Anyone watching the phone sees the same answer.
+    assert_eq!((s1, s2), (200, 200));
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(
+        (a["state"].as_str(), b["state"].as_str()),
+        (Some("checked_out"), Some("checked_out"))
+    );
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0]
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("Duress code")
+    );
+    assert_eq!(
+        call(
+            &server,
+            &advocate,
+            "PUT",
+            "/v1/safety/duress-code",
+            Some(json!({"code": "1"}))
+        )
+        .await
+        .0,
+        422
+    );
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    let body =
+        json!({"id": id, "location": {"latitude": 40.24, "longitude": -111.66, "precision_m": 30}});
+    for _ in 0..3 {
+        assert_eq!(
+            call(
+                &server,
+                &advocate,
+                "POST",
+                "/v1/safety/duress",
+                Some(body.clone())
+            )
+            .await
+            .0,
+            202
+        );
+    }
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1, "a retried press raises one alert");
+    assert_eq!(alerts[0].id, id);
+    assert!(
+        alerts[0].timeline.iter().any(|e| e.kind == "notified"),
+        "notified at once, without waiting for a worker"
+    );
+}
