@@ -180,6 +180,25 @@ pub fn raw() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// One JSON request with a bearer token: the status and the JSON body (`Null` if none).
+pub async fn call(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = raw()
+        .request(method.parse().unwrap(), server.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// The repository root (for `scripts/pg`).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -3,27 +3,9 @@
 
 use fieldline_tests::*;
 use fieldline_wire::alerts::Alert;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = raw()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
