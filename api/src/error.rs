@@ -244,6 +244,13 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// Decodes an enum stored as its JSON name in a text column (`'on_scene'` → `Setting::OnScene`).
+/// The column's CHECK constraint keeps it to known names, so a failure is a bug, not bad input.
+pub fn from_stored<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("unexpected stored value")))
+}
+
 /// Turns a violation of a named unique or check constraint into a domain answer, the way
 /// launchbadge's realworld example maps unique violations to 422.
 pub trait OnConstraint<T> {

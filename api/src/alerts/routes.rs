@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::Field;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,10 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve))
         .routes(routes!(list_policies))
         .routes(routes!(put_policy))
-}
-
-fn parse<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
-    serde_json::from_value(json!(s)).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Loads an alert the actor may see: coordinators any of the agency's, others those they
@@ -71,9 +67,9 @@ async fn load(
     };
     Ok(Some(Alert {
         id: a.id,
-        kind: parse(&a.kind)?,
+        kind: from_stored(&a.kind)?,
         urgency: a.urgency,
-        state: parse(&a.state)?,
+        state: from_stored(&a.state)?,
         raised_by: a.raised_by,
         contact_id: a.contact_id,
         details: state.config.data_keys.open_opt(
@@ -417,7 +413,7 @@ async fn list_policies(
         .map(|r| {
             Ok(EscalationPolicy {
                 id: r.id,
-                kind: parse(&r.kind)?,
+                kind: from_stored(&r.kind)?,
                 name: r.name,
                 repeat_count: r.repeat_count,
                 ack_timeout_minutes: r.ack_timeout_minutes,

@@ -5,7 +5,7 @@ use super::{store, validate};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, Path, Query, etag};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -249,11 +249,9 @@ async fn list_contacts(
                 pseudonym: r.pseudonym,
                 advocate_id: r.advocate_id,
                 occurred_at: r.occurred_at,
-                setting: serde_json::from_value(json!(r.setting))
-                    .map_err(|e| ApiError::Internal(e.into()))?,
+                setting: from_stored(&r.setting)?,
                 incident_type: r.incident_type,
-                status: serde_json::from_value(json!(r.status))
-                    .map_err(|e| ApiError::Internal(e.into()))?,
+                status: from_stored(&r.status)?,
                 high_risk: r.high_risk,
                 sealed: r.sealed,
                 updated_at: r.updated_at,

@@ -3,7 +3,7 @@
 
 use super::validate::ValidContact;
 use crate::encryption::{DataKeys, Field};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, from_stored};
 use fieldline_wire::contacts::{
     Consent, Contact, ContactStatus, FollowUp, IncidentLocation, Person, Referral, SafeContact,
     Screening, Setting,
@@ -32,11 +32,6 @@ pub fn status_str(s: ContactStatus) -> &'static str {
         ContactStatus::FollowUp => "follow_up",
         ContactStatus::Closed => "closed",
     }
-}
-
-fn parse<T: DeserializeOwned>(s: &str) -> ApiResult<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("unexpected stored value")))
 }
 
 fn seal_json<T: Serialize>(keys: &DataKeys, field: &Field, v: &Option<T>) -> Option<Vec<u8>> {
@@ -479,7 +474,7 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
         agency_id: c.agency_id,
         advocate_id: c.advocate_id,
         occurred_at: c.occurred_at,
-        setting: parse(&c.setting)?,
+        setting: from_stored(&c.setting)?,
         incident_type: c.incident_type,
         location: open_json::<IncidentLocation>(
             keys,
@@ -504,7 +499,7 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
         follow_ups,
         notes: keys.open_opt(&f("contact.notes"), c.notes_sealed.as_deref())?,
         consent: c.consent.map(|j| j.0),
-        status: parse(&c.status)?,
+        status: from_stored(&c.status)?,
         screenings,
         sealed: c.sealed,
         version: c.version,

@@ -52,13 +52,7 @@ async fn start(
     Json(s): Json<StartCheckin>,
 ) -> ApiResult<(StatusCode, Json<Checkin>)> {
     actor.require(Permission::RaiseAlerts)?;
-    let now = chrono::Utc::now();
-    if s.expected_end_at <= now || s.expected_end_at > now + chrono::Duration::hours(24) {
-        return Err(ApiError::field(
-            "/expected_end_at",
-            "must be in the next 24 hours",
-        ));
-    }
+    check_end(s.expected_end_at)?;
     if !(0..=120).contains(&s.grace_minutes) {
         return Err(ApiError::field("/grace_minutes", "must be from 0 to 120"));
     }
@@ -98,13 +92,7 @@ async fn extend(
     Json(e): Json<ExtendCheckin>,
 ) -> ApiResult<Json<Checkin>> {
     actor.require(Permission::RaiseAlerts)?;
-    let now = chrono::Utc::now();
-    if e.expected_end_at <= now || e.expected_end_at > now + chrono::Duration::hours(24) {
-        return Err(ApiError::field(
-            "/expected_end_at",
-            "must be in the next 24 hours",
-        ));
-    }
+    check_end(e.expected_end_at)?;
     let mut tx = state.db.begin().await?;
     let n = sqlx::query!(
         "UPDATE checkins SET expected_end_at = $3 WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
@@ -130,6 +118,19 @@ async fn extend(
     .await?;
     tx.commit().await?;
     Ok(Json(checkin))
+}
+
+/// A scene's expected end: later than now, within a day.
+fn check_end(end: chrono::DateTime<chrono::Utc>) -> ApiResult<()> {
+    let now = chrono::Utc::now();
+    if end > now && end <= now + chrono::Duration::hours(24) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "/expected_end_at",
+            "must be in the next 24 hours",
+        ))
+    }
 }
 
 fn check_location(l: &LocationReport) -> ApiResult<()> {
