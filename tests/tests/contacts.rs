@@ -701,3 +701,90 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
     }
     assert!(!v.to_string().contains("Quintana"));
 }
+
+/// References the advocate's agency cannot vouch for, and ids another record holds, are
+/// refused whole: nothing of the contact is written.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let other = token(&server, OTHER_ADVOCATE).await;
+    let other_user = server.user_id(OTHER_ADVOCATE).await;
+    let contacts_before = count(&db, "SELECT count(*) FROM contacts").await;
+
+    // A directory entry that does not exist (or that the agency may not see).
+    let mut body = contact(Uuid::new_v4());
+    body.referrals[0].directory_entry_id = Some(Uuid::new_v4());
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (422, types::VALIDATION),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["pointer"], "/referrals");
+
+    // A follow-up assigned to someone in another agency.
+    let mut body = contact(Uuid::new_v4());
+    body.follow_ups[0].assignee_id = Some(other_user);
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (422, types::VALIDATION),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
+
+    // A person id and a referral id that another agency's contact already holds.
+    let theirs = contact(Uuid::new_v4());
+    let (s, _) = put(&server, &other, Uuid::new_v4(), &theirs, None).await;
+    assert_eq!(s, 201);
+    let (s, v) = put(
+        &server,
+        &t,
+        Uuid::new_v4(),
+        &contact(theirs.person.id),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (409, types::CONFLICT),
+        "{v}"
+    );
+    let mut body = contact(Uuid::new_v4());
+    body.referrals[0].id = theirs.referrals[0].id;
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (409, types::CONFLICT),
+        "{v}"
+    );
+    let mut body = contact(Uuid::new_v4());
+    body.follow_ups[0].id = theirs.follow_ups[0].id;
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (409, types::CONFLICT),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("Quintana"));
+
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM contacts").await,
+        contacts_before + 1,
+        "only the other agency's contact was written"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM persons").await, 1);
+
+    // An entry the agency may see is accepted, and the follow-up may go to a colleague.
+    let entry: Uuid = sqlx::query_scalar("SELECT id FROM directory_entries WHERE shared LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let mut body = contact(Uuid::new_v4());
+    body.referrals[0].directory_entry_id = Some(entry);
+    body.follow_ups[0].assignee_id = Some(server.user_id(COORDINATOR).await);
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["referrals"][0]["directory_entry_id"], entry.to_string());
+}

@@ -69,36 +69,27 @@ async fn put_contact(
     let record = id.to_string();
     let mut tx = state.db.begin().await?;
 
-    let mut existing = store::lock(&mut tx, id, actor.user_id).await?;
+    // Insert first: a new record is the common case (a phone's outbox), and an id that is
+    // taken (a replay, or a concurrent duplicate that committed first) writes nothing.
+    let created_at =
+        store::insert(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
     let mut status = StatusCode::OK;
-    let mut created_at = None;
-    if existing.is_none() {
-        created_at = store::insert(
-            &mut tx,
-            &state.config.data_keys,
-            id,
-            actor.agency_id,
-            actor.user_id,
-            &valid,
+    if created_at.is_some() {
+        audit::record(
+            &mut *tx,
+            &who,
+            "contact.create",
+            "contact",
+            Some(&record),
+            json!({}),
         )
         .await?;
-        if created_at.is_some() {
-            audit::record(
-                &mut *tx,
-                &who,
-                "contact.create",
-                "contact",
-                Some(&record),
-                json!({}),
-            )
-            .await?;
-            status = StatusCode::CREATED;
-        } else {
-            // A concurrent request with this id committed first: this one is its replay.
-            existing = store::lock(&mut tx, id, actor.user_id).await?;
-        }
-    }
-    if let Some(e) = existing {
+        status = StatusCode::CREATED;
+    } else {
+        // Taken but gone again (purged in between) answers as if it never existed.
+        let e = store::lock(&mut tx, id, actor.user_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
         if e.agency_id != actor.agency_id {
             return Err(ApiError::Conflict("this contact id is in use"));
         }

@@ -113,8 +113,10 @@ async fn put_person(
     }
 }
 
-/// Inserts the contact and returns when; `None` when a concurrent request with the same id
-/// got there first.
+/// Inserts the contact with its person and parts and returns when; `None` when the id is
+/// taken (a replay, a concurrent duplicate that committed first, or another agency's record),
+/// in which case nothing was written. The contact and its person go in one statement (the
+/// person's foreign key is checked at its end): creating is the hot path of a phone's outbox.
 pub async fn insert(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -124,20 +126,38 @@ pub async fn insert(
     v: &ValidContact,
 ) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
     let c = &v.input;
-    put_person(conn, keys, agency, user, &c.person).await?;
+    let p = &c.person;
     let f = |name| Field { name, record: id };
-    let inserted = sqlx::query!(
-        r#"INSERT INTO contacts (id, agency_id, advocate_id, person_id, occurred_at, setting, incident_type,
-                                 location_sealed, safe_contact_sealed, needs, services, notes_sealed, consent,
-                                 status, closed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                   CASE WHEN $14 = 'closed' THEN now() END)
-           ON CONFLICT (id) DO NOTHING
-           RETURNING created_at"#,
+    let pf = |name| Field { name, record: p.id };
+    let tokens = p
+        .name
+        .as_deref()
+        .map(|n| keys.name_tokens(n))
+        .unwrap_or_default();
+    let row = sqlx::query!(
+        r#"WITH c AS (
+               INSERT INTO contacts (id, agency_id, advocate_id, person_id, occurred_at, setting, incident_type,
+                                     location_sealed, safe_contact_sealed, needs, services, notes_sealed, consent,
+                                     status, closed_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                       CASE WHEN $14 = 'closed' THEN now() END)
+               ON CONFLICT (id) DO NOTHING
+               RETURNING created_at
+           ), p AS (
+               INSERT INTO persons AS p (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
+               SELECT $4, $2, $15, $16, $17, $18, $19, $3 WHERE EXISTS (SELECT 1 FROM c)
+               ON CONFLICT (id) DO UPDATE SET
+                   pseudonym = EXCLUDED.pseudonym, name_sealed = EXCLUDED.name_sealed,
+                   phone_sealed = EXCLUDED.phone_sealed, address_sealed = EXCLUDED.address_sealed,
+                   name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
+                 WHERE p.agency_id = EXCLUDED.agency_id
+               RETURNING 1 AS written
+           )
+           SELECT (SELECT created_at FROM c) AS created_at, EXISTS (SELECT 1 FROM p) AS "person_written!""#,
         id,
         agency,
         user,
-        c.person.id,
+        p.id,
         c.occurred_at,
         setting_str(c.setting),
         c.incident_type,
@@ -148,13 +168,22 @@ pub async fn insert(
         keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
         c.consent.as_ref().map(Json) as _,
         status_str(c.status),
+        p.pseudonym,
+        keys.seal_opt(&pf("person.name"), p.name.as_deref()),
+        keys.seal_opt(&pf("person.phone"), p.phone.as_deref()),
+        keys.seal_opt(&pf("person.address"), p.address.as_deref()),
+        &tokens,
     )
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    if inserted.is_some() {
-        put_children(conn, keys, id, agency, v).await?;
+    let Some(created_at) = row.created_at else {
+        return Ok(None);
+    };
+    if !row.person_written {
+        return Err(ApiError::Conflict("this person id is in use"));
     }
-    Ok(inserted.map(|r| r.created_at))
+    put_children(conn, keys, id, agency, v).await?;
+    Ok(Some(created_at))
 }
 
 /// The record just created, as `load` would return it, built from what was written instead of
@@ -262,7 +291,9 @@ pub async fn update(
     put_children(conn, keys, id, agency, v).await
 }
 
-/// Referrals and follow-ups, keyed by the phone's ids.
+/// Referrals and follow-ups, keyed by the phone's ids, in one statement. A row it could not
+/// write (a directory entry the agency cannot see, an assignee outside it, or an id another
+/// contact holds) is then looked up again to say which.
 async fn put_children(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -270,7 +301,57 @@ async fn put_children(
     agency: Uuid,
     v: &ValidContact,
 ) -> ApiResult<()> {
-    for r in &v.input.referrals {
+    let (referrals, follow_ups) = (&v.input.referrals, &v.input.follow_ups);
+    let written = sqlx::query!(
+        r#"WITH r AS (
+               INSERT INTO referrals (id, contact_id, directory_entry_id, free_text_sealed)
+               SELECT r.id, $1, r.entry, r.free_text
+                 FROM UNNEST($3::uuid[], $4::uuid[], $5::bytea[]) AS r (id, entry, free_text)
+                WHERE r.entry IS NULL OR EXISTS (SELECT 1 FROM directory_entries d
+                                                  WHERE d.id = r.entry AND (d.shared OR d.owner_agency_id = $2))
+               ON CONFLICT (id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
+                   free_text_sealed = EXCLUDED.free_text_sealed
+                WHERE referrals.contact_id = EXCLUDED.contact_id
+               RETURNING 1 AS written
+           ), f AS (
+               INSERT INTO follow_ups (id, contact_id, task_sealed, due_on, assignee_id, done_at)
+               SELECT f.id, $1, f.task, f.due_on, f.assignee, CASE WHEN f.done THEN now() END
+                 FROM UNNEST($6::uuid[], $7::bytea[], $8::date[], $9::uuid[], $10::bool[])
+                      AS f (id, task, due_on, assignee, done)
+                WHERE f.assignee IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = f.assignee AND u.agency_id = $2)
+               ON CONFLICT (id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
+                   assignee_id = EXCLUDED.assignee_id,
+                   done_at = CASE WHEN EXCLUDED.done_at IS NOT NULL THEN coalesce(follow_ups.done_at, EXCLUDED.done_at) END
+                WHERE follow_ups.contact_id = EXCLUDED.contact_id
+               RETURNING 1 AS written
+           )
+           SELECT (SELECT count(*) FROM r) AS "referrals!", (SELECT count(*) FROM f) AS "follow_ups!""#,
+        id,
+        agency,
+        &referrals.iter().map(|r| r.id).collect::<Vec<_>>(),
+        &referrals.iter().map(|r| r.directory_entry_id).collect::<Vec<_>>() as _,
+        &referrals
+            .iter()
+            .map(|r| keys.seal_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text.as_deref()))
+            .collect::<Vec<_>>() as _,
+        &follow_ups.iter().map(|f| f.id).collect::<Vec<_>>(),
+        &follow_ups
+            .iter()
+            .map(|f| keys.seal(&Field { name: "follow_up.task", record: f.id }, &f.task))
+            .collect::<Vec<_>>(),
+        &follow_ups.iter().map(|f| f.due_on).collect::<Vec<_>>(),
+        &follow_ups.iter().map(|f| f.assignee_id).collect::<Vec<_>>() as _,
+        &follow_ups.iter().map(|f| f.done).collect::<Vec<_>>(),
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if written.referrals as usize == referrals.len()
+        && written.follow_ups as usize == follow_ups.len()
+    {
+        return Ok(());
+    }
+    // The slow path, only on failure (the caller rolls back).
+    for r in referrals {
         if let Some(entry) = r.directory_entry_id {
             let visible = sqlx::query_scalar!(
                 r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
@@ -286,26 +367,8 @@ async fn put_children(
                 ));
             }
         }
-        let n = sqlx::query!(
-            r#"INSERT INTO referrals (id, contact_id, directory_entry_id, free_text_sealed) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
-                   free_text_sealed = EXCLUDED.free_text_sealed
-                WHERE referrals.contact_id = EXCLUDED.contact_id"#,
-            r.id,
-            id,
-            r.directory_entry_id,
-            keys.seal_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text.as_deref()),
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(ApiError::Conflict(
-                "a referral id is in use by another contact",
-            ));
-        }
     }
-    for f in &v.input.follow_ups {
+    for f in follow_ups {
         if let Some(assignee) = f.assignee_id {
             let ok = sqlx::query_scalar!(
                 r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
@@ -321,30 +384,14 @@ async fn put_children(
                 ));
             }
         }
-        let n = sqlx::query!(
-            r#"INSERT INTO follow_ups (id, contact_id, task_sealed, due_on, assignee_id, done_at)
-               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)
-               ON CONFLICT (id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
-                   assignee_id = EXCLUDED.assignee_id,
-                   done_at = CASE WHEN $6 THEN coalesce(follow_ups.done_at, now()) END
-                WHERE follow_ups.contact_id = EXCLUDED.contact_id"#,
-            f.id,
-            id,
-            keys.seal(&Field { name: "follow_up.task", record: f.id }, &f.task),
-            f.due_on,
-            f.assignee_id,
-            f.done,
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(ApiError::Conflict(
-                "a follow-up id is in use by another contact",
-            ));
-        }
     }
-    Ok(())
+    Err(ApiError::Conflict(
+        if written.referrals as usize != referrals.len() {
+            "a referral id is in use by another contact"
+        } else {
+            "a follow-up id is in use by another contact"
+        },
+    ))
 }
 
 /// Records the screenings not yet recorded; returns those newly recorded that owe an alert.
