@@ -5,9 +5,14 @@
 -- Variables from pgbench -D: lat_min lat_max lon_min lon_max agency radius limit.
 \set lat :lat_min + (:lat_max - :lat_min) * random(0, 999999999) / 1000000000.0
 \set lon :lon_min + (:lon_max - :lon_min) * random(0, 999999999) / 1000000000.0
-SELECT directory_entry_doc(e), e.loc,
-       ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography),
-       directory_open_at(e.hours, e.open_24_7, e.time_zone, now())
+SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+       e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+       e.hours, e.genders, e.min_age, e.max_age,
+       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+       e.status, e.confidential, e.shared, e.external_id, e.version,
+       ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
   FROM directory_entries e
  WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = :agency)
    AND ST_DWithin(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)

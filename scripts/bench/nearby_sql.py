@@ -17,7 +17,6 @@ import sys
 RUST_ARGS = {
     "q.point": "<point>",
     "agency": "<agency>",
-    "f.at": "<at>",
     "q.radius_m": "<radius>",
     "q.limit": "<limit>",
     "f.kinds.as_deref()": "NULL",
@@ -33,7 +32,6 @@ POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 SQL_VARS = [
     (POINT_SQL, "<point>"),
     (":agency", "<agency>"),
-    ("now()", "<at>"),
     (":radius", "<radius>"),
     (":limit", "<limit>"),
 ]
@@ -112,7 +110,7 @@ def main():
         sql = (sql.replace(":lon", repr(float(lon))).replace(":lat", repr(float(lat)))
                .replace(":agency", f"'{agency}'::uuid").replace(":radius", repr(float(radius)))
                .replace(":limit", str(int(limit))))
-        print(f"SELECT s.directory_entry_doc->>'id' FROM ({sql}) s;")
+        print(f"SELECT s.id FROM ({sql}) s;")
     else:
         die(__doc__)
 

@@ -887,3 +887,116 @@ async fn an_advocate_finds_a_bed_for_a_family_with_a_dog_through_the_bridge(db: 
     let first = &found.entries[0];
     assert_eq!(phone.directory_entry(first.id).await.unwrap().id, first.id);
 }
+
+/// Searches build entries from columns and compute `open_now` in Rust (the hot path); single
+/// reads use the SQL document. Every field must agree, for readers with and without the grant.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn searches_and_reads_agree(db: PgPool) {
+    let server = TestServer::start(db).await;
+    for email in [ADVOCATE, HOUSING] {
+        let api = Api::as_user(&server, email).await;
+        let (s, found) = api.get(&nearby(40.2338, -111.6585, 60_000.0, "")).await;
+        assert_eq!(s, 200);
+        let found = found["entries"].as_array().unwrap().clone();
+        assert!(found.len() >= 40, "{email}: {}", found.len());
+        let (s, boxed) = api
+            .get("/v1/directory/within?west=-112.5&south=39.5&east=-111&north=41&limit=1000")
+            .await;
+        assert_eq!(s, 200);
+        let boxed = boxed["entries"].as_array().unwrap().clone();
+        for hit in found.iter().chain(&boxed) {
+            let (s, mut read) = api
+                .get(&format!(
+                    "/v1/directory/entries/{}",
+                    hit["id"].as_str().unwrap()
+                ))
+                .await;
+            assert_eq!(s, 200);
+            let mut hit = hit.clone();
+            for search_only in ["distance_m", "open_now", "availability_age_s"] {
+                hit.as_object_mut().unwrap().remove(search_only);
+                read.as_object_mut().unwrap().remove(search_only);
+            }
+            assert_eq!(hit, read, "{email}");
+        }
+    }
+}
+
+/// `open_now` in search results is computed in Rust, the `open_now` filter in SQL
+/// (`directory_open_at`): both must say the same for any hours, zone and instant, including
+/// spans past midnight, `24:00`, and the days around DST changes.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn rust_and_sql_agree_on_open_now(db: PgPool) {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use fieldline_api::directory::hours::open_at;
+    let zones = [
+        "America/Denver",
+        "America/St_Johns",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "Asia/Kolkata",
+        "UTC",
+    ];
+    let times = [
+        "00:00", "02:00", "06:30", "09:00", "12:15", "17:45", "20:00", "23:30", "24:00",
+    ];
+    // A small deterministic generator: spans of every shape without a dependency.
+    let mut seed = 0x2545_f491_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    // Instants every 50 minutes across the 2026 DST changes in both hemispheres.
+    let mut instants: Vec<DateTime<Utc>> = Vec::new();
+    for start in [
+        "2026-03-07T00:00:00Z",
+        "2026-04-04T00:00:00Z",
+        "2026-09-26T00:00:00Z",
+        "2026-10-31T00:00:00Z",
+    ] {
+        let t0: DateTime<Utc> = start.parse().unwrap();
+        instants
+            .extend((0..200).map(|i| t0 + Duration::minutes(50 * i) + Duration::seconds(i % 61)));
+    }
+    instants.push(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap());
+    let mut compared = 0;
+    for case in 0..60 {
+        let spans: Vec<OpeningSpan> = (0..1 + next(4))
+            .map(|_| {
+                let (opens, closes) = loop {
+                    let (o, c) = (times[next(times.len() - 1)], times[next(times.len())]);
+                    if o != c {
+                        break (o, c);
+                    }
+                };
+                OpeningSpan {
+                    day: 1 + next(7) as u8,
+                    opens: opens.into(),
+                    closes: closes.into(),
+                }
+            })
+            .collect();
+        let hours = Hours {
+            time_zone: zones[case % zones.len()].into(),
+            open_24_7: case % 17 == 16,
+            spans,
+        };
+        let sql: Vec<bool> = sqlx::query_scalar(
+            "SELECT directory_open_at($1, $2, $3, t) FROM unnest($4::timestamptz[]) WITH ORDINALITY AS u (t, n) ORDER BY n",
+        )
+        .bind(sqlx::types::Json(&hours.spans))
+        .bind(hours.open_24_7)
+        .bind(&hours.time_zone)
+        .bind(&instants)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        for (at, sql_open) in instants.iter().zip(sql) {
+            assert_eq!(open_at(&hours, *at), sql_open, "{hours:?} at {at}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 60 * instants.len());
+}

@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod history;
+pub mod hours;
 pub mod redact;
 mod routes;
 pub mod search;

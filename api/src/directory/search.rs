@@ -7,12 +7,13 @@
 //! entries have `public_loc = loc`, so their distances are exact for everyone.
 
 use super::redact::{Viewer, redact};
-use super::store::Stored;
-use crate::error::ApiError;
+use crate::error::{ApiError, from_stored};
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
 use fieldline_wire::FieldError;
-use fieldline_wire::directory::{Coordinates, Entry, EntryKind};
+use fieldline_wire::directory::{
+    Address, Coordinates, Eligibility, Entry, EntryKind, Hours, OpeningSpan,
+};
 use serde::Deserialize;
 use sqlx::PgPool;
 use sqlx::types::Json;
@@ -123,26 +124,104 @@ pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
     }
 }
 
+/// One search result as its columns. Searches return many entries per call, so they skip
+/// the `directory_entry_doc` JSON the other reads use and are built here; the test
+/// `searches_and_reads_agree` (tests/tests/directory.rs) keeps the two the same.
 struct Hit {
-    doc: Json<Entry>,
+    id: Uuid,
+    owner_agency_id: Uuid,
+    name: String,
+    kind: String,
+    organization: String,
+    description: String,
     loc: GeoPoint,
+    street: String,
+    locality: String,
+    region: String,
+    postal_code: String,
+    country: String,
+    service_area: String,
+    intake_phone: String,
+    website: Option<String>,
+    time_zone: String,
+    open_24_7: bool,
+    hours: Json<Vec<OpeningSpan>>,
+    genders: Vec<String>,
+    min_age: Option<i32>,
+    max_age: Option<i32>,
+    accepts_children: bool,
+    accepts_pets: bool,
+    wheelchair_accessible: bool,
+    languages: Vec<String>,
+    eligibility_notes: String,
+    capacity: Option<i32>,
+    beds_available: Option<i32>,
+    availability_updated_at: Option<DateTime<Utc>>,
+    status: String,
+    confidential: bool,
+    shared: bool,
+    external_id: Option<String>,
+    version: i64,
     distance: Option<f64>,
-    open: bool,
 }
 
 impl Hit {
-    fn into_entry(self, viewer: Viewer) -> Entry {
-        let mut e = Stored {
-            doc: self.doc,
-            loc: self.loc,
-        }
-        .into_entry();
-        e.distance_m = self.distance;
-        e.open_now = Some(self.open);
-        e.availability_age_s = e
-            .availability_updated_at
-            .map(|t| (Utc::now() - t).num_seconds().max(0));
-        redact(e, viewer)
+    fn into_entry(self, viewer: Viewer, at: DateTime<Utc>) -> Result<Entry, ApiError> {
+        let hours = Hours {
+            time_zone: self.time_zone,
+            open_24_7: self.open_24_7,
+            spans: self.hours.0,
+        };
+        let e = Entry {
+            id: self.id,
+            owner_agency_id: self.owner_agency_id,
+            name: self.name,
+            kind: from_stored(&self.kind)?,
+            organization: self.organization,
+            description: self.description,
+            location: Some(Coordinates {
+                latitude: self.loc.latitude(),
+                longitude: self.loc.longitude(),
+            }),
+            address: Address {
+                street: self.street,
+                locality: self.locality,
+                region: self.region,
+                postal_code: self.postal_code,
+                country: self.country,
+            },
+            service_area: self.service_area,
+            intake_phone: self.intake_phone,
+            website: self.website,
+            open_now: Some(super::hours::open_at(&hours, at)),
+            hours,
+            eligibility: Eligibility {
+                genders: self.genders,
+                min_age: self.min_age,
+                max_age: self.max_age,
+                accepts_children: self.accepts_children,
+                accepts_pets: self.accepts_pets,
+                wheelchair_accessible: self.wheelchair_accessible,
+                languages: self.languages,
+                notes: self.eligibility_notes,
+            },
+            capacity: self.capacity,
+            beds_available: self.beds_available,
+            availability_age_s: self
+                .availability_updated_at
+                .map(|t| (Utc::now() - t).num_seconds().max(0)),
+            availability_updated_at: self.availability_updated_at,
+            status: from_stored(&self.status)?,
+            confidential: self.confidential,
+            shared: self.shared,
+            external_id: self.external_id,
+            version: self.version,
+            // Searches only find live entries.
+            retired: false,
+            distance_m: self.distance,
+            redacted: false,
+        };
+        Ok(redact(e, viewer))
     }
 }
 
@@ -276,23 +355,27 @@ pub async fn nearby(
     agency: Uuid,
     viewer: Viewer,
     q: &Nearby,
-) -> sqlx::Result<Vec<Entry>> {
+) -> Result<Vec<Entry>, ApiError> {
     let f = &q.filters;
     let hits = if viewer.sees_confidential {
         sqlx::query_as!(
             Hit,
-            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
-                      ST_Distance(e.loc, $1::geography) AS "distance: f64",
-                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $3) AS "open!"
+            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
+                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                      e.status, e.confidential, e.shared, e.external_id, e.version,
+                      ST_Distance(e.loc, $1::geography) AS "distance: f64"
                  FROM directory_entries e
                 WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
-                  AND ST_DWithin(e.loc, $1::geography, $4)
-                  AND directory_entry_matches(e, $5, $6, $7, $8, $9, $10, $11)
+                  AND ST_DWithin(e.loc, $1::geography, $3)
+                  AND directory_entry_matches(e, $4, $5, $6, $7, $8, $9, $10)
                 ORDER BY e.loc <-> $1::geography
-                LIMIT $12"#,
+                LIMIT $11"#,
             q.point as _,
             agency,
-            f.at,
             q.radius_m,
             f.kinds.as_deref(),
             f.open_filter,
@@ -308,18 +391,22 @@ pub async fn nearby(
     } else {
         sqlx::query_as!(
             Hit,
-            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
-                      ST_Distance(e.public_loc, $1::geography) AS "distance: f64",
-                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $3) AS "open!"
+            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
+                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                      e.status, e.confidential, e.shared, e.external_id, e.version,
+                      ST_Distance(e.public_loc, $1::geography) AS "distance: f64"
                  FROM directory_entries e
                 WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
-                  AND ST_DWithin(e.public_loc, $1::geography, $4)
-                  AND directory_entry_matches(e, $5, $6, $7, $8, $9, $10, $11)
+                  AND ST_DWithin(e.public_loc, $1::geography, $3)
+                  AND directory_entry_matches(e, $4, $5, $6, $7, $8, $9, $10)
                 ORDER BY e.public_loc <-> $1::geography
-                LIMIT $12"#,
+                LIMIT $11"#,
             q.point as _,
             agency,
-            f.at,
             q.radius_m,
             f.kinds.as_deref(),
             f.open_filter,
@@ -335,7 +422,10 @@ pub async fn nearby(
     };
     // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
     // index order for ties, so the list reads nearest first and says no more than it shows.
-    let mut entries: Vec<Entry> = hits.into_iter().map(|h| h.into_entry(viewer)).collect();
+    let mut entries: Vec<Entry> = hits
+        .into_iter()
+        .map(|h| h.into_entry(viewer, f.at))
+        .collect::<Result<_, _>>()?;
     entries.sort_by(|a, b| {
         a.distance_m
             .unwrap_or(0.0)
@@ -360,24 +450,28 @@ pub async fn within(
     agency: Uuid,
     viewer: Viewer,
     q: &Within,
-) -> sqlx::Result<Vec<Entry>> {
+) -> Result<Vec<Entry>, ApiError> {
     let f = &q.filters;
     let [(w1, e1), (w2, e2)] = q.boxes;
     let hits = if viewer.sees_confidential {
         sqlx::query_as!(
             Hit,
-            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
-                      NULL::float8 AS "distance: f64",
-                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $2) AS "open!"
+            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
+                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                      e.status, e.confidential, e.shared, e.external_id, e.version,
+                      NULL::float8 AS "distance: f64"
                  FROM directory_entries e
                 WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
-                  AND (e.loc::geometry && ST_MakeEnvelope($3, $4, $5, $6, 4326)
-                       OR e.loc::geometry && ST_MakeEnvelope($7, $4, $8, $6, 4326))
-                  AND directory_entry_matches(e, $9, $10, $11, $12, $13, $14, $15)
+                  AND (e.loc::geometry && ST_MakeEnvelope($2, $3, $4, $5, 4326)
+                       OR e.loc::geometry && ST_MakeEnvelope($6, $3, $7, $5, 4326))
+                  AND directory_entry_matches(e, $8, $9, $10, $11, $12, $13, $14)
                 ORDER BY e.name, e.id
-                LIMIT $16"#,
+                LIMIT $15"#,
             agency,
-            f.at,
             w1,
             q.south,
             e1,
@@ -398,18 +492,22 @@ pub async fn within(
     } else {
         sqlx::query_as!(
             Hit,
-            r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", e.loc AS "loc!: GeoPoint",
-                      NULL::float8 AS "distance: f64",
-                      directory_open_at(e.hours, e.open_24_7, e.time_zone, $2) AS "open!"
+            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
+                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                      e.status, e.confidential, e.shared, e.external_id, e.version,
+                      NULL::float8 AS "distance: f64"
                  FROM directory_entries e
                 WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
-                  AND (e.public_loc::geometry && ST_MakeEnvelope($3, $4, $5, $6, 4326)
-                       OR e.public_loc::geometry && ST_MakeEnvelope($7, $4, $8, $6, 4326))
-                  AND directory_entry_matches(e, $9, $10, $11, $12, $13, $14, $15)
+                  AND (e.public_loc::geometry && ST_MakeEnvelope($2, $3, $4, $5, 4326)
+                       OR e.public_loc::geometry && ST_MakeEnvelope($6, $3, $7, $5, 4326))
+                  AND directory_entry_matches(e, $8, $9, $10, $11, $12, $13, $14)
                 ORDER BY e.name, e.id
-                LIMIT $16"#,
+                LIMIT $15"#,
             agency,
-            f.at,
             w1,
             q.south,
             e1,
@@ -428,7 +526,9 @@ pub async fn within(
         .fetch_all(db)
         .await?
     };
-    Ok(hits.into_iter().map(|h| h.into_entry(viewer)).collect())
+    hits.into_iter()
+        .map(|h| h.into_entry(viewer, f.at))
+        .collect()
 }
 
 /// RFC 7946 FeatureCollection. Redacted entries have a `null` geometry.

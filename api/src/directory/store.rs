@@ -1,6 +1,7 @@
-//! The directory's SQL. Entries leave PostgreSQL as `directory_entry_doc` JSON (built in one
-//! place, in the migration) plus the point as PostGIS binary, and always pass through
-//! `redact` before they leave the server.
+//! The directory's SQL for single entries, history and upkeep. Entries leave PostgreSQL as
+//! `directory_entry_doc` JSON (built in one place, in the migration) plus the point as PostGIS
+//! binary; searches, which return many at a time, read columns instead (`search.rs`). Every
+//! entry passes through `redact` before it leaves the server.
 
 use super::validate::ValidEntry;
 use crate::geo::GeoPoint;
