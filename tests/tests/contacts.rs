@@ -768,13 +768,29 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
         "{v}"
     );
     assert!(!v.to_string().contains("Quintana"));
+    let mut screened = contact(Uuid::new_v4());
+    screened.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    let (s, _) = put(&server, &other, Uuid::new_v4(), &screened, None).await;
+    assert_eq!(s, 201);
+    let mut body = contact(Uuid::new_v4());
+    body.screenings = screened.screenings.clone();
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str().unwrap()),
+        (409, types::CONFLICT),
+        "{v}"
+    );
 
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
-        contacts_before + 1,
-        "only the other agency's contact was written"
+        contacts_before + 2,
+        "only the other agency's contacts were written"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM persons").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM persons").await, 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 1);
 
     // An entry the agency may see is accepted, and the follow-up may go to a colleague.
     let entry: Uuid = sqlx::query_scalar("SELECT id FROM directory_entries WHERE shared LIMIT 1")

@@ -402,61 +402,73 @@ pub async fn add_screenings(
     user: Uuid,
     v: &ValidContact,
 ) -> ApiResult<Vec<(Uuid, ScreeningResult)>> {
-    let mut owed = Vec::new();
-    for (s, result) in v.input.screenings.iter().zip(&v.results) {
-        let instrument = match result.instrument {
-            fieldline_wire::screening::Instrument::Lap => "lap",
-            fieldline_wire::screening::Instrument::Dash => "dash",
-        };
-        let inserted = sqlx::query_scalar!(
-            r#"INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    let screenings = &v.input.screenings;
+    if screenings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let instrument = |r: &ScreeningResult| match r.instrument {
+        fieldline_wire::screening::Instrument::Lap => "lap",
+        fieldline_wire::screening::Instrument::Dash => "dash",
+    };
+    let alerting: Vec<Uuid> = screenings
+        .iter()
+        .zip(&v.results)
+        .filter(|(_, r)| r.alert_required)
+        .map(|(s, _)| s.id)
+        .collect();
+    // One statement records them all, and the alert requests of those newly recorded.
+    let inserted: Vec<Uuid> = sqlx::query_scalar!(
+        r#"WITH s AS (
+               INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
+               SELECT u.id, $1, u.instrument, u.version, u.input, u.result, u.high_risk, $3
+                 FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::bool[])
+                      AS u (id, instrument, version, input, result, high_risk)
                ON CONFLICT (id) DO NOTHING
-               RETURNING id"#,
-            s.id,
-            id,
-            instrument,
-            result.instrument_version,
-            Json(&s.screening) as _,
-            Json(result) as _,
-            result.high_risk,
-            user,
+               RETURNING id
+           ), a AS (
+               INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
+               SELECT gen_random_uuid(), $2, 'high_risk', $1, s.id, $3 FROM s WHERE s.id = ANY ($10)
+           )
+           SELECT id AS "id!" FROM s"#,
+        id,
+        agency,
+        user,
+        &screenings.iter().map(|s| s.id).collect::<Vec<_>>(),
+        &v.results.iter().map(|r| instrument(r).to_owned()).collect::<Vec<_>>(),
+        &v.results.iter().map(|r| r.instrument_version.clone()).collect::<Vec<_>>(),
+        &screenings.iter().map(|s| Json(&s.screening)).collect::<Vec<_>>() as _,
+        &v.results.iter().map(Json).collect::<Vec<_>>() as _,
+        &v.results.iter().map(|r| r.high_risk).collect::<Vec<_>>(),
+        &alerting,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if inserted.len() < screenings.len() {
+        // The rest were recorded before: by this contact (a replay) or, refused, by another.
+        let taken: Vec<Uuid> = screenings
+            .iter()
+            .map(|s| s.id)
+            .filter(|s| !inserted.contains(s))
+            .collect();
+        let elsewhere = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM screenings WHERE id = ANY ($1) AND contact_id <> $2) AS "e!""#,
+            &taken,
+            id
         )
-        .fetch_optional(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-        match inserted {
-            Some(_) if result.alert_required => {
-                sqlx::query!(
-                    "INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
-                     VALUES ($1, $2, 'high_risk', $3, $4, $5)",
-                    Uuid::new_v4(),
-                    agency,
-                    id,
-                    s.id,
-                    user,
-                )
-                .execute(&mut *conn)
-                .await?;
-                owed.push((s.id, result.clone()));
-            }
-            Some(_) => {}
-            None => {
-                let same = sqlx::query_scalar!(
-                    r#"SELECT contact_id = $2 AS "same!" FROM screenings WHERE id = $1"#,
-                    s.id,
-                    id
-                )
-                .fetch_one(&mut *conn)
-                .await?;
-                if !same {
-                    return Err(ApiError::Conflict(
-                        "a screening id is in use by another contact",
-                    ));
-                }
-            }
+        if elsewhere {
+            return Err(ApiError::Conflict(
+                "a screening id is in use by another contact",
+            ));
         }
     }
-    Ok(owed)
+    Ok(screenings
+        .iter()
+        .zip(&v.results)
+        .filter(|(s, r)| r.alert_required && inserted.contains(&s.id))
+        .map(|(s, r)| (s.id, r.clone()))
+        .collect())
 }
 
 /// The whole record, opened. The caller has checked visibility.
