@@ -373,15 +373,18 @@ fl_schema_db() {
 	printf '%s\n' "$url"
 }
 
-# A Python with the push-receiver test peer's dependencies (tests/push-receiver); echoes its path.
+# A Python with the test peers' dependencies (tests/push-receiver, tests/calendar-check); echoes its path.
 fl_push_receiver_python() {
-	local venv=$REPO/.data/push-receiver-venv req=$REPO/tests/push-receiver/requirements.txt
-	if [[ ! -x $venv/bin/python ]] || ! cmp -s "$req" "$venv/requirements.txt"; then
-		_fl_log "installing the push-receiver test peer's Python dependencies"
+	# One venv for the Python test peers: the push receiver and the iCalendar checker.
+	local venv=$REPO/.data/push-receiver-venv
+	local reqs=("$REPO/tests/push-receiver/requirements.txt" "$REPO/tests/calendar-check/requirements.txt")
+	if [[ ! -x $venv/bin/python ]] || ! cat "${reqs[@]}" | cmp -s - "$venv/requirements.txt"; then
+		_fl_log "installing the Python test peers' dependencies (push receiver, calendar check)"
 		rm -rf "$venv"
 		python3 -m venv "$venv" >&2 || _fl_die "python3 -m venv failed (apt-get install python3-venv)"
-		"$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 || _fl_die "pip install for the push receiver failed"
-		cp "$req" "$venv/requirements.txt"
+		"$venv/bin/pip" install -q --disable-pip-version-check -r "${reqs[0]}" -r "${reqs[1]}" >&2 ||
+			_fl_die "pip install for the Python test peers failed"
+		cat "${reqs[@]}" >"$venv/requirements.txt"
 	fi
 	printf '%s\n' "$venv/bin/python"
 }

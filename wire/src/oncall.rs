@@ -73,3 +73,43 @@ pub struct ShiftList {
     pub shifts: Vec<ShiftView>,
     pub overrides: Vec<ShiftView>,
 }
+
+/// One stretch of time the signed-in person is on call on one schedule: a rotation shift with
+/// any overrides by others cut out, or an override they took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyShift {
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// True when an override, not the rotation, puts this person on call.
+    pub overridden: bool,
+    /// Stable for the same stretch across requests; the calendar feed's `UID`.
+    pub uid: String,
+}
+
+/// `GET /v1/oncall/me/shifts`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyShiftList {
+    pub shifts: Vec<MyShift>,
+}
+
+/// `POST /v1/oncall/me/calendar-feed`: a new secret feed URL (any older one stops working).
+/// The token is shown once; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeed {
+    /// Path of the feed under the API's origin, e.g. `/v1/oncall/calendar/<token>.ics`.
+    pub path: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/oncall/me/calendar-feed`: whether a feed URL exists (never the URL itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeedStatus {
+    pub active: bool,
+    pub created_at: Option<DateTime<Utc>>,
+}

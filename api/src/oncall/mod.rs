@@ -1,6 +1,8 @@
 //! On-call schedules: rotations computed in the agency's time zone, overrides, and "who is on
 //! call at T", which escalation levels use to find whom to notify.
 
+mod ical;
+pub mod mine;
 pub mod rotation;
 mod routes;
 

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(who_is_on_call))
         .routes(routes!(shifts))
         .routes(routes!(add_override))
+        .merge(super::mine::router())
 }
 
 fn may_see(actor: &Actor) -> ApiResult<()> {
