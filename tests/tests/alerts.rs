@@ -511,3 +511,153 @@ async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_
     everyone.sort();
     assert_eq!(alert.timeline[1].details["users"], json!(everyone));
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as_fallback(
+    db: PgPool,
+) {
+    let server = TestServer::start(db.clone()).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator_id = server.user_id(COORDINATOR).await;
+    let backup = fieldline_api::demo::BACKUP_COORDINATOR;
+    let policy = |name: &str, user: Uuid| json!({"name": name, "levels": [{"delay_minutes": 5, "user_ids": [user]}]});
+    let (s, any) = call(
+        &server,
+        &coordinator,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin",
+        Some(policy("NOK", coordinator_id)),
+    )
+    .await;
+    assert_eq!((s, &any["urgency"]), (200, &Value::Null), "{any}");
+    let (s, high) = call(
+        &server,
+        &coordinator,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin/high",
+        Some(policy("NOK urgent", backup)),
+    )
+    .await;
+    assert_eq!((s, high["urgency"].as_str()), (200, Some("high")), "{high}");
+    // Setting it again replaces it (one policy per kind and urgency).
+    let (s, again) = call(
+        &server,
+        &coordinator,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin/high",
+        Some(policy("NOK urgent", backup)),
+    )
+    .await;
+    assert_eq!(
+        (s, &again["id"], again["version"].as_i64()),
+        (200, &high["id"], Some(2))
+    );
+    let (s, bad) = call(
+        &server,
+        &coordinator,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin/extreme",
+        Some(policy("x", backup)),
+    )
+    .await;
+    assert!(
+        (400..500).contains(&s) && bad["type"].is_string(),
+        "{s} {bad}"
+    );
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "PUT",
+        "/v1/escalation-policies/next_of_kin/high",
+        Some(policy("x", backup)),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (_, list) = call(
+        &server,
+        &coordinator,
+        "GET",
+        "/v1/escalation-policies",
+        None,
+    )
+    .await;
+    let nok: Vec<(&str, &Value)> = list["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "next_of_kin")
+        .map(|p| (p["name"].as_str().unwrap(), &p["urgency"]))
+        .collect();
+    assert_eq!(
+        nok,
+        vec![("NOK urgent", &json!("high")), ("NOK", &Value::Null)]
+    );
+
+    // Whom the first notification reached, and at what urgency.
+    let raise = |body: Value| {
+        let advocate = advocate.clone();
+        let server = &server;
+        async move {
+            let (s, v) = call(server, &advocate, "POST", "/v1/alerts", Some(body)).await;
+            assert_eq!(s, 201, "{v}");
+            let alert: Alert = serde_json::from_value(v).unwrap();
+            (
+                alert.urgency.clone(),
+                alert.timeline[1].details["users"].clone(),
+            )
+        }
+    };
+    assert_eq!(
+        raise(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})).await,
+        ("normal".to_owned(), json!([coordinator_id])),
+        "no urgency-specific policy for normal: the kind's"
+    );
+    assert_eq!(
+        raise(json!({"id": Uuid::new_v4(), "kind": "next_of_kin", "urgency": "high"})).await,
+        ("high".to_owned(), json!([backup])),
+        "the urgency's own policy wins"
+    );
+    // Asking for normal cannot lower a kind that is always high.
+    let (urgency, _) =
+        raise(json!({"id": Uuid::new_v4(), "kind": "high_risk", "urgency": "normal"})).await;
+    assert_eq!(urgency, "high");
+
+    // Without a policy for the kind, normal next-of-kin alerts reach every coordinator; high
+    // ones still follow theirs.
+    sqlx::query("DELETE FROM escalation_policies WHERE kind = 'next_of_kin' AND urgency IS NULL")
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut everyone = vec![coordinator_id, backup];
+    everyone.sort();
+    assert_eq!(
+        raise(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"}))
+            .await
+            .1,
+        json!(everyone)
+    );
+    // A device of the backup's, so the push is queued (never sent here).
+    sqlx::query("INSERT INTO push_subscriptions (id, user_id, agency_id, endpoint, p256dh, auth)
+                 SELECT gen_random_uuid(), id, agency_id, 'http://127.0.0.1:9/push/x', decode(repeat('04', 65), 'hex'), decode(repeat('01', 16), 'hex')
+                   FROM users WHERE id = $1")
+        .bind(backup)
+        .execute(&db)
+        .await
+        .unwrap();
+    let high_id = Uuid::new_v4();
+    assert_eq!(
+        raise(json!({"id": high_id, "kind": "next_of_kin", "urgency": "high"}))
+            .await
+            .1,
+        json!([backup])
+    );
+    // The push goes out with `Urgency: high`.
+    let urgencies: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT urgency FROM push_deliveries WHERE alert_id = $1")
+            .bind(high_id)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(urgencies, ["high"]);
+}

@@ -26,6 +26,25 @@ impl AlertKind {
     }
 }
 
+/// How urgent an alert is: `high` goes out with Web Push `Urgency: high`. High-risk and
+/// advocate-safety alerts are always high; a next-of-kin alert may be raised as high.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertUrgency {
+    High,
+    Normal,
+}
+
+impl AlertUrgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertUrgency::High => "high",
+            AlertUrgency::Normal => "normal",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +70,10 @@ pub struct RaiseAlert {
     pub details: Option<String>,
     #[serde(default)]
     pub contact_id: Option<Uuid>,
+    /// Default: the kind's (`high` for high-risk and advocate safety, else `normal`). Asking
+    /// for `normal` cannot lower a kind that is always high.
+    #[serde(default)]
+    pub urgency: Option<AlertUrgency>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,7 +133,8 @@ pub struct EscalationLevel {
     pub schedule_ids: Vec<Uuid>,
 }
 
-/// `PUT /v1/escalation-policies/{kind}`: the default path for one kind of alert.
+/// `PUT /v1/escalation-policies/{kind}` (the kind's path for any urgency) or
+/// `PUT /v1/escalation-policies/{kind}/{urgency}` (for that urgency only, tried first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -132,6 +156,8 @@ fn default_ack_timeout() -> i32 {
 pub struct EscalationPolicy {
     pub id: Uuid,
     pub kind: AlertKind,
+    /// `None`: serves the kind's alerts of any urgency that has no policy of its own.
+    pub urgency: Option<AlertUrgency>,
     pub name: String,
     pub repeat_count: i32,
     pub ack_timeout_minutes: i32,

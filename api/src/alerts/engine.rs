@@ -27,14 +27,22 @@ pub struct Level {
     pub schedule_ids: Vec<Uuid>,
 }
 
-/// The path for a kind of alert: the agency's policy, or, when none is set, every coordinator
-/// of the agency every five minutes, three times. An alert must never have nobody to reach.
-pub async fn path_for(conn: &mut PgConnection, agency: Uuid, kind: &str) -> sqlx::Result<Path> {
+/// The path for an alert of `kind` and `urgency`: the agency's policy for both, else its
+/// policy for the kind, else every coordinator of the agency every five minutes, three times.
+/// An alert must never have nobody to reach.
+pub async fn path_for(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    kind: &str,
+    urgency: &str,
+) -> sqlx::Result<Path> {
     let policy = sqlx::query!(
         r#"SELECT levels AS "levels: sqlx::types::Json<Vec<Level>>", repeat_count, ack_timeout_minutes
-             FROM escalation_policies WHERE agency_id = $1 AND kind = $2"#,
+             FROM escalation_policies WHERE agency_id = $1 AND kind = $2 AND (urgency = $3 OR urgency IS NULL)
+            ORDER BY urgency IS NULL LIMIT 1"#,
         agency,
         kind,
+        urgency,
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -62,9 +70,18 @@ pub async fn path_for(conn: &mut PgConnection, agency: Uuid, kind: &str) -> sqlx
     })
 }
 
+/// A kind's urgency unless the raiser asks for more.
 pub fn urgency(kind: &str) -> &'static str {
     match kind {
         "high_risk" | "advocate_safety" => "high",
+        _ => "normal",
+    }
+}
+
+/// The urgency an alert is raised with: `asked` may raise the kind's, never lower it.
+pub fn effective_urgency(kind: &str, asked: Option<&str>) -> &'static str {
+    match (urgency(kind), asked) {
+        (_, Some("high")) | ("high", _) => "high",
         _ => "normal",
     }
 }
@@ -83,6 +100,8 @@ pub struct Raise<'a> {
     pub id: Uuid,
     pub agency_id: Uuid,
     pub kind: &'a str,
+    /// What the raiser asked for (see `effective_urgency`); `None`: the kind's.
+    pub urgency: Option<&'a str>,
     pub dedup_key: Option<&'a str>,
     pub raised_by: Option<Uuid>,
     pub contact_id: Option<Uuid>,
@@ -98,7 +117,8 @@ pub enum Raised {
 }
 
 pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raised> {
-    let path = path_for(conn, r.agency_id, r.kind).await?;
+    let urgency = effective_urgency(r.kind, r.urgency);
+    let path = path_for(conn, r.agency_id, r.kind, urgency).await?;
     let inserted = sqlx::query_scalar!(
         "INSERT INTO alerts (id, agency_id, kind, urgency, state, dedup_key, raised_by, contact_id, details_sealed, path)
          VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9)
@@ -107,7 +127,7 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         r.id,
         r.agency_id,
         r.kind,
-        urgency(r.kind),
+        urgency,
         r.dedup_key,
         r.raised_by,
         r.contact_id,
@@ -172,7 +192,7 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
 async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     let a = sqlx::query!(
         r#"UPDATE alerts SET round = round + 1, updated_at = now() WHERE id = $1
-           RETURNING agency_id, kind, level, loop_count, round, path AS "path: sqlx::types::Json<Path>""#,
+           RETURNING agency_id, kind, urgency, level, loop_count, round, path AS "path: sqlx::types::Json<Path>""#,
         id,
     )
     .fetch_one(&mut *conn)
@@ -197,9 +217,9 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
         agency_id: a.agency_id,
         alert_id: Some(id),
         dedup_key: &key,
-        payload: json!({ "type": "alert", "alert_id": id, "kind": a.kind, "urgency": urgency(&a.kind), "title": "Fieldline", "body": line(&a.kind) }),
+        payload: json!({ "type": "alert", "alert_id": id, "kind": a.kind, "urgency": a.urgency, "title": "Fieldline", "body": line(&a.kind) }),
         topic: &topic,
-        urgency: urgency(&a.kind),
+        urgency: &a.urgency,
         ttl_secs: 3600,
     };
     let deliveries = outbox::enqueue(conn, &users, &message).await?;
@@ -280,6 +300,7 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
                 id: req.id,
                 agency_id: req.agency_id,
                 kind: &req.kind,
+                urgency: None,
                 dedup_key: dedup.as_deref(),
                 raised_by: req.raised_by,
                 contact_id: req.contact_id,
@@ -386,10 +407,11 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
 }
 
 /// Runs `run_once` whenever an alert or alert request changes (`NOTIFY fieldline_alerts`) and
-/// every second, until `shutdown`.
+/// when the next escalation falls due (at most `poll` apart), until `shutdown`.
 pub async fn run(
     db: PgPool,
     keys: crate::encryption::DataKeys,
+    poll: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -404,6 +426,13 @@ pub async fn run(
         if let Err(e) = run_once(&db, &keys).await {
             tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");
         }
+        // Sleep until the next escalation is due, so it fires on time rather than up to a
+        // whole poll late; by the database's clock, which the worker uses throughout.
+        let nap = match next_due_in(&db).await {
+            // Not less than 20 ms: a due alert another instance holds is not ours to spin on.
+            Ok(Some(d)) => d.max(std::time::Duration::from_millis(20)).min(poll),
+            _ => poll,
+        };
         let wake = async {
             match listener.as_mut() {
                 Some(l) => {
@@ -417,7 +446,18 @@ pub async fn run(
         tokio::select! {
             _ = &mut shutdown => break,
             _ = wake => {}
-            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = tokio::time::sleep(nap) => {}
         }
     }
+}
+
+/// How long until the earliest pending escalation, by the database's clock.
+async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
+    let ms = sqlx::query_scalar!(
+        r#"SELECT (EXTRACT(EPOCH FROM min(next_escalation_at) - now()) * 1000)::float8 AS ms FROM alerts
+            WHERE next_escalation_at IS NOT NULL"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(ms.map(|ms| std::time::Duration::from_millis(ms.max(0.0) as u64)))
 }

@@ -10,7 +10,7 @@ use crate::http::{Json, Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::alerts::{
-    Alert, AlertEvent, AlertKind, AlertList, EscalationLevel, EscalationPolicy,
+    Alert, AlertEvent, AlertKind, AlertList, AlertUrgency, EscalationLevel, EscalationPolicy,
     EscalationPolicyInput, EscalationPolicyList, RaiseAlert,
 };
 use fieldline_wire::{FieldError, Problem};
@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve))
         .routes(routes!(list_policies))
         .routes(routes!(put_policy))
+        .routes(routes!(put_urgency_policy))
 }
 
 /// Loads an alert the actor may see: coordinators any of the agency's, others those they
@@ -156,6 +157,7 @@ async fn raise_alert(
             id: r.id,
             agency_id: actor.agency_id,
             kind: r.kind.as_str(),
+            urgency: r.urgency.map(|u| u.as_str()),
             dedup_key: r.dedup_key.as_deref(),
             raised_by: Some(actor.user_id),
             contact_id: r.contact_id,
@@ -402,8 +404,8 @@ async fn list_policies(
 ) -> ApiResult<Json<EscalationPolicyList>> {
     actor.require(Permission::ManageEscalation)?;
     let rows = sqlx::query!(
-        r#"SELECT id, kind AS "kind!", name, repeat_count, ack_timeout_minutes, levels AS "levels: sqlx::types::Json<Vec<EscalationLevel>>", version
-             FROM escalation_policies WHERE agency_id = $1 AND kind IS NOT NULL ORDER BY kind"#,
+        r#"SELECT id, kind AS "kind!", urgency, name, repeat_count, ack_timeout_minutes, levels AS "levels: sqlx::types::Json<Vec<EscalationLevel>>", version
+             FROM escalation_policies WHERE agency_id = $1 AND kind IS NOT NULL ORDER BY kind, urgency NULLS LAST"#,
         actor.agency_id,
     )
     .fetch_all(&state.db)
@@ -414,6 +416,7 @@ async fn list_policies(
             Ok(EscalationPolicy {
                 id: r.id,
                 kind: from_stored(&r.kind)?,
+                urgency: r.urgency.as_deref().map(from_stored).transpose()?,
                 name: r.name,
                 repeat_count: r.repeat_count,
                 ack_timeout_minutes: r.ack_timeout_minutes,
@@ -425,8 +428,8 @@ async fn list_policies(
     Ok(Json(EscalationPolicyList { policies }))
 }
 
-/// Set the escalation path for one kind of alert. Alerts already running keep the path they
-/// started with.
+/// Set the escalation path for one kind of alert, for any urgency without a path of its own.
+/// Alerts already running keep the path they started with.
 #[utoipa::path(put, path = "/v1/escalation-policies/{kind}", tag = "alerts", security(("bearer" = [])),
     params(("kind" = AlertKind, Path)), request_body = EscalationPolicyInput,
     responses((status = 200, body = EscalationPolicy), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -435,6 +438,30 @@ async fn put_policy(
     actor: Actor,
     Path(kind): Path<AlertKind>,
     Json(p): Json<EscalationPolicyInput>,
+) -> ApiResult<Json<EscalationPolicy>> {
+    set_policy(&state, &actor, kind, None, p).await
+}
+
+/// Set the escalation path for one kind of alert at one urgency (e.g. next-of-kin raised as
+/// high). It wins over the kind's path for any urgency. Alerts already running keep theirs.
+#[utoipa::path(put, path = "/v1/escalation-policies/{kind}/{urgency}", tag = "alerts", security(("bearer" = [])),
+    params(("kind" = AlertKind, Path), ("urgency" = AlertUrgency, Path)), request_body = EscalationPolicyInput,
+    responses((status = 200, body = EscalationPolicy), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn put_urgency_policy(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((kind, urgency)): Path<(AlertKind, AlertUrgency)>,
+    Json(p): Json<EscalationPolicyInput>,
+) -> ApiResult<Json<EscalationPolicy>> {
+    set_policy(&state, &actor, kind, Some(urgency), p).await
+}
+
+async fn set_policy(
+    state: &AppState,
+    actor: &Actor,
+    kind: AlertKind,
+    urgency: Option<AlertUrgency>,
+    p: EscalationPolicyInput,
 ) -> ApiResult<Json<EscalationPolicy>> {
     actor.require(Permission::ManageEscalation)?;
     let mut errs = Vec::new();
@@ -514,9 +541,9 @@ async fn put_policy(
     }
     let mut tx = state.db.begin().await?;
     let row = sqlx::query!(
-        r#"INSERT INTO escalation_policies AS e (id, agency_id, name, kind, repeat_count, ack_timeout_minutes, levels)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (agency_id, kind) WHERE kind IS NOT NULL DO UPDATE SET
+        r#"INSERT INTO escalation_policies AS e (id, agency_id, name, kind, urgency, repeat_count, ack_timeout_minutes, levels)
+           VALUES ($1, $2, $3, $4, $8, $5, $6, $7)
+           ON CONFLICT (agency_id, kind, urgency) WHERE kind IS NOT NULL DO UPDATE SET
                name = EXCLUDED.name, repeat_count = EXCLUDED.repeat_count,
                ack_timeout_minutes = EXCLUDED.ack_timeout_minutes, levels = EXCLUDED.levels,
                version = e.version + 1, updated_at = now()
@@ -528,22 +555,24 @@ async fn put_policy(
         p.repeat_count,
         p.ack_timeout_minutes,
         sqlx::types::Json(&p.levels) as _,
+        urgency.map(|u| u.as_str()),
     )
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
         &mut *tx,
-        &AuditActor::from(&actor),
+        &AuditActor::from(actor),
         "escalation.set",
         "escalation_policy",
         Some(&row.id.to_string()),
-        json!({ "kind": kind, "levels": p.levels.len(), "repeat_count": p.repeat_count }),
+        json!({ "kind": kind, "urgency": urgency, "levels": p.levels.len(), "repeat_count": p.repeat_count }),
     )
     .await?;
     tx.commit().await?;
     Ok(Json(EscalationPolicy {
         id: row.id,
         kind,
+        urgency,
         name: p.name.trim().to_owned(),
         repeat_count: p.repeat_count,
         ack_timeout_minutes: p.ack_timeout_minutes,

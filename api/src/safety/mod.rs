@@ -336,6 +336,8 @@ async fn raise_safety(
             id: alert,
             agency_id: agency,
             kind: "advocate_safety",
+            // Duress and missed check-outs: the highest there is.
+            urgency: Some("high"),
             dedup_key: key.as_deref(),
             raised_by: Some(advocate),
             contact_id: None,
