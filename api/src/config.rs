@@ -42,6 +42,9 @@ pub struct Config {
     /// Directory entries whose availability is older than this are listed as stale.
     pub directory_stale_after: Duration,
     pub push: PushSettings,
+    /// Background workers (push delivery, escalation) are woken by `NOTIFY`; they also look
+    /// for due work this often (retries, expired leases, escalations falling due).
+    pub worker_poll: Duration,
 }
 
 /// How Web Push deliveries are made.
@@ -55,6 +58,10 @@ pub struct PushSettings {
     pub retry_base: Duration,
     /// After this many attempts a delivery is given up as failed.
     pub max_attempts: i32,
+    /// How long a worker's claim on a delivery stands; a claim not finished by then (the
+    /// instance died) is taken over by another worker. Never shorter than `timeout` plus a
+    /// second, so a send still in flight is not taken over.
+    pub lease: Duration,
 }
 
 /// Never prints the database URL: it carries a password.
@@ -265,7 +272,14 @@ impl Config {
                     60_000,
                 )?),
                 max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
+                lease: v.secs("FIELDLINE_PUSH_LEASE_SECS", 60, 1, 3600)?,
             },
+            worker_poll: Duration::from_millis(v.int(
+                "FIELDLINE_WORKER_POLL_MS",
+                1000,
+                10,
+                60_000,
+            )?),
         })
     }
 }

@@ -161,6 +161,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
                 state.db.clone(),
                 state.config.data_keys.clone(),
+                state.config.worker_poll,
                 wait_for(stopped),
             ));
             let shutdown = async move {

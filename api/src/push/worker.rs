@@ -16,8 +16,6 @@ use web_push_native::WebPushBuilder;
 
 /// Deliveries claimed per round.
 const BATCH: i64 = 64;
-/// How long a claim stands before another worker may take the delivery over.
-const LEASE_SECS: f64 = 60.0;
 
 #[derive(Clone)]
 pub struct Worker {
@@ -95,7 +93,7 @@ impl Worker {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = wake => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep(self.config.worker_poll) => {}
             }
         }
         // Let sends in flight record their results; unfinished leases are retried elsewhere.
@@ -134,7 +132,7 @@ impl Worker {
                       s.p256dh, s.auth, d.payload, d.topic, d.urgency, d.ttl_secs"#,
             token,
             BATCH,
-            LEASE_SECS,
+            lease_secs(&self.config.push),
         )
         .fetch_all(&self.db)
         .await?;
@@ -332,6 +330,13 @@ async fn record(
     Ok(())
 }
 
+/// The claim's length: as configured, but always outliving the push request itself.
+fn lease_secs(s: &PushSettings) -> f64 {
+    s.lease
+        .max(s.timeout + Duration::from_secs(1))
+        .as_secs_f64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +364,7 @@ mod tests {
             timeout: Duration::from_secs(10),
             retry_base: Duration::from_secs(1),
             max_attempts: 10,
+            lease: Duration::from_secs(60),
         };
         assert_eq!(backoff(&s, 1, None), Duration::from_secs(1));
         assert_eq!(backoff(&s, 4, None), Duration::from_secs(8));
