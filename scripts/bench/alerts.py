@@ -101,7 +101,7 @@ def raise_alerts(token, kind, n):
 
 def main():
     coordinator, backup, advocate = (login(f"{u}@demo.fieldline.test") for u in ("coordinator", "coordinator2", "advocate"))
-    ids = {t: must(200, request("GET", f"{BASE}/v1/auth/me", token=t), "me")["id"] for t in (coordinator, backup)}
+    ids = {t: must(200, request("GET", f"{BASE}/v1/me", token=t), "me")["id"] for t in (coordinator, backup)}
     subs = {}
     for t in (coordinator, backup):
         sub = must(201, request("POST", f"{RECEIVER}/subscriptions"), "receiver subscription")
