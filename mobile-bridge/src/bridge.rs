@@ -79,6 +79,10 @@ struct Inner {
     /// One replay of the outbox at a time, so items go out in order.
     flushing: tokio::sync::Mutex<()>,
     alert_retry_running: AtomicBool,
+    /// Background delivery after a change: one task at a time; `flush_again` asks it for
+    /// another round (a change made while it ran).
+    flush_running: AtomicBool,
+    flush_again: AtomicBool,
     handle: tokio::runtime::Handle,
 }
 
@@ -169,6 +173,8 @@ impl Bridge {
                 observer: Mutex::new(None),
                 flushing: tokio::sync::Mutex::new(()),
                 alert_retry_running: AtomicBool::new(false),
+                flush_running: AtomicBool::new(false),
+                flush_again: AtomicBool::new(false),
                 handle: handle.clone(),
             }),
             runtime: Mutex::new(Some(runtime)),
@@ -371,7 +377,7 @@ impl Bridge {
                 return Err(invalid("that change is not waiting for a decision"));
             }
             if keep_mine {
-                let _ = inner.flush().await;
+                Inner::flush_in_background(&inner);
             }
             Ok(())
         })
@@ -701,10 +707,7 @@ impl Bridge {
             .store
             .enqueue(&mutation_id, kind, &record, if_match, &body)?;
         // Durable now; delivery is best effort in the background.
-        let bg = inner.clone();
-        self.handle.spawn(async move {
-            let _ = bg.flush().await;
-        });
+        Inner::flush_in_background(&inner);
         Ok(Queued {
             mutation_id,
             record_id: record,
@@ -897,7 +900,7 @@ impl Inner {
 
     /// Replays pending items in order. Stops at the first sign of no connection; a record
     /// whose earlier change is stuck (conflict, refused, not sent) keeps its later changes back.
-    async fn flush(&self) -> Result<(u32, u32, u32), BridgeError> {
+    async fn flush(&self, call: Call) -> Result<(u32, u32, u32), BridgeError> {
         let _one = self.flushing.lock().await;
         let (mut sent, mut conflicts, mut rejected) = (0, 0, 0);
         let mut held: std::collections::HashSet<String> = Default::default();
@@ -909,7 +912,7 @@ impl Inner {
             if held.contains(&item.record_id) {
                 continue;
             }
-            match self.deliver(&item, Call::idempotent()).await {
+            match self.deliver(&item, call).await {
                 Ok(()) => {
                     self.store.delivered(&item.id)?;
                     sent += 1;
@@ -928,8 +931,13 @@ impl Inner {
                     current_version, ..
                 }) => {
                     let theirs = self.server_side(&item).await;
+                    let version = current_version.or_else(|| {
+                        let v: serde_json::Value =
+                            serde_json::from_slice(theirs.as_deref()?).ok()?;
+                        v.get("version")?.as_i64()
+                    });
                     self.store
-                        .conflicted(&item.id, current_version, theirs.as_deref())?;
+                        .conflicted(&item.id, version, theirs.as_deref())?;
                     held.insert(item.record_id.clone());
                     conflicts += 1;
                 }
@@ -944,7 +952,7 @@ impl Inner {
     }
 
     async fn sync(&self) -> Result<SyncReport, FieldlineError> {
-        let (sent, conflicts, rejected) = self.flush().await?;
+        let (sent, conflicts, rejected) = self.flush(Call::idempotent()).await?;
         let me = self.client.me().await?;
         self.remember_me(me)?;
         let (mut received, mut deleted) = (0u32, 0u32);
@@ -994,6 +1002,35 @@ impl Inner {
             received,
             deleted,
         })
+    }
+
+    /// One attempt at the outbox, without retries: with no signal the changes wait for the
+    /// next change or `sync()`; it never holds up a sync behind a queue of failing attempts.
+    fn flush_in_background(inner: &Arc<Inner>) {
+        inner.flush_again.store(true, Ordering::SeqCst);
+        if inner.flush_running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let inner = inner.clone();
+        let handle = inner.handle.clone();
+        handle.spawn(async move {
+            let once = Call {
+                no_retry: true,
+                ..Call::idempotent()
+            };
+            let failed = loop {
+                inner.flush_again.store(false, Ordering::SeqCst);
+                let failed = inner.flush(once).await.is_err();
+                if failed || !inner.flush_again.load(Ordering::SeqCst) {
+                    break failed;
+                }
+            };
+            inner.flush_running.store(false, Ordering::SeqCst);
+            // A change made between the last round and the flag being cleared.
+            if !failed && inner.flush_again.load(Ordering::SeqCst) {
+                Inner::flush_in_background(&inner);
+            }
+        });
     }
 
     fn notify_delivered(&self, alert_id: &str) {

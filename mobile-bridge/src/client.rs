@@ -769,7 +769,15 @@ impl Client {
             StatusCode::FORBIDDEN => BridgeError::Forbidden(problem),
             StatusCode::NOT_FOUND => BridgeError::NotFound(problem),
             StatusCode::UNPROCESSABLE_ENTITY => BridgeError::Validation(problem.errors.clone()),
-            StatusCode::PRECONDITION_FAILED | StatusCode::CONFLICT => BridgeError::Conflict {
+            // An invalid query parameter names its field the same way.
+            StatusCode::BAD_REQUEST if !problem.errors.is_empty() => {
+                BridgeError::Validation(problem.errors.clone())
+            }
+            // 428: the record exists now (someone saved it first) but this write did not say
+            // which version it edits — a conflict like any other.
+            StatusCode::PRECONDITION_FAILED
+            | StatusCode::PRECONDITION_REQUIRED
+            | StatusCode::CONFLICT => BridgeError::Conflict {
                 current_version: problem.current_version,
                 problem,
             },
