@@ -84,8 +84,7 @@ async def main(server, email, password):
 
     # Raise an alert about it.
     outcome = await bridge.raise_alert("high_risk", None, queued.record_id)
-    check(outcome.is_DELIVERED() if hasattr(outcome, "is_DELIVERED") else
-          isinstance(outcome, fb.AlertOutcome.DELIVERED), f"alert delivered: {outcome}")
+    check(outcome.is_delivered(), f"alert delivered: {outcome}")
     alert = json.loads(await bridge.alert(outcome.alert_id))
     check(alert["state"] == "triggered", "alert is triggered")
 
