@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 ";
 
+/// A synced record as stored: (version, opened body, synced at).
+pub type Record = (Option<i64>, Vec<u8>, i64);
+
 /// One queued mutation as stored.
 #[derive(Debug, Clone)]
 pub struct StoredItem {
@@ -356,12 +359,8 @@ impl Store {
             .collect()
     }
 
-    pub fn record(
-        &self,
-        record_type: &str,
-        id: &str,
-    ) -> Result<Option<(Option<i64>, Vec<u8>, i64)>, BridgeError> {
-        let row: Option<(Option<i64>, Vec<u8>, i64)> = self
+    pub fn record(&self, record_type: &str, id: &str) -> Result<Option<Record>, BridgeError> {
+        let row: Option<Record> = self
             .conn()
             .query_row(
                 "SELECT version, body, synced_at FROM records WHERE record_type = ?1 AND id = ?2",
