@@ -900,58 +900,109 @@ impl Inner {
 
     /// Replays pending items in order. Stops at the first sign of no connection; a record
     /// whose earlier change is stuck (conflict, refused, not sent) keeps its later changes back.
-    async fn flush(&self, call: Call) -> Result<(u32, u32, u32), BridgeError> {
+    /// Runs of contacts about different contacts and people go out several at a time (they are
+    /// independent on the server); anything else goes alone, in its place.
+    async fn flush(self: &Arc<Self>, call: Call) -> Result<(u32, u32, u32), BridgeError> {
+        const IN_FLIGHT: usize = 8;
         let _one = self.flushing.lock().await;
         let (mut sent, mut conflicts, mut rejected) = (0, 0, 0);
         let mut held: std::collections::HashSet<String> = Default::default();
-        for item in self.store.items(&[])? {
-            if item.state != "pending" {
-                held.insert(item.record_id.clone());
-                continue;
+        let items = self.store.items(&[])?;
+        let mut next = 0;
+        while next < items.len() {
+            let mut batch: Vec<StoredItem> = Vec::new();
+            let mut keys: std::collections::HashSet<String> = Default::default();
+            while next < items.len() && batch.len() < IN_FLIGHT {
+                let item = &items[next];
+                if item.state != "pending" || held.contains(&item.record_id) {
+                    held.insert(item.record_id.clone());
+                    next += 1;
+                    continue;
+                }
+                if item.kind != CONTACT {
+                    if batch.is_empty() {
+                        batch.push(item.clone());
+                        next += 1;
+                    }
+                    break;
+                }
+                let person = self.person_of(item);
+                if keys.contains(&item.record_id)
+                    || person.as_ref().is_some_and(|p| keys.contains(p))
+                {
+                    break;
+                }
+                keys.insert(item.record_id.clone());
+                keys.extend(person);
+                batch.push(item.clone());
+                next += 1;
             }
-            if held.contains(&item.record_id) {
-                continue;
+            let mut running = tokio::task::JoinSet::new();
+            for (n, item) in batch.iter().cloned().enumerate() {
+                let me = self.clone();
+                running.spawn(async move { (n, me.deliver(&item, call).await) });
             }
-            match self.deliver(&item, call).await {
-                Ok(()) => {
-                    self.store.delivered(&item.id)?;
-                    sent += 1;
-                    if item.kind == ALERT || item.kind == DURESS {
-                        self.notify_delivered(&item.id);
+            let mut results: Vec<Option<Result<(), BridgeError>>> =
+                (0..batch.len()).map(|_| None).collect();
+            while let Some(done) = running.join_next().await {
+                let (n, res) = done.map_err(|e| BridgeError::Protocol(e.to_string()))?;
+                results[n] = Some(res);
+            }
+            // Outcomes in the order the user made the changes; the first stop wins.
+            let mut stop = None;
+            for (item, res) in batch.iter().zip(results) {
+                let Some(res) = res else { continue };
+                match res {
+                    Ok(()) => {
+                        self.store.delivered(&item.id)?;
+                        sent += 1;
+                        if item.kind == ALERT || item.kind == DURESS {
+                            self.notify_delivered(&item.id);
+                        }
+                    }
+                    Err(e) if e.is_transient() => {
+                        self.store.attempted(&item.id, "offline")?;
+                        stop.get_or_insert(e);
+                    }
+                    Err(e @ (BridgeError::Unauthorized(_) | BridgeError::RateLimited { .. })) => {
+                        stop.get_or_insert(e);
+                    }
+                    Err(BridgeError::Conflict {
+                        current_version, ..
+                    }) => {
+                        let theirs = self.server_side(item).await;
+                        let version = current_version.or_else(|| {
+                            let v: serde_json::Value =
+                                serde_json::from_slice(theirs.as_deref()?).ok()?;
+                            v.get("version")?.as_i64()
+                        });
+                        self.store
+                            .conflicted(&item.id, version, theirs.as_deref())?;
+                        held.insert(item.record_id.clone());
+                        conflicts += 1;
+                    }
+                    Err(e) => {
+                        self.store.rejected(&item.id, &describe(&e))?;
+                        held.insert(item.record_id.clone());
+                        rejected += 1;
                     }
                 }
-                Err(e) if e.is_transient() => {
-                    self.store.attempted(&item.id, "offline")?;
-                    return Err(e);
-                }
-                Err(e @ (BridgeError::Unauthorized(_) | BridgeError::RateLimited { .. })) => {
-                    return Err(e);
-                }
-                Err(BridgeError::Conflict {
-                    current_version, ..
-                }) => {
-                    let theirs = self.server_side(&item).await;
-                    let version = current_version.or_else(|| {
-                        let v: serde_json::Value =
-                            serde_json::from_slice(theirs.as_deref()?).ok()?;
-                        v.get("version")?.as_i64()
-                    });
-                    self.store
-                        .conflicted(&item.id, version, theirs.as_deref())?;
-                    held.insert(item.record_id.clone());
-                    conflicts += 1;
-                }
-                Err(e) => {
-                    self.store.rejected(&item.id, &describe(&e))?;
-                    held.insert(item.record_id.clone());
-                    rejected += 1;
-                }
+            }
+            if let Some(e) = stop {
+                return Err(e);
             }
         }
         Ok((sent, conflicts, rejected))
     }
 
-    async fn sync(&self) -> Result<SyncReport, FieldlineError> {
+    /// The person a queued contact is about (contacts about one person go one at a time).
+    fn person_of(&self, item: &StoredItem) -> Option<String> {
+        let body = self.store.body(item).ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        Some(format!("person:{}", v.get("person")?.get("id")?.as_str()?))
+    }
+
+    async fn sync(self: &Arc<Self>) -> Result<SyncReport, FieldlineError> {
         let (sent, conflicts, rejected) = self.flush(Call::idempotent()).await?;
         let me = self.client.me().await?;
         self.remember_me(me)?;

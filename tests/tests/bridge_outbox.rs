@@ -310,3 +310,65 @@ async fn the_last_directory_results_are_readable_offline_with_their_age(db: PgPo
         other => panic!("{other:?}"),
     }
 }
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let phone = Phone::install(&server.base_url);
+    phone.login(ADVOCATE).await;
+    phone.bridge.set_server_url(unreachable_url().await);
+
+    // A contact, then its edit, then a second contact about the same person, among others.
+    let person = Uuid::new_v4();
+    let first = phone
+        .bridge
+        .save_contact(None, contact(person, "Client 70"), None)
+        .await
+        .unwrap();
+    for n in 0..10 {
+        phone
+            .bridge
+            .save_contact(None, contact(Uuid::new_v4(), &format!("Other {n}")), None)
+            .await
+            .unwrap();
+    }
+    let mut edited: Value = serde_json::from_str(&contact(person, "Client 70")).unwrap();
+    edited["notes"] = "Moved to the shelter".into();
+    edited["status"] = "follow_up".into();
+    phone
+        .bridge
+        .save_contact(Some(first.record_id.clone()), edited.to_string(), Some(1))
+        .await
+        .unwrap();
+    let mut renamed: Value = serde_json::from_str(&contact(person, "Client 70b")).unwrap();
+    renamed["incident_type"] = "stalking".into();
+    phone
+        .bridge
+        .save_contact(None, renamed.to_string(), None)
+        .await
+        .unwrap();
+
+    phone.bridge.set_server_url(server.base_url.clone());
+    let report = phone.bridge.sync().await.unwrap();
+    assert_eq!((report.sent, report.conflicts, report.rejected), (13, 0, 0));
+    assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 12);
+    let c: Value = serde_json::from_str(
+        &phone
+            .bridge
+            .cached_contact(first.record_id.clone())
+            .unwrap()
+            .unwrap()
+            .json,
+    )
+    .unwrap();
+    assert_eq!(c["version"], 2);
+    assert_eq!(c["notes"], "Moved to the shelter");
+    assert_eq!(c["status"], "follow_up");
+    // The later contact's person details are the ones that stand.
+    let pseudonym: String = sqlx::query_scalar("SELECT pseudonym FROM persons WHERE id = $1")
+        .bind(person)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(pseudonym, "Client 70b");
+}
