@@ -217,7 +217,7 @@ impl Bridge {
         let inner = self.inner.clone();
         self.run(async move {
             let me = inner.client.login(&email, &password).await?;
-            Ok(inner.remember_me(me)?)
+            inner.adopt(me).await
         })
         .await
     }
@@ -227,27 +227,24 @@ impl Bridge {
         let inner = self.inner.clone();
         self.run(async move {
             let me = inner.client.resume(&refresh_token).await?;
-            Ok(inner.remember_me(me)?)
+            inner.adopt(me).await
         })
         .await
     }
 
-    /// Ends the session on the server and forgets the cached records. Changes still in the
-    /// outbox stay (they are the user's work) and go out after the next sign-in.
-    pub async fn logout(&self) -> Result<(), FieldlineError> {
+    /// Signs this device out and forgets everything of the user on it (cached records,
+    /// directory results, sync cursor). Changes not yet sent are the user's work: with any
+    /// left this refuses (`PendingChanges`) unless `discard_pending`, so the app can offer
+    /// "sync first" or "sign out and lose N changes".
+    pub async fn logout(&self, discard_pending: bool) -> Result<(), FieldlineError> {
         let inner = self.inner.clone();
         self.run(async move {
+            let pending = inner.store.items(&[])?.len() as u32;
+            if pending > 0 && !discard_pending {
+                return Err(FieldlineError::PendingChanges { count: pending });
+            }
             let res = inner.client.logout().await;
-            let pending = inner.store.items(&[])?;
-            let cursor_kept = !pending.is_empty();
-            for t in [CONTACT, "person", SAFETY_PLAN] {
-                for (id, ..) in inner.store.records(t)? {
-                    inner.store.delete_record(t, &id)?;
-                }
-            }
-            if !cursor_kept {
-                inner.store.delete_meta("cursor")?;
-            }
+            inner.store.wipe()?;
             match res {
                 Ok(()) | Err(BridgeError::Offline) => Ok(()),
                 Err(e) => Err(e.into()),
@@ -777,6 +774,26 @@ fn cached_record(
 }
 
 impl Inner {
+    /// After a sign-in: the device's data belongs to one user. Another user's unsent
+    /// changes must not go out under this user's name, so that sign-in is refused (and ended
+    /// on the server); another user's cached records are forgotten.
+    async fn adopt(&self, me: Me) -> Result<SignedIn, FieldlineError> {
+        let me_id = me.id.to_string();
+        match self.store.meta("user_id")? {
+            Some(owner) if owner != me_id => {
+                let pending = self.store.items(&[])?.len() as u32;
+                if pending > 0 {
+                    let _ = self.client.logout().await;
+                    return Err(FieldlineError::PendingChanges { count: pending });
+                }
+                self.store.wipe()?;
+            }
+            _ => {}
+        }
+        self.store.set_meta("user_id", &me_id)?;
+        Ok(self.remember_me(me)?)
+    }
+
     fn remember_me(&self, me: Me) -> Result<SignedIn, BridgeError> {
         let phone = me.agency.coordinator_fallback_phone.clone();
         match &phone {

@@ -35,6 +35,10 @@ pub enum FieldlineError {
     /// The on-device database failed (full disk, wrong key).
     #[error("on-device storage: {message}")]
     Storage { message: String },
+    /// Changes not yet sent are on this device: sync first, or sign out discarding them (or,
+    /// at sign-in, they belong to another user who must sign in and sync first).
+    #[error("{count} changes are waiting to be sent")]
+    PendingChanges { count: u32 },
     /// The app passed something malformed (not a UUID, not a contact).
     #[error("invalid argument: {message}")]
     InvalidArgument { message: String },

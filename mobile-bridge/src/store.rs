@@ -449,6 +449,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Forgets everything of the signed-in user (sign-out, or another user signing in).
+    pub fn wipe(&self) -> Result<(), BridgeError> {
+        self.conn().execute_batch(
+            "DELETE FROM outbox; DELETE FROM records; DELETE FROM directory_cache;
+             DELETE FROM meta WHERE key <> 'key_check';",
+        )?;
+        Ok(())
+    }
+}
+
 fn hex_encode(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -196,6 +196,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .save_safety_plan(person.to_string(), plan("B's edit"), Some(1))
         .await
         .unwrap();
+    b.wait_attempted().await;
     a.bridge
         .save_safety_plan(person.to_string(), plan("A's edit"), Some(1))
         .await
@@ -251,6 +252,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .save_safety_plan(person.to_string(), plan("stale"), Some(1))
         .await
         .unwrap();
+    b.wait_attempted().await;
     b.bridge.set_server_url(server.base_url.clone());
     b.bridge.sync().await.unwrap();
     let stale = &b.bridge.outbox().unwrap()[0];
@@ -350,7 +352,12 @@ async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
 
     phone.bridge.set_server_url(server.base_url.clone());
     let report = phone.bridge.sync().await.unwrap();
-    assert_eq!((report.sent, report.conflicts, report.rejected), (13, 0, 0));
+    // (Background delivery may have sent some already, once the signal was back.)
+    assert_eq!(
+        (report.pending, report.conflicts, report.rejected),
+        (0, 0, 0)
+    );
+    assert!(phone.bridge.outbox().unwrap().is_empty());
     assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 12);
     let c: Value = serde_json::from_str(
         &phone
@@ -371,4 +378,50 @@ async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(pseudonym, "Client 70b");
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn unsent_work_survives_sign_out_attempts_and_never_goes_out_as_someone_else(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let phone = Phone::install(&server.base_url);
+    phone.login(ADVOCATE).await;
+    phone.bridge.sync().await.unwrap();
+    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .save_contact(None, contact(Uuid::new_v4(), "Client 90"), None)
+        .await
+        .unwrap();
+    phone.wait_attempted().await;
+    phone.bridge.set_server_url(server.base_url.clone());
+
+    assert!(matches!(
+        phone.bridge.logout(false).await,
+        Err(FieldlineError::PendingChanges { count: 1 })
+    ));
+    // Another user on this phone cannot sign in over the advocate's unsent contact.
+    let other = phone
+        .bridge
+        .login(COORDINATOR.into(), DEMO_PASSWORD.into())
+        .await;
+    assert!(
+        matches!(other, Err(FieldlineError::PendingChanges { count: 1 })),
+        "{other:?}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 0);
+
+    phone.login(ADVOCATE).await;
+    assert_eq!(phone.bridge.sync().await.unwrap().sent, 1);
+    let advocate = server.user_id(ADVOCATE).await;
+    let by: Uuid = sqlx::query_scalar("SELECT advocate_id FROM contacts")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(by, advocate);
+
+    phone.bridge.logout(false).await.unwrap();
+    assert!(phone.storage.refresh_token.lock().unwrap().is_none());
+    assert!(phone.bridge.cached_contacts().unwrap().is_empty());
+    assert!(phone.bridge.cached_nearby().unwrap().is_none());
+    phone.login(COORDINATOR).await;
 }
