@@ -738,8 +738,10 @@ impl Bridge {
                     inner.store.delivered(&alert_id)?;
                     Ok(AlertOutcome::Delivered { alert_id })
                 }
-                Err(e) if e.is_transient() => {
-                    inner.store.attempted(&alert_id, "offline")?;
+                // No connection, or the session ended (it goes out once the user signs in
+                // again): the app is told now, with the number to call.
+                Err(e) if e.is_transient() || matches!(e, BridgeError::Unauthorized(_)) => {
+                    inner.store.attempted(&alert_id, "not delivered")?;
                     Inner::start_alert_retry(&inner);
                     Ok(AlertOutcome::NotDelivered {
                         alert_id,
