@@ -468,6 +468,8 @@ impl Bridge {
             dedup_key: None,
             details,
             contact_id,
+            // The kind's own urgency.
+            urgency: None,
         };
         let body = serde_json::to_vec(&raise).map_err(|e| invalid(e.to_string()))?;
         self.raise(ALERT, raise.id, body).await
