@@ -71,9 +71,9 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     let hash = password::hash(PASSWORD.to_owned()).await?;
     let mut tx = db.begin().await?;
     sqlx::query!(
-        "INSERT INTO agencies (id, name, time_zone, demo) VALUES
-             ($1, 'Demo County Victim Services', 'America/Denver', true),
-             ($2, 'Other Valley Crisis Center', 'America/Denver', true)
+        "INSERT INTO agencies (id, name, time_zone, demo, coordinator_fallback_phone) VALUES
+             ($1, 'Demo County Victim Services', 'America/Denver', true, '+1 303 555 0142'),
+             ($2, 'Other Valley Crisis Center', 'America/Denver', true, NULL)
          ON CONFLICT DO NOTHING",
         DEMO_AGENCY,
         OTHER_AGENCY,

@@ -33,9 +33,22 @@ pub enum BridgeError {
     /// The answer was not what this client understands (a version mismatch).
     #[error("unexpected response: {0}")]
     Protocol(String),
+    /// The on-device database failed (full disk, wrong key, corrupt file).
+    #[error("on-device storage: {0}")]
+    Storage(String),
 }
 
 impl BridgeError {
+    /// Whether trying the same request again later may succeed: no connection, or the server
+    /// (or a proxy in front of it) is briefly unable to answer.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BridgeError::Offline => true,
+            BridgeError::Server(p) => matches!(p.status, 502..=504),
+            _ => false,
+        }
+    }
+
     /// The server's problem document, when it sent one.
     pub fn problem(&self) -> Option<&Problem> {
         match self {
@@ -48,5 +61,11 @@ impl BridgeError {
             }
             _ => None,
         }
+    }
+}
+
+impl From<rusqlite::Error> for BridgeError {
+    fn from(e: rusqlite::Error) -> Self {
+        BridgeError::Storage(e.to_string())
     }
 }

@@ -1,11 +1,23 @@
-//! The client core a thin phone app links. Today: a typed API client over the shared wire
-//! types. The offline outbox, sync and the UniFFI bindings grow here (see the mobile-bridge
-//! issue); the end-to-end tests already drive the server through this client, as a phone
-//! would.
+//! The client core a thin phone app links (design: "Offline (mobile-bridge)").
+//!
+//! - [`Client`]: a typed client for every endpoint a phone uses, over the shared wire types.
+//! - [`Bridge`]: what the app holds — the client plus the on-device database (outbox of
+//!   changes, cache for reading offline, sync cursor), alerts that are never silently queued,
+//!   exported to Kotlin, Swift and Python through UniFFI (proc macros).
 
+mod bridge;
 mod client;
 mod error;
+mod ffi;
+mod store;
 
-pub use client::{Client, Session};
+pub use bridge::{AlertObserver, Bridge, TokenStore};
+pub use client::{Call, Client, ClientOptions, Session, TokenSink};
 pub use error::BridgeError;
+pub use ffi::{
+    AlertOutcome, CachedRecord, FieldIssue, FieldlineError, NearbyResult, OutboxItem, OutboxState,
+    Queued, SignedIn, SyncReport,
+};
 pub use fieldline_wire as wire;
+
+uniffi::setup_scaffolding!();

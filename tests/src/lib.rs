@@ -15,6 +15,8 @@ use tokio::task::JoinHandle;
 
 pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 
+pub mod phone;
+
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";
 pub const COORDINATOR: &str = "coordinator@demo.fieldline.test";
 pub const HOUSING: &str = "housing@demo.fieldline.test";

@@ -85,3 +85,14 @@ pub struct AuditPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_before: Option<i64>,
 }
+
+/// `PUT /v1/admin/agency`: the agency's settings an admin may change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgencySettings {
+    /// The coordinator line phones offer when an alert cannot be delivered (3 to 40
+    /// characters: digits, spaces, `+`, `-`, `(`, `)`, `.`); `null` removes it.
+    #[serde(default)]
+    pub coordinator_fallback_phone: Option<String>,
+}

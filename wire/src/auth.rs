@@ -75,4 +75,7 @@ pub struct AgencySummary {
     pub name: String,
     /// IANA time zone, e.g. `America/Denver`.
     pub time_zone: String,
+    /// The coordinator line a phone offers when an alert cannot reach the server.
+    #[serde(default)]
+    pub coordinator_fallback_phone: Option<String>,
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use fieldline_wire::admin::{NewUser, RevokedSessions, User, UserList, UserUpdate};
+use fieldline_wire::admin::{AgencySettings, NewUser, RevokedSessions, User, UserList, UserUpdate};
 use fieldline_wire::{Email, FieldError, Grant, Problem, Role};
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, update_user))
         .routes(routes!(revoke_sessions))
+        .routes(routes!(update_agency))
 }
 
 struct UserRow {
@@ -309,4 +310,48 @@ fn dedup<T: Ord + Copy>(items: &[T]) -> Vec<T> {
 
 fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> Vec<String> {
     items.iter().map(|i| name(*i).to_owned()).collect()
+}
+
+/// Change your agency's settings: the coordinator line phones offer when an alert cannot be
+/// delivered. Phones pick it up at their next sign-in or sync.
+#[utoipa::path(put, path = "/v1/admin/agency", tag = "admin", security(("bearer" = [])), request_body = AgencySettings,
+    responses((status = 200, body = AgencySettings), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn update_agency(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(change): Json<AgencySettings>,
+) -> ApiResult<Json<AgencySettings>> {
+    actor.require(Permission::ManageUsers)?;
+    let phone = change.coordinator_fallback_phone.as_deref().map(str::trim);
+    if let Some(p) = phone {
+        let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        if !(3..=40).contains(&p.chars().count()) || !p.chars().all(allowed) || digits < 3 {
+            return Err(ApiError::Validation(vec![FieldError {
+                pointer: "/coordinator_fallback_phone".into(),
+                message: "must be a phone number: 3 to 40 digits, spaces, +, -, (, ), .".into(),
+            }]));
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query!(
+        "UPDATE agencies SET coordinator_fallback_phone = $2 WHERE id = $1",
+        actor.agency_id,
+        phone,
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "agency.update",
+        "agency",
+        Some(&actor.agency_id.to_string()),
+        json!({ "changed": ["coordinator_fallback_phone"] }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(AgencySettings {
+        coordinator_fallback_phone: phone.map(str::to_owned),
+    }))
 }
