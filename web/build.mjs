@@ -3,10 +3,13 @@
 // quick-exit page. Writes dist/size.json with raw and gzip sizes of first-load JS and CSS.
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-const dist = new URL("./dist/", import.meta.url).pathname;
+// Built beside dist and swapped in at the end, so a running development server (which reads
+// dist from disk) never sees half a build.
+const final = new URL("./dist", import.meta.url).pathname;
+const dist = new URL("./dist.next/", import.meta.url).pathname;
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(`${dist}assets`, { recursive: true });
 
@@ -37,7 +40,12 @@ const sw = await esbuild.build({
 });
 writeFileSync(`${dist}sw.js`, sw.outputFiles[0].contents);
 
+rmSync(`${final}.old`, { recursive: true, force: true });
+if (existsSync(final)) renameSync(final, `${final}.old`);
+renameSync(dist, final);
+rmSync(`${final}.old`, { recursive: true, force: true });
+
 const size = (b) => ({ bytes: b.length, gzip: gzipSync(b, { level: 9 }).length });
 const report = { js: size(js), css: size(css), html: size(Buffer.from(html)), sw: size(sw.outputFiles[0].contents) };
-writeFileSync(`${dist}size.json`, JSON.stringify(report, null, 2) + "\n");
+writeFileSync(`${final}/size.json`, JSON.stringify(report, null, 2) + "\n");
 console.log(`web/dist: first-load JS ${report.js.bytes} B (${report.js.gzip} B gzip), CSS ${report.css.bytes} B (${report.css.gzip} B gzip), service worker ${report.sw.gzip} B gzip`);

@@ -4,7 +4,7 @@ import { freshSession } from "./session";
 
 export interface FieldError {
   pointer: string;
-  detail: string;
+  message: string;
 }
 
 export class Problem extends Error {
@@ -88,7 +88,7 @@ export function uuid(): string {
 export function errorText(e: unknown): string {
   if (e instanceof Offline) return "No connection. Try again when you are online.";
   if (e instanceof Problem) {
-    const fields = e.errors.map((f) => `${f.pointer}: ${f.detail}`).join("; ");
+    const fields = e.errors.map((f) => `${f.pointer}: ${f.message}`).join("; ");
     return fields ? `${e.message} (${fields})` : e.message;
   }
   return String(e);

@@ -64,7 +64,9 @@ function App() {
   const [screen, setScreen] = useState<Screen | null>(null);
 
   useEffect(() => {
-    loadSession().then((s) => setMe(s ? s.user : null));
+    loadSession()
+      .then((s) => setMe(s ? s.user : null))
+      .catch(() => setMe(null));
     setSignedOutHandler(() => setMe(null));
   }, []);
 

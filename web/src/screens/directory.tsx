@@ -2,7 +2,7 @@
 // check, and bulk import with each bad row's error shown against its line.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { Problem, ago, call, errorText, get, label } from "../api";
+import { Problem, ago, call, errorText, get, label, type FieldError } from "../api";
 import type { Me } from "../session";
 
 export const KINDS = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
@@ -421,7 +421,7 @@ function lineOf(pointer: string): number | null {
 
 function Import({ onDone }: { onDone: () => void }) {
   const [result, setResult] = useState<string>("");
-  const [errors, setErrors] = useState<{ pointer: string; detail: string }[]>([]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
   const [lines, setLines] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
 
@@ -451,6 +451,16 @@ function Import({ onDone }: { onDone: () => void }) {
     }
   }
 
+  // One row per line of the file, with every problem found on it; HSDS problems (JSON
+  // pointers, no line) each get their own row.
+  const groups = new Map<string, { line: number | null; items: FieldError[] }>();
+  for (const e of errors) {
+    const line = lineOf(e.pointer);
+    const key = line === null ? e.pointer : String(line);
+    if (!groups.has(key)) groups.set(key, { line, items: [] });
+    groups.get(key)!.items.push(e);
+  }
+
   return (
     <section>
       <h1>Import places</h1>
@@ -478,23 +488,25 @@ function Import({ onDone }: { onDone: () => void }) {
           <thead>
             <tr>
               <th scope="col">Line</th>
-              <th scope="col">Problem</th>
+              <th scope="col">Problems</th>
             </tr>
           </thead>
           <tbody>
-            {errors.map((e) => {
-              const line = lineOf(e.pointer);
-              const column = e.pointer.split("/").slice(3).join("/");
-              return (
-                <tr data-line={line ?? ""}>
-                  <th scope="row">{line ?? e.pointer}</th>
-                  <td>
-                    <strong>{column || e.pointer}</strong>: {e.detail}
-                    {line !== null && lines[line - 1] !== undefined && <pre class="line">{lines[line - 1]}</pre>}
-                  </td>
-                </tr>
-              );
-            })}
+            {[...groups.entries()].map(([key, g]) => (
+              <tr key={key} data-line={g.line ?? ""}>
+                <th scope="row">{g.line ?? "—"}</th>
+                <td>
+                  <ul>
+                    {g.items.map((e) => (
+                      <li>
+                        <strong>{g.line !== null ? e.pointer.split("/").slice(3).join("/") || "row" : e.pointer}</strong>: {e.message}
+                      </li>
+                    ))}
+                  </ul>
+                  {g.line !== null && lines[g.line - 1] !== undefined && <pre class="line">{lines[g.line - 1]}</pre>}
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}
