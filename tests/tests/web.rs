@@ -67,6 +67,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
     for flow in [
         "coordinator enables alerts and gets the notification",
         "coordinator acknowledges in the app",
+        "coordinator resolves from the notification button",
         "housing manager updates availability",
         "housing manager sees the bad import row",
         "advocate records a contact offline",

@@ -112,7 +112,7 @@ async function openApp(alertId?: string) {
   if (target && alertId) target.postMessage({ type: "open-alert", id: alertId });
 }
 
-sw.addEventListener("notificationclick", (event: any) => {
+function onNotificationClick(event: any) {
   const n = event.notification;
   const alertId: string | undefined = n.data?.alert_id;
   n.close();
@@ -128,7 +128,10 @@ sw.addEventListener("notificationclick", (event: any) => {
     return;
   }
   event.waitUntil(openApp(alertId));
-});
+}
+sw.addEventListener("notificationclick", onNotificationClick);
+// DevTools cannot press a notification's button, so the browser tests call the handler.
+sw.fieldlineNotificationClick = onNotificationClick;
 
 sw.addEventListener("message", (event: any) => {
   if (event.data?.type === "clear-caches") {

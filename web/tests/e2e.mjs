@@ -125,6 +125,20 @@ async function coordinator() {
     await page.getByRole("heading", { name: "Timeline" }).waitFor();
     await noLeak(page);
     ok("coordinator acknowledges in the app");
+
+    // The notification's Resolve button: the service worker acts with the stored session.
+    const [worker] = ctx.serviceWorkers();
+    assert.ok(worker, "the service worker is running");
+    await worker.evaluate(async (id) => {
+      const [n] = await self.registration.getNotifications({ tag: `alert-${id}` });
+      let done;
+      self.fieldlineNotificationClick({ notification: n, action: "resolve", waitUntil: (p) => (done = p) });
+      await done;
+    }, alertId);
+    const resolved = await api(coord, "GET", `/v1/alerts/${alertId}`);
+    assert.equal(resolved.body.state, "resolved");
+    assert.deepEqual(await shown(), [], "the notification is closed");
+    ok("coordinator resolves from the notification button");
   } finally {
     await close();
   }
