@@ -71,6 +71,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "housing manager updates availability",
         "housing manager sees the bad import row",
         "advocate records a contact offline",
+        "advocate runs the LAP screen",
         "quick exit",
     ] {
         assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");

@@ -244,6 +244,18 @@ async function advocate() {
     assert.equal((await mine()).length, 1);
     ok("advocate records a contact offline");
 
+    // The LAP screen, scored by the server: question 1 "yes" screens in by protocol.
+    await page.getByRole("button", { name: "New contact" }).click();
+    await page.getByLabel("Pseudonym (shown in lists)").fill(`${pseudonym} B`);
+    await page.getByText("Lethality screen (LAP)").click();
+    await page.getByRole("radiogroup", { name: /weapon/ }).getByLabel("yes").check();
+    await page.getByRole("button", { name: "Save contact" }).click();
+    const lap = page.locator("[data-test=lap-result]");
+    await lap.waitFor();
+    assert.match(await lap.textContent(), /screened in protocol/);
+    await noLeak(page);
+    ok("advocate runs the LAP screen");
+
     // Quick exit with victim data on screen (typed, not saved): double Esc.
     await page.getByRole("button", { name: "New contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);

@@ -66,7 +66,9 @@ function useOutbox(): Queued[] {
 export function ContactForm() {
   const outbox = useOutbox();
   const [id, setId] = useState(uuid());
-  const [personId] = useState(uuid());
+  const [personId, setPersonId] = useState(uuid());
+  // One screening per form: saving again must not record it twice.
+  const [screeningId, setScreeningId] = useState(uuid());
   const [answers, setAnswers] = useState<string[]>(Array(11).fill("not_answered"));
   const [lap, setLap] = useState(false);
   const [status, setStatus] = useState("");
@@ -97,7 +99,7 @@ export function ContactForm() {
       screenings: lap
         ? [
             {
-              id: uuid(),
+              id: screeningId,
               screening: {
                 instrument: "lap",
                 answers,
@@ -124,6 +126,8 @@ export function ContactForm() {
   function next() {
     (document.getElementById("contact-form") as HTMLFormElement)?.reset();
     setId(uuid());
+    setPersonId(uuid());
+    setScreeningId(uuid());
     setAnswers(Array(11).fill("not_answered"));
     setLap(false);
     setStatus("");

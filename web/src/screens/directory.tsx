@@ -12,6 +12,7 @@ const STALE_S = 24 * 3600;
 
 export interface Entry {
   id: string;
+  owner_agency_id: string;
   name: string;
   kind: string;
   organization: string;
@@ -132,12 +133,21 @@ export function Directory({ me }: { me: Me }) {
               <th scope="col">Status</th>
               <th scope="col">Beds</th>
               <th scope="col">Updated</th>
-              {manager && <th scope="col"><span class="sr">Actions</span></th>}
+              <th scope="col">
+                <span class="sr">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {shown.map((e) => (
-              <Row key={e.id} entry={e} manager={manager} onSaved={replace} onEdit={() => setEditing(e)} />
+              <Row
+                key={e.id}
+                entry={e}
+                // Only the owner agency's housing managers keep an entry; others see it as is.
+                manager={manager && e.owner_agency_id === me.agency.id}
+                onSaved={replace}
+                onEdit={e.redacted ? undefined : () => setEditing(e)}
+              />
             ))}
           </tbody>
         </table>
@@ -146,7 +156,7 @@ export function Directory({ me }: { me: Me }) {
   );
 }
 
-function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: boolean; onSaved: (e: Entry) => void; onEdit: () => void }) {
+function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: boolean; onSaved: (e: Entry) => void; onEdit?: () => void }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   async function set(change: { beds_available: number | null; status?: string }) {
@@ -214,13 +224,13 @@ function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: bo
           </button>
         )}
       </td>
-      {manager && (
-        <td>
+      <td>
+        {manager && onEdit && (
           <button class="link" onClick={onEdit}>
             Edit
           </button>
-        </td>
-      )}
+        )}
+      </td>
     </tr>
   );
 }
