@@ -148,6 +148,13 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
     assert_eq!(spa.status(), 200);
     assert_eq!(spa.headers()["content-type"], "text/html; charset=utf-8");
     assert_eq!(get("/app/assets/nope.js").await.unwrap().status(), 404);
+    for sneaky in [
+        "/app/..%2f..%2fCargo.toml",
+        "/app/assets/..%2f..%2fpackage.json",
+    ] {
+        let res = get(sneaky).await.unwrap();
+        assert_eq!(res.status(), 404, "{sneaky}");
+    }
 
     // The API next to it: personal data is never stored by a browser or a proxy.
     let token = server.login(ADVOCATE).await.session().unwrap().access_token;

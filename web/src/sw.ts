@@ -132,9 +132,3 @@ function onNotificationClick(event: any) {
 sw.addEventListener("notificationclick", onNotificationClick);
 // DevTools cannot press a notification's button, so the browser tests call the handler.
 sw.fieldlineNotificationClick = onNotificationClick;
-
-sw.addEventListener("message", (event: any) => {
-  if (event.data?.type === "clear-caches") {
-    event.waitUntil(caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k)))));
-  }
-});

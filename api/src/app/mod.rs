@@ -36,6 +36,10 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 fn asset(path: &str) -> Response {
+    // Debug builds read from disk: never let a path climb out of web/dist.
+    if path.split(['/', '\\']).any(|segment| segment == "..") {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    }
     let (name, file) = match Dist::get(path) {
         Some(f) => (path, f),
         // Client-side screens: hand out the page. Missing files (with an extension) are 404.
