@@ -69,6 +69,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator acknowledges in the app",
         "coordinator resolves from the notification button",
         "housing manager updates availability",
+        "housing manager resolves an edit conflict",
         "housing manager sees the bad import row",
         "advocate records a contact offline",
         "advocate runs the LAP screen",

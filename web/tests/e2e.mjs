@@ -166,6 +166,28 @@ async function housing() {
     assert.match(await row.locator("[data-test=updated]").textContent(), /s ago$/);
     ok("housing manager updates availability");
 
+    // Edit with the version check: someone else saves first, and the conflict shows both.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Intake phone").fill("801-555-0199");
+    const current = await api(housingToken, "GET", `/v1/directory/entries/${target.id}`);
+    const theirs = { ...current.body, intake_phone: "801-555-0142" };
+    for (const k of ["id", "owner_agency_id", "availability_updated_at", "version", "retired", "redacted", "distance_m", "open_now", "availability_age_s"]) delete theirs[k];
+    const put = await fetch(`${BASE}/v1/directory/entries/${target.id}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${housingToken}`, "content-type": "application/json", "if-match": current.headers.get("etag") },
+      body: JSON.stringify(theirs),
+    });
+    assert.equal(put.status, 200, await put.text());
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { name: "Someone else changed this place" }).waitFor();
+    const differs = page.locator(".compare tr.differs");
+    assert.equal(await differs.count(), 1);
+    assert.match(await differs.textContent(), /801-555-0199.*801-555-0142/);
+    await page.getByRole("button", { name: "Save mine over it" }).click();
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    assert.equal((await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body.intake_phone, "801-555-0199");
+    ok("housing manager resolves an edit conflict");
+
     // Import: one good row, one bad (line 3: latitude is not a number).
     const dir = mkdtempSync(join(tmpdir(), "fieldline-import-"));
     const file = join(dir, "places.csv");
