@@ -130,6 +130,16 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
     );
     assert_eq!(sw.headers()["cache-control"], "no-cache");
     assert_eq!(sw.headers()["service-worker-allowed"], "/app/");
+    // Revalidating an unchanged file costs a 304.
+    let etag = sw.headers()["etag"].to_str().unwrap().to_owned();
+    let again = raw()
+        .get(server.url("/app/sw.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
 
     let manifest = get("/app/manifest.webmanifest").await.unwrap();
     assert_eq!(

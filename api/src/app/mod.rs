@@ -10,7 +10,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
@@ -28,14 +28,19 @@ frame-ancestors 'none'; form-action 'self'";
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/app", get(|| async { Redirect::permanent("/app/") }))
-        .route("/app/", get(|| async { asset("index.html") }))
+        .route(
+            "/app/",
+            get(|headers: HeaderMap| async move { asset("index.html", &headers) }),
+        )
         .route(
             "/app/{*path}",
-            get(|Path(path): Path<String>| async move { asset(&path) }),
+            get(|Path(path): Path<String>, headers: HeaderMap| async move {
+                asset(&path, &headers)
+            }),
         )
 }
 
-fn asset(path: &str) -> Response {
+fn asset(path: &str, request: &HeaderMap) -> Response {
     // Debug builds read from disk: never let a path climb out of web/dist.
     if path.split(['/', '\\']).any(|segment| segment == "..") {
         return plain(StatusCode::NOT_FOUND, "not found");
@@ -50,7 +55,19 @@ fn asset(path: &str) -> Response {
         None if path == "index.html" => return not_built(),
         None => return plain(StatusCode::NOT_FOUND, "not found"),
     };
-    let mut res = Response::new(Body::from(file.data.into_owned()));
+    let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
+    // Revalidation of the no-cache files (the page, the worker) costs a 304, not the file.
+    let unchanged = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut res = if unchanged {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(Body::from(file.data.into_owned()))
+    };
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -68,9 +85,7 @@ fn asset(path: &str) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("\"{}\"", hex::encode(file.metadata.sha256_hash())))
-    {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     if name == "sw.js" {
