@@ -25,6 +25,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
     let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
         server.db.clone(),
         server.config.data_keys.clone(),
+        server.config.worker_poll,
         async move {
             let _ = stopped.await;
         },
