@@ -108,6 +108,8 @@ fl_install_deps() {
 	command -v python3 >/dev/null 2>&1 || missing+=(python3) # fl_free_port
 	# The push-receiver test peer runs in a venv (fl_push_receiver_python).
 	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+	# The web app (web/) is built with Node.js and npm.
+	command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 	if [[ -n $major ]] && ((${#missing[@]} == 0)); then
 		return 0
 	fi
@@ -389,3 +391,36 @@ fl_push_receiver_python() {
 	printf '%s\n' "$venv/bin/python"
 }
 
+
+# Builds the web app into web/dist (embedded by the server at /app) when its sources changed
+# since the last build; installs its npm packages (package-lock.json) first when needed.
+fl_web_build() {
+	local web=$REPO/web
+	command -v npm >/dev/null 2>&1 || _fl_die "npm is missing (apt-get install nodejs npm)"
+	if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+		_fl_log "npm ci (web/)"
+		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2) || _fl_die "npm ci in web/ failed"
+	fi
+	if [[ ! -f $web/dist/index.html ]] ||
+		[[ -n $(find "$web/src" "$web/public" "$web/index.html" "$web/build.mjs" "$web/package-lock.json" -newer "$web/dist/index.html" -print -quit) ]]; then
+		_fl_log "building the web app (web/dist)"
+		(cd "$web" && npm run --silent build >&2) || _fl_die "building the web app failed"
+	fi
+}
+
+# Debian's Chromium for the browser tests (web/tests); echoes its path.
+fl_chromium() {
+	local bin=${FIELDLINE_CHROMIUM:-/usr/bin/chromium} aptlog
+	if [[ ! -x $bin ]]; then
+		aptlog=$(mktemp "${TMPDIR:-/tmp}/fieldline-apt.XXXXXX")
+		_fl_log "apt-get install chromium (log: $aptlog)"
+		{ _fl_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+			_fl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } >"$aptlog" 2>&1 ||
+			{
+				tail -n 20 "$aptlog" >&2
+				_fl_die "installing chromium failed (log: $aptlog)"
+			}
+		rm -f "$aptlog"
+	fi
+	printf '%s\n' "$bin"
+}

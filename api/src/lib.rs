@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod alerts;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     routes
         .merge(SwaggerUi::new("/docs").url("/v1/openapi.json", openapi))
+        .merge(app::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

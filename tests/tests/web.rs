@@ -1,0 +1,181 @@
+//! The web app (`web/`) in real headless Chromium against the real server and PostGIS: the
+//! browser flows in `web/tests/e2e.mjs`, driven with playwright-core. This test starts the
+//! server as `fieldline serve` runs it (HTTP, push delivery worker, escalation worker) and the
+//! push-receiver peer, then runs the script with `node` and fails if any flow fails.
+//!
+//! Needs `web/dist` built, `web/node_modules` installed and Chromium at `/usr/bin/chromium`
+//! (or `FIELDLINE_CHROMIUM`): `scripts/test` provides all three.
+
+use fieldline_tests::*;
+use sqlx::PgPool;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
+    let web = repo_root().join("web");
+    assert!(
+        web.join("dist/index.html").exists(),
+        "web/dist is not built: run scripts/test (or `npm ci && npm run build` in web/)"
+    );
+    let mut server = TestServer::start(db).await;
+    server.start_push_worker();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
+        server.db.clone(),
+        server.config.data_keys.clone(),
+        server.config.worker_poll,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let receiver = PushReceiver::start().await;
+
+    let chromium =
+        std::env::var("FIELDLINE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut child = tokio::process::Command::new("node")
+        .arg("tests/e2e.mjs")
+        .current_dir(&web)
+        .env("FIELDLINE_BASE_URL", &server.base_url)
+        .env("FIELDLINE_PUSH_RECEIVER", &receiver.origin)
+        .env("FIELDLINE_CHROMIUM", chromium)
+        .env("FIELDLINE_DEMO_PASSWORD", DEMO_PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("running node (web/tests/e2e.mjs)");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut passed = Vec::new();
+    let outcome = tokio::time::timeout(Duration::from_secs(300), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            println!("{line}");
+            if let Some(name) = line.strip_prefix("ok ") {
+                passed.push(name.to_owned());
+            }
+        }
+        child.wait().await.unwrap()
+    })
+    .await
+    .expect("the browser tests did not finish within 5 minutes");
+    let _ = stop.send(());
+    let _ = escalation.await;
+    assert!(
+        outcome.success(),
+        "browser tests failed; passed: {passed:?}"
+    );
+    for flow in [
+        "coordinator enables alerts and gets the notification",
+        "coordinator acknowledges in the app",
+        "coordinator resolves from the notification button",
+        "housing manager updates availability",
+        "housing manager resolves an edit conflict",
+        "housing manager sees the bad import row",
+        "advocate records a contact offline",
+        "advocate runs the LAP screen",
+        "quick exit",
+    ] {
+        assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
+    }
+}
+
+/// `/app`: the page, its hashed assets, the service worker and the manifest with the right
+/// types and caching; client-side paths get the page; missing files are 404; API answers
+/// with personal data are never cached.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
+    assert!(
+        repo_root().join("web/dist/index.html").exists(),
+        "web/dist is not built: run scripts/test"
+    );
+    let server = TestServer::start(db).await;
+    let get = |path: &str| raw().get(server.url(path)).send();
+
+    let res = raw().get(server.url("/app")).send().await.unwrap();
+    assert_eq!(res.url().path(), "/app/", "/app redirects to /app/");
+
+    let page = get("/app/").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    let html = page.text().await.unwrap();
+    let script = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page loads its script");
+    assert!(script.starts_with("/app/assets/app-") && script.ends_with(".js"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from other origins"
+    );
+
+    let js = get(script).await.unwrap();
+    assert_eq!(js.status(), 200);
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        js.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+
+    let sw = get("/app/sw.js").await.unwrap();
+    assert_eq!(
+        sw.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(sw.headers()["cache-control"], "no-cache");
+    assert_eq!(sw.headers()["service-worker-allowed"], "/app/");
+    // Revalidating an unchanged file costs a 304.
+    let etag = sw.headers()["etag"].to_str().unwrap().to_owned();
+    let again = raw()
+        .get(server.url("/app/sw.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+
+    let manifest = get("/app/manifest.webmanifest").await.unwrap();
+    assert_eq!(
+        manifest.headers()["content-type"],
+        "application/manifest+json"
+    );
+    let manifest: serde_json::Value = manifest.json().await.unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let res = get(icon["src"].as_str().unwrap()).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "image/png");
+    }
+
+    // A reload on a client-side path still gets the page; a missing file does not.
+    let spa = get("/app/some/screen").await.unwrap();
+    assert_eq!(spa.status(), 200);
+    assert_eq!(spa.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(get("/app/assets/nope.js").await.unwrap().status(), 404);
+    for sneaky in [
+        "/app/..%2f..%2fCargo.toml",
+        "/app/assets/..%2f..%2fpackage.json",
+    ] {
+        let res = get(sneaky).await.unwrap();
+        assert_eq!(res.status(), 404, "{sneaky}");
+    }
+
+    // The API next to it: personal data is never stored by a browser or a proxy.
+    let token = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let contacts = raw()
+        .get(server.url("/v1/contacts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(contacts.status(), 200);
+    assert_eq!(contacts.headers()["cache-control"], "no-store");
+}

@@ -1,0 +1,106 @@
+// Calls to the Fieldline API with the stored session. Errors are RFC 9457 problems.
+
+import { freshSession } from "./session";
+
+export interface FieldError {
+  pointer: string;
+  message: string;
+}
+
+export class Problem extends Error {
+  constructor(
+    public status: number,
+    public body: any,
+  ) {
+    super(body?.detail || body?.title || `HTTP ${status}`);
+  }
+  get errors(): FieldError[] {
+    return Array.isArray(this.body?.errors) ? this.body.errors : [];
+  }
+}
+
+/** No network: the request never reached the server. */
+export class Offline extends Error {}
+
+export interface Reply<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+let onSignedOut: () => void = () => {};
+export function setSignedOutHandler(f: () => void) {
+  onSignedOut = f;
+}
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply<T>> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let session;
+    try {
+      session = await freshSession(attempt > 0);
+    } catch {
+      throw new Offline("offline");
+    }
+    if (!session) {
+      onSignedOut();
+      throw new Problem(401, { title: "Signed out" });
+    }
+    const h: Record<string, string> = { authorization: `Bearer ${session.access_token}`, ...headers };
+    let payload: BodyInit | undefined;
+    if (body instanceof Blob || typeof body === "string") {
+      payload = body;
+    } else if (body !== undefined) {
+      h["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(path, { method, headers: h, body: payload, cache: "no-store" });
+    } catch {
+      throw new Offline("offline");
+    }
+    if (res.status === 401 && attempt === 0) continue;
+    const text = await res.text();
+    let parsed: any = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    if (res.status === 401) onSignedOut();
+    if (!res.ok) throw new Problem(res.status, parsed);
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+  throw new Problem(401, { title: "Signed out" });
+}
+
+export const get = <T = any>(path: string) => call<T>("GET", path).then((r) => r.body);
+
+export function uuid(): string {
+  return crypto.randomUUID();
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Offline) return "No connection. Try again when you are online.";
+  if (e instanceof Problem) {
+    const fields = e.errors.map((f) => `${f.pointer}: ${f.message}`).join("; ");
+    return fields ? `${e.message} (${fields})` : e.message;
+  }
+  return String(e);
+}
+
+export function ago(iso: string | null | undefined): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export const label = (s: string) => s.replace(/_/g, " ");

@@ -1,0 +1,263 @@
+// The app shell: sign-in, the screens each role needs, quick exit, idle timeout.
+// Screens live in memory only: the URL stays /app/ and nothing about a victim reaches the
+// title, the address bar or the history.
+
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Problem, errorText, setSignedOutHandler } from "./api";
+import { clearSession, fromTokenResponse, loadSession, saveSession, type Me } from "./session";
+import { outboxAll, outboxClear } from "./idb";
+import { AlertDetail, AlertInbox, EnableAlerts } from "./screens/alerts";
+import { OnCall } from "./screens/oncall";
+import { Directory } from "./screens/directory";
+import { Nearby } from "./screens/nearby";
+import { ContactForm, flushOutbox } from "./screens/contact";
+import { Plans } from "./screens/plans";
+import { RaiseAlert, Safety } from "./screens/safety";
+
+/** Sign out after this long without a touch or a key on a shared device. */
+const IDLE_MS = 15 * 60 * 1000;
+
+export type Nav = (screen: Screen) => void;
+export type Screen =
+  | { name: "alerts" }
+  | { name: "alert"; id: string }
+  | { name: "oncall" }
+  | { name: "directory" }
+  | { name: "nearby" }
+  | { name: "contact" }
+  | { name: "plans" }
+  | { name: "raise" }
+  | { name: "safety" };
+
+const TABS: { screen: Screen["name"]; label: string; roles: string[] }[] = [
+  { screen: "alerts", label: "Alerts", roles: ["coordinator"] },
+  { screen: "oncall", label: "On call", roles: ["coordinator"] },
+  { screen: "directory", label: "Directory", roles: ["housing_manager", "admin"] },
+  { screen: "nearby", label: "Nearby", roles: ["advocate", "coordinator"] },
+  { screen: "contact", label: "Contact", roles: ["advocate", "coordinator"] },
+  { screen: "plans", label: "Plans", roles: ["advocate", "coordinator"] },
+  { screen: "raise", label: "Raise alert", roles: ["advocate"] },
+  { screen: "safety", label: "Check-in", roles: ["advocate"] },
+];
+
+const root = document.getElementById("app")!;
+
+/** Quick exit: drop everything on screen and in memory, and leave for a neutral page that
+ *  replaces this one in the history (Back does not return here). */
+export function quickExit() {
+  render(null, root);
+  document.title = "Weather";
+  location.replace("/app/exit.html");
+}
+
+let lastEsc = 0;
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  const now = Date.now();
+  if (now - lastEsc < 800) quickExit();
+  lastEsc = now;
+});
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [screen, setScreen] = useState<Screen | null>(null);
+
+  useEffect(() => {
+    loadSession()
+      .then((s) => setMe(s ? s.user : null))
+      .catch(() => setMe(null));
+    setSignedOutHandler(() => setMe(null));
+  }, []);
+
+  useEffect(() => {
+    if (!me) return;
+    const first = TABS.find((t) => t.roles.some((r) => me.roles.includes(r)));
+    setScreen(first ? ({ name: first.screen } as Screen) : null);
+    flushOutbox();
+    const onOnline = () => flushOutbox();
+    window.addEventListener("online", onOnline);
+    const timer = setInterval(() => navigator.onLine && flushOutbox(), 10_000);
+    // A tap on a notification opens the alert it was about.
+    const onMessage = (e: MessageEvent) => {
+      if (e.data?.type === "open-alert") setScreen({ name: "alert", id: e.data.id });
+    };
+    navigator.serviceWorker?.addEventListener("message", onMessage);
+    // Idle timeout.
+    let last = Date.now();
+    const touch = () => (last = Date.now());
+    const events = ["pointerdown", "keydown", "touchstart", "scroll"];
+    events.forEach((ev) => window.addEventListener(ev, touch, { passive: true }));
+    const idle = setInterval(() => {
+      if (Date.now() - last > IDLE_MS) signOut(setMe, true);
+    }, 15_000);
+    return () => {
+      window.removeEventListener("online", onOnline);
+      clearInterval(timer);
+      clearInterval(idle);
+      navigator.serviceWorker?.removeEventListener("message", onMessage);
+      events.forEach((ev) => window.removeEventListener(ev, touch));
+    };
+  }, [me]);
+
+  if (me === undefined) return <Frame />;
+  if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
+  const tabs = TABS.filter((t) => t.roles.some((r) => me.roles.includes(r)));
+  return (
+    <Frame
+      me={me}
+      onSignOut={() => signOut(setMe, false)}
+      tabs={tabs}
+      current={screen?.name}
+      onTab={(n) => setScreen({ name: n } as Screen)}
+    >
+      <Body screen={screen} nav={setScreen} me={me} />
+    </Frame>
+  );
+}
+
+function Body({ screen, nav, me }: { screen: Screen | null; nav: Nav; me: Me }) {
+  if (!screen) return <p>Your account has no role that uses this app.</p>;
+  switch (screen.name) {
+    case "alerts":
+      return (
+        <>
+          <EnableAlerts />
+          <AlertInbox nav={nav} />
+        </>
+      );
+    case "alert":
+      return <AlertDetail id={screen.id} nav={nav} />;
+    case "oncall":
+      return <OnCall me={me} />;
+    case "directory":
+      return <Directory me={me} />;
+    case "nearby":
+      return <Nearby />;
+    case "contact":
+      return <ContactForm />;
+    case "plans":
+      return <Plans />;
+    case "raise":
+      return <RaiseAlert />;
+    case "safety":
+      return <Safety />;
+  }
+}
+
+async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
+  const pending = await outboxAll().catch(() => []);
+  if (
+    pending.length > 0 &&
+    !idle &&
+    !confirm(`${pending.length} contact(s) recorded offline have not been sent yet. Signing out deletes them from this device. Sign out anyway?`)
+  ) {
+    return;
+  }
+  const s = await loadSession();
+  if (s) {
+    fetch("/v1/auth/logout", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: s.refresh_token }),
+    }).catch(() => {});
+  }
+  // Unsent contacts survive an idle timeout (the advocate signs in again to send them);
+  // a deliberate sign-out removes them.
+  if (!idle) await outboxClear();
+  await clearSession();
+  // Whatever the service worker cached goes too.
+  if ("caches" in window) {
+    for (const k of await caches.keys()) await caches.delete(k);
+  }
+  setMe(null);
+}
+
+function Frame(props: {
+  children?: any;
+  me?: Me;
+  onSignOut?: () => void;
+  tabs?: typeof TABS;
+  current?: string;
+  onTab?: (n: Screen["name"]) => void;
+}) {
+  return (
+    <>
+      <header class="bar">
+        <span class="brand">Fieldline</span>
+        {props.me && (
+          <button class="link" onClick={props.onSignOut}>
+            Sign out
+          </button>
+        )}
+        <button class="exit" onClick={quickExit} aria-label="Quick exit: leave this app now (or press Esc twice)">
+          Quick exit
+        </button>
+      </header>
+      {props.tabs && props.tabs.length > 1 && (
+        <nav class="tabs" aria-label="Screens">
+          {props.tabs.map((t) => (
+            <button
+              key={t.screen}
+              aria-current={props.current === t.screen ? "page" : undefined}
+              onClick={() => props.onTab?.(t.screen)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+      )}
+      <main>{props.children}</main>
+    </>
+  );
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  async function submit(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    setBusy(true);
+    setError("");
+    try {
+      const res = await fetch("/v1/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: f.get("email"), password: f.get("password") }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Problem(res.status, body);
+      const s = fromTokenResponse(body);
+      await saveSession(s);
+      onSignedIn(s.user);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="card" onSubmit={submit}>
+      <h1>Sign in</h1>
+      <label>
+        E-mail
+        <input name="email" type="email" autocomplete="username" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autocomplete="current-password" required />
+      </label>
+      {error && <p role="alert" class="error">{error}</p>}
+      <button class="primary" disabled={busy}>
+        Sign in
+      </button>
+      <p class="hint">On a shared device you are signed out after 15 minutes without use.</p>
+    </form>
+  );
+}
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
+}
+render(<App />, root);

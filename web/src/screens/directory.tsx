@@ -1,0 +1,525 @@
+// Housing staff: the directory as a table, one-tap availability, create/edit with the version
+// check, and bulk import with each bad row's error shown against its line.
+
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { Problem, ago, call, errorText, get, label, type FieldError } from "../api";
+import type { Me } from "../session";
+
+export const KINDS = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
+export const STATUSES = ["open", "full", "temporarily_closed", "closed"];
+/** Matches the server's default FIELDLINE_DIRECTORY_STALE_HOURS. */
+const STALE_S = 24 * 3600;
+
+export interface Entry {
+  id: string;
+  owner_agency_id: string;
+  name: string;
+  kind: string;
+  organization: string;
+  description: string;
+  location: { latitude: number; longitude: number } | null;
+  address: { street: string; locality: string; region: string; postal_code: string; country: string };
+  service_area: string;
+  intake_phone: string;
+  website: string | null;
+  hours: any;
+  eligibility: any;
+  capacity: number | null;
+  beds_available: number | null;
+  availability_updated_at: string | null;
+  availability_age_s?: number | null;
+  status: string;
+  confidential: boolean;
+  shared: boolean;
+  external_id: string | null;
+  version: number;
+  redacted: boolean;
+  distance_m?: number;
+  open_now?: boolean;
+}
+
+export const isStale = (e: Entry) =>
+  !e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > STALE_S;
+
+export function Directory({ me }: { me: Me }) {
+  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [error, setError] = useState("");
+  const [q, setQ] = useState("");
+  const [kind, setKind] = useState("");
+  const [status, setStatus] = useState("");
+  const [staleOnly, setStaleOnly] = useState(false);
+  const [editing, setEditing] = useState<Entry | "new" | null>(null);
+  const [importing, setImporting] = useState(false);
+  const manager = me.roles.includes("housing_manager");
+
+  const load = () =>
+    get<{ entries: Entry[] }>("/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")
+      .then((r) => setEntries(r.entries))
+      .catch((e) => setError(errorText(e)));
+  useEffect(() => {
+    load();
+  }, []);
+
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    return (entries ?? []).filter(
+      (e) =>
+        (!needle || `${e.name} ${e.organization} ${e.address.locality}`.toLowerCase().includes(needle)) &&
+        (!kind || e.kind === kind) &&
+        (!status || e.status === status) &&
+        (!staleOnly || isStale(e)),
+    );
+  }, [entries, q, kind, status, staleOnly]);
+
+  const replace = (e: Entry) => setEntries((all) => (all ?? []).map((x) => (x.id === e.id ? e : x)));
+
+  if (editing)
+    return (
+      <EntryEditor
+        me={me}
+        entry={editing === "new" ? null : editing}
+        onDone={(saved) => {
+          setEditing(null);
+          if (saved) load();
+        }}
+      />
+    );
+  if (importing) return <Import onDone={() => (setImporting(false), load())} />;
+
+  return (
+    <section>
+      <h1>Directory</h1>
+      {manager && (
+        <div class="actions">
+          <button onClick={() => setEditing("new")}>Add a place</button>
+          <button onClick={() => setImporting(true)}>Import CSV / HSDS</button>
+        </div>
+      )}
+      <div class="filters">
+        <label>
+          Search
+          <input type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Kind
+          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+            <option value="">any</option>
+            {KINDS.map((k) => (
+              <option value={k}>{label(k)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            <option value="">any</option>
+            {STATUSES.map((k) => (
+              <option value={k}>{label(k)}</option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={staleOnly} onChange={(e) => setStaleOnly((e.target as HTMLInputElement).checked)} />
+          Stale only
+        </label>
+      </div>
+      {error && <p class="error">{error}</p>}
+      <p class="muted">{entries ? `${shown.length} of ${entries.length} places` : "Loading…"}</p>
+      <div class="table-wrap">
+        <table class="directory">
+          <thead>
+            <tr>
+              <th scope="col">Place</th>
+              <th scope="col">Status</th>
+              <th scope="col">Beds</th>
+              <th scope="col">Updated</th>
+              <th scope="col">
+                <span class="sr">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((e) => (
+              <Row
+                key={e.id}
+                entry={e}
+                // Only the owner agency's housing managers keep an entry; others see it as is.
+                manager={manager && e.owner_agency_id === me.agency.id}
+                onSaved={replace}
+                onEdit={e.redacted ? undefined : () => setEditing(e)}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: boolean; onSaved: (e: Entry) => void; onEdit?: () => void }) {
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  async function set(change: { beds_available: number | null; status?: string }) {
+    setBusy(true);
+    try {
+      onSaved((await call<Entry>("PATCH", `/v1/directory/entries/${e.id}/availability`, change)).body);
+      setError("");
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const beds = e.beds_available;
+  return (
+    <tr data-entry={e.name}>
+      <th scope="row">
+        {e.name}
+        {e.confidential && <span class="badge confidential" title="Confidential location: never share the address">confidential</span>}
+        <div class="muted">
+          {label(e.kind)} · {e.address.locality}
+        </div>
+        {error && <div class="error" role="alert">{error}</div>}
+      </th>
+      <td>
+        {manager ? (
+          <select
+            aria-label={`Status of ${e.name}`}
+            value={e.status}
+            disabled={busy}
+            onChange={(ev) => set({ beds_available: beds, status: (ev.target as HTMLSelectElement).value })}
+          >
+            {STATUSES.map((s) => (
+              <option value={s}>{label(s)}</option>
+            ))}
+          </select>
+        ) : (
+          label(e.status)
+        )}
+      </td>
+      <td class="beds">
+        {manager && (
+          <button aria-label={`One bed fewer at ${e.name}`} disabled={busy || !beds} onClick={() => set({ beds_available: (beds ?? 0) - 1 })}>
+            −
+          </button>
+        )}
+        <span data-test="beds">{beds ?? "?"}</span>
+        {e.capacity !== null && <span class="muted">/{e.capacity}</span>}
+        {manager && (
+          <button
+            aria-label={`One bed more at ${e.name}`}
+            disabled={busy || (e.capacity !== null && (beds ?? 0) >= e.capacity)}
+            onClick={() => set({ beds_available: (beds ?? 0) + 1 })}
+          >
+            +
+          </button>
+        )}
+      </td>
+      <td>
+        <span data-test="updated">{ago(e.availability_updated_at)}</span>
+        {isStale(e) && <span class="badge stale">stale</span>}
+        {manager && isStale(e) && (
+          <button class="link" disabled={busy} onClick={() => set({ beds_available: beds })}>
+            Still correct
+          </button>
+        )}
+      </td>
+      <td>
+        {manager && onEdit && (
+          <button class="link" onClick={onEdit}>
+            Edit
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The writable fields of an entry (EntryInput). */
+function toInput(e: Entry): any {
+  return {
+    name: e.name,
+    kind: e.kind,
+    organization: e.organization,
+    description: e.description,
+    location: e.location,
+    address: e.address,
+    service_area: e.service_area,
+    intake_phone: e.intake_phone,
+    website: e.website,
+    hours: e.hours,
+    eligibility: e.eligibility,
+    capacity: e.capacity,
+    beds_available: e.beds_available,
+    status: e.status,
+    confidential: e.confidential,
+    shared: e.shared,
+    external_id: e.external_id,
+  };
+}
+
+const COMPARED: [string, (i: any) => string][] = [
+  ["Name", (i) => i.name],
+  ["Kind", (i) => label(i.kind)],
+  ["Status", (i) => label(i.status)],
+  ["Beds", (i) => `${i.beds_available ?? "?"} / ${i.capacity ?? "?"}`],
+  ["Intake phone", (i) => i.intake_phone],
+  ["Locality", (i) => i.address.locality],
+  ["Street", (i) => i.address.street],
+  ["Confidential", (i) => (i.confidential ? "yes" : "no")],
+];
+
+function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDone: (saved: boolean) => void }) {
+  const blank = {
+    name: "",
+    kind: "shelter",
+    organization: "",
+    description: "",
+    location: { latitude: 0, longitude: 0 },
+    address: { street: "", locality: "", region: "", postal_code: "", country: "US" },
+    service_area: "",
+    intake_phone: "",
+    website: null,
+    hours: { time_zone: me.agency.time_zone, open_24_7: true, spans: [] },
+    eligibility: {},
+    capacity: null,
+    beds_available: null,
+    status: "open",
+    confidential: false,
+    shared: true,
+    external_id: null,
+  };
+  const [input, setInput] = useState<any>(entry ? toInput(entry) : blank);
+  const [version, setVersion] = useState(entry?.version ?? 0);
+  const [conflict, setConflict] = useState<Entry | null>(null);
+  const [error, setError] = useState("");
+  const upd = (f: (i: any) => void) => setInput((old: any) => {
+    const next = structuredClone(old);
+    f(next);
+    return next;
+  });
+
+  async function save(e?: Event, baseVersion = version) {
+    e?.preventDefault();
+    setError("");
+    try {
+      if (entry) {
+        await call("PUT", `/v1/directory/entries/${entry.id}`, input, { "if-match": `"${baseVersion}"` });
+      } else {
+        await call("POST", "/v1/directory/entries", input);
+      }
+      onDone(true);
+    } catch (err) {
+      if (err instanceof Problem && err.status === 412 && entry) {
+        setConflict(await get<Entry>(`/v1/directory/entries/${entry.id}`));
+      } else setError(errorText(err));
+    }
+  }
+
+  const num = (v: string) => (v.trim() === "" ? null : Number(v));
+  const text = (f: (i: any, v: string) => void) => (ev: Event) => upd((i) => f(i, (ev.target as HTMLInputElement).value));
+
+  if (conflict)
+    return (
+      <section>
+        <h1>Someone else changed this place</h1>
+        <p>Your changes were not saved. Compare and choose:</p>
+        <table class="compare">
+          <thead>
+            <tr>
+              <th scope="col"></th>
+              <th scope="col">Yours</th>
+              <th scope="col">Saved now (version {conflict.version})</th>
+            </tr>
+          </thead>
+          <tbody>
+            {COMPARED.map(([name, f]) => (
+              <tr class={f(input) !== f(conflict) ? "differs" : ""}>
+                <th scope="row">{name}</th>
+                <td>{f(input)}</td>
+                <td>{f(toInput(conflict))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div class="actions">
+          <button class="primary" onClick={() => (setConflict(null), setVersion(conflict.version), save(undefined, conflict.version))}>
+            Save mine over it
+          </button>
+          <button onClick={() => (setInput(toInput(conflict)), setVersion(conflict.version), setConflict(null))}>Start from theirs</button>
+        </div>
+      </section>
+    );
+
+  return (
+    <form class="card" onSubmit={save}>
+      <h1>{entry ? "Edit place" : "Add a place"}</h1>
+      <label>
+        Name
+        <input required value={input.name} onInput={text((i, v) => (i.name = v))} />
+      </label>
+      <label>
+        Kind
+        <select value={input.kind} onChange={text((i, v) => (i.kind = v))}>
+          {KINDS.map((k) => (
+            <option value={k}>{label(k)}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Status
+        <select value={input.status} onChange={text((i, v) => (i.status = v))}>
+          {STATUSES.map((k) => (
+            <option value={k}>{label(k)}</option>
+          ))}
+        </select>
+      </label>
+      <div class="pair">
+        <label>
+          Capacity
+          <input inputMode="numeric" value={input.capacity ?? ""} onInput={text((i, v) => (i.capacity = num(v)))} />
+        </label>
+        <label>
+          Beds free
+          <input inputMode="numeric" value={input.beds_available ?? ""} onInput={text((i, v) => (i.beds_available = num(v)))} />
+        </label>
+      </div>
+      <label>
+        Intake phone
+        <input type="tel" required value={input.intake_phone} onInput={text((i, v) => (i.intake_phone = v))} />
+      </label>
+      <label>
+        Street
+        <input value={input.address.street} onInput={text((i, v) => (i.address.street = v))} />
+      </label>
+      <label>
+        Town
+        <input value={input.address.locality} onInput={text((i, v) => (i.address.locality = v))} />
+      </label>
+      {input.location && (
+        <div class="pair">
+          <label>
+            Latitude
+            <input inputMode="decimal" value={input.location.latitude} onInput={text((i, v) => (i.location.latitude = Number(v)))} />
+          </label>
+          <label>
+            Longitude
+            <input inputMode="decimal" value={input.location.longitude} onInput={text((i, v) => (i.location.longitude = Number(v)))} />
+          </label>
+        </div>
+      )}
+      <label class="check">
+        <input type="checkbox" checked={input.confidential} onChange={(ev) => upd((i) => (i.confidential = (ev.target as HTMLInputElement).checked))} />
+        Confidential location (address shown only to those allowed)
+      </label>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="actions">
+        <button class="primary">Save</button>
+        <button type="button" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** `/rows/7/latitude` → line 7 (CSV); other pointers (HSDS) are shown as they are. */
+function lineOf(pointer: string): number | null {
+  const m = /^\/rows\/(\d+)/.exec(pointer);
+  return m ? Number(m[1]) : null;
+}
+
+function Import({ onDone }: { onDone: () => void }) {
+  const [result, setResult] = useState<string>("");
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [lines, setLines] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  async function upload(ev: Event) {
+    ev.preventDefault();
+    const file = (ev.target as HTMLFormElement).querySelector("input[type=file]") as HTMLInputElement;
+    const f = file.files?.[0];
+    if (!f) return;
+    setBusy(true);
+    setErrors([]);
+    setResult("");
+    const text = await f.text();
+    setLines(text.split(/\r?\n/));
+    const json = f.name.toLowerCase().endsWith(".json") || text.trimStart().startsWith("{") || text.trimStart().startsWith("[");
+    try {
+      const r = await call<{ created: number; updated: number }>("POST", "/v1/directory/import", new Blob([text]), {
+        "content-type": json ? "application/json" : "text/csv",
+      });
+      setResult(`Imported: ${r.body.created} created, ${r.body.updated} updated.`);
+    } catch (e) {
+      if (e instanceof Problem && e.errors.length) {
+        setResult(`Nothing was imported: ${e.errors.length} problem(s). Fix them and import the file again.`);
+        setErrors(e.errors);
+      } else setResult(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // One row per line of the file, with every problem found on it; HSDS problems (JSON
+  // pointers, no line) each get their own row.
+  const groups = new Map<string, { line: number | null; items: FieldError[] }>();
+  for (const e of errors) {
+    const line = lineOf(e.pointer);
+    const key = line === null ? e.pointer : String(line);
+    if (!groups.has(key)) groups.set(key, { line, items: [] });
+    groups.get(key)!.items.push(e);
+  }
+
+  return (
+    <section>
+      <h1>Import places</h1>
+      <p class="hint">
+        A CSV file (columns as in the CSV export, with <code>external_id</code>) or Open Referral HSDS JSON. All or nothing: if any
+        row is wrong, nothing is written.
+      </p>
+      <form onSubmit={upload} class="card">
+        <label>
+          File
+          <input type="file" accept=".csv,.json,text/csv,application/json" required />
+        </label>
+        <div class="actions">
+          <button class="primary" disabled={busy}>
+            Import
+          </button>
+          <button type="button" onClick={onDone}>
+            Back to the directory
+          </button>
+        </div>
+      </form>
+      {result && <p role="status">{result}</p>}
+      {errors.length > 0 && (
+        <table class="import-errors">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Problems</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...groups.entries()].map(([key, g]) => (
+              <tr key={key} data-line={g.line ?? ""}>
+                <th scope="row">{g.line ?? "—"}</th>
+                <td>
+                  <ul>
+                    {g.items.map((e) => (
+                      <li>
+                        <strong>{g.line !== null ? e.pointer.split("/").slice(3).join("/") || "row" : e.pointer}</strong>: {e.message}
+                      </li>
+                    ))}
+                  </ul>
+                  {g.line !== null && lines[g.line - 1] !== undefined && <pre class="line">{lines[g.line - 1]}</pre>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+// Tokens: kept in IndexedDB (the service worker needs them for the notification buttons) and
+// refreshed by whoever needs them first. Each refresh replaces the refresh token, so the page
+// and the worker always re-read the stored session before refreshing.
+
+import { kvDelete, kvGet, kvSet } from "./idb";
+
+export interface Me {
+  id: string;
+  email: string;
+  display_name: string;
+  agency: { id: string; name: string; time_zone: string };
+  roles: string[];
+  grants: string[];
+}
+
+export interface Session {
+  access_token: string;
+  /** ms since the epoch. */
+  access_expires_at: number;
+  refresh_token: string;
+  user: Me;
+}
+
+const KEY = "session";
+
+export const loadSession = () => kvGet<Session>(KEY);
+export const clearSession = () => kvDelete(KEY);
+
+export function fromTokenResponse(t: any): Session {
+  return {
+    access_token: t.access_token,
+    access_expires_at: Date.now() + (t.expires_in - 30) * 1000,
+    refresh_token: t.refresh_token,
+    user: t.user,
+  };
+}
+
+export async function saveSession(s: Session) {
+  await kvSet(KEY, s);
+}
+
+let refreshing: Promise<Session | undefined> | null = null;
+
+/** A session with a valid access token, refreshing it if needed; undefined if signed out. */
+export async function freshSession(force = false): Promise<Session | undefined> {
+  const s = await loadSession();
+  if (!s) return undefined;
+  if (!force && s.access_expires_at > Date.now()) return s;
+  if (!refreshing) {
+    refreshing = (async () => {
+      try {
+        const res = await fetch("/v1/auth/refresh", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ refresh_token: s.refresh_token }),
+        });
+        if (res.status === 401) {
+          await clearSession();
+          return undefined;
+        }
+        if (!res.ok) throw new Error(`refresh: ${res.status}`);
+        const next = fromTokenResponse(await res.json());
+        await saveSession(next);
+        return next;
+      } finally {
+        refreshing = null;
+      }
+    })();
+  }
+  return refreshing;
+}

@@ -1,0 +1,313 @@
+// Browser tests: run by tests/tests/web.rs (scripts/test), which starts the server, its
+// workers and the push-receiver peer and passes their addresses in the environment.
+// Prints "ok NAME" per passed flow; exits non-zero on the first failure.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BASE, api, phone, signIn, token, until } from "./common.mjs";
+
+const RECEIVER = process.env.FIELDLINE_PUSH_RECEIVER;
+const COORDINATOR = "coordinator@demo.fieldline.test";
+const ADVOCATE = "advocate@demo.fieldline.test";
+const HOUSING = "housing@demo.fieldline.test";
+/** Victim data typed in these tests; it must never reach a notification, title or URL. */
+const VICTIM = "Jane Quill";
+
+const ok = (name) => console.log(`ok ${name}`);
+
+/** Nothing personal in the address bar or the title, ever. */
+async function noLeak(page) {
+  assert.equal(new URL(page.url()).pathname, "/app/");
+  assert.equal(await page.title(), "Fieldline");
+  assert.ok(!page.url().includes(VICTIM));
+}
+
+async function coordinator() {
+  // The push service behind a real phone is out of reach; the receiver issues the
+  // subscription that the browser's PushManager hands to the app.
+  const sub = await (await fetch(`${RECEIVER}/subscriptions`, { method: "POST" })).json();
+  const { ctx, close } = await phone();
+  try {
+    await ctx.grantPermissions(["notifications"], { origin: BASE });
+    await ctx.addInitScript((s) => {
+      let current = null;
+      const fake = {
+        endpoint: s.endpoint,
+        expirationTime: null,
+        toJSON: () => ({ endpoint: s.endpoint, expirationTime: null, keys: s.keys }),
+        unsubscribe: async () => ((current = null), true),
+      };
+      PushManager.prototype.subscribe = async function (opts) {
+        const key = new Uint8Array(opts.applicationServerKey);
+        window.__applicationServerKey = btoa(String.fromCharCode(...key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        window.__userVisibleOnly = opts.userVisibleOnly;
+        current = fake;
+        return fake;
+      };
+      PushManager.prototype.getSubscription = async () => current;
+    }, sub);
+    const page = await ctx.newPage();
+    await signIn(page, COORDINATOR);
+    await page.getByRole("heading", { name: "Open alerts" }).waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.getByRole("button", { name: "Enable alerts on this device" }).click();
+    await page.locator("[data-test=alerts-enabled]").waitFor();
+    const vapid = (await api(null, "GET", "/v1/push/vapid-public-key")).body.public_key;
+    assert.equal(await page.evaluate(() => window.__applicationServerKey), vapid);
+    assert.equal(await page.evaluate(() => window.__userVisibleOnly), true);
+    const coord = await token(COORDINATOR);
+    const subs = (await api(coord, "GET", "/v1/push/subscriptions")).body.subscriptions;
+    assert.ok(subs.some((s) => s.endpoint === sub.endpoint), "the subscription is registered");
+
+    // An advocate raises an alert; the server's workers push it to the receiver.
+    const adv = await token(ADVOCATE);
+    const alertId = crypto.randomUUID();
+    const raised = await api(adv, "POST", "/v1/alerts", { id: alertId, kind: "high_risk", details: `${VICTIM}, 12 Elm St` });
+    assert.equal(raised.status, 201, JSON.stringify(raised.body));
+    const message = await until("the push to arrive at the receiver", async () => {
+      const msgs = await (await fetch(`${RECEIVER}/messages?subscription=${sub.id}`)).json();
+      return msgs.find((m) => m.status === 201 && m.payload && JSON.parse(m.payload).alert_id === alertId);
+    });
+    assert.ok(!message.payload.includes("Quill") && !message.payload.includes("Elm"), "no personal data in the push");
+
+    // Hand the decrypted payload to the service worker as the push service would.
+    const cdp = await ctx.newCDPSession(page);
+    const registrations = [];
+    cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
+    await cdp.send("ServiceWorker.enable");
+    const reg = await until("the service worker registration", () => registrations.find((r) => r.scopeURL === `${BASE}/app/` && !r.isDeleted));
+    const deliver = () => cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId: reg.registrationId, data: message.payload });
+    const shown = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          actions: n.actions.map((a) => a.action),
+          alert: n.data?.alert_id,
+        })),
+      );
+    // A push can reach a worker that is still starting up and be dropped by DevTools;
+    // delivering again is what a push service's retry would do (the tag makes it harmless).
+    let lastDelivery = 0;
+    let notes = await until("the notification", async () => {
+      const now = await shown();
+      if (now.length) return now;
+      if (Date.now() - lastDelivery > 3000) {
+        lastDelivery = Date.now();
+        await deliver();
+      }
+      return null;
+    });
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0].title, "Fieldline");
+    assert.equal(notes[0].tag, `alert-${alertId}`);
+    assert.deepEqual(notes[0].actions, ["acknowledge", "resolve"]);
+    assert.equal(notes[0].alert, alertId);
+    assert.ok(!JSON.stringify(notes).includes("Quill"), "no personal data in the notification");
+    // A repeat (escalation, retry) replaces the notification rather than stacking.
+    await deliver();
+    await new Promise((r) => setTimeout(r, 500));
+    notes = await shown();
+    assert.equal(notes.length, 1, "a repeat push replaces the notification");
+    ok("coordinator enables alerts and gets the notification");
+
+    // Acknowledge from the inbox; the server's state changes.
+    await page.reload();
+    await page.getByRole("button", { name: /high risk/i }).first().click();
+    await page.getByRole("heading", { name: "high risk" }).waitFor();
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await until("the acknowledged state on screen", async () => (await page.locator("[data-test=alert-state]").textContent()) === "acknowledged");
+    const after = await api(coord, "GET", `/v1/alerts/${alertId}`);
+    assert.equal(after.body.state, "acknowledged");
+    assert.ok(after.body.timeline.some((e) => e.kind === "acknowledged"));
+    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    await noLeak(page);
+    ok("coordinator acknowledges in the app");
+
+    // The notification's Resolve button: the service worker acts with the stored session.
+    const [worker] = ctx.serviceWorkers();
+    assert.ok(worker, "the service worker is running");
+    await worker.evaluate(async (id) => {
+      const [n] = await self.registration.getNotifications({ tag: `alert-${id}` });
+      let done;
+      self.fieldlineNotificationClick({ notification: n, action: "resolve", waitUntil: (p) => (done = p) });
+      await done;
+    }, alertId);
+    const resolved = await api(coord, "GET", `/v1/alerts/${alertId}`);
+    assert.equal(resolved.body.state, "resolved");
+    assert.deepEqual(await shown(), [], "the notification is closed");
+    ok("coordinator resolves from the notification button");
+  } finally {
+    await close();
+  }
+}
+
+async function housing() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, HOUSING);
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    const housingToken = await token(HOUSING);
+    // An entry with room both ways.
+    const list = (await api(housingToken, "GET", "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")).body.entries;
+    const target = list.find((e) => e.capacity !== null && e.beds_available !== null && e.beds_available > 0 && e.beds_available < e.capacity);
+    assert.ok(target, "a demo entry with free and taken beds");
+    await page.getByLabel("Search").fill(target.name);
+    const row = page.locator(`tr[data-entry="${target.name}"]`);
+    await row.waitFor();
+    await row.getByRole("button", { name: `One bed fewer at ${target.name}` }).click();
+    await until("the new count on screen", async () => (await row.locator("[data-test=beds]").textContent()) === String(target.beds_available - 1));
+    const now = (await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body;
+    assert.equal(now.beds_available, target.beds_available - 1);
+    assert.ok(Date.now() - Date.parse(now.availability_updated_at) < 60_000);
+    assert.match(await row.locator("[data-test=updated]").textContent(), /s ago$/);
+    ok("housing manager updates availability");
+
+    // Edit with the version check: someone else saves first, and the conflict shows both.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Intake phone").fill("801-555-0199");
+    const current = await api(housingToken, "GET", `/v1/directory/entries/${target.id}`);
+    const theirs = { ...current.body, intake_phone: "801-555-0142" };
+    for (const k of ["id", "owner_agency_id", "availability_updated_at", "version", "retired", "redacted", "distance_m", "open_now", "availability_age_s"]) delete theirs[k];
+    const put = await fetch(`${BASE}/v1/directory/entries/${target.id}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${housingToken}`, "content-type": "application/json", "if-match": current.headers.get("etag") },
+      body: JSON.stringify(theirs),
+    });
+    assert.equal(put.status, 200, await put.text());
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { name: "Someone else changed this place" }).waitFor();
+    const differs = page.locator(".compare tr.differs");
+    assert.equal(await differs.count(), 1);
+    assert.match(await differs.textContent(), /801-555-0199.*801-555-0142/);
+    await page.getByRole("button", { name: "Save mine over it" }).click();
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    assert.equal((await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body.intake_phone, "801-555-0199");
+    ok("housing manager resolves an edit conflict");
+
+    // Import: one good row, one bad (line 3: latitude is not a number).
+    const dir = mkdtempSync(join(tmpdir(), "fieldline-import-"));
+    const file = join(dir, "places.csv");
+    writeFileSync(
+      file,
+      [
+        "external_id,name,kind,latitude,longitude,intake_phone,time_zone,status,beds_available,capacity",
+        "imp-1,Harbor House,shelter,40.25,-111.65,801-555-0101,America/Denver,open,2,10",
+        "imp-2,Ridge Shelter,shelter,north,-111.66,801-555-0102,America/Denver,open,1,5",
+      ].join("\n") + "\n",
+    );
+    await page.getByRole("button", { name: "Import CSV / HSDS" }).click();
+    await page.getByLabel("File").setInputFiles(file);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const bad = page.locator('.import-errors tr[data-line="3"]');
+    await bad.waitFor();
+    const text = await bad.textContent();
+    // What the server says about that line, shown against it.
+    const direct = await fetch(`${BASE}/v1/directory/import`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${housingToken}`, "content-type": "text/csv" },
+      body: readFileSync(file),
+    });
+    assert.equal(direct.status, 422);
+    const problems = (await direct.json()).errors;
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].pointer, "/rows/3/latitude");
+    assert.ok(text.includes(`latitude: ${problems[0].message}`), text);
+    assert.match(text, /Ridge Shelter/, "the line itself is shown");
+    assert.equal(await page.locator(".import-errors tbody tr").count(), 1, "only the bad row is listed");
+    const all = (await api(housingToken, "GET", "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")).body.entries;
+    assert.ok(!all.some((e) => e.name === "Harbor House"), "all or nothing: the good row was not written");
+    ok("housing manager sees the bad import row");
+  } finally {
+    await close();
+  }
+}
+
+async function advocate() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    const pseudonym = `Heron ${Date.now() % 100000}`;
+    await ctx.setOffline(true);
+    await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.getByLabel("Notes").fill("met at the hospital");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.getByText("Saved on this phone").waitFor();
+    await until("the outbox count", async () => (await page.locator("[data-test=outbox]").textContent()).startsWith("1 waiting"));
+    const queued = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open("fieldline");
+          req.onsuccess = () => {
+            const all = req.result.transaction("outbox").objectStore("outbox").getAll();
+            all.onsuccess = () => resolve(all.result);
+          };
+        }),
+    );
+    assert.equal(queued.length, 1);
+    await noLeak(page);
+
+    await ctx.setOffline(false);
+    await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    const adv = await token(ADVOCATE);
+    const mine = async () => (await api(adv, "GET", "/v1/contacts")).body.contacts.filter((c) => c.pseudonym === pseudonym);
+    assert.equal((await mine()).length, 1);
+    assert.equal((await mine())[0].id, queued[0].id, "sent with the id chosen on the phone");
+    // A replay of the same queued request (a lost answer, a second tab) adds nothing.
+    const replay = await api(adv, "PUT", `/v1/contacts/${queued[0].id}`, queued[0].body);
+    assert.ok(replay.status === 200 || replay.status === 201, `replay: ${replay.status}`);
+    assert.equal((await mine()).length, 1);
+    ok("advocate records a contact offline");
+
+    // The LAP screen, scored by the server: question 1 "yes" screens in by protocol.
+    await page.getByRole("button", { name: "New contact" }).click();
+    await page.getByLabel("Pseudonym (shown in lists)").fill(`${pseudonym} B`);
+    await page.getByText("Lethality screen (LAP)").click();
+    await page.getByRole("radiogroup", { name: /weapon/ }).getByLabel("yes").check();
+    await page.getByRole("button", { name: "Save contact" }).click();
+    const lap = page.locator("[data-test=lap-result]");
+    await lap.waitFor();
+    assert.match(await lap.textContent(), /screened in protocol/);
+    await noLeak(page);
+    ok("advocate runs the LAP screen");
+
+    // Quick exit with victim data on screen (typed, not saved): double Esc.
+    await page.getByRole("button", { name: "New contact" }).click();
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    await page.waitForURL(`${BASE}/app/exit.html`);
+    assert.equal(await page.title(), "Weather");
+    const body = await page.locator("body").innerText();
+    assert.ok(!body.includes(VICTIM) && !body.includes("Fieldline"), "nothing of the app on screen");
+    // The button does the same from any screen.
+    await page.goto(`${BASE}/app/`);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.getByRole("button", { name: /Quick exit/ }).click();
+    await page.waitForURL(`${BASE}/app/exit.html`);
+    assert.ok(!(await page.locator("body").innerText()).includes(VICTIM));
+    // Quick exit replaced the app's history entry: Back does not bring the form back.
+    await page.goBack().catch(() => {});
+    assert.ok(!(await page.locator("body").innerText()).includes(VICTIM));
+    ok("quick exit");
+  } finally {
+    await close();
+  }
+}
+
+try {
+  await coordinator();
+  await housing();
+  await advocate();
+} catch (e) {
+  console.log(`not ok: ${e.stack ?? e}`);
+  process.exit(1);
+}
