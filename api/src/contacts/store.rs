@@ -73,7 +73,8 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid, user: Uuid) -> sqlx::Result
 }
 
 /// Creates or updates the person a contact concerns. A person id taken by another agency is
-/// a conflict, not a silent overwrite.
+/// a conflict, not a silent overwrite. `insert` repeats this upsert inside its statement;
+/// keep the two in step.
 async fn put_person(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -117,6 +118,8 @@ async fn put_person(
 /// taken (a replay, a concurrent duplicate that committed first, or another agency's record),
 /// in which case nothing was written. The contact and its person go in one statement (the
 /// person's foreign key is checked at its end): creating is the hot path of a phone's outbox.
+/// The person part is `put_person`'s upsert, written out here so it runs only for a new
+/// contact (a replay must change nothing).
 pub async fn insert(
     conn: &mut PgConnection,
     keys: &DataKeys,

@@ -3,6 +3,7 @@
 //! search (README, "Benchmarks"). The `open_now` *filter* still runs in SQL so that `LIMIT`
 //! counts only open places; the test `rust_and_sql_agree` keeps the two definitions equal.
 
+use super::validate::minutes;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use fieldline_wire::directory::Hours;
 
@@ -24,7 +25,11 @@ pub fn open_at(hours: &Hours, at: DateTime<Utc>) -> bool {
     let now = i64::from(local.num_seconds_from_midnight()) * 1_000_000_000
         + i64::from(local.nanosecond() % 1_000_000_000);
     hours.spans.iter().any(|s| {
-        let (Some(opens), Some(closes)) = (minute_ns(&s.opens), minute_ns(&s.closes)) else {
+        // Stored spans passed `validate::minutes` on the way in.
+        let (Some(opens), Some(closes)) = (
+            minutes(&s.opens, false).map(minute_ns),
+            minutes(&s.closes, true).map(minute_ns),
+        ) else {
             return false;
         };
         let overnight = closes < opens;
@@ -34,12 +39,9 @@ pub fn open_at(hours: &Hours, at: DateTime<Utc>) -> bool {
     })
 }
 
-/// `HH:MM` (`24:00` included) as nanoseconds after midnight.
-fn minute_ns(s: &str) -> Option<i64> {
-    let (h, m) = s.split_once(':')?;
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 1440)
-        .then_some((h * 60 + m) * 60 * 1_000_000_000)
+/// Minutes after midnight as nanoseconds, the unit `now` is compared in.
+fn minute_ns(minutes: u32) -> i64 {
+    i64::from(minutes) * 60 * 1_000_000_000
 }
 
 #[cfg(test)]

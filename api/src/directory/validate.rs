@@ -230,7 +230,7 @@ fn check_hours(h: &Hours, errs: &mut Errors) {
 }
 
 /// `HH:MM` as minutes after midnight; `24:00` only where allowed.
-fn minutes(s: &str, allow_24: bool) -> Option<u32> {
+pub(super) fn minutes(s: &str, allow_24: bool) -> Option<u32> {
     let (h, m) = s.split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;
