@@ -167,6 +167,20 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .await?)
 }
 
+/// A `LISTEN` connection on `channel`, on a connection of its own rather than one of `db`'s:
+/// a listener holds its connection for the life of the process, and two background workers
+/// each holding one of the pool's would leave a small pool (`FIELDLINE_DB_MAX_CONNECTIONS` of 1
+/// or 2) with none for requests. Reconnects after an outage like the pool does.
+pub async fn listen(db: &PgPool, channel: &str) -> sqlx::Result<sqlx::postgres::PgListener> {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with((*db.connect_options()).clone());
+    let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
 /// Tests pass a listener on port 0; the binary passes the configured address.
 pub async fn launch_with_listener(

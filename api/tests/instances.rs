@@ -57,6 +57,10 @@ struct Instance {
 /// `fieldline serve` on a free port with short leases and polls. Instances share `data_dir`,
 /// hence their keys (VAPID, tokens), as replicas of one deployment do.
 async fn serve(db_url: &str, data_dir: &std::path::Path) -> Instance {
+    serve_with(db_url, data_dir, &[]).await
+}
+
+async fn serve_with(db_url: &str, data_dir: &std::path::Path, vars: &[(&str, &str)]) -> Instance {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_fieldline"))
         .arg("serve")
@@ -69,6 +73,7 @@ async fn serve(db_url: &str, data_dir: &std::path::Path) -> Instance {
         .env("FIELDLINE_PUSH_RETRY_BASE_MS", "100")
         .env("FIELDLINE_WORKER_POLL_MS", "100")
         .env("RUST_LOG", "warn")
+        .envs(vars.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -322,5 +327,38 @@ async fn killing_an_instance_mid_flight_loses_nothing_and_escalates_once(db: PgP
     )
     .await;
     assert_eq!(retaken, 5);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// The background workers' `LISTEN` connections are their own, so even a pool of one
+/// connection serves requests while both workers run, and an alert still reaches the phone.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_pool_of_one_connection_serves_requests_beside_the_workers(db: PgPool) {
+    fieldline_api::demo::seed(&db).await.unwrap();
+    let data_dir = std::env::temp_dir().join(format!("fieldline-pool1-{}", Uuid::new_v4()));
+    let r = receiver().await;
+    let a = serve_with(
+        &url_of(&db),
+        &data_dir,
+        &[("FIELDLINE_DB_MAX_CONNECTIONS", "1")],
+    )
+    .await;
+    let coordinator = login(&a, "coordinator@demo.fieldline.test").await;
+    let advocate = login(&a, "advocate@demo.fieldline.test").await;
+    let device = phone(&a, &r, &coordinator).await;
+    let id = Uuid::new_v4();
+    let (s, v) = post(
+        format!("{}/v1/alerts", a.base),
+        Some(&advocate),
+        json!({"id": id, "kind": "advocate_safety"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    eventually(
+        10,
+        "the alert's push at the coordinator's phone",
+        || async { arrived(&r, &device).await.contains_key(&id.to_string()) },
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&data_dir);
 }

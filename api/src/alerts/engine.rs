@@ -418,10 +418,7 @@ pub async fn run(
     let mut listener = None;
     loop {
         if listener.is_none() {
-            listener = match sqlx::postgres::PgListener::connect_with(&db).await {
-                Ok(mut l) => l.listen("fieldline_alerts").await.ok().map(|_| l),
-                Err(_) => None,
-            };
+            listener = crate::listen(&db, "fieldline_alerts").await.ok();
         }
         if let Err(e) = run_once(&db, &keys).await {
             tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");

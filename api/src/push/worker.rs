@@ -71,10 +71,7 @@ impl Worker {
         let mut in_flight = JoinSet::new();
         loop {
             if listener.is_none() {
-                listener = match sqlx::postgres::PgListener::connect_with(&self.db).await {
-                    Ok(mut l) => l.listen(WAKE_CHANNEL).await.ok().map(|_| l),
-                    Err(_) => None,
-                };
+                listener = crate::listen(&self.db, WAKE_CHANNEL).await.ok();
             }
             if let Err(e) = self.start_due(&mut in_flight).await {
                 tracing::warn!(error = %crate::telemetry::redacted(&e), "push worker round failed");
