@@ -376,3 +376,25 @@ async fn the_audit_log_cannot_be_rewritten(db: PgPool) {
             .unwrap();
     assert_eq!(logins, 1);
 }
+
+/// Agencies and users are disabled, never deleted: their ids stay on contacts and audit rows,
+/// which no longer check them with a foreign key (migration 1400).
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn agencies_and_users_are_never_deleted(db: PgPool) {
+    let server = TestServer::start(db).await;
+    server.login(ADMIN).await;
+    for sql in [
+        "DELETE FROM users WHERE email = 'advocate@demo.fieldline.test'",
+        "TRUNCATE users CASCADE",
+        "DELETE FROM agencies",
+        "TRUNCATE agencies CASCADE",
+    ] {
+        let err = sqlx::query(sql).execute(&server.db).await.unwrap_err();
+        assert!(err.to_string().contains("never deleted"), "{sql}: {err}");
+    }
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert!(users >= 4, "{users}");
+}
