@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::token::VerifiedTokens;
+
 #[derive(Clone)]
 pub struct JwtKeys(Arc<Inner>);
 
@@ -23,6 +25,8 @@ struct Inner {
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
     dev: bool,
+    /// Tokens these keys have verified; kept with the keys so a new key set starts empty.
+    verified: VerifiedTokens,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -68,6 +72,7 @@ impl JwtKeys {
             encoding,
             decoding,
             dev,
+            verified: VerifiedTokens::new(),
         })))
     }
 
@@ -81,6 +86,10 @@ impl JwtKeys {
 
     pub fn decoding(&self, kid: &str) -> Option<&DecodingKey> {
         self.0.decoding.get(kid)
+    }
+
+    pub fn verified(&self) -> &VerifiedTokens {
+        &self.0.verified
     }
 
     pub fn is_dev_key(&self) -> bool {
