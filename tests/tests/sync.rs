@@ -2,7 +2,7 @@
 //! no longer visible, and no change skipped when writers commit out of order.
 
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
+use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Referral, Setting};
 use fieldline_wire::sync::SyncPage;
 use serde_json::json;
 use sqlx::PgPool;
@@ -326,4 +326,60 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
         .access_token;
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
+}
+
+/// A contact's parts log their contact once per transaction: the first part through the full
+/// trigger, the next ones skipped by its WHEN condition (migration 1410), another contact's part
+/// through the full trigger again, and a savepoint rolled back takes the note with it.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn parts_log_their_contact_once_per_transaction(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    for id in [a, b] {
+        let mut c = contact(Uuid::new_v4(), "Client");
+        c.referrals = (0..2)
+            .map(|_| Referral {
+                id: Uuid::new_v4(),
+                directory_entry_id: None,
+                free_text: Some("legal aid".into()),
+            })
+            .collect();
+        put(&server, &t, id, &c).await;
+    }
+    // How often each contact was logged by the transaction `tx` is in.
+    async fn logged(tx: &mut sqlx::PgConnection, id: Uuid) -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM sync_changes
+              WHERE txid = pg_current_xact_id() AND record_type = 'contact' AND record_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+    }
+    let touch = "UPDATE referrals SET free_text_sealed = free_text_sealed WHERE contact_id = $1";
+
+    let mut tx = server.db.begin().await.unwrap();
+    for id in [a, a, b, a, b] {
+        sqlx::query(touch).bind(id).execute(&mut *tx).await.unwrap();
+    }
+    assert_eq!((logged(&mut tx, a).await, logged(&mut tx, b).await), (1, 1));
+    tx.commit().await.unwrap();
+
+    let mut tx = server.db.begin().await.unwrap();
+    sqlx::query("SAVEPOINT s").execute(&mut *tx).await.unwrap();
+    sqlx::query(touch).bind(a).execute(&mut *tx).await.unwrap();
+    sqlx::query("ROLLBACK TO SAVEPOINT s")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(logged(&mut tx, a).await, 0);
+    sqlx::query(touch).bind(a).execute(&mut *tx).await.unwrap();
+    assert_eq!(
+        logged(&mut tx, a).await,
+        1,
+        "logged again after the rollback"
+    );
+    tx.commit().await.unwrap();
 }
