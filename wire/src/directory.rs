@@ -255,6 +255,9 @@ pub struct Entry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryList {
     pub entries: Vec<Entry>,
+    /// Availability not updated for longer than this many seconds (or never) is stale: the
+    /// server's `FIELDLINE_DIRECTORY_STALE_HOURS`, so every screen flags the same places.
+    pub stale_after_s: i64,
 }
 
 /// `POST /v1/directory/import`: what an import did. Rows whose `external_id` the agency already
