@@ -90,8 +90,9 @@ async function advocate() {
   try {
     const page = await ctx.newPage();
     await signIn(page, "advocate@demo.fieldline.test");
-    await page.getByLabel("Or coordinates").fill("40.2338, -111.6585");
-    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("button", { name: "Type a place" }).click();
+    await page.getByLabel("ZIP code or town").fill("84601");
+    await page.getByRole("button", { name: "Find", exact: true }).click();
     await page.locator(".place").first().waitFor();
     await shot(page, "07-nearby");
     await page.getByRole("button", { name: "Contact" }).click();
