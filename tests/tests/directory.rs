@@ -832,8 +832,14 @@ async fn lists_carry_the_servers_stale_threshold(db: PgPool) {
     let advocate = Api::as_user(&server, ADVOCATE).await;
     for (who, path) in [
         (&housing, "/v1/directory/stale"),
-        (&housing, "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000"),
-        (&advocate, "/v1/directory/nearby?latitude=40.2338&longitude=-111.6585&radius_m=50000"),
+        (
+            &housing,
+            "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000",
+        ),
+        (
+            &advocate,
+            "/v1/directory/nearby?latitude=40.2338&longitude=-111.6585&radius_m=50000",
+        ),
     ] {
         let (s, v) = who.get(path).await;
         assert_eq!(s, 200, "{path}: {v}");
@@ -850,7 +856,11 @@ async fn lists_carry_the_servers_stale_threshold(db: PgPool) {
         .unwrap()
         .iter()
         .filter(|e| e["owner_agency_id"] == mine && e["status"] != "closed")
-        .filter(|e| e["availability_age_s"].as_i64().is_none_or(|a| a > 2 * 3600))
+        .filter(|e| {
+            e["availability_age_s"]
+                .as_i64()
+                .is_none_or(|a| a > 2 * 3600)
+        })
         .count();
     assert!(flagged > 0);
     assert_eq!(stale["entries"].as_array().unwrap().len(), flagged);

@@ -74,7 +74,11 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
             covered["overridden"].as_bool(),
             covered["display_name"].as_str()
         ),
-        (Some(a.to_string().as_str()), Some(true), Some(name_a.as_str()))
+        (
+            Some(a.to_string().as_str()),
+            Some(true),
+            Some(name_a.as_str())
+        )
     );
     assert_eq!(
         call(&server, &t, "GET", &at("2026-11-03T12:00:00Z"), None)
@@ -100,7 +104,11 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
     assert_eq!(shifts["overrides"].as_array().unwrap().len(), 1);
     assert_eq!(shifts["overrides"][0]["display_name"], name_a.as_str());
     for shift in list {
-        let who = if shift["user_id"] == a.to_string() { &name_a } else { &name_b };
+        let who = if shift["user_id"] == a.to_string() {
+            &name_a
+        } else {
+            &name_b
+        };
         assert_eq!(shift["display_name"], who.as_str());
     }
 
