@@ -856,10 +856,11 @@ async fn lists_carry_the_servers_stale_threshold(db: PgPool) {
         .unwrap()
         .iter()
         .filter(|e| e["owner_agency_id"] == mine && e["status"] != "closed")
+        // Whole seconds: an age of exactly 7200 s is a moment past two hours.
         .filter(|e| {
             e["availability_age_s"]
                 .as_i64()
-                .is_none_or(|a| a > 2 * 3600)
+                .is_none_or(|a| a >= 2 * 3600)
         })
         .count();
     assert!(flagged > 0);
