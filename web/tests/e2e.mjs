@@ -253,13 +253,19 @@ async function places(ctx, page) {
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
   await page.getByRole("heading", { name: "Nearby places" }).waitFor();
-  assert.ok(!requests.some((u) => u.includes("/assets/places-")), "the gazetteer is not part of the first load");
+  // Everything the page has loaded since it was opened, sign-in included.
+  const loaded = () => page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  const before = await loaded();
+  assert.ok(before.some((p) => /^\/app\/assets\/app-.+\.js$/.test(p)), `the app's script is listed: ${before}`);
+  assert.ok(!before.some((p) => p.startsWith("/app/assets/places-")), "the gazetteer is not part of the first load");
   const firstLoad = requests.length;
   await page.getByRole("button", { name: "Type a place" }).click();
   await page.getByText("not street addresses").waitFor();
   await until("the gazetteer", async () => requests.some((u) => u.includes("/assets/places-")));
   const fetched = requests.slice(firstLoad).filter((u) => u.includes("/app/assets/"));
-  assert.ok(fetched.some((u) => /\/chunk-[^/]+\.js$/.test(u)), `the place search is a chunk of its own: ${fetched}`);
+  const chunk = fetched.map((u) => new URL(u).pathname).find((p) => /\/chunk-[^/]+\.js$/.test(p));
+  assert.ok(chunk, `the place search is a chunk of its own: ${fetched}`);
+  assert.ok(!before.includes(chunk), "and not part of the first load");
 
   // The demo area's ZIP code: the demo shelters nearest first, as the API orders them from
   // that ZIP's point (GeoNames: 40.2319, -111.6755, kept to 0.01°).

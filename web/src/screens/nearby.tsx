@@ -93,6 +93,7 @@ export function Nearby() {
           <label>
             ZIP code or town
             <input
+              autoFocus
               value={where}
               placeholder="84601 or Provo, UT"
               autocomplete="off"
