@@ -60,11 +60,13 @@ export function Nearby() {
     }
   }
 
-  function typed(e: Event) {
+  async function typed(e: Event) {
     e.preventDefault();
     const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(where);
     if (m) return search(Number(m[1]), Number(m[2]), "the coordinates");
-    if (!places.current) return openPlaces();
+    // Typed before the list arrived: wait for it.
+    if (!places.current) await openPlaces();
+    if (!places.current) return;
     const found = places.current.find(places.current.g, where);
     if (found.length === 0) {
       setMatches(null);
@@ -76,7 +78,7 @@ export function Nearby() {
     setMatches(found);
   }
 
-  const pick = (p: Place) => search(p.latitude, p.longitude, p.exact && /^\d/.test(p.label) ? `ZIP ${p.label}` : p.label);
+  const pick = (p: Place) => search(p.latitude, p.longitude, /^\d{5}$/.test(p.label) ? `ZIP ${p.label}` : p.label);
 
   const toggle = (k: string) => setFilters((f) => ({ ...f, [k]: !f[k] }));
   return (
