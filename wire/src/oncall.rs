@@ -42,6 +42,7 @@ pub struct ScheduleList {
 pub struct OnCall {
     pub user_id: Option<Uuid>,
     /// The person's display name (staff, never victim data), so screens show a name.
+    #[serde(default)]
     pub display_name: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
@@ -63,7 +64,8 @@ pub struct OverrideInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftView {
     pub user_id: Uuid,
-    /// The person's display name (staff, never victim data).
+    /// The person's display name (staff, never victim data); empty from older servers.
+    #[serde(default)]
     pub display_name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
