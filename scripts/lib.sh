@@ -402,7 +402,7 @@ fl_web_build() {
 		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2) || _fl_die "npm ci in web/ failed"
 	fi
 	if [[ ! -f $web/dist/index.html ]] ||
-		[[ -n $(find "$web/src" "$web/public" "$web/index.html" "$web/build.mjs" "$web/package-lock.json" -newer "$web/dist/index.html" -print -quit) ]]; then
+		[[ -n $(find "$web/src" "$web/public" "$web/tools" "$web/index.html" "$web/build.mjs" "$web/package-lock.json" -newer "$web/dist/index.html" -print -quit) ]]; then
 		_fl_log "building the web app (web/dist)"
 		(cd "$web" && npm run --silent build >&2) || _fl_die "building the web app failed"
 	fi

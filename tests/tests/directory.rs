@@ -784,6 +784,7 @@ async fn stale_availability_is_listed_oldest_first(db: PgPool) {
     let housing = Api::as_user(&server, HOUSING).await;
     let (s, v) = housing.get("/v1/directory/stale").await;
     assert_eq!(s, 200);
+    assert_eq!(v["stale_after_s"], 24 * 3600, "the default threshold");
     let ages: Vec<i64> = v["entries"]
         .as_array()
         .unwrap()
@@ -820,6 +821,50 @@ async fn stale_availability_is_listed_oldest_first(db: PgPool) {
     let (_, wide) = housing.get("/v1/directory/stale?hours=1").await;
     assert!(wide["entries"].as_array().unwrap().len() > after["entries"].as_array().unwrap().len());
     assert_eq!(housing.get("/v1/directory/stale?hours=0").await.0, 400);
+}
+
+/// Lists say where stale starts, from `FIELDLINE_DIRECTORY_STALE_HOURS`, so the apps flag
+/// exactly what the server's stale list holds.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn lists_carry_the_servers_stale_threshold(db: PgPool) {
+    let server = TestServer::start_with(db, &[("FIELDLINE_DIRECTORY_STALE_HOURS", "2")]).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    for (who, path) in [
+        (&housing, "/v1/directory/stale"),
+        (
+            &housing,
+            "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000",
+        ),
+        (
+            &advocate,
+            "/v1/directory/nearby?latitude=40.2338&longitude=-111.6585&radius_m=50000",
+        ),
+    ] {
+        let (s, v) = who.get(path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(v["stale_after_s"], 2 * 3600, "{path}");
+    }
+    // What the stale list holds is what the threshold flags.
+    let (_, stale) = housing.get("/v1/directory/stale").await;
+    let (_, all) = housing
+        .get("/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")
+        .await;
+    let mine = stale["entries"][0]["owner_agency_id"].clone();
+    let flagged = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["owner_agency_id"] == mine && e["status"] != "closed")
+        // Whole seconds: an age of exactly 7200 s is a moment past two hours.
+        .filter(|e| {
+            e["availability_age_s"]
+                .as_i64()
+                .is_none_or(|a| a >= 2 * 3600)
+        })
+        .count();
+    assert!(flagged > 0);
+    assert_eq!(stale["entries"].as_array().unwrap().len(), flagged);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]

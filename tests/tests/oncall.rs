@@ -45,21 +45,40 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
         (next["user_id"].as_str(), next["start"].as_str()),
         (Some(b.to_string().as_str()), Some("2026-11-02T15:00:00Z"))
     );
-    assert!(
-        call(&server, &t, "GET", &at("2026-10-01T00:00:00Z"), None)
-            .await
-            .1["user_id"]
-            .is_null()
-    );
+    // Colleagues by name, as the users table has them (staff names, not victim data).
+    let name_of = |id: Uuid| {
+        let db = server.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let (name_a, name_b) = (name_of(a).await, name_of(b).await);
+    assert!(!name_a.is_empty() && name_a != name_b);
+    assert_eq!(next["display_name"], name_b.as_str());
+    let (_, nobody) = call(&server, &t, "GET", &at("2026-10-01T00:00:00Z"), None).await;
+    assert!(nobody["user_id"].is_null() && nobody["display_name"].is_null());
 
     // "I'll cover tonight."
-    let (s, _) = call(&server, &t, "POST", &format!("/v1/oncall/schedules/{id}/overrides"),
+    let (s, cover) = call(&server, &t, "POST", &format!("/v1/oncall/schedules/{id}/overrides"),
         Some(json!({"user_id": a, "start_at": "2026-11-03T00:00:00Z", "end_at": "2026-11-03T12:00:00Z"}))).await;
     assert_eq!(s, 201);
+    assert_eq!(cover["display_name"], name_a.as_str());
     let (_, covered) = call(&server, &t, "GET", &at("2026-11-03T06:00:00Z"), None).await;
     assert_eq!(
-        (covered["user_id"].as_str(), covered["overridden"].as_bool()),
-        (Some(a.to_string().as_str()), Some(true))
+        (
+            covered["user_id"].as_str(),
+            covered["overridden"].as_bool(),
+            covered["display_name"].as_str()
+        ),
+        (
+            Some(a.to_string().as_str()),
+            Some(true),
+            Some(name_a.as_str())
+        )
     );
     assert_eq!(
         call(&server, &t, "GET", &at("2026-11-03T12:00:00Z"), None)
@@ -83,6 +102,15 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
     assert_eq!(list.len(), 4);
     assert!(list.windows(2).all(|w| w[0]["end"] == w[1]["start"]));
     assert_eq!(shifts["overrides"].as_array().unwrap().len(), 1);
+    assert_eq!(shifts["overrides"][0]["display_name"], name_a.as_str());
+    for shift in list {
+        let who = if shift["user_id"] == a.to_string() {
+            &name_a
+        } else {
+            &name_b
+        };
+        assert_eq!(shift["display_name"], who.as_str());
+    }
 
     // Bad input, roles, agencies.
     let bad = json!({"name": "x", "time_zone": "Mars/Base", "user_ids": [], "shift_days": 0, "handoff_time": "25:00", "start_date": "2026-01-01"});

@@ -31,21 +31,70 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         },
     ));
     let receiver = PushReceiver::start().await;
+    let passed = run_browser(&server, Some(&receiver), "flows").await;
+    let _ = stop.send(());
+    let _ = escalation.await;
+    for flow in [
+        "coordinator enables alerts and gets the notification",
+        "coordinator acknowledges in the app",
+        "coordinator resolves from the notification button",
+        "coordinator sees colleagues on call by name",
+        "housing manager updates availability",
+        "housing manager resolves an edit conflict",
+        "housing manager sees the bad import row",
+        "advocate searches near a typed ZIP code or town",
+        "advocate records a contact offline",
+        "advocate runs the LAP screen",
+        "advocate runs the DASH checklist",
+        "quick exit",
+    ] {
+        assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
+    }
+}
 
+/// The app flags stale availability by the server's `FIELDLINE_DIRECTORY_STALE_HOURS`, not by
+/// a threshold of its own: with 2 hours, places last updated 3 to 20 hours ago are flagged.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_app_flags_stale_by_the_servers_threshold(db: PgPool) {
+    let web = repo_root().join("web");
+    assert!(
+        web.join("dist/index.html").exists(),
+        "web/dist is not built: run scripts/test"
+    );
+    let server = TestServer::start_with(db, &[("FIELDLINE_DIRECTORY_STALE_HOURS", "2")]).await;
+    let passed = run_browser(&server, None, "stale").await;
+    for flow in [
+        "housing manager sees stale by the server's threshold",
+        "advocate sees stale by the server's threshold",
+    ] {
+        assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
+    }
+}
+
+/// Runs `web/tests/e2e.mjs` (the given scenario) against the server; fails the test if a flow
+/// fails. Returns the names of the flows that passed.
+async fn run_browser(
+    server: &TestServer,
+    receiver: Option<&PushReceiver>,
+    scenario: &str,
+) -> Vec<String> {
     let chromium =
         std::env::var("FIELDLINE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let mut child = tokio::process::Command::new("node")
+    let mut command = tokio::process::Command::new("node");
+    command
         .arg("tests/e2e.mjs")
-        .current_dir(&web)
+        .current_dir(repo_root().join("web"))
         .env("FIELDLINE_BASE_URL", &server.base_url)
-        .env("FIELDLINE_PUSH_RECEIVER", &receiver.origin)
+        .env("FIELDLINE_E2E_SCENARIO", scenario)
         .env("FIELDLINE_CHROMIUM", chromium)
         .env("FIELDLINE_DEMO_PASSWORD", DEMO_PASSWORD)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("running node (web/tests/e2e.mjs)");
+        .kill_on_drop(true);
+    if let Some(r) = receiver {
+        command.env("FIELDLINE_PUSH_RECEIVER", &r.origin);
+    }
+    let mut child = command.spawn().expect("running node (web/tests/e2e.mjs)");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut passed = Vec::new();
     let outcome = tokio::time::timeout(Duration::from_secs(300), async {
@@ -59,25 +108,11 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
     })
     .await
     .expect("the browser tests did not finish within 5 minutes");
-    let _ = stop.send(());
-    let _ = escalation.await;
     assert!(
         outcome.success(),
         "browser tests failed; passed: {passed:?}"
     );
-    for flow in [
-        "coordinator enables alerts and gets the notification",
-        "coordinator acknowledges in the app",
-        "coordinator resolves from the notification button",
-        "housing manager updates availability",
-        "housing manager resolves an edit conflict",
-        "housing manager sees the bad import row",
-        "advocate records a contact offline",
-        "advocate runs the LAP screen",
-        "quick exit",
-    ] {
-        assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
-    }
+    passed
 }
 
 /// `/app`: the page, its hashed assets, the service worker and the manifest with the right
@@ -123,6 +158,60 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
         js.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+
+    // A browser that takes gzip gets the build's gzip copy of the script (what the README's
+    // compressed sizes count); one that refuses it gets the file as is.
+    let plain = raw()
+        .get(server.url(script))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let gz = raw()
+        .get(server.url(script))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["vary"], "accept-encoding");
+    assert_eq!(
+        gz.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let gz_etag = gz.headers()["etag"].to_str().unwrap().to_owned();
+    let packed = gz.bytes().await.unwrap();
+    assert_eq!(&packed[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(packed.len() * 2 < plain.len());
+    let refused = raw()
+        .get(server.url(script))
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert_ne!(refused.headers()["etag"].to_str().unwrap(), gz_etag);
+    assert_eq!(refused.bytes().await.unwrap(), plain);
+
+    // The place search's gazetteer: not referenced by the page, fetched when used.
+    let places = std::fs::read_dir(repo_root().join("web/dist/assets"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.starts_with("places-") && n.ends_with(".txt"))
+        .expect("the gazetteer asset");
+    assert!(!html.contains(&places), "not part of the first load");
+    let res = get(&format!("/app/assets/{places}")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("# GeoNames postal codes (CC BY 4.0)"));
+    assert!(text.lines().count() > 30_000, "the US ZIP codes");
 
     let sw = get("/app/sw.js").await.unwrap();
     assert_eq!(
@@ -178,4 +267,26 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
         .unwrap();
     assert_eq!(contacts.status(), 200);
     assert_eq!(contacts.headers()["cache-control"], "no-store");
+}
+
+/// The web app's DASH checklist is the server's: the same labels in the same order (the
+/// server scores answers by position) and the same instrument version.
+#[test]
+fn the_apps_dash_questions_are_the_servers() {
+    use fieldline_api::contacts::screening::{DASH_QUESTIONS, DASH_VERSION};
+    let src = std::fs::read_to_string(repo_root().join("web/src/screens/instruments.ts"))
+        .expect("web/src/screens/instruments.ts");
+    let list = src
+        .split("export const DASH_QUESTIONS = [")
+        .nth(1)
+        .and_then(|s| s.split("];").next())
+        .expect("DASH_QUESTIONS in instruments.ts");
+    let labels: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('"'))
+        .map(|l| l.trim_end_matches(',').trim_matches('"'))
+        .collect();
+    assert_eq!(labels, DASH_QUESTIONS);
+    assert!(src.contains(&format!("DASH_VERSION = \"{DASH_VERSION}\"")));
 }

@@ -6,9 +6,12 @@
 import { freshSession } from "./session";
 
 declare const SHELL: string[];
+/** Files fetched on first use (the place search and its gazetteer), kept across updates. */
+declare const LAZY: string[];
 declare const VERSION: string;
 const sw = self as any;
 const CACHE = `fieldline-shell-${VERSION}`;
+const LAZY_CACHE = "fieldline-on-use";
 
 sw.addEventListener("install", (event: any) => {
   event.waitUntil(
@@ -23,10 +26,22 @@ sw.addEventListener("activate", (event: any) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== LAZY_CACHE).map((k) => caches.delete(k))))
+      .then(refreshLazy)
       .then(() => sw.clients.claim()),
   );
 });
+
+/** Drops on-use files an update replaced; if this phone used them, fetches the new ones now,
+ *  while there is signal, so the place search keeps working without it. */
+async function refreshLazy() {
+  const cache = await caches.open(LAZY_CACHE);
+  const held = (await cache.keys()).map((r) => new URL(r.url).pathname);
+  const stale = held.filter((p) => !LAZY.includes(p));
+  await Promise.all(stale.map((p) => cache.delete(p)));
+  if (held.length === 0) return;
+  await cache.addAll(LAZY.filter((p) => !held.includes(p))).catch(() => {});
+}
 
 sw.addEventListener("fetch", (event: any) => {
   const req: Request = event.request;
@@ -44,7 +59,7 @@ sw.addEventListener("fetch", (event: any) => {
         fetch(req).then((res) => {
           if (res.ok && url.pathname.startsWith("/app/assets/")) {
             const copy = res.clone();
-            caches.open(CACHE).then((c) => c.put(req, copy));
+            caches.open(LAZY.includes(url.pathname) ? LAZY_CACHE : CACHE).then((c) => c.put(req, copy));
           }
           return res;
         }),

@@ -139,6 +139,22 @@ async function coordinator() {
     assert.equal(resolved.body.state, "resolved");
     assert.deepEqual(await shown(), [], "the notification is closed");
     ok("coordinator resolves from the notification button");
+
+    // On call by name: a colleague covers the next hour; the screen names them, and me next.
+    const coord2 = await token("coordinator2@demo.fieldline.test");
+    const colleague = (await api(coord2, "GET", "/v1/me")).body;
+    const [schedule] = (await api(coord, "GET", "/v1/oncall/schedules")).body.schedules;
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const end = new Date(Date.now() + 3_600_000).toISOString();
+    const cover = await api(coord, "POST", `/v1/oncall/schedules/${schedule.id}/overrides`, { user_id: colleague.id, start_at: start, end_at: end });
+    assert.equal(cover.status, 201, JSON.stringify(cover.body));
+    assert.equal(cover.body.display_name, colleague.display_name);
+    await page.getByRole("button", { name: "On call" }).click();
+    const card = page.locator(".card", { hasText: schedule.schedule.name });
+    await until("the colleague's name", async () => (await card.locator("[data-test=now]").textContent().catch(() => "")) === colleague.display_name);
+    assert.equal(await card.locator("[data-test=next]").textContent(), "You");
+    assert.ok(!(await card.textContent()).includes(colleague.id.slice(0, 8)), "a name, not an id");
+    ok("coordinator sees colleagues on call by name");
   } finally {
     await close();
   }
@@ -226,11 +242,88 @@ async function housing() {
   }
 }
 
+/** Names and distances of the places listed on the Nearby screen, in order. */
+const listed = (page) =>
+  page.locator(".place").evaluateAll((els) =>
+    els.map((el) => ({ name: el.dataset.entry, km: Number(/([\d.]+) km/.exec(el.textContent)[1]) })),
+  );
+
+async function places(ctx, page) {
+  // The place search: its code and the gazetteer come only when it is opened.
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.getByRole("heading", { name: "Nearby places" }).waitFor();
+  // Everything the page has loaded since it was opened, sign-in included.
+  const loaded = () => page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  const before = await loaded();
+  assert.ok(before.some((p) => /^\/app\/assets\/app-.+\.js$/.test(p)), `the app's script is listed: ${before}`);
+  assert.ok(!before.some((p) => p.startsWith("/app/assets/places-")), "the gazetteer is not part of the first load");
+  const firstLoad = requests.length;
+  await page.getByRole("button", { name: "Type a place" }).click();
+  await page.getByText("not street addresses").waitFor();
+  await until("the gazetteer", async () => requests.some((u) => u.includes("/assets/places-")));
+  const fetched = requests.slice(firstLoad).filter((u) => u.includes("/app/assets/"));
+  const chunk = fetched.map((u) => new URL(u).pathname).find((p) => /\/chunk-[^/]+\.js$/.test(p));
+  assert.ok(chunk, `the place search is a chunk of its own: ${fetched}`);
+  assert.ok(!before.includes(chunk), "and not part of the first load");
+
+  // The demo area's ZIP code: the demo shelters nearest first, as the API orders them from
+  // that ZIP's point (GeoNames: 40.2319, -111.6755, kept to 0.01°).
+  const adv = await token(ADVOCATE);
+  const fromApi = async (lat, lon) =>
+    (await api(adv, "GET", `/v1/directory/nearby?latitude=${lat}&longitude=${lon}&radius_m=50000&limit=50&has_beds=true`)).body.entries.map((e) => e.name);
+  await page.getByLabel("ZIP code or town").fill("84601");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near 84601", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84601 first");
+  let shown = await listed(page);
+  assert.ok(shown.length > 5, "demo shelters are listed");
+  assert.deepEqual(shown.map((p) => p.name), await fromApi(40.23, -111.68));
+  assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
+  assert.ok(shown[0].km < 5, `the nearest is in Provo: ${shown[0].km} km`);
+
+  // "Provo, UT" names one town: searched at once from the middle of its ZIP codes.
+  await page.getByLabel("ZIP code or town").fill("Provo, UT");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near Provo", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Provo, UT first");
+  shown = await listed(page);
+  assert.ok(shown.length > 5 && shown[0].km < 5);
+  assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
+  // Without the state, several towns match: the advocate picks one.
+  await page.getByLabel("ZIP code or town").fill("springville");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  const choices = page.getByRole("list", { name: "Matching places" });
+  await choices.waitFor();
+  assert.ok((await choices.getByRole("button").count()) > 1, "more than one Springville");
+  await choices.getByRole("button", { name: "Springville, UT" }).click();
+  await until("the pick to search", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
+  assert.ok((await listed(page)).length > 0);
+  // A street address is not something it finds.
+  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Provo");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await page.getByText("Street addresses are not looked up").waitFor();
+  // What was typed stayed on the phone: only coordinates went to the server.
+  for (const u of requests.filter((u) => u.includes("/v1/"))) assert.ok(!/84601|provo|springville|elm/i.test(decodeURIComponent(u)), `typed text in a request: ${u}`);
+
+  // The service worker keeps the gazetteer, so the lookup works without signal.
+  const cached = await page.evaluate(async () => (await (await caches.open("fieldline-on-use")).keys()).map((r) => new URL(r.url).pathname));
+  assert.ok(cached.some((p) => p.startsWith("/app/assets/places-")), `cached: ${cached}`);
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.getByRole("button", { name: "Type a place" }).click();
+  await page.getByLabel("ZIP code or town").fill("springville");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await page.getByRole("list", { name: "Matching places" }).getByRole("button", { name: "Springville, UT" }).waitFor();
+  await ctx.setOffline(false);
+  await noLeak(page);
+  ok("advocate searches near a typed ZIP code or town");
+}
+
 async function advocate() {
   const { ctx, close } = await phone();
   try {
     const page = await ctx.newPage();
     await signIn(page, ADVOCATE);
+    await places(ctx, page);
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
     const pseudonym = `Heron ${Date.now() % 100000}`;
@@ -278,6 +371,45 @@ async function advocate() {
     await noLeak(page);
     ok("advocate runs the LAP screen");
 
+    // DASH, scored by the server: 14 "yes" of 24 is high, and a high-risk alert is raised.
+    const coord = await token(COORDINATOR);
+    const dash = async (name, yes, extra = async () => {}) => {
+      await page.getByRole("button", { name: "New contact" }).click();
+      await page.getByLabel("Pseudonym (shown in lists)").fill(name);
+      await page.getByText("DASH risk checklist", { exact: true }).click();
+      const groups = page.locator("fieldset.dash [role=radiogroup]");
+      assert.equal(await groups.count(), 24);
+      for (let i = 0; i < 24; i++) await groups.nth(i).getByLabel(i < yes ? "yes" : "no", { exact: true }).check();
+      await extra();
+      await page.getByRole("button", { name: "Save contact" }).click();
+      await page.locator("[data-test=dash-result]").waitFor();
+      const contact = (await api(adv, "GET", "/v1/contacts")).body.contacts.find((c) => c.pseudonym === name);
+      assert.ok(contact, "the contact is on the server");
+      const full = (await api(adv, "GET", `/v1/contacts/${contact.id}`)).body;
+      return { id: contact.id, result: full.screenings.find((x) => x.input.instrument === "dash").result, text: await page.locator("[data-test=dash-result]").textContent() };
+    };
+    const high = await dash(`${pseudonym} C`, 14);
+    assert.equal(high.result.risk_level, "high");
+    assert.equal(high.result.yes_count, 14);
+    assert.equal(high.result.instrument_version, "dash-safelives-2009");
+    assert.equal(await page.locator("[data-test=dash-level]").textContent(), "high");
+    assert.match(high.text, /14 yes of 24/);
+    assert.match(high.text, /A high-risk alert goes to the coordinator/);
+    await until("the high-risk alert", async () =>
+      (await api(coord, "GET", "/v1/alerts")).body.alerts.some((a) => a.contact_id === high.id && a.kind === "high_risk"),
+    );
+    // 11 yes is medium; judgement raises it to high, and a reason stands in for the alert.
+    const judged = await dash(`${pseudonym} D`, 11, async () => {
+      await page.getByLabel("Professional judgement raises the level to").selectOption("high");
+      await page.getByLabel("Reason for the judgement").fill("escalating threats this week");
+      await page.getByLabel("Why no high-risk alert is needed (optional)").last().fill("coordinator already on the phone");
+    });
+    assert.deepEqual([judged.result.scored_level, judged.result.risk_level, judged.result.alert_required], ["medium", "high", false]);
+    assert.match(judged.text, /high by professional judgement \(the answers give medium\)/);
+    assert.match(judged.text, /No alert: your reason is recorded/);
+    await noLeak(page);
+    ok("advocate runs the DASH checklist");
+
     // Quick exit with victim data on screen (typed, not saved): double Esc.
     await page.getByRole("button", { name: "New contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);
@@ -303,10 +435,63 @@ async function advocate() {
   }
 }
 
+/** Run against a server started with FIELDLINE_DIRECTORY_STALE_HOURS=2 (tests/tests/web.rs):
+ *  the app flags what that server calls stale, not what a built-in 24 h would. */
+async function staleThreshold() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, HOUSING);
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    const list = (await api(await token(HOUSING), "GET", "/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")).body;
+    assert.equal(list.stale_after_s, 2 * 3600);
+    // Ages are whole seconds: 7200 is already a moment past two hours.
+    const stale = list.entries.filter((e) => e.availability_age_s == null || e.availability_age_s >= 2 * 3600).map((e) => e.name);
+    const between = list.entries.find((e) => !e.confidential && e.location && e.availability_age_s > 3 * 3600 && e.availability_age_s < 20 * 3600);
+    assert.ok(between, "a demo entry updated between 3 and 20 hours ago");
+    const fresh = list.entries.find((e) => e.availability_age_s != null && e.availability_age_s < 3600);
+    assert.ok(fresh, "a demo entry updated within the hour");
+    // Flagged although younger than a day; the fresh one is not.
+    await page.locator(`tr[data-entry="${between.name}"] .badge.stale`).waitFor();
+    assert.equal(await page.locator(`tr[data-entry="${fresh.name}"] .badge.stale`).count(), 0);
+    await page.getByLabel("Stale only (not updated for 2 h)").check();
+    await until("the stale-only list", async () => (await page.locator("tr[data-entry]").count()) === stale.length);
+    assert.deepEqual(
+      (await page.locator("tr[data-entry]").evaluateAll((rows) => rows.map((r) => r.dataset.entry))).sort(),
+      [...stale].sort(),
+    );
+    ok("housing manager sees stale by the server's threshold");
+    await close();
+
+    // The advocate's Nearby list flags by the same threshold.
+    const second = await phone();
+    try {
+      const p2 = await second.ctx.newPage();
+      await signIn(p2, ADVOCATE);
+      await p2.getByRole("button", { name: "Type a place" }).click();
+      const loc = between.location;
+      await p2.getByLabel("ZIP code or town").fill(`${loc.latitude}, ${loc.longitude}`);
+      await p2.getByLabel("Free beds").uncheck();
+      await p2.getByRole("button", { name: "Find", exact: true }).click();
+      await p2.locator(`.place[data-entry="${between.name}"] .badge.stale`).waitFor();
+      ok("advocate sees stale by the server's threshold");
+    } finally {
+      await second.close();
+    }
+  } catch (e) {
+    await close().catch(() => {});
+    throw e;
+  }
+}
+
 try {
-  await coordinator();
-  await housing();
-  await advocate();
+  if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
+    await staleThreshold();
+  } else {
+    await coordinator();
+    await housing();
+    await advocate();
+  }
 } catch (e) {
   console.log(`not ok: ${e.stack ?? e}`);
   process.exit(1);

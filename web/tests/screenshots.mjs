@@ -52,8 +52,18 @@ async function coordinator() {
     await page.locator(".list .row").first().click();
     await page.getByRole("heading", { name: "Timeline" }).waitFor();
     await shot(page, "03-alert-detail");
+    // A colleague takes the next shift's first hours, so the screen shows a name.
+    const coord = await token("coordinator@demo.fieldline.test");
+    const colleague = (await api(await token("coordinator2@demo.fieldline.test"), "GET", "/v1/me")).body;
+    for (const s of (await api(coord, "GET", "/v1/oncall/schedules")).body.schedules) {
+      const now = (await api(coord, "GET", `/v1/oncall/schedules/${s.id}/on-call`)).body;
+      if (!now.end) continue;
+      const end = new Date(Date.parse(now.end) + 4 * 3600_000).toISOString();
+      await api(coord, "POST", `/v1/oncall/schedules/${s.id}/overrides`, { user_id: colleague.id, start_at: now.end, end_at: end });
+    }
     await page.getByRole("button", { name: "On call" }).click();
     await page.getByRole("button", { name: "I'll cover tonight" }).first().waitFor();
+    await page.locator("[data-test=next]").first().waitFor();
     await shot(page, "04-on-call");
   } finally {
     await close();
@@ -90,14 +100,23 @@ async function advocate() {
   try {
     const page = await ctx.newPage();
     await signIn(page, "advocate@demo.fieldline.test");
-    await page.getByLabel("Or coordinates").fill("40.2338, -111.6585");
-    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("button", { name: "Type a place" }).click();
+    await page.getByLabel("ZIP code or town").fill("84601");
+    await page.getByRole("button", { name: "Find", exact: true }).click();
     await page.locator(".place").first().waitFor();
     await shot(page, "07-nearby");
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByLabel("Pseudonym (shown in lists)").fill("Willow 12");
     await page.getByText("Lethality screen (LAP)").click();
     await shot(page, "08-contact-lap");
+    await page.getByText("Lethality screen (LAP)").click();
+    await page.getByText("DASH risk checklist", { exact: true }).click();
+    const groups = page.locator("fieldset.dash [role=radiogroup]");
+    for (let i = 0; i < 24; i++) await groups.nth(i).getByLabel(i < 14 ? "yes" : "no", { exact: true }).check();
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.locator("[data-test=dash-result]").waitFor();
+    await page.locator("[data-test=dash-result]").scrollIntoViewIfNeeded();
+    await shot(page, "10-contact-dash");
     await page.getByRole("button", { name: "Check-in" }).click();
     await page.getByRole("button", { name: "Check in" }).click();
     await page.locator(".countdown").waitFor();

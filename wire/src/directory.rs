@@ -255,6 +255,15 @@ pub struct Entry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryList {
     pub entries: Vec<Entry>,
+    /// Availability not updated for longer than this many seconds (or never) is stale: the
+    /// server's `FIELDLINE_DIRECTORY_STALE_HOURS`, so every screen flags the same places.
+    /// Absent from servers older than this field: their default, 24 hours.
+    #[serde(default = "default_stale_after_s")]
+    pub stale_after_s: i64,
+}
+
+fn default_stale_after_s() -> i64 {
+    24 * 3600
 }
 
 /// `POST /v1/directory/import`: what an import did. Rows whose `external_id` the agency already

@@ -41,6 +41,9 @@ pub struct ScheduleList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnCall {
     pub user_id: Option<Uuid>,
+    /// The person's display name (staff, never victim data), so screens show a name.
+    #[serde(default)]
+    pub display_name: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
     /// True when an override, not the rotation, puts this person on call.
@@ -61,6 +64,9 @@ pub struct OverrideInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftView {
     pub user_id: Uuid,
+    /// The person's display name (staff, never victim data); empty from older servers.
+    #[serde(default)]
+    pub display_name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }

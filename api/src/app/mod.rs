@@ -6,6 +6,10 @@
 //! everything else (the page, the service worker, the manifest) is revalidated on every load,
 //! so a new release reaches phones at their next visit. Unknown paths without an extension
 //! get the page (the app keeps its screens out of the URL, but a reload must still work).
+//!
+//! The build leaves a gzip copy beside each script, stylesheet and the place list
+//! (`name.gz`); a browser that accepts gzip gets that copy, so what a phone downloads is the
+//! compressed size the README records.
 
 use axum::Router;
 use axum::body::Body;
@@ -55,6 +59,13 @@ fn asset(path: &str, request: &HeaderMap) -> Response {
         None if path == "index.html" => return not_built(),
         None => return plain(StatusCode::NOT_FOUND, "not found"),
     };
+    let gzipped = Dist::get(&format!("{name}.gz"));
+    let has_gzip = gzipped.is_some();
+    let (file, encoding) = match gzipped {
+        Some(gz) if accepts_gzip(request) => (gz, Some("gzip")),
+        _ => (file, None),
+    };
+    // The encoded copy is a different representation: a different tag.
     let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
     // Revalidation of the no-cache files (the page, the worker) costs a 304, not the file.
     let unchanged = request
@@ -88,11 +99,35 @@ fn asset(path: &str, request: &HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
+    if let Some(enc) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
+    }
+    if has_gzip {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     if name == "sw.js" {
         // The worker controls the app only, never the API.
         h.insert("service-worker-allowed", HeaderValue::from_static("/app/"));
     }
     res
+}
+
+/// `Accept-Encoding` lists gzip with a weight above zero.
+fn accepts_gzip(request: &HeaderMap) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let q = parts
+                .find_map(|p| p.strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && q > 0.0
+        })
 }
 
 fn last_segment(path: &str) -> &str {

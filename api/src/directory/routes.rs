@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const RECORD: &str = "directory_entry";
 
-fn list_response(entries: Vec<Entry>, geojson: bool) -> Response {
+fn list_response(state: &AppState, entries: Vec<Entry>, geojson: bool) -> Response {
     if geojson {
         let mut res = axum::Json(search::geojson(&entries)).into_response();
         res.headers_mut().insert(
@@ -42,8 +42,16 @@ fn list_response(entries: Vec<Entry>, geojson: bool) -> Response {
         );
         res
     } else {
-        Json(EntryList { entries }).into_response()
+        Json(EntryList {
+            entries,
+            stale_after_s: stale_after_s(state),
+        })
+        .into_response()
     }
+}
+
+fn stale_after_s(state: &AppState) -> i64 {
+    state.config.directory_stale_after.as_secs() as i64
 }
 
 fn with_etag(entry: Entry, status: StatusCode) -> Response {
@@ -75,7 +83,7 @@ async fn nearby(
     let q = q.nearby()?;
     let entries =
         search::nearby(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
-    Ok(list_response(entries, q.geojson))
+    Ok(list_response(&state, entries, q.geojson))
 }
 
 /// Places inside a map's rectangle (`west`, `south`, `east`, `north` in degrees), by name.
@@ -94,7 +102,7 @@ async fn within(
     let q = q.within()?;
     let entries =
         search::within(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
-    Ok(list_response(entries, q.geojson))
+    Ok(list_response(&state, entries, q.geojson))
 }
 
 /// Add a place (housing managers). Answers with its `ETag`.
@@ -403,5 +411,8 @@ async fn stale_entries(
         redact(e, viewer)
     })
     .collect();
-    Ok(Json(EntryList { entries }))
+    Ok(Json(EntryList {
+        entries,
+        stale_after_s: stale_after_s(&state),
+    }))
 }

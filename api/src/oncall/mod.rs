@@ -10,6 +10,7 @@ pub use routes::router;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::PgConnection;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A schedule's rotation as stored.
@@ -63,6 +64,23 @@ pub async fn on_call(
         return Ok(Some((o.user_id, o.start_at, o.end_at, true)));
     }
     Ok(rot.at(t).map(|s| (s.user, s.start, s.end, false)))
+}
+
+/// Display names of the agency's people among `ids`, so on-call screens show names rather
+/// than ids. Staff names are not victim data.
+pub async fn display_names(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> anyhow::Result<HashMap<Uuid, String>> {
+    let rows = sqlx::query!(
+        "SELECT id, display_name FROM users WHERE id = ANY($1) AND agency_id = $2",
+        ids,
+        agency,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.display_name)).collect())
 }
 
 /// Parses `HH:MM`.

@@ -193,12 +193,16 @@ async fn who_is_on_call(
     Ok(Json(match found {
         Some((user, start, end, overridden)) => OnCall {
             user_id: Some(user),
+            display_name: super::display_names(&mut conn, actor.agency_id, &[user])
+                .await?
+                .remove(&user),
             start: Some(start),
             end: Some(end),
             overridden,
         },
         None => OnCall {
             user_id: None,
+            display_name: None,
             start: None,
             end: None,
             overridden: false,
@@ -235,25 +239,42 @@ async fn shifts(
     let rot = super::load_rotation(&mut conn, id, actor.agency_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let shifts = rot
-        .shifts(q.from, q.to)
-        .into_iter()
-        .map(|s| ShiftView {
-            user_id: s.user,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let overrides = sqlx::query_as!(
-        ShiftView,
-        r#"SELECT user_id, start_at AS start, end_at AS "end" FROM oncall_overrides
-            WHERE schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at"#,
+    let rotation = rot.shifts(q.from, q.to);
+    let overridden = sqlx::query!(
+        "SELECT user_id, start_at, end_at FROM oncall_overrides
+          WHERE schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at",
         id,
         q.from,
         q.to,
     )
     .fetch_all(&mut *conn)
     .await?;
+    let people: Vec<Uuid> = rotation
+        .iter()
+        .map(|s| s.user)
+        .chain(overridden.iter().map(|o| o.user_id))
+        .collect();
+    let names = super::display_names(&mut conn, actor.agency_id, &people).await?;
+    // A person removed from the agency since keeps their slot, without a name.
+    let name = |u: &Uuid| names.get(u).cloned().unwrap_or_default();
+    let shifts = rotation
+        .into_iter()
+        .map(|s| ShiftView {
+            display_name: name(&s.user),
+            user_id: s.user,
+            start: s.start,
+            end: s.end,
+        })
+        .collect();
+    let overrides = overridden
+        .into_iter()
+        .map(|o| ShiftView {
+            display_name: name(&o.user_id),
+            user_id: o.user_id,
+            start: o.start_at,
+            end: o.end_at,
+        })
+        .collect();
     Ok(Json(ShiftList { shifts, overrides }))
 }
 
@@ -281,19 +302,19 @@ async fn add_override(
     {
         return Err(ApiError::NotFound);
     }
-    let ok = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL) AS "v!""#,
+    let Some(display_name) = sqlx::query_scalar!(
+        "SELECT display_name FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL",
         o.user_id,
         actor.agency_id,
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !ok {
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
         return Err(ApiError::field(
             "/user_id",
             "must be an active person of your agency",
         ));
-    }
+    };
     let oid = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO oncall_overrides (id, schedule_id, user_id, start_at, end_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -320,6 +341,7 @@ async fn add_override(
         StatusCode::CREATED,
         Json(ShiftView {
             user_id: o.user_id,
+            display_name,
             start: o.start_at,
             end: o.end_at,
         }),

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Offline, Problem, call, errorText, label, uuid } from "../api";
 import { outboxAll, outboxDelete, outboxPut, type Queued } from "../idb";
+import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
 const SETTINGS = ["on_scene", "hospital", "phone", "court", "office", "other"];
 const INCIDENTS = ["domestic_violence", "sexual_assault", "stalking", "homicide", "assault", "other"];
@@ -67,10 +68,13 @@ export function ContactForm() {
   const outbox = useOutbox();
   const [id, setId] = useState(uuid());
   const [personId, setPersonId] = useState(uuid());
-  // One screening per form: saving again must not record it twice.
+  // One id per screening per form: saving again must not record it twice.
   const [screeningId, setScreeningId] = useState(uuid());
+  const [dashId, setDashId] = useState(uuid());
   const [answers, setAnswers] = useState<string[]>(Array(11).fill("not_answered"));
+  const [dashAnswers, setDashAnswers] = useState<string[]>(Array(DASH_QUESTIONS.length).fill("not_answered"));
   const [lap, setLap] = useState(false);
+  const [dash, setDash] = useState(false);
   const [status, setStatus] = useState("");
   const [result, setResult] = useState<any>(null);
 
@@ -96,20 +100,32 @@ export function ContactForm() {
       needs: s("needs") ? s("needs").split(",").map((x) => x.trim()).filter(Boolean) : [],
       notes: s("notes") || null,
       status: "open",
-      screenings: lap
-        ? [
-            {
-              id: screeningId,
-              screening: {
-                instrument: "lap",
-                answers,
-                screen_in_by_belief: s("belief") || null,
-                no_alert_reason: s("no_alert") || null,
-              },
-            },
-          ]
-        : [],
+      screenings: [],
     };
+    if (lap) {
+      body.screenings.push({
+        id: screeningId,
+        screening: {
+          instrument: "lap",
+          answers,
+          screen_in_by_belief: s("belief") || null,
+          no_alert_reason: s("no_alert") || null,
+        },
+      });
+    }
+    if (dash) {
+      // Judgement may raise the level the answers give, never lower it (the server enforces).
+      const level = s("dash_judgement");
+      body.screenings.push({
+        id: dashId,
+        screening: {
+          instrument: "dash",
+          answers: dashAnswers,
+          professional_judgement: level ? { level, reason: s("dash_judgement_reason") } : null,
+          no_alert_reason: s("dash_no_alert") || null,
+        },
+      });
+    }
     await outboxPut({ id, body, queuedAt: new Date().toISOString() });
     setStatus(navigator.onLine ? "Sending…" : "Saved on this phone. It will be sent when you are back online.");
     await flushOutbox();
@@ -128,13 +144,18 @@ export function ContactForm() {
     setId(uuid());
     setPersonId(uuid());
     setScreeningId(uuid());
+    setDashId(uuid());
     setAnswers(Array(11).fill("not_answered"));
+    setDashAnswers(Array(DASH_QUESTIONS.length).fill("not_answered"));
     setLap(false);
+    setDash(false);
     setStatus("");
     setResult(null);
   }
 
-  const screening = result?.screenings?.[result.screenings.length - 1]?.result;
+  const scored = (sid: string) => result?.screenings?.find((x: any) => x.id === sid)?.result;
+  const screening = lap ? scored(screeningId) : undefined;
+  const dashResult = dash ? scored(dashId) : undefined;
   return (
     <section>
       <h1>Crisis contact</h1>
@@ -185,24 +206,7 @@ export function ContactForm() {
         {lap && (
           <fieldset class="lap">
             <legend>Lethality screen</legend>
-            {LAP_QUESTIONS.map((q, i) => (
-              <div class="question" key={i} role="radiogroup" aria-label={q}>
-                <span>
-                  {i + 1}. {q}
-                </span>
-                {["yes", "no", "not_answered"].map((a) => (
-                  <label class="check">
-                    <input
-                      type="radio"
-                      name={`q${i}`}
-                      checked={answers[i] === a}
-                      onChange={() => setAnswers((old) => old.map((x, j) => (j === i ? a : x)))}
-                    />{" "}
-                    {a === "not_answered" ? "no answer" : a}
-                  </label>
-                ))}
-              </div>
-            ))}
+            <Questions name="lap" questions={LAP_QUESTIONS} answers={answers} onChange={setAnswers} />
             <label>
               Screen in by belief (reason)
               <input name="belief" autocomplete="off" />
@@ -210,6 +214,34 @@ export function ContactForm() {
             <label>
               Why no high-risk alert is needed (optional)
               <input name="no_alert" autocomplete="off" />
+            </label>
+          </fieldset>
+        )}
+        <label class="check">
+          <input type="checkbox" checked={dash} onChange={(e) => setDash((e.target as HTMLInputElement).checked)} /> DASH risk checklist
+        </label>
+        {dash && (
+          <fieldset class="lap dash">
+            <legend>DASH risk checklist</legend>
+            <p class="hint">
+              24 questions. 14 or more "yes" is high risk (MARAC referral), 10 to 13 medium. "No answer" never counts as yes.
+            </p>
+            <Questions name="dash" questions={DASH_QUESTIONS.map(sentence)} answers={dashAnswers} onChange={setDashAnswers} />
+            <label>
+              Professional judgement raises the level to
+              <select name="dash_judgement">
+                <option value="">(as scored)</option>
+                <option value="medium">medium</option>
+                <option value="high">high</option>
+              </select>
+            </label>
+            <label>
+              Reason for the judgement
+              <input name="dash_judgement_reason" autocomplete="off" />
+            </label>
+            <label>
+              Why no high-risk alert is needed (optional)
+              <input name="dash_no_alert" autocomplete="off" />
             </label>
           </fieldset>
         )}
@@ -223,10 +255,54 @@ export function ContactForm() {
         {screening && (
           <p class={screening.high_risk ? "error" : "ok"} data-test="lap-result">
             LAP: {label(screening.lap_outcome ?? "")} ({screening.yes_count} yes of questions 4–11)
-            {screening.alert_required && ". A high-risk alert goes to the coordinator."}
+            <AlertLine r={screening} />
+          </p>
+        )}
+        {dashResult && (
+          <p class={dashResult.high_risk ? "error" : "ok"} data-test="dash-result">
+            DASH: <strong data-test="dash-level">{dashResult.risk_level}</strong>
+            {dashResult.risk_level !== dashResult.scored_level && ` by professional judgement (the answers give ${dashResult.scored_level})`} (
+            {dashResult.yes_count} yes of 24)
+            <AlertLine r={dashResult} />
+            {dashResult.instrument_version !== DASH_VERSION && ` Scored by ${dashResult.instrument_version}.`}
           </p>
         )}
       </form>
     </section>
+  );
+}
+
+const sentence = (q: string) => `${q[0].toUpperCase()}${q.slice(1)}?`;
+
+/** What a high result means for the coordinator, as the server decided. */
+function AlertLine({ r }: { r: { high_risk: boolean; alert_required: boolean } }) {
+  if (r.alert_required) return <>. A high-risk alert goes to the coordinator.</>;
+  if (r.high_risk) return <>. No alert: your reason is recorded.</>;
+  return <>.</>;
+}
+
+/** Yes / no / no answer per question, in the instrument's order. */
+function Questions(props: { name: string; questions: string[]; answers: string[]; onChange: (a: string[]) => void }) {
+  return (
+    <>
+      {props.questions.map((q, i) => (
+        <div class="question" key={i} role="radiogroup" aria-label={q}>
+          <span>
+            {i + 1}. {q}
+          </span>
+          {["yes", "no", "not_answered"].map((a) => (
+            <label class="check">
+              <input
+                type="radio"
+                name={`${props.name}${i}`}
+                checked={props.answers[i] === a}
+                onChange={() => props.onChange(props.answers.map((x, j) => (j === i ? a : x)))}
+              />{" "}
+              {a === "not_answered" ? "no answer" : a}
+            </label>
+          ))}
+        </div>
+      ))}
+    </>
   );
 }

@@ -7,8 +7,6 @@ import type { Me } from "../session";
 
 export const KINDS = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
 export const STATUSES = ["open", "full", "temporarily_closed", "closed"];
-/** Matches the server's default FIELDLINE_DIRECTORY_STALE_HOURS. */
-const STALE_S = 24 * 3600;
 
 export interface Entry {
   id: string;
@@ -38,11 +36,21 @@ export interface Entry {
   open_now?: boolean;
 }
 
-export const isStale = (e: Entry) =>
-  !e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > STALE_S;
+/** A list as the server gives it, with its stale threshold (FIELDLINE_DIRECTORY_STALE_HOURS). */
+export interface EntryList {
+  entries: Entry[];
+  stale_after_s: number;
+}
+
+export const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
+
+/** Stale by the server's threshold: availability older than `afterS` seconds, or never given. */
+export const isStale = (e: Entry, afterS: number) =>
+  !e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > afterS;
 
 export function Directory({ me }: { me: Me }) {
   const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [staleAfter, setStaleAfter] = useState(Infinity);
   const [error, setError] = useState("");
   const [q, setQ] = useState("");
   const [kind, setKind] = useState("");
@@ -53,8 +61,11 @@ export function Directory({ me }: { me: Me }) {
   const manager = me.roles.includes("housing_manager");
 
   const load = () =>
-    get<{ entries: Entry[] }>("/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")
-      .then((r) => setEntries(r.entries))
+    get<EntryList>("/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")
+      .then((r) => {
+        setStaleAfter(r.stale_after_s);
+        setEntries(r.entries);
+      })
       .catch((e) => setError(errorText(e)));
   useEffect(() => {
     load();
@@ -67,9 +78,9 @@ export function Directory({ me }: { me: Me }) {
         (!needle || `${e.name} ${e.organization} ${e.address.locality}`.toLowerCase().includes(needle)) &&
         (!kind || e.kind === kind) &&
         (!status || e.status === status) &&
-        (!staleOnly || isStale(e)),
+        (!staleOnly || isStale(e, staleAfter)),
     );
-  }, [entries, q, kind, status, staleOnly]);
+  }, [entries, q, kind, status, staleOnly, staleAfter]);
 
   const replace = (e: Entry) => setEntries((all) => (all ?? []).map((x) => (x.id === e.id ? e : x)));
 
@@ -120,7 +131,7 @@ export function Directory({ me }: { me: Me }) {
         </label>
         <label class="check">
           <input type="checkbox" checked={staleOnly} onChange={(e) => setStaleOnly((e.target as HTMLInputElement).checked)} />
-          Stale only
+          Stale only{Number.isFinite(staleAfter) && ` (not updated for ${hours(staleAfter)})`}
         </label>
       </div>
       {error && <p class="error">{error}</p>}
@@ -143,6 +154,7 @@ export function Directory({ me }: { me: Me }) {
               <Row
                 key={e.id}
                 entry={e}
+                stale={isStale(e, staleAfter)}
                 // Only the owner agency's housing managers keep an entry; others see it as is.
                 manager={manager && e.owner_agency_id === me.agency.id}
                 onSaved={replace}
@@ -156,7 +168,19 @@ export function Directory({ me }: { me: Me }) {
   );
 }
 
-function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: boolean; onSaved: (e: Entry) => void; onEdit?: () => void }) {
+function Row({
+  entry: e,
+  stale,
+  manager,
+  onSaved,
+  onEdit,
+}: {
+  entry: Entry;
+  stale: boolean;
+  manager: boolean;
+  onSaved: (e: Entry) => void;
+  onEdit?: () => void;
+}) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   async function set(change: { beds_available: number | null; status?: string }) {
@@ -217,8 +241,8 @@ function Row({ entry: e, manager, onSaved, onEdit }: { entry: Entry; manager: bo
       </td>
       <td>
         <span data-test="updated">{ago(e.availability_updated_at)}</span>
-        {isStale(e) && <span class="badge stale">stale</span>}
-        {manager && isStale(e) && (
+        {stale && <span class="badge stale">stale</span>}
+        {manager && stale && (
           <button class="link" disabled={busy} onClick={() => set({ beds_available: beds })}>
             Still correct
           </button>

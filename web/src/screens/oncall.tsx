@@ -6,6 +6,7 @@ import type { Me } from "../session";
 
 interface OnCallNow {
   user_id: string | null;
+  display_name: string | null;
   start: string | null;
   end: string | null;
   overridden: boolean;
@@ -33,7 +34,7 @@ export function tonight(now = new Date()): { start: Date; end: Date } {
 export function OnCall({ me }: { me: Me }) {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [msg, setMsg] = useState("");
-  const who = (id: string | null) => (id === null ? "nobody" : id === me.id ? "You" : `colleague ${id.slice(0, 8)}`);
+  const who = (c: OnCallNow) => (c.user_id === null ? "nobody" : c.user_id === me.id ? "You" : (c.display_name ?? "a colleague"));
 
   async function load() {
     try {
@@ -79,12 +80,12 @@ export function OnCall({ me }: { me: Me }) {
         <div class="card" key={r.id}>
           <h2>{r.name}</h2>
           <p>
-            Now: <strong>{who(r.now.user_id)}</strong> until {when(r.now.end)}
+            Now: <strong data-test="now">{who(r.now)}</strong> until {when(r.now.end)}
             {r.now.overridden && " (cover)"}
           </p>
           {r.next && (
             <p>
-              Next: <strong>{who(r.next.user_id)}</strong> from {when(r.next.start)}
+              Next: <strong data-test="next">{who(r.next)}</strong> from {when(r.next.start)}
             </p>
           )}
           <button onClick={() => cover(r.id)}>I'll cover tonight</button>
