@@ -71,10 +71,10 @@ async fn put_contact(
 
     // Insert first: a new record is the common case (a phone's outbox), and an id that is
     // taken (a replay, or a concurrent duplicate that committed first) writes nothing.
-    let created_at =
-        store::insert(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
+    let created = store::insert(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
     let mut status = StatusCode::OK;
-    if created_at.is_some() {
+    let created_at = created.as_ref().map(|(at, _)| *at);
+    let owed = if let Some((_, owed)) = created {
         audit::record(
             &mut *tx,
             &who,
@@ -85,6 +85,7 @@ async fn put_contact(
         )
         .await?;
         status = StatusCode::CREATED;
+        owed
     } else {
         // Taken but gone again (purged in between) answers as if it never existed.
         let e = store::lock(&mut tx, id, actor.user_id)
@@ -103,7 +104,8 @@ async fn put_contact(
                 });
             }
             Some(_) => {
-                store::update(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
+                let owed = store::update(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid)
+                    .await?;
                 audit::record(
                     &mut *tx,
                     &who,
@@ -113,6 +115,7 @@ async fn put_contact(
                     json!({}),
                 )
                 .await?;
+                owed
             }
             None => {
                 audit::record(
@@ -124,10 +127,11 @@ async fn put_contact(
                     json!({}),
                 )
                 .await?;
+                store::add_screenings(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid)
+                    .await?
             }
         }
-    }
-    let owed = store::add_screenings(&mut tx, id, actor.agency_id, actor.user_id, &valid).await?;
+    };
     for (screening, result) in &owed {
         audit::record(&mut *tx, &who, "screening.alert_requested", "contact", Some(&record),
             json!({ "screening_id": screening, "instrument": result.instrument, "high_risk": true })).await?;

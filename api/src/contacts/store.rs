@@ -127,7 +127,7 @@ pub async fn insert(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+) -> ApiResult<Option<(chrono::DateTime<chrono::Utc>, Owed)>> {
     let c = &v.input;
     let p = &c.person;
     let f = |name| Field { name, record: id };
@@ -185,8 +185,8 @@ pub async fn insert(
     if !row.person_written {
         return Err(ApiError::Conflict("this person id is in use"));
     }
-    put_children(conn, keys, id, agency, v).await?;
-    Ok(Some(created_at))
+    let owed = put_parts(conn, keys, id, agency, user, v, Parts::All).await?;
+    Ok(Some((created_at, owed)))
 }
 
 /// The record just created, as `load` would return it, built from what was written instead of
@@ -249,7 +249,7 @@ pub async fn update(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-) -> ApiResult<()> {
+) -> ApiResult<Owed> {
     let c = &v.input;
     put_person(conn, keys, agency, user, &c.person).await?;
     let f = |name| Field { name, record: id };
@@ -291,25 +291,58 @@ pub async fn update(
     )
     .execute(&mut *conn)
     .await?;
-    put_children(conn, keys, id, agency, v).await
+    put_parts(conn, keys, id, agency, user, v, Parts::All).await
 }
 
-/// Referrals and follow-ups, keyed by the phone's ids, in one statement. A row it could not
-/// write (a directory entry the agency cannot see, an assignee outside it, or an id another
-/// contact holds) is then looked up again to say which.
-async fn put_children(
+/// Which parts of a contact a write carries: a new or edited contact all of them; a replay
+/// only the screenings (one recorded offline after the contact was first sent is still new).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Parts {
+    All,
+    ScreeningsOnly,
+}
+
+/// A screening just recorded whose result owes a `high_risk` alert (requested in the same
+/// statement).
+pub type Owed = Vec<(Uuid, ScreeningResult)>;
+
+/// Referrals, follow-ups and screenings, keyed by the phone's ids, and the alert requests of the
+/// screenings newly recorded, in one statement: the hot path of a phone's outbox. A row it
+/// could not write (a directory entry the agency cannot see, an assignee outside it, or an id
+/// another contact holds) is then looked up again to say which; the caller rolls back.
+async fn put_parts(
     conn: &mut PgConnection,
     keys: &DataKeys,
     id: Uuid,
     agency: Uuid,
+    user: Uuid,
     v: &ValidContact,
-) -> ApiResult<()> {
-    let (referrals, follow_ups) = (&v.input.referrals, &v.input.follow_ups);
+    parts: Parts,
+) -> ApiResult<Owed> {
+    let none = (&Vec::new(), &Vec::new());
+    let (referrals, follow_ups) = match parts {
+        Parts::All => (&v.input.referrals, &v.input.follow_ups),
+        Parts::ScreeningsOnly => none,
+    };
+    let screenings = &v.input.screenings;
+    if referrals.is_empty() && follow_ups.is_empty() && screenings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let instrument = |r: &ScreeningResult| match r.instrument {
+        fieldline_wire::screening::Instrument::Lap => "lap",
+        fieldline_wire::screening::Instrument::Dash => "dash",
+    };
+    let alerting: Vec<Uuid> = screenings
+        .iter()
+        .zip(&v.results)
+        .filter(|(_, r)| r.alert_required)
+        .map(|(s, _)| s.id)
+        .collect();
     let written = sqlx::query!(
         r#"WITH r AS (
                INSERT INTO referrals (id, contact_id, directory_entry_id, free_text_sealed)
                SELECT r.id, $1, r.entry, r.free_text
-                 FROM UNNEST($3::uuid[], $4::uuid[], $5::bytea[]) AS r (id, entry, free_text)
+                 FROM UNNEST($4::uuid[], $5::uuid[], $6::bytea[]) AS r (id, entry, free_text)
                 WHERE r.entry IS NULL OR EXISTS (SELECT 1 FROM directory_entries d
                                                   WHERE d.id = r.entry AND (d.shared OR d.owner_agency_id = $2))
                ON CONFLICT (id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
@@ -319,7 +352,7 @@ async fn put_children(
            ), f AS (
                INSERT INTO follow_ups (id, contact_id, task_sealed, due_on, assignee_id, done_at)
                SELECT f.id, $1, f.task, f.due_on, f.assignee, CASE WHEN f.done THEN now() END
-                 FROM UNNEST($6::uuid[], $7::bytea[], $8::date[], $9::uuid[], $10::bool[])
+                 FROM UNNEST($7::uuid[], $8::bytea[], $9::date[], $10::uuid[], $11::bool[])
                       AS f (id, task, due_on, assignee, done)
                 WHERE f.assignee IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = f.assignee AND u.agency_id = $2)
                ON CONFLICT (id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
@@ -327,10 +360,22 @@ async fn put_children(
                    done_at = CASE WHEN EXCLUDED.done_at IS NOT NULL THEN coalesce(follow_ups.done_at, EXCLUDED.done_at) END
                 WHERE follow_ups.contact_id = EXCLUDED.contact_id
                RETURNING 1 AS written
+           ), s AS (
+               INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
+               SELECT u.id, $1, u.instrument, u.version, u.input, u.result, u.high_risk, $3
+                 FROM UNNEST($12::uuid[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::bool[])
+                      AS u (id, instrument, version, input, result, high_risk)
+               ON CONFLICT (id) DO NOTHING
+               RETURNING id
+           ), a AS (
+               INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
+               SELECT gen_random_uuid(), $2, 'high_risk', $1, s.id, $3 FROM s WHERE s.id = ANY ($18)
            )
-           SELECT (SELECT count(*) FROM r) AS "referrals!", (SELECT count(*) FROM f) AS "follow_ups!""#,
+           SELECT (SELECT count(*) FROM r) AS "referrals!", (SELECT count(*) FROM f) AS "follow_ups!",
+                  ARRAY(SELECT id FROM s) AS "screenings!""#,
         id,
         agency,
+        user,
         &referrals.iter().map(|r| r.id).collect::<Vec<_>>(),
         &referrals.iter().map(|r| r.directory_entry_id).collect::<Vec<_>>() as _,
         &referrals
@@ -345,97 +390,6 @@ async fn put_children(
         &follow_ups.iter().map(|f| f.due_on).collect::<Vec<_>>(),
         &follow_ups.iter().map(|f| f.assignee_id).collect::<Vec<_>>() as _,
         &follow_ups.iter().map(|f| f.done).collect::<Vec<_>>(),
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if written.referrals as usize == referrals.len()
-        && written.follow_ups as usize == follow_ups.len()
-    {
-        return Ok(());
-    }
-    // The slow path, only on failure (the caller rolls back).
-    for r in referrals {
-        if let Some(entry) = r.directory_entry_id {
-            let visible = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
-                entry,
-                agency,
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            if !visible {
-                return Err(ApiError::field(
-                    "/referrals",
-                    "names a directory entry that does not exist",
-                ));
-            }
-        }
-    }
-    for f in follow_ups {
-        if let Some(assignee) = f.assignee_id {
-            let ok = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
-                assignee,
-                agency,
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            if !ok {
-                return Err(ApiError::field(
-                    "/follow_ups",
-                    "names an assignee who is not in your agency",
-                ));
-            }
-        }
-    }
-    Err(ApiError::Conflict(
-        if written.referrals as usize != referrals.len() {
-            "a referral id is in use by another contact"
-        } else {
-            "a follow-up id is in use by another contact"
-        },
-    ))
-}
-
-/// Records the screenings not yet recorded; returns those newly recorded that owe an alert.
-pub async fn add_screenings(
-    conn: &mut PgConnection,
-    id: Uuid,
-    agency: Uuid,
-    user: Uuid,
-    v: &ValidContact,
-) -> ApiResult<Vec<(Uuid, ScreeningResult)>> {
-    let screenings = &v.input.screenings;
-    if screenings.is_empty() {
-        return Ok(Vec::new());
-    }
-    let instrument = |r: &ScreeningResult| match r.instrument {
-        fieldline_wire::screening::Instrument::Lap => "lap",
-        fieldline_wire::screening::Instrument::Dash => "dash",
-    };
-    let alerting: Vec<Uuid> = screenings
-        .iter()
-        .zip(&v.results)
-        .filter(|(_, r)| r.alert_required)
-        .map(|(s, _)| s.id)
-        .collect();
-    // One statement records them all, and the alert requests of those newly recorded.
-    let inserted: Vec<Uuid> = sqlx::query_scalar!(
-        r#"WITH s AS (
-               INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
-               SELECT u.id, $1, u.instrument, u.version, u.input, u.result, u.high_risk, $3
-                 FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::bool[])
-                      AS u (id, instrument, version, input, result, high_risk)
-               ON CONFLICT (id) DO NOTHING
-               RETURNING id
-           ), a AS (
-               INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
-               SELECT gen_random_uuid(), $2, 'high_risk', $1, s.id, $3 FROM s WHERE s.id = ANY ($10)
-           )
-           SELECT id AS "id!" FROM s"#,
-        id,
-        agency,
-        user,
         &screenings.iter().map(|s| s.id).collect::<Vec<_>>(),
         &v.results.iter().map(|r| instrument(r).to_owned()).collect::<Vec<_>>(),
         &v.results.iter().map(|r| r.instrument_version.clone()).collect::<Vec<_>>(),
@@ -444,8 +398,14 @@ pub async fn add_screenings(
         &v.results.iter().map(|r| r.high_risk).collect::<Vec<_>>(),
         &alerting,
     )
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    if written.referrals as usize != referrals.len()
+        || written.follow_ups as usize != follow_ups.len()
+    {
+        return Err(part_refused(conn, agency, referrals, follow_ups, written.referrals).await);
+    }
+    let inserted = written.screenings;
     if inserted.len() < screenings.len() {
         // The rest were recorded before: by this contact (a replay) or, refused, by another.
         let taken: Vec<Uuid> = screenings
@@ -472,6 +432,76 @@ pub async fn add_screenings(
         .filter(|(s, r)| r.alert_required && inserted.contains(&s.id))
         .map(|(s, r)| (s.id, r.clone()))
         .collect())
+}
+
+/// Why `put_parts` wrote fewer referrals or follow-ups than it was given: the slow path, only
+/// on failure.
+async fn part_refused(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    referrals: &[Referral],
+    follow_ups: &[FollowUp],
+    referrals_written: i64,
+) -> ApiError {
+    for r in referrals {
+        if let Some(entry) = r.directory_entry_id {
+            let visible = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
+                entry,
+                agency,
+            )
+            .fetch_one(&mut *conn)
+            .await;
+            match visible {
+                Err(e) => return e.into(),
+                Ok(false) => {
+                    return ApiError::field(
+                        "/referrals",
+                        "names a directory entry that does not exist",
+                    );
+                }
+                Ok(true) => {}
+            }
+        }
+    }
+    for f in follow_ups {
+        if let Some(assignee) = f.assignee_id {
+            let ok = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
+                assignee,
+                agency,
+            )
+            .fetch_one(&mut *conn)
+            .await;
+            match ok {
+                Err(e) => return e.into(),
+                Ok(false) => {
+                    return ApiError::field(
+                        "/follow_ups",
+                        "names an assignee who is not in your agency",
+                    );
+                }
+                Ok(true) => {}
+            }
+        }
+    }
+    ApiError::Conflict(if referrals_written as usize != referrals.len() {
+        "a referral id is in use by another contact"
+    } else {
+        "a follow-up id is in use by another contact"
+    })
+}
+
+/// The screenings not yet recorded on a contact that is otherwise replayed unchanged.
+pub async fn add_screenings(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    id: Uuid,
+    agency: Uuid,
+    user: Uuid,
+    v: &ValidContact,
+) -> ApiResult<Owed> {
+    put_parts(conn, keys, id, agency, user, v, Parts::ScreeningsOnly).await
 }
 
 /// The whole record, opened. The caller has checked visibility.
