@@ -532,6 +532,20 @@ async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
             "screening.alert_requested"
         ]
     );
+    // Each names who acted and the request, also `contact.create`, which the create statement
+    // writes itself rather than through audit::record.
+    let advocate = page.entries[0].actor_user_id;
+    for e in &page.entries {
+        assert!(
+            e.actor_user_id.is_some() && e.actor_user_id == advocate,
+            "{e:?}"
+        );
+        assert!(
+            e.request_id.as_deref().is_some_and(|r| !r.is_empty()),
+            "{e:?}"
+        );
+        assert_eq!(e.record_type, "contact", "{e:?}");
+    }
     let all = admin.audit_log("limit=500").await.unwrap();
     let all_actions: Vec<&str> = all.entries.iter().map(|e| e.action.as_str()).collect();
     assert!(all_actions.contains(&"contact.list") && all_actions.contains(&"person.search"));

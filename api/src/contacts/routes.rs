@@ -71,19 +71,20 @@ async fn put_contact(
 
     // Insert first: a new record is the common case (a phone's outbox), and an id that is
     // taken (a replay, or a concurrent duplicate that committed first) writes nothing.
-    let created = store::insert(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid).await?;
+    // A new contact's audit row is written by the same statement.
+    let created = store::insert(
+        &mut tx,
+        keys,
+        id,
+        actor.agency_id,
+        actor.user_id,
+        &valid,
+        &who,
+    )
+    .await?;
     let mut status = StatusCode::OK;
     let created_at = created.as_ref().map(|(at, _)| *at);
     let owed = if let Some((_, owed)) = created {
-        audit::record(
-            &mut *tx,
-            &who,
-            "contact.create",
-            "contact",
-            Some(&record),
-            json!({}),
-        )
-        .await?;
         status = StatusCode::CREATED;
         owed
     } else {

@@ -2,6 +2,7 @@
 //! here, and nowhere else; each sealed value is bound to its record and field.
 
 use super::validate::ValidContact;
+use crate::audit::AuditActor;
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult, from_stored};
 use fieldline_wire::contacts::{
@@ -119,7 +120,8 @@ async fn put_person(
 /// in which case nothing was written. The contact and its person go in one statement (the
 /// person's foreign key is checked at its end): creating is the hot path of a phone's outbox.
 /// The person part is `put_person`'s upsert, written out here so it runs only for a new
-/// contact (a replay must change nothing).
+/// contact (a replay must change nothing). So is the `contact.create` audit row: the row
+/// `audit::record` would write for `who`, in the statement that creates what it records.
 pub async fn insert(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -127,6 +129,7 @@ pub async fn insert(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
+    who: &AuditActor,
 ) -> ApiResult<Option<(chrono::DateTime<chrono::Utc>, Owed)>> {
     let c = &v.input;
     let p = &c.person;
@@ -155,6 +158,10 @@ pub async fn insert(
                    name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
                  WHERE p.agency_id = EXCLUDED.agency_id
                RETURNING 1 AS written
+           ), l AS (
+               INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
+                                      request_id, client_ip, details)
+               SELECT $2, $3, 'contact.create', 'contact', $1::text, $20, $21, '{}' FROM c
            )
            SELECT (SELECT created_at FROM c) AS created_at, EXISTS (SELECT 1 FROM p) AS "person_written!""#,
         id,
@@ -176,6 +183,8 @@ pub async fn insert(
         keys.seal_opt(&pf("person.phone"), p.phone.as_deref()),
         keys.seal_opt(&pf("person.address"), p.address.as_deref()),
         &tokens,
+        who.request_id,
+        who.client_ip.map(ipnet::IpNet::from),
     )
     .fetch_one(&mut *conn)
     .await?;
