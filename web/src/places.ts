@@ -115,10 +115,19 @@ export function parse(text: string): Gazetteer {
   return { zips, towns };
 }
 
-/** Places matching what was typed: a ZIP code (or its first digits), or a town with or
- *  without its state ("Provo, UT", "provo utah", "Prov"). Best first, at most `limit`. */
+/** Places matching what was typed: a ZIP code (or its first digits), a town with or
+ *  without its state ("Provo, UT", "provo utah", "Prov"), or an address, by its ZIP code or
+ *  town. Best first, at most `limit`. */
 export function findPlaces(g: Gazetteer, typed: string, limit = 10): Place[] {
   const q = typed.trim();
+  // A whole address ("12 Elm St, Provo, UT 84601"): the street is not looked up, so the
+  // search starts from the address's ZIP code or, without one, from its town.
+  const addressZip = /[\s,](\d{5})(?:-\d{4})?$/.exec(q);
+  const z = addressZip && g.zips.get(addressZip[1]);
+  if (addressZip && z) {
+    const label = addressZip[1];
+    return [{ label, detail: `${z.town.name}, ${z.town.st}`, latitude: z.lat, longitude: z.lon, exact: true }];
+  }
   if (/^\d{3,5}$/.test(q)) {
     const out: Place[] = [];
     for (const [zip, z] of g.zips) {
@@ -140,11 +149,14 @@ export function findPlaces(g: Gazetteer, typed: string, limit = 10): Place[] {
   let found: Town[] = [];
   const parts = q.split(",");
   if (parts.length > 1) {
-    // "Provo, UT", "Provo, Utah".
-    const st = stateCode(norm(parts[parts.length - 1]));
-    const words = norm(parts.slice(0, -1).join(" "));
+    // "Provo, UT", "Provo, Utah"; in an address ("12 Elm St, Provo, UT") the part before
+    // the state is the town.
+    const st = stateCode(norm(parts[parts.length - 1].replace(/\d{5}(-\d{4})?\s*$/, "")));
+    const words = norm((parts.length > 2 ? parts.slice(-2, -1) : parts.slice(0, -1)).join(" "));
     if (st && words) found = towns(words, st);
-    else if (!st) found = towns(norm(q), "");
+    // "Provo" after a street ("12 Elm St, Provo"), or commas in a town's name.
+    else if (!st) found = towns(norm(parts[parts.length - 1]), "");
+    if (!st && !found.length) found = towns(norm(q), "");
   } else {
     // "provo ut", "saint george utah", "new york new york"; else the words are the town.
     const w = norm(q).split(" ");

@@ -260,7 +260,7 @@ async function places(ctx, page) {
   assert.ok(!before.some((p) => p.startsWith("/app/assets/places-")), "the gazetteer is not part of the first load");
   const firstLoad = requests.length;
   await page.getByRole("button", { name: "Type a place" }).click();
-  await page.getByText("not street addresses").waitFor();
+  await page.getByText("streets are not looked up").waitFor();
   await until("the gazetteer", async () => requests.some((u) => u.includes("/assets/places-")));
   const fetched = requests.slice(firstLoad).filter((u) => u.includes("/app/assets/"));
   const chunk = fetched.map((u) => new URL(u).pathname).find((p) => /\/chunk-[^/]+\.js$/.test(p));
@@ -297,12 +297,20 @@ async function places(ctx, page) {
   await choices.getByRole("button", { name: "Springville, UT" }).click();
   await until("the pick to search", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
   assert.ok((await listed(page)).length > 0);
-  // A street address is not something it finds.
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Provo");
+  // A whole address searches from its ZIP code, or without one from its town; the street
+  // alone is not something it finds.
+  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Provo, UT 84604-1234");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near the address's ZIP", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84604 first");
+  assert.ok((await listed(page)).length > 0);
+  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Springville, Utah");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near the address's town", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
+  await page.getByLabel("ZIP code or town").fill("12 Elm Street");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await page.getByText("Street addresses are not looked up").waitFor();
   // What was typed stayed on the phone: only coordinates went to the server.
-  for (const u of requests.filter((u) => u.includes("/v1/"))) assert.ok(!/84601|provo|springville|elm/i.test(decodeURIComponent(u)), `typed text in a request: ${u}`);
+  for (const u of requests.filter((u) => u.includes("/v1/"))) assert.ok(!/84601|84604|provo|springville|elm/i.test(decodeURIComponent(u)), `typed text in a request: ${u}`);
 
   // The service worker keeps the gazetteer, so the lookup works without signal.
   const cached = await page.evaluate(async () => (await (await caches.open("fieldline-on-use")).keys()).map((r) => new URL(r.url).pathname));

@@ -108,8 +108,9 @@ export function Nearby() {
       )}
       {typing && (
         <p class="hint">
-          Finds US ZIP codes and towns (or coordinates such as 40.2338, -111.6585), not street addresses. The lookup runs on
-          this phone: what you type is not sent anywhere. Place data: GeoNames (CC BY 4.0).
+          Finds US ZIP codes and towns (or coordinates such as 40.2338, -111.6585). From a full address it searches near
+          the address's ZIP code or town: streets are not looked up, so distances are from the middle of that area. The
+          lookup runs on this phone: what you type is not sent anywhere. Place data: GeoNames (CC BY 4.0).
         </p>
       )}
       {matches && (
