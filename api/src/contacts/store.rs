@@ -412,7 +412,7 @@ async fn put_parts(
     if written.referrals as usize != referrals.len()
         || written.follow_ups as usize != follow_ups.len()
     {
-        return Err(part_refused(conn, agency, referrals, follow_ups, written.referrals).await);
+        return Err(part_refused(conn, agency, referrals, follow_ups, written.referrals).await?);
     }
     let inserted = written.screenings;
     if inserted.len() < screenings.len() {
@@ -451,54 +451,44 @@ async fn part_refused(
     referrals: &[Referral],
     follow_ups: &[FollowUp],
     referrals_written: i64,
-) -> ApiError {
-    for r in referrals {
-        if let Some(entry) = r.directory_entry_id {
-            let visible = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
-                entry,
-                agency,
-            )
-            .fetch_one(&mut *conn)
-            .await;
-            match visible {
-                Err(e) => return e.into(),
-                Ok(false) => {
-                    return ApiError::field(
-                        "/referrals",
-                        "names a directory entry that does not exist",
-                    );
-                }
-                Ok(true) => {}
-            }
+) -> ApiResult<ApiError> {
+    for entry in referrals.iter().filter_map(|r| r.directory_entry_id) {
+        let visible = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
+            entry,
+            agency,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !visible {
+            return Ok(ApiError::field(
+                "/referrals",
+                "names a directory entry that does not exist",
+            ));
         }
     }
-    for f in follow_ups {
-        if let Some(assignee) = f.assignee_id {
-            let ok = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
-                assignee,
-                agency,
-            )
-            .fetch_one(&mut *conn)
-            .await;
-            match ok {
-                Err(e) => return e.into(),
-                Ok(false) => {
-                    return ApiError::field(
-                        "/follow_ups",
-                        "names an assignee who is not in your agency",
-                    );
-                }
-                Ok(true) => {}
-            }
+    for assignee in follow_ups.iter().filter_map(|f| f.assignee_id) {
+        let ok = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
+            assignee,
+            agency,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !ok {
+            return Ok(ApiError::field(
+                "/follow_ups",
+                "names an assignee who is not in your agency",
+            ));
         }
     }
-    ApiError::Conflict(if referrals_written as usize != referrals.len() {
-        "a referral id is in use by another contact"
-    } else {
-        "a follow-up id is in use by another contact"
-    })
+    Ok(ApiError::Conflict(
+        if referrals_written as usize != referrals.len() {
+            "a referral id is in use by another contact"
+        } else {
+            "a follow-up id is in use by another contact"
+        },
+    ))
 }
 
 /// The screenings not yet recorded on a contact that is otherwise replayed unchanged.
