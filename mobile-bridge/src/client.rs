@@ -14,7 +14,7 @@ use fieldline_wire::auth::{
     ChangePasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenResponse,
 };
 use fieldline_wire::contacts::{Contact, ContactInput, ContactList};
-use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryList};
+use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryList, EntryPage};
 use fieldline_wire::plans::{SafetyPlan, SafetyPlanContent, SafetyPlanHistory};
 use fieldline_wire::push::{NewSubscription, Subscription, SubscriptionList, VapidPublicKey};
 use fieldline_wire::safety::{
@@ -300,6 +300,30 @@ impl Client {
             "/v1/directory/nearby?latitude={latitude}&longitude={longitude}&radius_m={radius_m}{filters}"
         ))
         .await
+    }
+
+    /// One page of the agency's own places by name (housing staff); pass a page's
+    /// `next_after` as `after` for the next, until it is absent.
+    pub async fn directory_entries(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+        include_retired: bool,
+    ) -> Result<EntryPage, BridgeError> {
+        let mut path =
+            format!("/v1/directory/entries?limit={limit}&include_retired={include_retired}");
+        if let Some(after) = after {
+            // The server's cursors are URL-safe already; escape anything else all the same.
+            path.push_str("&after=");
+            for b in after.bytes() {
+                if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                    path.push(b as char);
+                } else {
+                    path.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        self.get(&path).await
     }
 
     pub async fn directory_entry(&self, id: Uuid) -> Result<Entry, BridgeError> {

@@ -457,6 +457,18 @@ async fn confidential_places_are_redacted_on_every_path_for_every_role_without_t
         }
     }
 
+    // The agency list (housing managers and admins only) redacts the same way.
+    for (email, sees) in [(ADMIN, false), (HOUSING, true)] {
+        let text = Api::as_user(&server, email)
+            .await
+            .text("/v1/directory/entries?limit=500")
+            .await;
+        assert!(text.contains("Hidden Harbor"), "{email}: {text}");
+        for secret_bit in ["77 Quiet Lane", "99999", "10.123456", "20.654321"] {
+            assert_eq!(text.contains(secret_bit), sees, "{email}: {secret_bit:?}");
+        }
+    }
+
     // An advocate given the grant sees everything.
     admin
         .update_user(
@@ -1044,4 +1056,234 @@ async fn rust_and_sql_agree_on_open_now(db: PgPool) {
         }
     }
     assert_eq!(compared, 60 * instants.len());
+}
+
+/// Walks `GET /v1/directory/entries` page by page; returns the entries and the page count.
+async fn walk(api: &Api<'_>, query: &str) -> (Vec<Value>, usize) {
+    let (mut all, mut pages, mut after) = (Vec::new(), 0, None::<String>);
+    loop {
+        let path = match &after {
+            Some(a) => format!("/v1/directory/entries?{query}&after={a}"),
+            None => format!("/v1/directory/entries?{query}"),
+        };
+        let (s, v) = api.get(&path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(v["stale_after_s"], 24 * 3600);
+        pages += 1;
+        all.extend(v["entries"].as_array().unwrap().iter().cloned());
+        match v["next_after"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => return (all, pages),
+        }
+        assert!(pages < 100, "the walk does not end");
+    }
+}
+
+/// The agency's own entries as the database has them, by name then id.
+async fn owned_ids(db: &PgPool, email: &str, include_retired: bool) -> Vec<String> {
+    sqlx::query_scalar::<_, uuid::Uuid>(
+        "SELECT e.id FROM directory_entries e JOIN users u ON u.agency_id = e.owner_agency_id
+          WHERE u.email = $1 AND ($2 OR e.retired_at IS NULL) ORDER BY e.name, e.id",
+    )
+    .bind(email)
+    .bind(include_retired)
+    .fetch_all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|id| id.to_string())
+    .collect()
+}
+
+fn ids(entries: &[Value]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn housing_staff_page_through_exactly_their_agencys_entries_by_name(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    // More than two pages of 50 on top of the demo's entries, created out of name order, one
+    // private and one confidential, and two with the same name (ordered by id).
+    for i in (0..130).rev() {
+        let mut p = place(&format!("List {i:03}"), 10.0 + i as f64 * 0.001, 10.0);
+        p.shared = i != 7;
+        p.confidential = i == 8;
+        housing.create(&p).await;
+    }
+    housing.create(&place("List 064", 11.0, 11.0)).await;
+    // Another agency's shared entries, named among ours.
+    sqlx::query("UPDATE users SET roles = ARRAY['housing_manager'] WHERE email = $1")
+        .bind(OTHER_ADVOCATE)
+        .execute(&db)
+        .await
+        .unwrap();
+    let other = Api::as_user(&server, OTHER_ADVOCATE).await;
+    for i in [0, 31, 64, 65, 200] {
+        other
+            .create(&place(&format!("List {i:03} (other)"), 10.0, 10.0))
+            .await;
+    }
+
+    let expected = owned_ids(&db, HOUSING, false).await;
+    assert!(expected.len() > 130 + 40, "the demo's entries and ours");
+    let (mine, pages) = walk(&housing, "limit=50").await;
+    assert_eq!(ids(&mine), expected, "each own entry once, by name then id");
+    assert_eq!(
+        pages,
+        expected.len().div_ceil(50) + usize::from(expected.len() % 50 == 0)
+    );
+    assert!(
+        mine.iter()
+            .all(|e| e["owner_agency_id"] == mine[0]["owner_agency_id"])
+    );
+    assert!(
+        mine.iter()
+            .all(|e| !e["name"].as_str().unwrap().contains("(other)"))
+    );
+    // Ours in our order: zero-padded ASCII names sort the same under any collation.
+    let ours: Vec<&str> = mine
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .filter(|n| n.starts_with("List "))
+        .collect();
+    let mut sorted = ours.clone();
+    sorted.sort();
+    assert_eq!(ours, sorted);
+    assert_eq!(ours.len(), 131);
+    let twins: Vec<&Value> = mine.iter().filter(|e| e["name"] == "List 064").collect();
+    assert!(
+        twins[0]["id"].as_str() < twins[1]["id"].as_str(),
+        "same name: by id"
+    );
+    let confidential = mine.iter().find(|e| e["name"] == "List 008").unwrap();
+    assert_eq!(confidential["address"]["street"], "List 008 Street 1");
+    assert_eq!(confidential["redacted"], false);
+    assert!(
+        mine.iter()
+            .any(|e| e["name"] == "List 007" && e["shared"] == false)
+    );
+    assert!(mine.iter().all(|e| e["availability_age_s"].is_i64()));
+
+    // The typed client walks the same pages.
+    let client = server.login(HOUSING).await;
+    let (mut via_client, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let page = client
+            .directory_entries(after.as_deref(), 50, false)
+            .await
+            .unwrap();
+        via_client.extend(page.entries.iter().map(|e| e.id.to_string()));
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(via_client, expected);
+
+    // The default page is 100; the other agency lists its own five and none of ours.
+    let (_, first) = housing.get("/v1/directory/entries").await;
+    assert_eq!(first["entries"].as_array().unwrap().len(), 100);
+    assert!(first["next_after"].is_string());
+    let (theirs, _) = walk(&other, "limit=2").await;
+    assert_eq!(ids(&theirs), owned_ids(&db, OTHER_ADVOCATE, false).await);
+    assert_eq!(theirs.len(), 5);
+
+    // Retired places only when asked for, marked so.
+    let retired = mine.iter().find(|e| e["name"] == "List 100").unwrap();
+    let (s, _, _) = housing
+        .send(
+            "DELETE",
+            &format!("/v1/directory/entries/{}", retired["id"].as_str().unwrap()),
+            None,
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (live, _) = walk(&housing, "limit=500").await;
+    assert_eq!(live.len(), expected.len() - 1);
+    assert!(!ids(&live).contains(&retired["id"].as_str().unwrap().to_owned()));
+    let (with_retired, _) = walk(&housing, "limit=500&include_retired=true").await;
+    assert_eq!(ids(&with_retired), owned_ids(&db, HOUSING, true).await);
+    let found = with_retired
+        .iter()
+        .find(|e| e["id"] == retired["id"])
+        .unwrap();
+    assert_eq!(found["retired"], true);
+
+    // An admin oversees the list but, without the grant, gets confidential places redacted.
+    let admin = Api::as_user(&server, ADMIN).await;
+    let (seen, _) = walk(&admin, "limit=500").await;
+    assert_eq!(ids(&seen), ids(&live));
+    let hidden = seen.iter().find(|e| e["name"] == "List 008").unwrap();
+    assert_eq!(hidden["redacted"], true);
+    assert_eq!(hidden["address"]["street"], "");
+    assert!(hidden["location"].is_null());
+    assert!(
+        seen.iter()
+            .filter(|e| e["confidential"] == true)
+            .all(|e| e["redacted"] == true && e["location"].is_null())
+    );
+    // Field staff search the directory; they do not list an agency's upkeep.
+    for email in [ADVOCATE, COORDINATOR] {
+        let api = Api::as_user(&server, email).await;
+        let (s, v) = api.get("/v1/directory/entries").await;
+        assert_eq!(
+            (s, v["type"].as_str()),
+            (403, Some(types::FORBIDDEN)),
+            "{email}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_entry_list_refuses_bad_limits_and_cursors(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    for (query, pointer) in [
+        ("limit=0", "/limit"),
+        ("limit=501", "/limit"),
+        ("limit=-3", "/limit"),
+        ("limit=ten", "/limit"),
+        ("after=not%20a%20cursor", "/after"),
+        ("after=AAAA", "/after"),
+        ("after=", "/after"),
+        ("include_retired=maybe", "/include_retired"),
+        ("offset=100", "/offset"),
+    ] {
+        let res = raw()
+            .get(server.url(&format!("/v1/directory/entries?{query}")))
+            .bearer_auth(&housing.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{query}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{query}"
+        );
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["type"], types::INVALID_QUERY, "{query}");
+        assert!(
+            v["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["pointer"] == pointer),
+            "{query}: {v}"
+        );
+        assert!(!v.to_string().contains("not a cursor"), "echoed: {v}");
+    }
+    // Bounds are inclusive; a page shorter than the limit is the last.
+    let (s, one) = housing.get("/v1/directory/entries?limit=1").await;
+    assert_eq!((s, one["entries"].as_array().unwrap().len()), (200, 1));
+    assert!(one["next_after"].is_string());
+    let (s, all) = housing.get("/v1/directory/entries?limit=500").await;
+    assert_eq!(s, 200);
+    assert!(all["entries"].as_array().unwrap().len() < 500);
+    assert!(all["next_after"].is_null());
 }

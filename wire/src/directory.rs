@@ -262,6 +262,19 @@ pub struct EntryList {
     pub stale_after_s: i64,
 }
 
+/// `GET /v1/directory/entries`: one page of the caller's agency's own places, by name then id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EntryPage {
+    pub entries: Vec<Entry>,
+    /// As in `EntryList`: availability older than this many seconds (or never given) is stale.
+    #[serde(default = "default_stale_after_s")]
+    pub stale_after_s: i64,
+    /// Pass as `after` to read the next page; absent on the last page. Opaque.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
+}
+
 fn default_stale_after_s() -> i64 {
     24 * 3600
 }

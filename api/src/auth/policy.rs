@@ -17,6 +17,9 @@ pub enum Permission {
     SearchDirectory,
     /// Create, edit, retire and import the agency's directory entries.
     ManageDirectory,
+    /// List the agency's own directory entries, retired ones too: the housing managers who keep
+    /// them, and admins who oversee the agency (read only; redacted unless granted).
+    ListAgencyDirectory,
     /// Record and read the agency's crisis contacts, people and screenings.
     RecordContacts,
     /// Restrict a contact to a team (sealed records).
@@ -46,6 +49,7 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
         Permission::ManageUsers | Permission::ReadAuditLog => has_role(Role::Admin),
         Permission::SearchDirectory => !roles.is_empty(),
         Permission::ManageDirectory => has_role(Role::HousingManager),
+        Permission::ListAgencyDirectory => has_role(Role::HousingManager) || has_role(Role::Admin),
         Permission::RecordContacts => has_role(Role::Advocate) || has_role(Role::Coordinator),
         Permission::SealRecords => has_role(Role::Admin),
         Permission::RaiseAlerts => has_role(Role::Advocate) || has_role(Role::Coordinator),
@@ -104,6 +108,11 @@ mod tests {
             assert_eq!(
                 permits(&[role], &[], Permission::ManageDirectory),
                 role == Role::HousingManager,
+                "{role}"
+            );
+            assert_eq!(
+                permits(&[role], &[], Permission::ListAgencyDirectory),
+                matches!(role, Role::HousingManager | Role::Admin),
                 "{role}"
             );
         }

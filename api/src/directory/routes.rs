@@ -11,8 +11,10 @@ use crate::http::{Json, Path, Query, etag, if_match_version};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fieldline_wire::admin::{AuditEntry, AuditPage};
-use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryInput, EntryList};
+use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryInput, EntryList, EntryPage};
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(nearby))
         .routes(routes!(within))
-        .routes(routes!(create_entry))
+        .routes(routes!(list_entries, create_entry))
         .routes(routes!(get_entry, replace_entry, retire_entry))
         .routes(routes!(update_availability))
         .routes(routes!(entry_history))
@@ -103,6 +105,106 @@ async fn within(
     let entries =
         search::within(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
     Ok(list_response(&state, entries, q.geojson))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// 1 to 500, default 100.
+    limit: Option<i64>,
+    /// Where the previous page ended: its `next_after`.
+    after: Option<String>,
+    /// Also list retired places (default false).
+    include_retired: Option<bool>,
+}
+
+/// A page cursor: the last entry's id and name, so the next page starts right after it even
+/// if that entry is renamed meanwhile. Opaque to clients (URL-safe base64).
+fn cursor(e: &Entry) -> String {
+    let mut raw = e.id.as_bytes().to_vec();
+    raw.extend_from_slice(e.name.as_bytes());
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn parse_cursor(s: &str) -> Option<(Uuid, String)> {
+    let raw = URL_SAFE_NO_PAD.decode(s).ok()?;
+    if raw.len() <= 16 {
+        return None;
+    }
+    let id = Uuid::from_slice(&raw[..16]).ok()?;
+    let name = String::from_utf8(raw[16..].to_vec()).ok()?;
+    Some((id, name))
+}
+
+/// Your agency's own places (not other agencies' shared ones), by name then id, a page at a
+/// time: pass `next_after` back as `after` until it is absent. For housing managers keeping
+/// them and admins overseeing them; confidential ones are redacted for readers without the
+/// grant, as everywhere.
+#[utoipa::path(get, path = "/v1/directory/entries", tag = "directory", security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, body = EntryPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_entries(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<EntryPage>> {
+    actor.require(Permission::ListAgencyDirectory)?;
+    let mut errs = Vec::new();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        errs.push(FieldError {
+            pointer: "/limit".into(),
+            message: "must be from 1 to 500".into(),
+        });
+    }
+    // The first page starts before every name (names are never blank).
+    let (after_id, after_name) = match q.after.as_deref().map(parse_cursor) {
+        None => (Uuid::nil(), String::new()),
+        Some(Some(c)) => c,
+        Some(None) => {
+            errs.push(FieldError {
+                pointer: "/after".into(),
+                message: "must be the next_after of a previous page".into(),
+            });
+            (Uuid::nil(), String::new())
+        }
+    };
+    if !errs.is_empty() {
+        return Err(ApiError::InvalidQuery(errs));
+    }
+    let now = chrono::Utc::now();
+    let viewer = Viewer::from_actor(&actor);
+    let entries: Vec<Entry> = store::page(
+        &state.db,
+        actor.agency_id,
+        &after_name,
+        after_id,
+        q.include_retired.unwrap_or(false),
+        limit,
+    )
+    .await?
+    .into_iter()
+    .map(|mut e| {
+        e.availability_age_s = e
+            .availability_updated_at
+            .map(|t| (now - t).num_seconds().max(0));
+        redact(e, viewer)
+    })
+    .collect();
+    // A full page may have more after it; the next (possibly empty) page says.
+    let next_after = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(cursor))
+        .flatten();
+    Ok(Json(EntryPage {
+        entries,
+        stale_after_s: stale_after_s(&state),
+        next_after,
+    }))
 }
 
 /// Add a place (housing managers). Answers with its `ETag`.

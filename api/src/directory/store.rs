@@ -200,3 +200,33 @@ pub async fn stale(
     .await?;
     Ok(rows.into_iter().map(Stored::into_entry).collect())
 }
+
+/// One page of the agency's own entries by name then id, after the entry at `(after_name,
+/// after_id)`; the first page starts at `('', nil)`, before every name (names are never
+/// blank). Keyset, so every page reads one range of `directory_entries_owner_name_idx`.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    agency: Uuid,
+    after_name: &str,
+    after_id: Uuid,
+    include_retired: bool,
+    limit: i64,
+) -> sqlx::Result<Vec<Entry>> {
+    let rows = sqlx::query_as!(
+        Stored,
+        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint"
+             FROM directory_entries e
+            WHERE owner_agency_id = $1 AND (name, id) > ($2, $3)
+              AND ($4 OR retired_at IS NULL)
+            ORDER BY name, id
+            LIMIT $5"#,
+        agency,
+        after_name,
+        after_id,
+        include_retired,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Stored::into_entry).collect())
+}
