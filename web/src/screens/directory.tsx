@@ -1,7 +1,7 @@
 // Housing staff: the directory as a table, one-tap availability, create/edit with the version
 // check, and bulk import with each bad row's error shown against its line.
 
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Problem, ago, call, errorText, get, label, type FieldError } from "../api";
 import type { Me } from "../session";
 
@@ -42,6 +42,15 @@ export interface EntryList {
   stale_after_s: number;
 }
 
+/** One page of the agency's own places (`GET /v1/directory/entries`), by name. */
+export interface EntryPage extends EntryList {
+  next_after?: string;
+}
+
+/** A small first page shows the table at once on a slow network; larger ones fill it in. */
+const FIRST_PAGE = 25;
+const NEXT_PAGES = 500;
+
 export const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
 
 /** Stale by the server's threshold: availability older than `afterS` seconds, or never given. */
@@ -60,15 +69,35 @@ export function Directory({ me }: { me: Me }) {
   const [importing, setImporting] = useState(false);
   const manager = me.roles.includes("housing_manager");
 
-  const load = () =>
-    get<EntryList>("/v1/directory/within?west=-180&south=-90&east=180&north=90&limit=1000")
-      .then((r) => {
+  const [loading, setLoading] = useState(false);
+  // Each load walks every page of the agency's places; a newer load (or leaving the screen)
+  // stops an older walk.
+  const walk = useRef(0);
+  const load = async () => {
+    const mine = ++walk.current;
+    setLoading(true);
+    setError("");
+    let after: string | undefined;
+    try {
+      do {
+        const limit = after ? NEXT_PAGES : FIRST_PAGE;
+        const r = await get<EntryPage>(`/v1/directory/entries?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ""}`);
+        if (walk.current !== mine) return;
+        const first = !after;
         setStaleAfter(r.stale_after_s);
-        setEntries(r.entries);
-      })
-      .catch((e) => setError(errorText(e)));
+        // Appended to what is shown, so an availability change made meanwhile is kept.
+        setEntries((shown) => (first ? r.entries : [...(shown ?? []), ...r.entries]));
+        after = r.next_after;
+      } while (after);
+    } catch (e) {
+      if (walk.current === mine) setError(errorText(e));
+    } finally {
+      if (walk.current === mine) setLoading(false);
+    }
+  };
   useEffect(() => {
     load();
+    return () => void walk.current++;
   }, []);
 
   const shown = useMemo(() => {
@@ -135,7 +164,9 @@ export function Directory({ me }: { me: Me }) {
         </label>
       </div>
       {error && <p class="error">{error}</p>}
-      <p class="muted">{entries ? `${shown.length} of ${entries.length} places` : "Loading…"}</p>
+      <p class="muted" data-test="count" aria-live="polite">
+        {entries ? `${shown.length} of ${entries.length} places${loading ? " (loading more…)" : ""}` : "Loading…"}
+      </p>
       <div class="table-wrap">
         <table class="directory">
           <thead>
@@ -155,7 +186,7 @@ export function Directory({ me }: { me: Me }) {
                 key={e.id}
                 entry={e}
                 stale={isStale(e, staleAfter)}
-                // Only the owner agency's housing managers keep an entry; others see it as is.
+                // The list holds the agency's own places; admins see them read-only.
                 manager={manager && e.owner_agency_id === me.agency.id}
                 onSaved={replace}
                 onEdit={e.redacted ? undefined : () => setEditing(e)}
