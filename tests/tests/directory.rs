@@ -1251,6 +1251,8 @@ async fn the_entry_list_refuses_bad_limits_and_cursors(db: PgPool) {
         ("after=not%20a%20cursor", "/after"),
         ("after=AAAA", "/after"),
         ("after=", "/after"),
+        // A well-formed cursor whose name holds a NUL, which PostgreSQL text cannot.
+        ("after=AAAAAAAAAAAAAAAAAAAAAEEAQg", "/after"),
         ("include_retired=maybe", "/include_retired"),
         ("offset=100", "/offset"),
     ] {

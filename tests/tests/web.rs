@@ -39,6 +39,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator acknowledges in the app",
         "coordinator resolves from the notification button",
         "coordinator sees colleagues on call by name",
+        "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",
         "housing manager resolves an edit conflict",
         "housing manager sees the bad import row",

@@ -134,7 +134,8 @@ fn parse_cursor(s: &str) -> Option<(Uuid, String)> {
     }
     let id = Uuid::from_slice(&raw[..16]).ok()?;
     let name = String::from_utf8(raw[16..].to_vec()).ok()?;
-    Some((id, name))
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail the query.
+    (!name.contains('\0')).then_some((id, name))
 }
 
 /// Your agency's own places (not other agencies' shared ones), by name then id, a page at a
