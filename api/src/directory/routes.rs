@@ -180,27 +180,28 @@ async fn list_entries(
     }
     let now = chrono::Utc::now();
     let viewer = Viewer::from_actor(&actor);
-    let entries: Vec<Entry> = store::page(
+    // One row more than asked for says whether there is a next page.
+    let mut rows = store::page(
         &state.db,
         actor.agency_id,
         &after_name,
         after_id,
         q.include_retired.unwrap_or(false),
-        limit,
+        limit + 1,
     )
-    .await?
-    .into_iter()
-    .map(|mut e| {
-        e.availability_age_s = e
-            .availability_updated_at
-            .map(|t| (now - t).num_seconds().max(0));
-        redact(e, viewer)
-    })
-    .collect();
-    // A full page may have more after it; the next (possibly empty) page says.
-    let next_after = (entries.len() as i64 == limit)
-        .then(|| entries.last().map(cursor))
-        .flatten();
+    .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let entries: Vec<Entry> = rows
+        .into_iter()
+        .map(|mut e| {
+            e.availability_age_s = e
+                .availability_updated_at
+                .map(|t| (now - t).num_seconds().max(0));
+            redact(e, viewer)
+        })
+        .collect();
+    let next_after = more.then(|| entries.last().map(cursor)).flatten();
     Ok(Json(EntryPage {
         entries,
         stale_after_s: stale_after_s(&state),
