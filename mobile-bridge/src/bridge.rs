@@ -566,6 +566,36 @@ impl Bridge {
             .await
     }
 
+    // --- On call ---------------------------------------------------------------------------
+
+    /// My coming on-call shifts (`MyShiftList` JSON) for `days` from now (default 14).
+    pub async fn my_shifts(&self, days: Option<i64>) -> Result<String, FieldlineError> {
+        let inner = self.inner.clone();
+        self.run(async move { to_json(&inner.client.my_shifts(days).await?) })
+            .await
+    }
+
+    /// A new secret URL of my shifts as an iCalendar feed, for the phone's calendar app; any
+    /// older one stops working. Shown once: the server keeps only its hash.
+    pub async fn create_calendar_feed(&self) -> Result<String, FieldlineError> {
+        let inner = self.inner.clone();
+        self.run(async move { Ok(inner.client.create_calendar_feed().await?) })
+            .await
+    }
+
+    /// Whether a calendar feed exists (`CalendarFeedStatus` JSON; never the URL).
+    pub async fn calendar_feed_status(&self) -> Result<String, FieldlineError> {
+        let inner = self.inner.clone();
+        self.run(async move { to_json(&inner.client.calendar_feed_status().await?) })
+            .await
+    }
+
+    pub async fn revoke_calendar_feed(&self) -> Result<(), FieldlineError> {
+        let inner = self.inner.clone();
+        self.run(async move { Ok(inner.client.revoke_calendar_feed().await?) })
+            .await
+    }
+
     // --- Advocate safety ------------------------------------------------------------------
 
     /// Starts a scene check-in ending at `expected_end_ms` (Unix ms). Sent now, not queued: a

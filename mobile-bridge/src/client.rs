@@ -15,6 +15,7 @@ use fieldline_wire::auth::{
 };
 use fieldline_wire::contacts::{Contact, ContactInput, ContactList};
 use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryList, EntryPage};
+use fieldline_wire::oncall::{CalendarFeed, CalendarFeedStatus, MyShiftList};
 use fieldline_wire::plans::{SafetyPlan, SafetyPlanContent, SafetyPlanHistory};
 use fieldline_wire::push::{NewSubscription, Subscription, SubscriptionList, VapidPublicKey};
 use fieldline_wire::safety::{
@@ -530,6 +531,46 @@ impl Client {
         self.send_empty::<()>(
             Method::DELETE,
             &format!("/v1/push/subscriptions/{id}"),
+            None,
+            true,
+            Call::idempotent(),
+        )
+        .await
+    }
+
+    // --- On call ---------------------------------------------------------------------------
+
+    /// My on-call shifts across the agency's schedules for `days` from now (server default 14).
+    pub async fn my_shifts(&self, days: Option<i64>) -> Result<MyShiftList, BridgeError> {
+        match days {
+            Some(d) => self.get(&format!("/v1/oncall/me/shifts?days={d}")).await,
+            None => self.get("/v1/oncall/me/shifts").await,
+        }
+    }
+
+    pub async fn calendar_feed_status(&self) -> Result<CalendarFeedStatus, BridgeError> {
+        self.get("/v1/oncall/me/calendar-feed").await
+    }
+
+    /// A new secret calendar feed (the old one stops working); its whole URL, to hand to the
+    /// phone's calendar app. Sent once: a retry would replace the feed it just made.
+    pub async fn create_calendar_feed(&self) -> Result<String, BridgeError> {
+        let feed: CalendarFeed = self
+            .send::<(), _>(
+                Method::POST,
+                "/v1/oncall/me/calendar-feed",
+                None,
+                true,
+                Call::once(),
+            )
+            .await?;
+        Ok(format!("{}{}", self.base_url(), feed.path))
+    }
+
+    pub async fn revoke_calendar_feed(&self) -> Result<(), BridgeError> {
+        self.send_empty::<()>(
+            Method::DELETE,
+            "/v1/oncall/me/calendar-feed",
             None,
             true,
             Call::idempotent(),

@@ -234,3 +234,52 @@ async fn check_in_and_out_and_push_registration_through_the_bridge(db: PgPool) {
         .unwrap();
     phone.bridge.unregister_push(sub_id).await.unwrap();
 }
+
+/// A coordinator's phone reads their coming shifts and hands a calendar feed URL to the
+/// calendar app; the URL works until it is revoked.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_coordinator_reads_their_shifts_and_a_calendar_feed_through_the_bridge(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let phone = Phone::install(&server.base_url);
+    phone.login(COORDINATOR).await;
+
+    let shifts: Value =
+        serde_json::from_str(&phone.bridge.my_shifts(Some(7)).await.unwrap()).unwrap();
+    let shifts = shifts["shifts"].as_array().unwrap();
+    assert!(
+        !shifts.is_empty(),
+        "the demo coordinator is on call this week"
+    );
+    let status: Value =
+        serde_json::from_str(&phone.bridge.calendar_feed_status().await.unwrap()).unwrap();
+    assert_eq!(status["active"], false);
+
+    let url = phone.bridge.create_calendar_feed().await.unwrap();
+    assert!(
+        url.starts_with(&server.base_url) && url.ends_with(".ics"),
+        "{url}"
+    );
+    let feed = raw().get(&url).send().await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(
+        feed.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = feed.text().await.unwrap();
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR") && ics.contains("BEGIN:VEVENT"),
+        "{ics}"
+    );
+    let status: Value =
+        serde_json::from_str(&phone.bridge.calendar_feed_status().await.unwrap()).unwrap();
+    assert_eq!(status["active"], true);
+
+    phone.bridge.revoke_calendar_feed().await.unwrap();
+    assert_eq!(raw().get(&url).send().await.unwrap().status(), 404);
+    assert!(matches!(
+        phone.bridge.my_shifts(Some(0)).await,
+        Err(FieldlineError::Validation { .. })
+    ));
+}
