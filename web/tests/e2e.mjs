@@ -486,7 +486,13 @@ async function staleThreshold() {
     await page.locator(`tr[data-entry="${between.name}"] .badge.stale`).waitFor();
     assert.equal(await page.locator(`tr[data-entry="${fresh.name}"] .badge.stale`).count(), 0);
     await page.getByLabel("Stale only (not updated for 2 h)").check();
-    await until("the stale-only list", async () => (await page.locator("tr[data-entry]").count()) === stale.length);
+    const shownRows = () => page.locator("tr[data-entry]").evaluateAll((rows) => rows.map((r) => r.dataset.entry));
+    await until("the stale-only list", async () => (await shownRows()).length === stale.length).catch(async (e) => {
+      const shown = await shownRows();
+      const ages = Object.fromEntries(list.entries.map((x) => [x.name, `${x.status} ${x.availability_age_s}s`]));
+      const diff = (a, b) => a.filter((n) => !b.includes(n)).map((n) => `${n} (${ages[n]})`);
+      throw new Error(`${e.message}: shown but not stale on the server ${diff(shown, stale)}; stale on the server but not shown ${diff(stale, shown)}`);
+    });
     assert.deepEqual(
       (await page.locator("tr[data-entry]").evaluateAll((rows) => rows.map((r) => r.dataset.entry))).sort(),
       [...stale].sort(),

@@ -56,7 +56,7 @@ export const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.
 /** Stale as the server's `/v1/directory/stale` has it: not closed, and availability older
  *  than `afterS` seconds (the server's threshold) or never given. */
 export const isStale = (e: Entry, afterS: number) =>
-  true &&
+  e.status !== "closed" &&
   (!e.availability_updated_at || (Date.now() - Date.parse(e.availability_updated_at)) / 1000 > afterS);
 
 export function Directory({ me }: { me: Me }) {
