@@ -79,11 +79,12 @@ pub fn issue(
 pub fn verify(config: &Config, token: &str) -> Result<AccessClaims, TokenError> {
     let now = chrono::Utc::now().timestamp();
     let verified = config.jwt.verified();
-    if let Some(claims) = verified.get(token, now) {
+    let key = VerifiedTokens::key(token);
+    if let Some(claims) = verified.get(&key, now) {
         return Ok(claims);
     }
     let claims = verify_signed(config, token)?;
-    verified.put(token, &claims, now);
+    verified.put(key, &claims, now);
     Ok(claims)
 }
 
@@ -126,13 +127,12 @@ impl VerifiedTokens {
         VerifiedTokens(Default::default())
     }
 
-    fn get(&self, token: &str, now: i64) -> Option<AccessClaims> {
-        let key = Self::key(token);
+    fn get(&self, key: &[u8; 32], now: i64) -> Option<AccessClaims> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&key).filter(|c| in_window(c, now)).cloned()
+        map.get(key).filter(|c| in_window(c, now)).cloned()
     }
 
-    fn put(&self, token: &str, claims: &AccessClaims, now: i64) {
+    fn put(&self, key: [u8; 32], claims: &AccessClaims, now: i64) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= Self::CAPACITY {
             map.retain(|_, c| in_window(c, now));
@@ -140,7 +140,7 @@ impl VerifiedTokens {
                 map.clear();
             }
         }
-        map.insert(Self::key(token), claims.clone());
+        map.insert(key, claims.clone());
     }
 
     fn key(token: &str) -> [u8; 32] {
@@ -183,15 +183,16 @@ mod tests {
     #[test]
     fn a_remembered_token_still_expires() {
         let cache = VerifiedTokens::new();
-        cache.put("t", &claims(1_000, 100), 100);
-        assert!(cache.get("t", 100).is_some());
-        assert!(cache.get("t", 1_000 + LEEWAY_SECS).is_some());
-        assert!(cache.get("t", 1_000 + LEEWAY_SECS + 1).is_none());
+        let (t, other) = (VerifiedTokens::key("t"), VerifiedTokens::key("other"));
+        cache.put(t, &claims(1_000, 100), 100);
+        assert!(cache.get(&t, 100).is_some());
+        assert!(cache.get(&t, 1_000 + LEEWAY_SECS).is_some());
+        assert!(cache.get(&t, 1_000 + LEEWAY_SECS + 1).is_none());
         assert!(
-            cache.get("t", 100 - LEEWAY_SECS - 1).is_none(),
+            cache.get(&t, 100 - LEEWAY_SECS - 1).is_none(),
             "not yet valid"
         );
-        assert!(cache.get("other", 100).is_none());
+        assert!(cache.get(&other, 100).is_none());
     }
 
     #[test]
@@ -199,11 +200,15 @@ mod tests {
         let cache = VerifiedTokens::new();
         for i in 0..VerifiedTokens::CAPACITY {
             let exp = if i % 2 == 0 { 50 } else { 1_000 };
-            cache.put(&i.to_string(), &claims(exp, 0), 0);
+            cache.put(VerifiedTokens::key(&i.to_string()), &claims(exp, 0), 0);
         }
-        cache.put("new", &claims(1_000, 0), 500);
-        assert!(cache.get("new", 500).is_some());
-        assert!(cache.get("1", 500).is_some(), "live tokens stay");
+        let new = VerifiedTokens::key("new");
+        cache.put(new, &claims(1_000, 0), 500);
+        assert!(cache.get(&new, 500).is_some());
+        assert!(
+            cache.get(&VerifiedTokens::key("1"), 500).is_some(),
+            "live tokens stay"
+        );
         assert_eq!(
             cache.0.lock().unwrap().len(),
             VerifiedTokens::CAPACITY / 2 + 1
