@@ -82,11 +82,8 @@ async fn put_contact(
         &who,
     )
     .await?;
-    let mut status = StatusCode::OK;
-    let created_at = created.as_ref().map(|(at, _)| *at);
-    let owed = if let Some((_, owed)) = created {
-        status = StatusCode::CREATED;
-        owed
+    let (created_at, owed) = if let Some((at, owed)) = created {
+        (Some(at), owed)
     } else {
         // Taken but gone again (purged in between) answers as if it never existed.
         let e = store::lock(&mut tx, id, actor.user_id)
@@ -98,7 +95,7 @@ async fn put_contact(
         if !e.visible {
             return Err(ApiError::NotFound);
         }
-        match if_match {
+        let owed = match if_match {
             Some(v) if v != e.version => {
                 return Err(ApiError::PreconditionFailed {
                     current_version: e.version,
@@ -131,15 +128,19 @@ async fn put_contact(
                 store::add_screenings(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid)
                     .await?
             }
-        }
+        };
+        (None, owed)
     };
     for (screening, result) in &owed {
         audit::record(&mut *tx, &who, "screening.alert_requested", "contact", Some(&record),
             json!({ "screening_id": screening, "instrument": result.instrument, "high_risk": true })).await?;
     }
-    let contact = match created_at {
-        Some(at) => store::created(id, actor.agency_id, actor.user_id, at, &valid),
-        None => store::load(&mut tx, keys, id).await?,
+    let (contact, status) = match created_at {
+        Some(at) => (
+            store::created(id, actor.agency_id, actor.user_id, at, &valid),
+            StatusCode::CREATED,
+        ),
+        None => (store::load(&mut tx, keys, id).await?, StatusCode::OK),
     };
     tx.commit().await?;
     Ok(respond(contact, status))
