@@ -985,7 +985,7 @@ async fn searches_and_reads_agree(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn rust_and_sql_agree_on_open_now(db: PgPool) {
     use chrono::{DateTime, Duration, TimeZone, Utc};
-    use fieldline_api::directory::hours::open_at;
+    use fieldline_api::directory::hours::{canonical_spans, open_at};
     let zones = [
         "America/Denver",
         "America/St_Johns",
@@ -1054,6 +1054,17 @@ async fn rust_and_sql_agree_on_open_now(db: PgPool) {
             assert_eq!(open_at(&hours, *at), sql_open, "{hours:?} at {at}");
             compared += 1;
         }
+        // Searches read spans through a fast path for PostgreSQL's own jsonb text.
+        let printed: String = sqlx::query_scalar("SELECT $1::jsonb::text")
+            .bind(sqlx::types::Json(&hours.spans))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            canonical_spans(printed.as_bytes()).as_ref(),
+            Some(&hours.spans),
+            "{printed}"
+        );
     }
     assert_eq!(compared, 60 * instants.len());
 }

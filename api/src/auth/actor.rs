@@ -12,6 +12,8 @@ use crate::http::RequestMeta;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use fieldline_wire::{Grant, Role};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgExecutor, Postgres};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -44,42 +46,80 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let meta = RequestMeta::from_request_parts(parts, state).await?;
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .ok_or(ApiError::Unauthorized)?;
-        let claims = token::verify(&state.config, bearer).map_err(|e| {
-            tracing::debug!(reason = %e, "access token refused");
-            ApiError::Unauthorized
-        })?;
-
-        let row = sqlx::query!(
-            r#"SELECT u.agency_id, u.roles, u.grants
-                 FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.id = $1 AND s.user_id = $2
-                  AND s.revoked_at IS NULL AND s.expires_at > now()
-                  AND u.disabled_at IS NULL"#,
-            claims.sid,
-            claims.sub,
-        )
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-
-        Ok(Actor {
-            user_id: claims.sub,
-            agency_id: row.agency_id,
-            session_id: claims.sid,
-            roles: parse_roles(&row.roles),
-            grants: parse_grants(&row.grants),
-            meta,
-        })
+        let (meta, claims) = bearer_claims(parts, state).await?;
+        authenticate(&state.db, meta, claims).await
     }
+}
+
+/// An [`Actor`] together with the pooled connection their session was checked on, for
+/// handlers that answer with one query: they reuse the connection instead of taking a second
+/// one. Each connection taken from the pool costs a round trip when it goes back (sqlx tests
+/// it on release), so a search costs three round trips instead of four.
+pub struct ActorConn {
+    pub actor: Actor,
+    pub conn: PoolConnection<Postgres>,
+}
+
+impl FromRequestParts<AppState> for ActorConn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (meta, claims) = bearer_claims(parts, state).await?;
+        let mut conn = state.db.acquire().await?;
+        let actor = authenticate(&mut *conn, meta, claims).await?;
+        Ok(ActorConn { actor, conn })
+    }
+}
+
+/// The request's metadata and its bearer token's verified claims.
+async fn bearer_claims(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(RequestMeta, token::AccessClaims), ApiError> {
+    let meta = RequestMeta::from_request_parts(parts, state).await?;
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(ApiError::Unauthorized)?;
+    let claims = token::verify(&state.config, bearer).map_err(|e| {
+        tracing::debug!(reason = %e, "access token refused");
+        ApiError::Unauthorized
+    })?;
+    Ok((meta, claims))
+}
+
+/// The one session check: a live, unrevoked session of an enabled user, with the roles and
+/// grants the database holds now.
+async fn authenticate<'e>(
+    db: impl PgExecutor<'e>,
+    meta: RequestMeta,
+    claims: token::AccessClaims,
+) -> Result<Actor, ApiError> {
+    let row = sqlx::query!(
+        r#"SELECT u.agency_id, u.roles, u.grants
+             FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.id = $1 AND s.user_id = $2
+              AND s.revoked_at IS NULL AND s.expires_at > now()
+              AND u.disabled_at IS NULL"#,
+        claims.sid,
+        claims.sub,
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(ApiError::Unauthorized)?;
+
+    Ok(Actor {
+        user_id: claims.sub,
+        agency_id: row.agency_id,
+        session_id: claims.sid,
+        roles: parse_roles(&row.roles),
+        grants: parse_grants(&row.grants),
+        meta,
+    })
 }
 
 /// Roles as stored (a CHECK constraint keeps the column to known names).

@@ -5,9 +5,9 @@ use super::search::{self, SearchQuery};
 use super::{history, store, validate};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
-use crate::auth::{Actor, Permission};
+use crate::auth::{Actor, ActorConn, Permission};
 use crate::error::{ApiError, ApiResult, OnConstraint};
-use crate::http::{Json, Path, Query, etag, if_match_version};
+use crate::http::{Json, Path, Query, etag, if_match_version, json_response};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,11 +44,15 @@ fn list_response(state: &AppState, entries: Vec<Entry>, geojson: bool) -> Respon
         );
         res
     } else {
-        Json(EntryList {
-            entries,
-            stale_after_s: stale_after_s(state),
-        })
-        .into_response()
+        // About 1.3 KB per entry in JSON.
+        let capacity = 256 + entries.len() * 1536;
+        json_response(
+            &EntryList {
+                entries,
+                stale_after_s: stale_after_s(state),
+            },
+            capacity,
+        )
     }
 }
 
@@ -78,13 +82,13 @@ fn with_etag(entry: Entry, status: StatusCode) -> Response {
     ))]
 async fn nearby(
     State(state): State<AppState>,
-    actor: Actor,
+    ActorConn { actor, mut conn }: ActorConn,
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Response> {
     actor.require(Permission::SearchDirectory)?;
     let q = q.nearby()?;
     let entries =
-        search::nearby(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+        search::nearby(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
     Ok(list_response(&state, entries, q.geojson))
 }
 
@@ -97,13 +101,13 @@ async fn nearby(
     ))]
 async fn within(
     State(state): State<AppState>,
-    actor: Actor,
+    ActorConn { actor, mut conn }: ActorConn,
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Response> {
     actor.require(Permission::SearchDirectory)?;
     let q = q.within()?;
     let entries =
-        search::within(&state.db, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+        search::within(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
     Ok(list_response(&state, entries, q.geojson))
 }
 

@@ -6,17 +6,15 @@
 //! its neighbours, tells such a reader no more than the rounded distance already does. Ordinary
 //! entries have `public_loc = loc`, so their distances are exact for everyone.
 
+use super::hours::StoredSpans;
 use super::redact::{Viewer, redact};
 use crate::error::{ApiError, from_stored};
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
 use fieldline_wire::FieldError;
-use fieldline_wire::directory::{
-    Address, Coordinates, Eligibility, Entry, EntryKind, Hours, OpeningSpan,
-};
+use fieldline_wire::directory::{Address, Coordinates, Eligibility, Entry, EntryKind, Hours};
 use serde::Deserialize;
-use sqlx::PgPool;
-use sqlx::types::Json;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub const MAX_RADIUS_M: f64 = 200_000.0;
@@ -145,7 +143,7 @@ struct Hit {
     website: Option<String>,
     time_zone: String,
     open_24_7: bool,
-    hours: Json<Vec<OpeningSpan>>,
+    hours: StoredSpans,
     genders: Vec<String>,
     min_age: Option<i32>,
     max_age: Option<i32>,
@@ -351,7 +349,7 @@ fn refuse(errs: &mut Vec<FieldError>, params: &[(&str, Option<f64>)], search: &s
 /// Nearest first, index-backed: `ST_DWithin` + KNN `<->` on the GiST index of the column the
 /// reader may be searched by. Distances are `ST_Distance` on the spheroid.
 pub async fn nearby(
-    db: &PgPool,
+    db: &mut PgConnection,
     agency: Uuid,
     viewer: Viewer,
     q: &Nearby,
@@ -363,7 +361,7 @@ pub async fn nearby(
             r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
                       e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
                       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
                       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
                       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
                       e.status, e.confidential, e.shared, e.external_id, e.version,
@@ -386,7 +384,7 @@ pub async fn nearby(
             f.language,
             q.limit,
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     } else {
         sqlx::query_as!(
@@ -394,7 +392,7 @@ pub async fn nearby(
             r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
                       e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
                       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
                       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
                       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
                       e.status, e.confidential, e.shared, e.external_id, e.version,
@@ -417,7 +415,7 @@ pub async fn nearby(
             f.language,
             q.limit,
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     };
     // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
@@ -446,7 +444,7 @@ pub struct Within {
 
 /// Everything in the rectangle (a plain latitude/longitude box, as a map shows it), by name.
 pub async fn within(
-    db: &PgPool,
+    db: &mut PgConnection,
     agency: Uuid,
     viewer: Viewer,
     q: &Within,
@@ -459,7 +457,7 @@ pub async fn within(
             r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
                       e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
                       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
                       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
                       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
                       e.status, e.confidential, e.shared, e.external_id, e.version,
@@ -487,7 +485,7 @@ pub async fn within(
             f.language,
             q.limit,
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     } else {
         sqlx::query_as!(
@@ -495,7 +493,7 @@ pub async fn within(
             r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
                       e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
                       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: Json<Vec<OpeningSpan>>", e.genders, e.min_age, e.max_age,
+                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
                       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
                       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
                       e.status, e.confidential, e.shared, e.external_id, e.version,
@@ -523,7 +521,7 @@ pub async fn within(
             f.language,
             q.limit,
         )
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?
     };
     hits.into_iter()

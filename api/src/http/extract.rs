@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{StatusCode, header, request::Parts};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fieldline_wire::FieldError;
@@ -39,7 +39,26 @@ where
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
+        json_response(&self.0, 256)
+    }
+}
+
+/// A JSON answer serialized into a buffer that starts at `capacity` bytes. Lists whose size
+/// is roughly known start big enough: each time a buffer doubles, everything written so far is
+/// copied again.
+pub fn json_response<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Response {
+    let mut body = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => ApiError::Internal(anyhow::Error::new(e).context("serializing a response"))
+            .into_response(),
     }
 }
 

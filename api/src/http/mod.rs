@@ -4,7 +4,7 @@
 mod extract;
 mod request;
 
-pub use extract::{Json, Path, Query};
+pub use extract::{Json, Path, Query, json_response};
 pub use request::{RequestMeta, request_context};
 
 use crate::error::{ApiError, ApiResult};
