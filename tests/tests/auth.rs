@@ -189,7 +189,10 @@ async fn admin_revocation_signs_a_lost_phone_out_at_once(db: PgPool) {
     let advocate_id = server.user_id(ADVOCATE).await;
 
     // Searches check the session on the connection they then query with (auth::ActorConn).
-    lost_phone.nearby(40.2338, -111.6585, 25_000.0, "").await.unwrap();
+    lost_phone
+        .nearby(40.2338, -111.6585, 25_000.0, "")
+        .await
+        .unwrap();
     let revoked = admin.revoke_sessions(advocate_id).await.unwrap();
     assert_eq!(revoked.revoked, 2);
     for device in [&lost_phone, &tablet] {

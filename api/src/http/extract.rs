@@ -46,9 +46,15 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// A JSON answer serialized into a buffer that starts at `capacity` bytes. Lists whose size
 /// is roughly known start big enough: each time a buffer doubles, everything written so far is
 /// copied again.
+///
+/// Answers are written by sonic-rs, whose string escaping and copying are vectorised; with
+/// serde_json, writing a 25-place search answer (32 KB) was the largest part of the server's
+/// work per search (callgrind: 45% of its instructions; 10% fewer in all with sonic-rs).
+/// Request bodies are still read by serde_json, for its error paths. The test
+/// `answers_are_what_serde_json_would_write` keeps the two writers' output the same.
 pub fn json_response<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Response {
     let mut body = Vec::with_capacity(capacity);
-    match serde_json::to_writer(&mut body, value) {
+    match sonic_rs::to_writer(&mut body, value) {
         Ok(()) => (
             [(
                 header::CONTENT_TYPE,
@@ -222,6 +228,42 @@ fn field_error(mut pointer: String, message: &str) -> ApiError {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[tokio::test]
+    async fn answers_are_what_serde_json_would_write() {
+        #[derive(Serialize)]
+        struct Sample<'a> {
+            text: &'a str,
+            numbers: [f64; 6],
+            whole: [i64; 3],
+            missing: Option<u8>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            skipped: Option<u8>,
+            nested: Vec<(bool, &'a str)>,
+            at: chrono::DateTime<chrono::Utc>,
+            id: uuid::Uuid,
+        }
+        let sample = Sample {
+            text: "quote \" backslash \\ slash / tab \t newline \n nul \0 bell \u{7} del \u{7f} é 日本 🚨 \u{2028}",
+            numbers: [0.0, -0.0, 1.5, 2262.35875052, 1e21, f64::NAN],
+            whole: [0, -1, i64::MAX],
+            missing: None,
+            skipped: None,
+            nested: vec![(true, ""), (false, "x")],
+            at: "2026-11-24T01:34:41.067427Z".parse().unwrap(),
+            id: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+        };
+        let res = json_response(&sample, 16);
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            serde_json::to_string(&sample).unwrap()
+        );
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
