@@ -36,16 +36,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 const RECORD: &str = "directory_entry";
 
 fn list_response(state: &AppState, entries: Vec<Entry>, geojson: bool) -> Response {
+    // About 1.3 KB per entry in JSON.
+    let capacity = 256 + entries.len() * 1536;
     if geojson {
-        let mut res = axum::Json(search::geojson(&entries)).into_response();
+        let mut res = json_response(&search::geojson(&entries), capacity);
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/geo+json"),
         );
         res
     } else {
-        // About 1.3 KB per entry in JSON.
-        let capacity = 256 + entries.len() * 1536;
         json_response(
             &EntryList {
                 entries,
@@ -162,20 +162,17 @@ async fn list_entries(
     let mut errs = Vec::new();
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        errs.push(FieldError {
-            pointer: "/limit".into(),
-            message: "must be from 1 to 500".into(),
-        });
+        errs.push(search::err("/limit", "must be from 1 to 500"));
     }
     // The first page starts before every name (names are never blank).
     let (after_id, after_name) = match q.after.as_deref().map(parse_cursor) {
         None => (Uuid::nil(), String::new()),
         Some(Some(c)) => c,
         Some(None) => {
-            errs.push(FieldError {
-                pointer: "/after".into(),
-                message: "must be the next_after of a previous page".into(),
-            });
+            errs.push(search::err(
+                "/after",
+                "must be the next_after of a previous page",
+            ));
             (Uuid::nil(), String::new())
         }
     };
@@ -199,9 +196,7 @@ async fn list_entries(
     let entries: Vec<Entry> = rows
         .into_iter()
         .map(|mut e| {
-            e.availability_age_s = e
-                .availability_updated_at
-                .map(|t| (now - t).num_seconds().max(0));
+            e.availability_age_s = search::availability_age_s(e.availability_updated_at, now);
             redact(e, viewer)
         })
         .collect();
@@ -269,9 +264,8 @@ async fn get_entry(
     let mut entry = store::get(&state.db, id, actor.agency_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    entry.availability_age_s = entry
-        .availability_updated_at
-        .map(|t| (chrono::Utc::now() - t).num_seconds().max(0));
+    entry.availability_age_s =
+        search::availability_age_s(entry.availability_updated_at, chrono::Utc::now());
     Ok(with_etag(
         redact(entry, Viewer::from_actor(&actor)),
         StatusCode::OK,
@@ -513,9 +507,7 @@ async fn stale_entries(
     .await?
     .into_iter()
     .map(|mut e| {
-        e.availability_age_s = e
-            .availability_updated_at
-            .map(|t| (now - t).num_seconds().max(0));
+        e.availability_age_s = search::availability_age_s(e.availability_updated_at, now);
         redact(e, viewer)
     })
     .collect();

@@ -103,7 +103,12 @@ fn check_filters(f: &SearchQuery, errs: &mut Vec<FieldError>) -> SqlFilters {
     }
 }
 
-fn err(pointer: &str, message: &str) -> FieldError {
+/// Seconds since availability was last updated, as every answer shows it (`None`: never).
+pub fn availability_age_s(updated_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    updated_at.map(|t| (now - t).num_seconds().max(0))
+}
+
+pub(super) fn err(pointer: &str, message: &str) -> FieldError {
     FieldError {
         pointer: pointer.to_owned(),
         message: message.to_owned(),
@@ -164,7 +169,14 @@ struct Hit {
 }
 
 impl Hit {
-    fn into_entry(self, viewer: Viewer, at: DateTime<Utc>) -> Result<Entry, ApiError> {
+    /// `at` is when `open_now` is decided (a search may ask about another time); `now` is
+    /// when the answer is written, which availability's age counts to.
+    fn into_entry(
+        self,
+        viewer: Viewer,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Entry, ApiError> {
         let hours = Hours {
             time_zone: self.time_zone,
             open_24_7: self.open_24_7,
@@ -205,9 +217,7 @@ impl Hit {
             },
             capacity: self.capacity,
             beds_available: self.beds_available,
-            availability_age_s: self
-                .availability_updated_at
-                .map(|t| (Utc::now() - t).num_seconds().max(0)),
+            availability_age_s: availability_age_s(self.availability_updated_at, now),
             availability_updated_at: self.availability_updated_at,
             status: from_stored(&self.status)?,
             confidential: self.confidential,
@@ -420,9 +430,10 @@ pub async fn nearby(
     };
     // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
     // index order for ties, so the list reads nearest first and says no more than it shows.
+    let now = Utc::now();
     let mut entries: Vec<Entry> = hits
         .into_iter()
-        .map(|h| h.into_entry(viewer, f.at))
+        .map(|h| h.into_entry(viewer, f.at, now))
         .collect::<Result<_, _>>()?;
     entries.sort_by(|a, b| {
         a.distance_m
@@ -524,8 +535,9 @@ pub async fn within(
         .fetch_all(&mut *db)
         .await?
     };
+    let now = Utc::now();
     hits.into_iter()
-        .map(|h| h.into_entry(viewer, f.at))
+        .map(|h| h.into_entry(viewer, f.at, now))
         .collect()
 }
 
