@@ -37,6 +37,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
+    /// Connections for directory searches, besides `db_max_connections` (`db::SearchPool`).
+    pub db_search_connections: u32,
     pub auto_migrate: bool,
     pub request_timeout: Duration,
     /// Directory entries whose availability is older than this are listed as stale.
@@ -257,6 +259,7 @@ impl Config {
             trust_forwarded_for: v.bool("FIELDLINE_TRUST_FORWARDED_FOR", false)?,
             max_body_bytes: v.int("FIELDLINE_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
             db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,
+            db_search_connections: v.int("FIELDLINE_DB_SEARCH_CONNECTIONS", 8, 1, 1000)? as u32,
             auto_migrate: v.bool("FIELDLINE_AUTO_MIGRATE", true)?,
             request_timeout: v.secs("FIELDLINE_REQUEST_TIMEOUT_SECS", 30, 1, 600)?,
             directory_stale_after: Duration::from_secs(

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod contacts;
+pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod encryption;
@@ -49,6 +50,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// Connections for directory searches (see `db`).
+    pub search: db::SearchPool,
     pub config: Arc<Config>,
 }
 
@@ -145,24 +148,15 @@ pub fn router(state: AppState) -> Router {
 /// A pool to the configured database. Acquiring a connection gives up after five seconds so a
 /// database outage turns into 503s rather than requests that hang.
 ///
-/// Two settings from measuring directory search (README, "Benchmarks"): no ping before each
-/// acquire (a broken connection fails its query and is replaced anyway, and the ping doubled
-/// the round trips of a read), and generic plans for prepared statements. Our queries take
-/// optional filters as `$n IS NULL OR …`, for which PostgreSQL's custom-plan heuristic chose to
-/// re-plan on every call, about a quarter of the database's CPU per search.
+/// From measuring directory search (README, "Benchmarks"): no ping before each acquire (a
+/// broken connection fails its query and is replaced anyway, and the ping doubled the round
+/// trips of a read), and the session settings of `db::prepare_session`.
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::query("SET plan_cache_mode = force_generic_plan")
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            })
-        })
+        .after_connect(|conn, _| Box::pin(db::prepare_session(conn)))
         .connect(&config.database_url)
         .await?)
 }

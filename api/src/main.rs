@@ -149,6 +149,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {} (FIELDLINE_BIND)", config.bind))?;
             tracing::info!(address = %listener.local_addr()?, "serving");
             let state = AppState {
+                search: fieldline_api::db::SearchPool::new(&db, config.db_search_connections),
                 db,
                 config: Arc::new(config),
             };

@@ -80,6 +80,7 @@ impl TestServer {
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel();
         let state = AppState {
+            search: fieldline_api::db::SearchPool::new(&db, config.db_search_connections),
             db: db.clone(),
             config: config.clone(),
         };

@@ -7,13 +7,13 @@
 use super::policy::{self, Permission};
 use super::token;
 use crate::AppState;
+use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestMeta;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use fieldline_wire::{Grant, Role};
-use sqlx::pool::PoolConnection;
-use sqlx::{PgExecutor, Postgres};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -51,13 +51,12 @@ impl FromRequestParts<AppState> for Actor {
     }
 }
 
-/// An [`Actor`] together with the pooled connection their session was checked on, for
-/// handlers that answer with one query: they reuse the connection instead of taking a second
-/// one. Each connection taken from the pool costs a round trip when it goes back (sqlx tests
-/// it on release), so a search costs three round trips instead of four.
+/// An [`Actor`] together with the search connection their session was checked on, for the
+/// directory searches: they answer with one query on it, so a search is two round trips (see
+/// `crate::db` for why these connections are not sqlx's pooled ones).
 pub struct ActorConn {
     pub actor: Actor,
-    pub conn: PoolConnection<Postgres>,
+    pub conn: SearchConn,
 }
 
 impl FromRequestParts<AppState> for ActorConn {
@@ -65,8 +64,9 @@ impl FromRequestParts<AppState> for ActorConn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let (meta, claims) = bearer_claims(parts, state).await?;
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.search.acquire().await?;
         let actor = authenticate(&mut *conn, meta, claims).await?;
+        conn.settle();
         Ok(ActorConn { actor, conn })
     }
 }

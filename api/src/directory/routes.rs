@@ -89,6 +89,7 @@ async fn nearby(
     let q = q.nearby()?;
     let entries =
         search::nearby(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    conn.settle();
     Ok(list_response(&state, entries, q.geojson))
 }
 
@@ -108,6 +109,7 @@ async fn within(
     let q = q.within()?;
     let entries =
         search::within(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    conn.settle();
     Ok(list_response(&state, entries, q.geojson))
 }
 

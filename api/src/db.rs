@@ -1,0 +1,190 @@
+//! Connections reserved for directory searches, handed back without sqlx's release check.
+//!
+//! sqlx's pool tests every connection it takes back with a round trip (a `Sync` and its
+//! `ReadyForQuery`) and offers no way to skip it. A search is otherwise one round trip after
+//! the session check, so that test was a third of its database conversation: measured on the
+//! 1 M-entry benchmark, leaving it out saved ~0.04 ms of PostgreSQL CPU and ~0.025 ms of
+//! server CPU per search (README, "Benchmarks").
+//!
+//! The test is only needed when a connection may be mid-conversation, so this pool skips it
+//! exactly when the handler says every query it ran has finished ([`SearchConn::settle`]).
+//! Any other return (an error, a cancelled request, a dropped future) gets the same test sqlx
+//! would run, and a connection that fails it is closed.
+
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, PgPool};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// As long as a request waits for a pooled connection before it answers 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// sqlx's defaults, so both kinds of connection age alike.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Settings every server connection gets, pooled or not.
+///
+/// Generic plans for prepared statements: our queries take optional filters as
+/// `$n IS NULL OR …`, for which PostgreSQL's custom-plan heuristic chose to re-plan on every
+/// call, about a quarter of the database's CPU per search.
+pub async fn prepare_session(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SET plan_cache_mode = force_generic_plan")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+struct Idle {
+    conn: PgConnection,
+    opened: Instant,
+    since: Instant,
+}
+
+struct Shared {
+    options: PgConnectOptions,
+    idle: Mutex<Vec<Idle>>,
+    /// One permit per connection that may be open: checked out, idle or being tested.
+    slots: Arc<Semaphore>,
+}
+
+/// At most `size` connections to the database `db` connects to, opened on demand.
+#[derive(Clone)]
+pub struct SearchPool(Arc<Shared>);
+
+impl SearchPool {
+    /// Connects lazily: the first searches open the connections.
+    pub fn new(db: &PgPool, size: u32) -> SearchPool {
+        SearchPool(Arc::new(Shared {
+            options: (*db.connect_options()).clone(),
+            idle: Mutex::new(Vec::new()),
+            slots: Arc::new(Semaphore::new(size.max(1) as usize)),
+        }))
+    }
+
+    /// An idle connection, or a new one if none is idle and the pool is not full. Waits up to
+    /// five seconds for one to come back, then fails as sqlx's pool does (`PoolTimedOut`).
+    pub async fn acquire(&self) -> sqlx::Result<SearchConn> {
+        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.0.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let now = Instant::now();
+        let (reused, aged) = {
+            let mut idle = self.0.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let (fresh, aged): (Vec<Idle>, Vec<Idle>) = idle
+                .drain(..)
+                .partition(|c| now - c.opened < MAX_LIFETIME && now - c.since < IDLE_TIMEOUT);
+            *idle = fresh;
+            (idle.pop(), aged)
+        };
+        for c in aged {
+            close(c.conn);
+        }
+        let (conn, opened) = match reused {
+            Some(c) => (c.conn, c.opened),
+            None => {
+                let mut conn = self.0.options.connect().await?;
+                prepare_session(&mut conn).await?;
+                (conn, now)
+            }
+        };
+        Ok(SearchConn {
+            conn: Some(conn),
+            opened,
+            settled: true,
+            permit: Some(permit),
+            pool: self.0.clone(),
+        })
+    }
+
+    /// Connections open and idle now (for tests).
+    pub fn idle_count(&self) -> usize {
+        self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+/// A connection on loan from a [`SearchPool`]. Running a query on it (any mutable use) marks
+/// it unsettled until [`settle`](Self::settle) says that query has finished.
+pub struct SearchConn {
+    conn: Option<PgConnection>,
+    opened: Instant,
+    settled: bool,
+    permit: Option<OwnedSemaphorePermit>,
+    pool: Arc<Shared>,
+}
+
+impl SearchConn {
+    /// Every query run on this connection has finished (its future completed with `Ok`), so
+    /// it can go back without a test. Call it after the last successful `.await`.
+    pub fn settle(&mut self) {
+        self.settled = true;
+    }
+}
+
+impl Deref for SearchConn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        self.conn.as_ref().expect("connection present until drop")
+    }
+}
+
+impl DerefMut for SearchConn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.settled = false;
+        self.conn.as_mut().expect("connection present until drop")
+    }
+}
+
+impl Drop for SearchConn {
+    fn drop(&mut self) {
+        let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else {
+            return;
+        };
+        let pool = self.pool.clone();
+        let opened = self.opened;
+        if self.settled {
+            pool.put_back(conn, opened);
+            drop(permit);
+            return;
+        }
+        // Unsettled: test it as sqlx does, off the request's path. Without a runtime (the
+        // server is shutting down) the connection is just closed.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if conn.ping().await.is_ok() {
+                    pool.put_back(conn, opened);
+                }
+                drop(permit);
+            });
+        }
+    }
+}
+
+/// Says goodbye to the server (a `Terminate`), off the caller's path.
+fn close(conn: PgConnection) {
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        rt.spawn(async move {
+            let _ = conn.close().await;
+        });
+    }
+}
+
+impl Shared {
+    fn put_back(&self, conn: PgConnection, opened: Instant) {
+        let since = Instant::now();
+        if since - opened >= MAX_LIFETIME {
+            close(conn);
+        } else {
+            self.idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Idle {
+                    conn,
+                    opened,
+                    since,
+                });
+        }
+    }
+}
