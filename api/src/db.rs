@@ -73,10 +73,12 @@ impl SearchPool {
         let now = Instant::now();
         let (reused, aged) = {
             let mut idle = self.0.idle.lock().unwrap_or_else(|e| e.into_inner());
-            let (fresh, aged): (Vec<Idle>, Vec<Idle>) = idle
-                .drain(..)
-                .partition(|c| now - c.opened < MAX_LIFETIME && now - c.since < IDLE_TIMEOUT);
-            *idle = fresh;
+            // Usually none: then this allocates nothing.
+            let aged: Vec<Idle> = idle
+                .extract_if(.., |c| {
+                    now - c.opened >= MAX_LIFETIME || now - c.since >= IDLE_TIMEOUT
+                })
+                .collect();
             (idle.pop(), aged)
         };
         for c in aged {
@@ -142,13 +144,14 @@ impl Drop for SearchConn {
         let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else {
             return;
         };
-        let pool = self.pool.clone();
         let opened = self.opened;
         if self.settled {
-            pool.put_back(conn, opened);
+            // Idle before the slot frees, so whoever takes the slot finds it.
+            self.pool.put_back(conn, opened);
             drop(permit);
             return;
         }
+        let pool = self.pool.clone();
         // Unsettled: test it as sqlx does, off the request's path. Without a runtime (the
         // server is shutting down) the connection is just closed.
         if let Ok(rt) = tokio::runtime::Handle::try_current() {

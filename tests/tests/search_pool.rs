@@ -12,6 +12,14 @@ async fn backend_pid(conn: &mut sqlx::PgConnection) -> sqlx::Result<i32> {
         .await
 }
 
+/// One search that finishes cleanly; its connection's backend.
+async fn settled_search(pool: &SearchPool) -> i32 {
+    let mut conn = pool.acquire().await.unwrap();
+    let pid = backend_pid(&mut conn).await.unwrap();
+    conn.settle();
+    pid
+}
+
 /// Lets the task that tests an unsettled connection finish.
 async fn until_idle(pool: &SearchPool, n: usize) {
     for _ in 0..200 {
@@ -26,10 +34,7 @@ async fn until_idle(pool: &SearchPool, n: usize) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_settled_connection_is_reused_with_its_session_settings(db: PgPool) {
     let pool = SearchPool::new(&db, 2);
-    let mut conn = pool.acquire().await.unwrap();
-    let first = backend_pid(&mut conn).await.unwrap();
-    conn.settle();
-    drop(conn);
+    let first = settled_search(&pool).await;
     // Settled: back at once, with no task in between.
     assert_eq!(pool.idle_count(), 1);
 
@@ -81,10 +86,7 @@ async fn a_cancelled_query_does_not_leak_into_the_next(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_broken_connection_is_replaced(db: PgPool) {
     let pool = SearchPool::new(&db, 1);
-    let mut conn = pool.acquire().await.unwrap();
-    let first = backend_pid(&mut conn).await.unwrap();
-    conn.settle();
-    drop(conn);
+    let first = settled_search(&pool).await;
 
     let killed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1, 5000)")
         .bind(first)
