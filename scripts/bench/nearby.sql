@@ -1,21 +1,52 @@
--- pgbench script for scripts/bench-directory: the server's nearby query for a reader without
--- view_confidential_locations (the public_loc variant in api/src/directory/search.rs), at a
--- fresh uniform random point in the benchmark's box. scripts/bench-directory checks that the
--- query below still matches search.rs clause for clause, and that it returns the same entries.
--- Variables from pgbench -D: lat_min lat_max lon_min lon_max agency radius limit.
+-- pgbench script for scripts/bench-directory: the server's whole nearby statement
+-- (api/src/directory/search.rs), session check included, for the benchmark's advocate (no
+-- view_confidential_locations, so the public_loc branch runs) at a fresh uniform random point
+-- in the benchmark's box, without filters. scripts/bench-directory checks that the query below
+-- still matches search.rs clause for clause, and that it returns the same entries.
+-- Variables from pgbench -D: lat_min lat_max lon_min lon_max radius limit, the advocate's
+-- session (sid, sub, from the access token wrk sends) and the names that see exact points
+-- (holder_roles, holder_grants: auth::policy::holders).
 \set lat :lat_min + (:lat_max - :lat_min) * random(0, 999999999) / 1000000000.0
 \set lon :lon_min + (:lon_max - :lon_min) * random(0, 999999999) / 1000000000.0
-SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-       e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-       e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-       e.hours, e.genders, e.min_age, e.max_age,
-       e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-       e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-       e.status, e.confidential, e.shared, e.external_id, e.version,
-       ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
-  FROM directory_entries e
- WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = :agency)
-   AND ST_DWithin(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
-   AND directory_entry_matches(e, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
- ORDER BY e.public_loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
- LIMIT :limit;
+WITH searcher AS MATERIALIZED (
+    SELECT agency_id, roles, grants, (roles && :holder_roles OR grants && :holder_grants) AS exact
+      FROM session_actor(:sid, :sub))
+SELECT s.agency_id, s.roles, s.grants, s.exact, h.id, h.owner_agency_id, h.name, h.kind,
+       h.organization, h.description, h.loc, h.street, h.locality, h.region, h.postal_code,
+       h.country, h.service_area, h.intake_phone, h.website, h.time_zone, h.open_24_7, h.hours,
+       h.genders, h.min_age, h.max_age, h.accepts_children, h.accepts_pets,
+       h.wheelchair_accessible, h.languages, h.eligibility_notes, h.capacity, h.beds_available,
+       h.availability_updated_at, h.status, h.confidential, h.shared, h.external_id, h.version,
+       h.distance
+  FROM searcher s CROSS JOIN LATERAL (
+      (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+              e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+              e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+              e.hours, e.genders, e.min_age, e.max_age,
+              e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+              e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+              e.status, e.confidential, e.shared, e.external_id, e.version,
+              ST_Distance(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+         FROM directory_entries e
+        WHERE s.exact AND e.retired_at IS NULL
+          AND (e.shared OR e.owner_agency_id = s.agency_id)
+          AND ST_DWithin(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+          AND directory_entry_matches(e, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+        ORDER BY e.loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
+        LIMIT :limit)
+      UNION ALL
+      (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+              e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+              e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+              e.hours, e.genders, e.min_age, e.max_age,
+              e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+              e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+              e.status, e.confidential, e.shared, e.external_id, e.version,
+              ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+         FROM directory_entries e
+        WHERE NOT s.exact AND e.retired_at IS NULL
+          AND (e.shared OR e.owner_agency_id = s.agency_id)
+          AND ST_DWithin(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+          AND directory_entry_matches(e, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+        ORDER BY e.public_loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
+        LIMIT :limit)) h;

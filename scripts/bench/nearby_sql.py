@@ -1,24 +1,28 @@
 #!/usr/bin/env python3
-"""Keeps scripts/bench/nearby.sql identical to the server's advocate nearby query.
+"""Keeps scripts/bench/nearby.sql identical to the server's nearby statement.
 
   nearby_sql.py check SEARCH_RS SQL_FILE
-      Exit 1 (showing both) unless the SQL file's query is, clause for clause, the
-      public_loc variant of `nearby` in api/src/directory/search.rs with no filters.
-  nearby_sql.py render SQL_FILE LAT LON AGENCY RADIUS LIMIT
+      Exit 1 (showing both) unless the SQL file's query is, clause for clause, the statement
+      of `nearby` in api/src/directory/search.rs with no filters.
+  nearby_sql.py render SQL_FILE LAT LON SID SUB HOLDER_ROLES HOLDER_GRANTS RADIUS LIMIT
       Print the SQL file's query with those values, selecting only the entry ids in order
       (to compare with what the API answers for the same point).
 """
 
 import re
 import sys
+import uuid
 
 # What the server binds, by the Rust expression, and the benchmark's stand-in for it.
 # Filters are all absent in the benchmark (no kind, open_now, has_beds, ... parameters).
 RUST_ARGS = {
     "q.point": "<point>",
-    "agency": "<agency>",
     "q.radius_m": "<radius>",
     "q.limit": "<limit>",
+    "roles": "<holder_roles>",
+    "grants": "<holder_grants>",
+    "who.session_id()": "<sid>",
+    "who.user_id()": "<sub>",
     "f.kinds.as_deref()": "NULL",
     "f.open_filter": "NULL",
     "f.has_beds": "NULL",
@@ -31,7 +35,10 @@ RUST_ARGS = {
 POINT_SQL = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 SQL_VARS = [
     (POINT_SQL, "<point>"),
-    (":agency", "<agency>"),
+    (":holder_roles", "<holder_roles>"),
+    (":holder_grants", "<holder_grants>"),
+    (":sid", "<sid>"),
+    (":sub", "<sub>"),
     (":radius", "<radius>"),
     (":limit", "<limit>"),
 ]
@@ -54,12 +61,11 @@ def server_query(search_rs):
         die(f"no `pub async fn nearby` in {search_rs}")
     body = m.group(1) or m.group(2)
     blocks = re.findall(r'query_as!\(\s*\w+\s*,\s*r#"(.*?)"#\s*,(.*?)\)\s*\.fetch', body, re.S)
-    public = [b for b in blocks if "public_loc" in b[0]]
-    if len(public) != 1:
-        die(f"expected exactly one public_loc query in nearby() of {search_rs}, found {len(public)}")
-    sql, args = public[0]
+    if len(blocks) != 1:
+        die(f"expected exactly one query in nearby() of {search_rs}, found {len(blocks)}")
+    sql, args = blocks[0]
     args = [a.strip() for a in args.split(",") if a.strip()]
-    args = [re.sub(r"\s+as\s+_$", "", a) for a in args]
+    args = [re.sub(r"\s+as\s+.*$", "", a) for a in args]
     subst = {}
     for i, a in enumerate(args, start=1):
         if a not in RUST_ARGS:
@@ -94,23 +100,38 @@ def bench_query(sql_file):
     return sql
 
 
+def text_array(literal):
+    """A PostgreSQL array literal such as {coordinator,housing_manager}, as a text[] constant."""
+    if not re.fullmatch(r"\{[a-z_,]*\}", literal):
+        die(f"not a plain text[] literal: {literal}")
+    return f"'{literal}'::text[]"
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "check":
         server, bench = server_query(sys.argv[2]), bench_query(sys.argv[3])
         if server != bench:
-            print("bench-directory: error: scripts/bench/nearby.sql no longer matches the advocate "
-                  "(public_loc) nearby query in api/src/directory/search.rs:", file=sys.stderr)
+            print("bench-directory: error: scripts/bench/nearby.sql no longer matches the nearby "
+                  "statement in api/src/directory/search.rs:", file=sys.stderr)
             print(f"  search.rs : {server}", file=sys.stderr)
             print(f"  nearby.sql: {bench}", file=sys.stderr)
             sys.exit(1)
         print(server)
-    elif len(sys.argv) == 8 and sys.argv[1] == "render":
-        lat, lon, agency, radius, limit = sys.argv[3:]
+    elif len(sys.argv) == 11 and sys.argv[1] == "render":
+        lat, lon, sid, sub, holder_roles, holder_grants, radius, limit = sys.argv[3:]
         sql = file_query(sys.argv[2]).strip().rstrip(";")
-        sql = (sql.replace(":lon", repr(float(lon))).replace(":lat", repr(float(lat)))
-               .replace(":agency", f"'{agency}'::uuid").replace(":radius", repr(float(radius)))
-               .replace(":limit", str(int(limit))))
-        print(f"SELECT s.id FROM ({sql}) s;")
+        for var, value in [
+            (":lon", repr(float(lon))),
+            (":lat", repr(float(lat))),
+            (":sid", f"'{uuid.UUID(sid)}'::uuid"),
+            (":sub", f"'{uuid.UUID(sub)}'::uuid"),
+            (":holder_roles", text_array(holder_roles)),
+            (":holder_grants", text_array(holder_grants)),
+            (":radius", repr(float(radius))),
+            (":limit", str(int(limit))),
+        ]:
+            sql = sql.replace(var, value)
+        print(f"SELECT q.id FROM ({sql}) q;")
     else:
         die(__doc__)
 

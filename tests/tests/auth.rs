@@ -188,7 +188,7 @@ async fn admin_revocation_signs_a_lost_phone_out_at_once(db: PgPool) {
     let admin = server.login(ADMIN).await;
     let advocate_id = server.user_id(ADVOCATE).await;
 
-    // Searches check the session on the connection they then query with (auth::ActorConn).
+    // Searches check the session inside their own statement (session_actor).
     lost_phone
         .nearby(40.2338, -111.6585, 25_000.0, "")
         .await

@@ -1307,3 +1307,101 @@ async fn the_entry_list_refuses_bad_limits_and_cursors(db: PgPool) {
     assert!(all["entries"].as_array().unwrap().len() < 500);
     assert!(all["next_after"].is_null());
 }
+
+/// Searches check the session, the agency and the grant inside their own statement
+/// (`session_actor`), not from the token: a grant given or taken shows in the next search
+/// with the same token, a revoked session gets 401 whether the search would find places,
+/// find none or has bad parameters, and an empty answer for a valid session is 200.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn searches_check_session_agency_and_grant_in_their_own_statement(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let mut secret = place("Hidden Harbor", 10.123456, 20.654321);
+    secret.confidential = true;
+    secret.address.street = "77 Quiet Lane".into();
+    housing.create(&secret).await;
+    let mut own = place("Our Own Door", 10.13, 20.66);
+    own.shared = false;
+    housing.create(&own).await;
+
+    let admin = server.login(ADMIN).await;
+    let advocate_id = server.user_id(ADVOCATE).await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    let other = Api::as_user(&server, OTHER_ADVOCATE).await;
+    let near = nearby(10.1, 20.6, 30_000.0, "");
+    let map = "/v1/directory/within?west=20&south=10&east=21&north=11";
+    for path in [near.as_str(), map] {
+        // The agency comes from the session's user: the unshared entry is only for its own.
+        let (_, v) = advocate.get(path).await;
+        assert!(names(&v).contains(&"Our Own Door".to_owned()), "{v}");
+        let (_, v) = other.get(path).await;
+        assert!(!names(&v).contains(&"Our Own Door".to_owned()), "{v}");
+        assert!(!harbor_exact(&advocate, path).await);
+    }
+    // The same token, after an admin gives and then takes the grant.
+    set_grants(
+        &admin,
+        advocate_id,
+        vec![fieldline_wire::Grant::ViewConfidentialLocations],
+    )
+    .await;
+    for path in [near.as_str(), map] {
+        assert!(harbor_exact(&advocate, path).await, "{path}");
+    }
+    set_grants(&admin, advocate_id, vec![]).await;
+    for path in [near.as_str(), map] {
+        assert!(!harbor_exact(&advocate, path).await, "{path}");
+    }
+
+    // Nothing there is an empty list for a valid session.
+    let empty = nearby(-45.0, -140.0, 1_000.0, "");
+    let (s, v) = advocate.get(&empty).await;
+    assert_eq!((s, names(&v).len()), (200, 0), "{v}");
+
+    let bad = "/v1/directory/nearby?latitude=91&longitude=0";
+    assert_eq!(advocate.get(bad).await.0, 400);
+    admin.revoke_sessions(advocate_id).await.unwrap();
+    for path in [
+        near.as_str(),
+        map,
+        &empty,
+        bad,
+        "/v1/directory/within?west=1",
+    ] {
+        let (s, v) = advocate.get(path).await;
+        assert_eq!(s, 401, "{path}: {v}");
+        assert_eq!(v["type"], types::UNAUTHORIZED, "{path}");
+    }
+}
+
+async fn set_grants(
+    admin: &fieldline_bridge::Client,
+    user: uuid::Uuid,
+    grants: Vec<fieldline_wire::Grant>,
+) {
+    let change = fieldline_wire::admin::UserUpdate {
+        grants: Some(grants),
+        ..Default::default()
+    };
+    admin.update_user(user, &change).await.unwrap();
+}
+
+/// Whether the search at `path` shows "Hidden Harbor" unredacted (its street and point).
+async fn harbor_exact(api: &Api<'_>, path: &str) -> bool {
+    let (s, v) = api.get(path).await;
+    assert_eq!(s, 200, "{path}: {v}");
+    let harbor = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Hidden Harbor")
+        .unwrap_or_else(|| panic!("{path}: {v}"));
+    let exact = harbor["redacted"] == false;
+    assert_eq!(
+        exact,
+        harbor["address"]["street"] == "77 Quiet Lane",
+        "{harbor}"
+    );
+    assert_eq!(exact, harbor["location"].is_object(), "{harbor}");
+    exact
+}

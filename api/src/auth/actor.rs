@@ -7,7 +7,6 @@
 use super::policy::{self, Permission};
 use super::token;
 use crate::AppState;
-use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestMeta;
 use axum::extract::FromRequestParts;
@@ -51,23 +50,51 @@ impl FromRequestParts<AppState> for Actor {
     }
 }
 
-/// An [`Actor`] together with the search connection their session was checked on, for the
-/// directory searches: they answer with one query on it, so a search is two round trips (see
-/// `crate::db` for why these connections are not sqlx's pooled ones).
-pub struct ActorConn {
-    pub actor: Actor,
-    pub conn: SearchConn,
+/// A request's verified access token whose session is not checked yet, for the directory
+/// searches: they check it inside their own statement by joining `session_actor(sid, sub)`
+/// (migration `session_actor`), so a search is one round trip, and turn the row into an
+/// [`Actor`] with [`Bearer::actor`]. When that statement returns nothing they cannot tell a
+/// bad session from an empty answer and ask [`Bearer::authenticate`].
+pub struct Bearer {
+    claims: token::AccessClaims,
+    meta: RequestMeta,
 }
 
-impl FromRequestParts<AppState> for ActorConn {
+impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let (meta, claims) = bearer_claims(parts, state).await?;
-        let mut conn = state.search.acquire().await?;
-        let actor = authenticate(&mut *conn, meta, claims).await?;
-        conn.settle();
-        Ok(ActorConn { actor, conn })
+        Ok(Bearer { claims, meta })
+    }
+}
+
+impl Bearer {
+    /// The session the token belongs to.
+    pub fn session_id(&self) -> Uuid {
+        self.claims.sid
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.claims.sub
+    }
+
+    /// The session check on its own.
+    pub async fn authenticate<'e>(self, db: impl PgExecutor<'e>) -> Result<Actor, ApiError> {
+        authenticate(db, self.meta, self.claims).await
+    }
+
+    /// The actor from a `session_actor(sid, sub)` row that a query returned for this token's
+    /// `session_id()` and `user_id()`.
+    pub fn actor(self, agency_id: Uuid, roles: &[String], grants: &[String]) -> Actor {
+        Actor {
+            user_id: self.claims.sub,
+            agency_id,
+            session_id: self.claims.sid,
+            roles: parse_roles(roles),
+            grants: parse_grants(grants),
+            meta: self.meta,
+        }
     }
 }
 
@@ -92,19 +119,15 @@ async fn bearer_claims(
     Ok((meta, claims))
 }
 
-/// The one session check: a live, unrevoked session of an enabled user, with the roles and
-/// grants the database holds now.
+/// The one session check, by the rule in the SQL function `session_actor`.
 async fn authenticate<'e>(
     db: impl PgExecutor<'e>,
     meta: RequestMeta,
     claims: token::AccessClaims,
 ) -> Result<Actor, ApiError> {
     let row = sqlx::query!(
-        r#"SELECT u.agency_id, u.roles, u.grants
-             FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.id = $1 AND s.user_id = $2
-              AND s.revoked_at IS NULL AND s.expires_at > now()
-              AND u.disabled_at IS NULL"#,
+        r#"SELECT agency_id AS "agency_id!", roles AS "roles!", grants AS "grants!"
+             FROM session_actor($1, $2)"#,
         claims.sid,
         claims.sub,
     )
@@ -112,14 +135,7 @@ async fn authenticate<'e>(
     .await?
     .ok_or(ApiError::Unauthorized)?;
 
-    Ok(Actor {
-        user_id: claims.sub,
-        agency_id: row.agency_id,
-        session_id: claims.sid,
-        roles: parse_roles(&row.roles),
-        grants: parse_grants(&row.grants),
-        meta,
-    })
+    Ok(Bearer { claims, meta }.actor(row.agency_id, &row.roles, &row.grants))
 }
 
 /// Roles as stored (a CHECK constraint keeps the column to known names).

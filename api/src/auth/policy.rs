@@ -64,6 +64,24 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
     }
 }
 
+/// The roles and the grants that each give `permission` on their own, by their stored names:
+/// for a statement that must decide inside the database (the directory searches pick their
+/// point column by `ViewConfidentialLocations` in the same statement that checks the
+/// session). `permits` stays the rule; the callers check the row's roles against it.
+pub fn holders(permission: Permission) -> (Vec<&'static str>, Vec<&'static str>) {
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| permits(&[*r], &[], permission))
+        .map(Role::as_str)
+        .collect();
+    let grants = Grant::ALL
+        .into_iter()
+        .filter(|g| permits(&[], &[*g], permission))
+        .map(Grant::as_str)
+        .collect();
+    (roles, grants)
+}
+
 /// Explicit grants plus those the roles carry, sorted and without repeats.
 pub fn effective_grants(roles: &[Role], grants: &[Grant]) -> Vec<Grant> {
     let mut all: Vec<Grant> = grants
@@ -132,6 +150,35 @@ mod tests {
                 role == Role::Admin,
                 "{role}"
             );
+        }
+    }
+
+    /// `holders` is only right for a permission that one role or one grant gives by itself:
+    /// check it against `permits` for every set of roles and grants.
+    #[test]
+    fn holders_agree_with_permits_for_confidential_locations() {
+        let p = Permission::ViewConfidentialLocations;
+        let (role_names, grant_names) = holders(p);
+        assert_eq!(role_names, ["coordinator", "housing_manager"]);
+        assert_eq!(grant_names, ["view_confidential_locations"]);
+        for role_set in 0..1u32 << Role::ALL.len() {
+            for grant_set in 0..1u32 << Grant::ALL.len() {
+                let roles: Vec<Role> = (0..Role::ALL.len())
+                    .filter(|i| role_set & (1 << i) != 0)
+                    .map(|i| Role::ALL[i])
+                    .collect();
+                let grants: Vec<Grant> = (0..Grant::ALL.len())
+                    .filter(|i| grant_set & (1 << i) != 0)
+                    .map(|i| Grant::ALL[i])
+                    .collect();
+                let by_holders = roles.iter().any(|r| role_names.contains(&r.as_str()))
+                    || grants.iter().any(|g| grant_names.contains(&g.as_str()));
+                assert_eq!(
+                    by_holders,
+                    permits(&roles, &grants, p),
+                    "{roles:?} {grants:?}"
+                );
+            }
         }
     }
 

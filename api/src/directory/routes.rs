@@ -1,11 +1,12 @@
 //! `/v1/directory/*`.
 
 use super::redact::{Viewer, redact};
-use super::search::{self, SearchQuery};
+use super::search::{self, Answer, SearchQuery};
 use super::{history, store, validate};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
-use crate::auth::{Actor, ActorConn, Permission};
+use crate::auth::{Actor, Bearer, Permission};
+use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::{Json, Path, Query, etag, if_match_version, json_response};
 use axum::extract::State;
@@ -82,13 +83,16 @@ fn with_etag(entry: Entry, status: StatusCode) -> Response {
     ))]
 async fn nearby(
     State(state): State<AppState>,
-    ActorConn { actor, mut conn }: ActorConn,
-    Query(q): Query<SearchQuery>,
+    who: Bearer,
+    q: Result<Query<SearchQuery>, ApiError>,
 ) -> ApiResult<Response> {
-    actor.require(Permission::SearchDirectory)?;
-    let q = q.nearby()?;
-    let entries =
-        search::nearby(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    let mut conn = state.search.acquire().await?;
+    let q = match q.and_then(|Query(q)| q.nearby()) {
+        Ok(q) => q,
+        Err(bad) => return refuse_search(conn, who, bad).await,
+    };
+    let answer = search::nearby(&mut conn, who, &q).await?;
+    let entries = searched(&mut conn, answer).await?;
     conn.settle();
     Ok(list_response(&state, entries, q.geojson))
 }
@@ -102,15 +106,39 @@ async fn nearby(
     ))]
 async fn within(
     State(state): State<AppState>,
-    ActorConn { actor, mut conn }: ActorConn,
-    Query(q): Query<SearchQuery>,
+    who: Bearer,
+    q: Result<Query<SearchQuery>, ApiError>,
 ) -> ApiResult<Response> {
-    actor.require(Permission::SearchDirectory)?;
-    let q = q.within()?;
-    let entries =
-        search::within(&mut conn, actor.agency_id, Viewer::from_actor(&actor), &q).await?;
+    let mut conn = state.search.acquire().await?;
+    let q = match q.and_then(|Query(q)| q.within()) {
+        Ok(q) => q,
+        Err(bad) => return refuse_search(conn, who, bad).await,
+    };
+    let answer = search::within(&mut conn, who, &q).await?;
+    let entries = searched(&mut conn, answer).await?;
     conn.settle();
     Ok(list_response(&state, entries, q.geojson))
+}
+
+/// After a search's statement: the entries, for a searcher allowed to search. No rows means
+/// nothing matched or the session is not valid; the separate session check tells which.
+async fn searched(conn: &mut SearchConn, answer: Answer) -> ApiResult<Vec<Entry>> {
+    let (actor, entries) = match answer {
+        Answer::Found(actor, entries) => (actor, entries),
+        Answer::Empty(who) => (who.authenticate(&mut **conn).await?, Vec::new()),
+    };
+    actor.require(Permission::SearchDirectory)?;
+    Ok(entries)
+}
+
+/// Bad search parameters: a bad session still gets 401, and a searcher without the
+/// permission 403, before the 400, as on every other endpoint.
+async fn refuse_search(mut conn: SearchConn, who: Bearer, bad: ApiError) -> ApiResult<Response> {
+    who.authenticate(&mut *conn)
+        .await?
+        .require(Permission::SearchDirectory)?;
+    conn.settle();
+    Err(bad)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

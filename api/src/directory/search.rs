@@ -8,6 +8,7 @@
 
 use super::hours::StoredSpans;
 use super::redact::{Viewer, redact};
+use crate::auth::{Actor, Bearer, Permission, policy};
 use crate::error::{ApiError, from_stored};
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use fieldline_wire::FieldError;
 use fieldline_wire::directory::{Address, Coordinates, Eligibility, Entry, EntryKind, Hours};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 pub const MAX_RADIUS_M: f64 = 200_000.0;
@@ -130,7 +132,14 @@ pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
 /// One search result as its columns. Searches return many entries per call, so they skip
 /// the `directory_entry_doc` JSON the other reads use and are built here; the test
 /// `searches_and_reads_agree` (tests/tests/directory.rs) keeps the two the same.
+///
+/// Every row also carries the searcher, from the `session_actor` row the statement joined, and
+/// whether it searched by the exact point (`searcher_exact`).
 struct Hit {
+    searcher_agency_id: Uuid,
+    searcher_roles: Vec<String>,
+    searcher_grants: Vec<String>,
+    searcher_exact: bool,
     id: Uuid,
     owner_agency_id: Uuid,
     name: String,
@@ -356,91 +365,137 @@ fn refuse(errs: &mut Vec<FieldError>, params: &[(&str, Option<f64>)], search: &s
     }
 }
 
+/// The stored names of the roles and grants that let a reader see exact points: the search
+/// statements choose their point column with them (see [`policy::holders`]).
+static EXACT_POINT_HOLDERS: LazyLock<(Vec<&str>, Vec<&str>)> =
+    LazyLock::new(|| policy::holders(Permission::ViewConfidentialLocations));
+
+/// A search's outcome.
+pub enum Answer {
+    /// The session is valid; the searcher and what they may see of the places found.
+    Found(Actor, Vec<Entry>),
+    /// The statement returned no rows: nothing matched, or the session is not valid. Only
+    /// [`Bearer::authenticate`] can tell which.
+    Empty(Bearer),
+}
+
 /// Nearest first, index-backed: `ST_DWithin` + KNN `<->` on the GiST index of the column the
 /// reader may be searched by. Distances are `ST_Distance` on the spheroid.
-pub async fn nearby(
-    db: &mut PgConnection,
-    agency: Uuid,
-    viewer: Viewer,
-    q: &Nearby,
-) -> Result<Vec<Entry>, ApiError> {
+///
+/// One statement checks the session (`session_actor`), takes the searcher's agency from it
+/// and runs the branch for their point column; the other branch's `s.exact` is a one-time
+/// filter, so its index is never scanned.
+pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<Answer, ApiError> {
     let f = &q.filters;
-    let hits = if viewer.sees_confidential {
-        sqlx::query_as!(
-            Hit,
-            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
-                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
-                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                      e.status, e.confidential, e.shared, e.external_id, e.version,
-                      ST_Distance(e.loc, $1::geography) AS "distance: f64"
-                 FROM directory_entries e
-                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
-                  AND ST_DWithin(e.loc, $1::geography, $3)
-                  AND directory_entry_matches(e, $4, $5, $6, $7, $8, $9, $10)
-                ORDER BY e.loc <-> $1::geography
-                LIMIT $11"#,
-            q.point as _,
-            agency,
-            q.radius_m,
-            f.kinds.as_deref(),
-            f.open_filter,
-            f.has_beds,
-            f.children,
-            f.pets,
-            f.wheelchair,
-            f.language,
-            q.limit,
-        )
-        .fetch_all(&mut *db)
-        .await?
-    } else {
-        sqlx::query_as!(
-            Hit,
-            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
-                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
-                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                      e.status, e.confidential, e.shared, e.external_id, e.version,
-                      ST_Distance(e.public_loc, $1::geography) AS "distance: f64"
-                 FROM directory_entries e
-                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $2)
-                  AND ST_DWithin(e.public_loc, $1::geography, $3)
-                  AND directory_entry_matches(e, $4, $5, $6, $7, $8, $9, $10)
-                ORDER BY e.public_loc <-> $1::geography
-                LIMIT $11"#,
-            q.point as _,
-            agency,
-            q.radius_m,
-            f.kinds.as_deref(),
-            f.open_filter,
-            f.has_beds,
-            f.children,
-            f.pets,
-            f.wheelchair,
-            f.language,
-            q.limit,
-        )
-        .fetch_all(&mut *db)
-        .await?
-    };
+    let (roles, grants) = &*EXACT_POINT_HOLDERS;
+    let hits = sqlx::query_as!(
+        Hit,
+        r#"WITH searcher AS MATERIALIZED (
+               SELECT agency_id, roles, grants, (roles && $11 OR grants && $12) AS exact
+                 FROM session_actor($13, $14))
+           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
+                  s.grants AS "searcher_grants!", s.exact AS "searcher_exact!",
+                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
+                  h.kind AS "kind!", h.organization AS "organization!",
+                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
+                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
+                  h.postal_code AS "postal_code!", h.country AS "country!",
+                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
+                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
+                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
+                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
+                  h.wheelchair_accessible AS "wheelchair_accessible!",
+                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
+                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
+                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
+                  h.version AS "version!", h.distance AS "distance: f64"
+             FROM searcher s CROSS JOIN LATERAL (
+                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                         e.hours, e.genders, e.min_age, e.max_age,
+                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                         e.status, e.confidential, e.shared, e.external_id, e.version,
+                         ST_Distance(e.loc, $1::geography) AS distance
+                    FROM directory_entries e
+                   WHERE s.exact AND e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND ST_DWithin(e.loc, $1::geography, $2)
+                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
+                   ORDER BY e.loc <-> $1::geography
+                   LIMIT $10)
+                 UNION ALL
+                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                         e.hours, e.genders, e.min_age, e.max_age,
+                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                         e.status, e.confidential, e.shared, e.external_id, e.version,
+                         ST_Distance(e.public_loc, $1::geography) AS distance
+                    FROM directory_entries e
+                   WHERE NOT s.exact AND e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND ST_DWithin(e.public_loc, $1::geography, $2)
+                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
+                   ORDER BY e.public_loc <-> $1::geography
+                   LIMIT $10)) h"#,
+        q.point as _,
+        q.radius_m,
+        f.kinds.as_deref(),
+        f.open_filter,
+        f.has_beds,
+        f.children,
+        f.pets,
+        f.wheelchair,
+        f.language,
+        q.limit,
+        roles as &[&str],
+        grants as &[&str],
+        who.session_id(),
+        who.user_id(),
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let mut answer = answer(who, hits, f.at)?;
     // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
     // index order for ties, so the list reads nearest first and says no more than it shows.
+    if let Answer::Found(_, entries) = &mut answer {
+        entries.sort_by(|a, b| {
+            a.distance_m
+                .unwrap_or(0.0)
+                .total_cmp(&b.distance_m.unwrap_or(0.0))
+        });
+    }
+    Ok(answer)
+}
+
+/// The searcher from the first row (every row carries the same), and the entries as they may
+/// see them.
+fn answer(who: Bearer, hits: Vec<Hit>, at: DateTime<Utc>) -> Result<Answer, ApiError> {
+    let Some(first) = hits.first() else {
+        return Ok(Answer::Empty(who));
+    };
+    let exact = first.searcher_exact;
+    let actor = who.actor(
+        first.searcher_agency_id,
+        &first.searcher_roles,
+        &first.searcher_grants,
+    );
+    let viewer = Viewer::from_actor(&actor);
+    // The statement chose its point column by `policy::holders`; `permits` is the rule.
+    if viewer.sees_confidential != exact {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "search chose its point column against the policy"
+        )));
+    }
     let now = Utc::now();
-    let mut entries: Vec<Entry> = hits
+    let entries = hits
         .into_iter()
-        .map(|h| h.into_entry(viewer, f.at, now))
+        .map(|h| h.into_entry(viewer, at, now))
         .collect::<Result<_, _>>()?;
-    entries.sort_by(|a, b| {
-        a.distance_m
-            .unwrap_or(0.0)
-            .total_cmp(&b.distance_m.unwrap_or(0.0))
-    });
-    Ok(entries)
+    Ok(Answer::Found(actor, entries))
 }
 
 /// Validated `within` parameters: one rectangle, or two when it crosses the antimeridian.
@@ -454,91 +509,86 @@ pub struct Within {
 }
 
 /// Everything in the rectangle (a plain latitude/longitude box, as a map shows it), by name.
-pub async fn within(
-    db: &mut PgConnection,
-    agency: Uuid,
-    viewer: Viewer,
-    q: &Within,
-) -> Result<Vec<Entry>, ApiError> {
+/// One statement with the session check, as [`nearby`].
+pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<Answer, ApiError> {
     let f = &q.filters;
     let [(w1, e1), (w2, e2)] = q.boxes;
-    let hits = if viewer.sees_confidential {
-        sqlx::query_as!(
-            Hit,
-            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
-                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
-                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                      e.status, e.confidential, e.shared, e.external_id, e.version,
-                      NULL::float8 AS "distance: f64"
-                 FROM directory_entries e
-                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
-                  AND (e.loc::geometry && ST_MakeEnvelope($2, $3, $4, $5, 4326)
-                       OR e.loc::geometry && ST_MakeEnvelope($6, $3, $7, $5, 4326))
-                  AND directory_entry_matches(e, $8, $9, $10, $11, $12, $13, $14)
-                ORDER BY e.name, e.id
-                LIMIT $15"#,
-            agency,
-            w1,
-            q.south,
-            e1,
-            q.north,
-            w2,
-            e2,
-            f.kinds.as_deref(),
-            f.open_filter,
-            f.has_beds,
-            f.children,
-            f.pets,
-            f.wheelchair,
-            f.language,
-            q.limit,
-        )
-        .fetch_all(&mut *db)
-        .await?
-    } else {
-        sqlx::query_as!(
-            Hit,
-            r#"SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                      e.loc AS "loc!: GeoPoint", e.street, e.locality, e.region, e.postal_code, e.country,
-                      e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                      e.hours AS "hours: StoredSpans", e.genders, e.min_age, e.max_age,
-                      e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                      e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                      e.status, e.confidential, e.shared, e.external_id, e.version,
-                      NULL::float8 AS "distance: f64"
-                 FROM directory_entries e
-                WHERE e.retired_at IS NULL AND (e.shared OR e.owner_agency_id = $1)
-                  AND (e.public_loc::geometry && ST_MakeEnvelope($2, $3, $4, $5, 4326)
-                       OR e.public_loc::geometry && ST_MakeEnvelope($6, $3, $7, $5, 4326))
-                  AND directory_entry_matches(e, $8, $9, $10, $11, $12, $13, $14)
-                ORDER BY e.name, e.id
-                LIMIT $15"#,
-            agency,
-            w1,
-            q.south,
-            e1,
-            q.north,
-            w2,
-            e2,
-            f.kinds.as_deref(),
-            f.open_filter,
-            f.has_beds,
-            f.children,
-            f.pets,
-            f.wheelchair,
-            f.language,
-            q.limit,
-        )
-        .fetch_all(&mut *db)
-        .await?
-    };
-    let now = Utc::now();
-    hits.into_iter()
-        .map(|h| h.into_entry(viewer, f.at, now))
-        .collect()
+    let (roles, grants) = &*EXACT_POINT_HOLDERS;
+    let hits = sqlx::query_as!(
+        Hit,
+        r#"WITH searcher AS MATERIALIZED (
+               SELECT agency_id, roles, grants, (roles && $15 OR grants && $16) AS exact
+                 FROM session_actor($17, $18))
+           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
+                  s.grants AS "searcher_grants!", s.exact AS "searcher_exact!",
+                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
+                  h.kind AS "kind!", h.organization AS "organization!",
+                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
+                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
+                  h.postal_code AS "postal_code!", h.country AS "country!",
+                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
+                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
+                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
+                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
+                  h.wheelchair_accessible AS "wheelchair_accessible!",
+                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
+                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
+                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
+                  h.version AS "version!", NULL::float8 AS "distance: f64"
+             FROM searcher s CROSS JOIN LATERAL (
+                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                         e.hours, e.genders, e.min_age, e.max_age,
+                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                         e.status, e.confidential, e.shared, e.external_id, e.version
+                    FROM directory_entries e
+                   WHERE s.exact AND e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND (e.loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                          OR e.loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
+                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
+                   ORDER BY e.name, e.id
+                   LIMIT $14)
+                 UNION ALL
+                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
+                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
+                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
+                         e.hours, e.genders, e.min_age, e.max_age,
+                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
+                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
+                         e.status, e.confidential, e.shared, e.external_id, e.version
+                    FROM directory_entries e
+                   WHERE NOT s.exact AND e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND (e.public_loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                          OR e.public_loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
+                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
+                   ORDER BY e.name, e.id
+                   LIMIT $14)) h"#,
+        w1,
+        q.south,
+        e1,
+        q.north,
+        w2,
+        e2,
+        f.kinds.as_deref(),
+        f.open_filter,
+        f.has_beds,
+        f.children,
+        f.pets,
+        f.wheelchair,
+        f.language,
+        q.limit,
+        roles as &[&str],
+        grants as &[&str],
+        who.session_id(),
+        who.user_id(),
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    answer(who, hits, f.at)
 }
 
 /// RFC 7946 FeatureCollection. Redacted entries have a `null` geometry.
