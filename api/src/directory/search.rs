@@ -566,7 +566,8 @@ pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<An
                           OR e.public_loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
                      AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
                    ORDER BY e.name, e.id
-                   LIMIT $14)) h"#,
+                   LIMIT $14)) h
+            ORDER BY h.name, h.id"#,
         w1,
         q.south,
         e1,
