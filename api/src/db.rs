@@ -1,10 +1,10 @@
 //! Connections reserved for directory searches, handed back without sqlx's release check.
 //!
 //! sqlx's pool tests every connection it takes back with a round trip (a `Sync` and its
-//! `ReadyForQuery`) and offers no way to skip it. A search is otherwise one round trip after
-//! the session check, so that test was a third of its database conversation: measured on the
-//! 1 M-entry benchmark, leaving it out saved ~0.04 ms of PostgreSQL CPU and ~0.025 ms of
-//! server CPU per search (README, "Benchmarks").
+//! `ReadyForQuery`) and offers no way to skip it. A search is otherwise one round trip (its
+//! session check is part of its statement), so that test would be half of its database
+//! conversation: measured on the 1 M-entry benchmark, leaving it out saved ~0.04 ms of
+//! PostgreSQL CPU and ~0.025 ms of server CPU per search (README, "Benchmarks").
 //!
 //! The test is only needed when a connection may be mid-conversation, so this pool skips it
 //! exactly when the handler says every query it ran has finished ([`SearchConn::settle`]).
