@@ -19,14 +19,7 @@ SELECT s.agency_id, s.roles, s.grants, s.exact, h.id, h.owner_agency_id, h.name,
        h.availability_updated_at, h.status, h.confidential, h.shared, h.external_id, h.version,
        h.distance
   FROM searcher s CROSS JOIN LATERAL (
-      (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-              e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-              e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-              e.hours, e.genders, e.min_age, e.max_age,
-              e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-              e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-              e.status, e.confidential, e.shared, e.external_id, e.version,
-              ST_Distance(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+      (SELECT e.*, ST_Distance(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
          FROM directory_entries e
         WHERE s.exact AND e.retired_at IS NULL
           AND (e.shared OR e.owner_agency_id = s.agency_id)
@@ -35,14 +28,7 @@ SELECT s.agency_id, s.roles, s.grants, s.exact, h.id, h.owner_agency_id, h.name,
         ORDER BY e.loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
         LIMIT :limit)
       UNION ALL
-      (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-              e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-              e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-              e.hours, e.genders, e.min_age, e.max_age,
-              e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-              e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-              e.status, e.confidential, e.shared, e.external_id, e.version,
-              ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+      (SELECT e.*, ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
          FROM directory_entries e
         WHERE NOT s.exact AND e.retired_at IS NULL
           AND (e.shared OR e.owner_agency_id = s.agency_id)

@@ -385,6 +385,7 @@ pub enum Answer {
 /// One statement checks the session (`session_actor`), takes the searcher's agency from it
 /// and runs the branch for their point column; the other branch's `s.exact` is a one-time
 /// filter, so its index is never scanned.
+/// Both branches read `e.*`, so they always agree; the outer list names the columns used.
 pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<Answer, ApiError> {
     let f = &q.filters;
     let (roles, grants) = &*EXACT_POINT_HOLDERS;
@@ -410,14 +411,7 @@ pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<An
                   h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
                   h.version AS "version!", h.distance AS "distance: f64"
              FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                         e.hours, e.genders, e.min_age, e.max_age,
-                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                         e.status, e.confidential, e.shared, e.external_id, e.version,
-                         ST_Distance(e.loc, $1::geography) AS distance
+                 (SELECT e.*, ST_Distance(e.loc, $1::geography) AS distance
                     FROM directory_entries e
                    WHERE s.exact AND e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
@@ -426,14 +420,7 @@ pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<An
                    ORDER BY e.loc <-> $1::geography
                    LIMIT $10)
                  UNION ALL
-                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                         e.hours, e.genders, e.min_age, e.max_age,
-                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                         e.status, e.confidential, e.shared, e.external_id, e.version,
-                         ST_Distance(e.public_loc, $1::geography) AS distance
+                 (SELECT e.*, ST_Distance(e.public_loc, $1::geography) AS distance
                     FROM directory_entries e
                    WHERE NOT s.exact AND e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
@@ -536,13 +523,7 @@ pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<An
                   h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
                   h.version AS "version!", NULL::float8 AS "distance: f64"
              FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                         e.hours, e.genders, e.min_age, e.max_age,
-                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                         e.status, e.confidential, e.shared, e.external_id, e.version
+                 (SELECT e.*
                     FROM directory_entries e
                    WHERE s.exact AND e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
@@ -552,13 +533,7 @@ pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<An
                    ORDER BY e.name, e.id
                    LIMIT $14)
                  UNION ALL
-                 (SELECT e.id, e.owner_agency_id, e.name, e.kind, e.organization, e.description,
-                         e.loc, e.street, e.locality, e.region, e.postal_code, e.country,
-                         e.service_area, e.intake_phone, e.website, e.time_zone, e.open_24_7,
-                         e.hours, e.genders, e.min_age, e.max_age,
-                         e.accepts_children, e.accepts_pets, e.wheelchair_accessible, e.languages,
-                         e.eligibility_notes, e.capacity, e.beds_available, e.availability_updated_at,
-                         e.status, e.confidential, e.shared, e.external_id, e.version
+                 (SELECT e.*
                     FROM directory_entries e
                    WHERE NOT s.exact AND e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
