@@ -5,7 +5,8 @@
 -- still matches search.rs clause for clause, and that it returns the same entries.
 -- Variables from pgbench -D: lat_min lat_max lon_min lon_max radius limit, the advocate's
 -- session (sid, sub, from the access token wrk sends) and the names that see exact points
--- (holder_roles, holder_grants: auth::policy::holders).
+-- (holder_roles, holder_grants: auth::policy::holders). The point is a scalar subquery, so it
+-- is computed once per execution as the server's bound geography parameter is.
 \set lat :lat_min + (:lat_max - :lat_min) * random(0, 999999999) / 1000000000.0
 \set lon :lon_min + (:lon_max - :lon_min) * random(0, 999999999) / 1000000000.0
 WITH searcher AS MATERIALIZED (
@@ -19,20 +20,20 @@ SELECT s.agency_id, s.roles, s.grants, s.exact, h.id, h.owner_agency_id, h.name,
        h.availability_updated_at, h.status, h.confidential, h.shared, h.external_id, h.version,
        h.distance
   FROM searcher s CROSS JOIN LATERAL (
-      (SELECT e.*, ST_Distance(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+      (SELECT e.*, ST_Distance(e.loc, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)) AS distance
          FROM directory_entries e
         WHERE s.exact AND e.retired_at IS NULL
           AND (e.shared OR e.owner_agency_id = s.agency_id)
-          AND ST_DWithin(e.loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+          AND ST_DWithin(e.loc, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography), :radius)
           AND directory_entry_matches(e, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-        ORDER BY e.loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
+        ORDER BY e.loc <-> (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
         LIMIT :limit)
       UNION ALL
-      (SELECT e.*, ST_Distance(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance
+      (SELECT e.*, ST_Distance(e.public_loc, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)) AS distance
          FROM directory_entries e
         WHERE NOT s.exact AND e.retired_at IS NULL
           AND (e.shared OR e.owner_agency_id = s.agency_id)
-          AND ST_DWithin(e.public_loc, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+          AND ST_DWithin(e.public_loc, (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography), :radius)
           AND directory_entry_matches(e, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-        ORDER BY e.public_loc <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography
+        ORDER BY e.public_loc <-> (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
         LIMIT :limit)) h;
