@@ -470,16 +470,12 @@ async fn confidential_places_are_redacted_on_every_path_for_every_role_without_t
     }
 
     // An advocate given the grant sees everything.
-    admin
-        .update_user(
-            granted_id,
-            &fieldline_wire::admin::UserUpdate {
-                grants: Some(vec![fieldline_wire::Grant::ViewConfidentialLocations]),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    set_grants(
+        &admin,
+        granted_id,
+        vec![fieldline_wire::Grant::ViewConfidentialLocations],
+    )
+    .await;
     let granted = Api::as_user(&server, ADVOCATE).await;
     assert!(
         granted
