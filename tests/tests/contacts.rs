@@ -206,11 +206,24 @@ async fn changes_need_the_current_version(db: PgPool) {
         ),
         (412, types::PRECONDITION_FAILED, Some(2))
     );
-    // Without If-Match an existing record is returned as it is.
-    let (s, same) = put(&server, &t, id, &body, None).await;
+    // Without If-Match a change applies on top of the writer's own last version...
+    body.notes = Some("edited on the phone without a version".into());
+    let (s, own) = put(&server, &t, id, &body, None).await;
     assert_eq!(
-        (s, same["notes"].as_str()),
-        (200, Some("Moved to her sister's"))
+        (s, own["version"].as_i64(), own["notes"].as_str()),
+        (200, Some(3), Some("edited on the phone without a version"))
+    );
+    // ...and is a conflict once someone else made the current version.
+    let coordinator = token(&server, COORDINATOR).await;
+    body.notes = Some("coordinator's change".into());
+    let (s, _) = put(&server, &coordinator, id, &body, Some("\"3\"")).await;
+    assert_eq!(s, 200);
+    body.notes = Some("blind edit".into());
+    let (s, problem) = put(&server, &t, id, &body, None).await;
+    assert_eq!(
+        (s, problem["current_version"].as_i64()),
+        (412, Some(4)),
+        "{problem}"
     );
 }
 
@@ -609,8 +622,12 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     let other = token(&server, OTHER_ADVOCATE).await;
     assert_eq!(get(other.clone()).await, 404);
     assert_eq!(listed(other.clone()).await, Some(false));
-    let (s, _) = put(&server, &other, id, &contact(Uuid::new_v4()), None).await;
-    assert_eq!(s, 409, "another agency cannot write under our id");
+    let (s, p) = put(&server, &other, id, &contact(Uuid::new_v4()), None).await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (404, Some(types::NOT_FOUND)),
+        "another agency cannot write under our id, nor learn that it exists"
+    );
 
     // A second advocate in the agency sees it until an admin seals it to a team.
     let admin = server.login(ADMIN).await;
@@ -748,7 +765,8 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     );
     assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
 
-    // A person id and a referral id that another agency's contact already holds.
+    // A person id and a referral id that another agency's contact already holds. The person
+    // is answered as unknown (404, revealing nothing; issue #16, finding 9).
     let theirs = contact(Uuid::new_v4());
     let (s, _) = put(&server, &other, Uuid::new_v4(), &theirs, None).await;
     assert_eq!(s, 201);
@@ -762,7 +780,7 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     .await;
     assert_eq!(
         (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
+        (404, types::NOT_FOUND),
         "{v}"
     );
     let mut body = contact(Uuid::new_v4());
@@ -817,4 +835,338 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["referrals"][0]["directory_entry_id"], entry.to_string());
+}
+
+/// A PUT with the phone's change id.
+async fn put_change(
+    server: &TestServer,
+    token: &str,
+    id: Uuid,
+    body: &ContactInput,
+    if_match: Option<&str>,
+    change: &str,
+) -> (u16, Value) {
+    let mut req = raw()
+        .put(server.url(&format!("/v1/contacts/{id}")))
+        .bearer_auth(token)
+        .header("idempotency-key", change)
+        .json(body);
+    if let Some(m) = if_match {
+        req = req.header("if-match", m);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Issue #18, finding 1: a contact created offline and edited offline before the create was
+/// delivered (so with no version) lost the edit: the server took it for a replay. Each change
+/// now carries its own id; a new one is applied in order, a repeated one changes nothing.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_edit_made_before_the_create_was_delivered_is_applied_in_order(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    let (create, edit) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    let (s, v) = put_change(&server, &t, id, &body, None, &create).await;
+    assert_eq!((s, v["version"].as_i64()), (201, Some(1)));
+    let first = body.clone();
+    body.notes = Some("Second thought: she is going to her sister's".into());
+    body.person.phone = Some("801-555-0100".into());
+    let (s, v) = put_change(&server, &t, id, &body, None, &edit).await;
+    assert_eq!(
+        (
+            s,
+            v["version"].as_i64(),
+            v["notes"].as_str(),
+            v["person"]["phone"].as_str()
+        ),
+        (200, Some(2), body.notes.as_deref(), Some("801-555-0100"))
+    );
+    // Both are sent again (their answers were lost): nothing changes, no conflict.
+    let (s, v) = put_change(&server, &t, id, &first, None, &create).await;
+    assert_eq!(
+        (s, v["version"].as_i64(), v["notes"].as_str()),
+        (200, Some(2), body.notes.as_deref())
+    );
+    let (s, v) = put_change(&server, &t, id, &body, None, &edit).await;
+    assert_eq!((s, v["version"].as_i64()), (200, Some(2)));
+    assert_eq!(count(&db, "SELECT count(*) FROM contact_changes").await, 2);
+}
+
+/// Issue #18, finding 2: an edit whose answer was lost, sent again with the same `If-Match`,
+/// was answered 412 with two identical sides. It is a replay; only a real concurrent change is
+/// a conflict.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let id = Uuid::new_v4();
+    let mut body = contact(Uuid::new_v4());
+    put_change(&server, &t, id, &body, None, "create-1").await;
+    body.status = ContactStatus::FollowUp;
+    let (s, v) = put_change(&server, &t, id, &body, Some("\"1\""), "edit-2").await;
+    assert_eq!((s, v["version"].as_i64()), (200, Some(2)));
+    let (s, v) = put_change(&server, &t, id, &body, Some("\"1\""), "edit-2").await;
+    assert_eq!(
+        (s, v["version"].as_i64()),
+        (200, Some(2)),
+        "a replay, not a conflict: {v}"
+    );
+    // The same change id with another request is a client error, not a replay.
+    let mut other = body.clone();
+    other.notes = Some("something else".into());
+    let (s, v) = put_change(&server, &t, id, &other, Some("\"2\""), "edit-2").await;
+    assert_eq!((s, v["type"].as_str()), (400, Some(types::BAD_REQUEST)));
+    // A coordinator edited version 1 at the same time: a real conflict, with the version.
+    let (s, v) = put_change(&server, &coordinator, id, &other, Some("\"1\""), "theirs").await;
+    assert_eq!((s, v["current_version"].as_i64()), (412, Some(2)));
+    let (s, _) = put_change(&server, &t, id, &body, None, &"x".repeat(65)).await;
+    assert_eq!(s, 400, "an Idempotency-Key is at most 64 characters");
+}
+
+/// Issue #16, finding 1: a contact sealed to a team hid the contact, but its person was still
+/// found by name and their safety plan read, exported and overwritten by anyone. The person
+/// rule (`person_visible_to`) now holds for the search, the plan and every plan path.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let id = Uuid::new_v4();
+    let person = Uuid::new_v4();
+    let (s, _) = put(&server, &t, id, &contact(person), None).await;
+    assert_eq!(s, 201);
+    let plan = json!({"warning_signs": ["He drinks on paydays"], "code_word": "blue umbrella"});
+    let url = |rest: &str| server.url(&format!("/v1/persons/{person}/safety-plan{rest}"));
+    let res = raw()
+        .put(url(""))
+        .bearer_auth(&t)
+        .json(&plan)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // Seal the contact to the coordinator; a second advocate is outside the team.
+    let admin = server.login(ADMIN).await;
+    admin
+        .create_user(&fieldline_wire::admin::NewUser {
+            email: fieldline_wire::Email::parse("outside@demo.fieldline.test").unwrap(),
+            display_name: "Outside Advocate".into(),
+            password: fieldline_wire::NewPassword::parse("outside advocate pw".into()).unwrap(),
+            roles: vec![fieldline_wire::Role::Advocate],
+            grants: vec![],
+        })
+        .await
+        .unwrap();
+    let outside = {
+        let c = server.client();
+        c.login("outside@demo.fieldline.test", "outside advocate pw")
+            .await
+            .unwrap();
+        c.session().unwrap().access_token
+    };
+    let found = |token: String| {
+        let url = server.url("/v1/persons?name=quintana");
+        async move {
+            let v: Value = raw()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["id"] == person.to_string())
+        }
+    };
+    assert!(found(outside.clone()).await, "visible before sealing");
+    let seal = raw()
+        .put(server.url(&format!("/v1/contacts/{id}/access")))
+        .bearer_auth(admin.session().unwrap().access_token)
+        .json(&json!({"sealed": true, "team": [server.user_id(COORDINATOR).await]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seal.status(), 204);
+
+    assert!(
+        !found(outside.clone()).await,
+        "not found by name once sealed"
+    );
+    for rest in [
+        "",
+        "/versions",
+        "/versions/1",
+        "/export.txt",
+        "/export.html",
+    ] {
+        let res = raw()
+            .get(url(rest))
+            .bearer_auth(&outside)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "GET safety-plan{rest}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("blue umbrella"), "{rest}: {body}");
+    }
+    for if_match in [None, Some("\"1\"")] {
+        let mut req = raw().put(url("")).bearer_auth(&outside).json(&plan);
+        if let Some(m) = if_match {
+            req = req.header("if-match", m);
+        }
+        assert_eq!(
+            req.send().await.unwrap().status(),
+            404,
+            "PUT with {if_match:?}"
+        );
+    }
+    // The team and the advocate who made it keep everything.
+    for who in [&t, &coordinator] {
+        assert!(found(who.clone()).await);
+        let res = raw()
+            .get(url("/export.txt"))
+            .bearer_auth(who)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.text().await.unwrap().contains("blue umbrella"));
+    }
+}
+
+/// Issue #16, finding 2: creating a contact that named an existing person rewrote that
+/// person (name, phone, address), sealed or not, from another agency even (then 409). A create
+/// links an existing person unchanged, and only one the writer may see.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let t = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let person = Uuid::new_v4();
+    let sealed_contact = Uuid::new_v4();
+    let (s, _) = put(&server, &t, sealed_contact, &contact(person), None).await;
+    assert_eq!(s, 201);
+    let mut overwrite = contact(person);
+    overwrite.person.name = Some("Someone Else".into());
+    overwrite.person.phone = Some("801-555-0000".into());
+    overwrite.person.address = None;
+
+    // A visible person is linked as stored; the answer shows the person as stored.
+    let (s, v) = put(&server, &coordinator, Uuid::new_v4(), &overwrite, None).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        (v["person"]["name"].as_str(), v["person"]["phone"].as_str()),
+        (Some("Maria Elena Quintana"), Some("801-555-0199"))
+    );
+
+    // Sealed to nobody else: another advocate's create naming the person is refused whole.
+    let admin = token(&server, ADMIN).await;
+    for c in [sealed_contact] {
+        let res = raw()
+            .put(server.url(&format!("/v1/contacts/{c}/access")))
+            .bearer_auth(&admin)
+            .json(&json!({"sealed": true, "team": []}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+    }
+    // The coordinator's own contact still shows the person: seal that one too.
+    let theirs: Uuid = sqlx::query_scalar("SELECT id FROM contacts WHERE id <> $1")
+        .bind(sealed_contact)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let res = raw()
+        .put(server.url(&format!("/v1/contacts/{theirs}/access")))
+        .bearer_auth(&admin)
+        .json(&json!({"sealed": true, "team": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let other = token(&server, OTHER_ADVOCATE).await;
+    let before: i64 = count(&db, "SELECT count(*) FROM contacts").await;
+    for (who, label) in [(&other, "another agency")] {
+        let mut fresh = contact(person);
+        fresh.person = overwrite.person.clone();
+        let (s, p) = put(&server, who, Uuid::new_v4(), &fresh, None).await;
+        assert_eq!(
+            (s, p["type"].as_str()),
+            (404, Some(types::NOT_FOUND)),
+            "{label}: {p}"
+        );
+    }
+    let second = {
+        let admin = server.login(ADMIN).await;
+        admin
+            .create_user(&fieldline_wire::admin::NewUser {
+                email: fieldline_wire::Email::parse("curious@demo.fieldline.test").unwrap(),
+                display_name: "Curious Colleague".into(),
+                password: fieldline_wire::NewPassword::parse("curious colleague pw".into())
+                    .unwrap(),
+                roles: vec![fieldline_wire::Role::Advocate],
+                grants: vec![],
+            })
+            .await
+            .unwrap();
+        let c = server.client();
+        c.login("curious@demo.fieldline.test", "curious colleague pw")
+            .await
+            .unwrap();
+        c.session().unwrap().access_token
+    };
+    let mut fresh = contact(person);
+    fresh.person = overwrite.person.clone();
+    let (s, p) = put(&server, &second, Uuid::new_v4(), &fresh, None).await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (404, Some(types::NOT_FOUND)),
+        "sealed: {p}"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM contacts").await,
+        before,
+        "nothing written"
+    );
+    // The person is as the first advocate recorded them.
+    let (s, v) = call(
+        &server,
+        &t,
+        "GET",
+        &format!("/v1/contacts/{sealed_contact}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["person"]["name"], "Maria Elena Quintana");
+    assert_eq!(v["person"]["address"], "12 Secret Lane, Provo");
+}
+
+/// Fuzzing found that a NUL character in any text reached PostgreSQL (error 22021) as a 500.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let mut body = contact(Uuid::new_v4());
+    body.notes = Some("before\0after".into());
+    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    assert_eq!(
+        (s, v["type"].as_str()),
+        (422, Some(types::VALIDATION)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["pointer"], "/notes");
+    let (s, v) = call(&server, &t, "GET", "/v1/persons?name=ann%00", None).await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(v["errors"][0]["pointer"], "/name");
 }

@@ -26,7 +26,23 @@ pub struct Actor {
     pub meta: RequestMeta,
 }
 
+/// Who is looking at agency records: what the SQL visibility rules (`contact_visible_to`,
+/// `person_visible_to`) take. Stores take this rather than a bare agency id, so a query cannot
+/// be written against a person or plan without the viewer the rule needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub agency_id: Uuid,
+    pub user_id: Uuid,
+}
+
 impl Actor {
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            agency_id: self.agency_id,
+            user_id: self.user_id,
+        }
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         policy::permits(&self.roles, &self.grants, permission)
     }

@@ -9,6 +9,6 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
-pub use actor::{Actor, Bearer, parse_grants, parse_roles};
+pub use actor::{Actor, Bearer, Viewer, parse_grants, parse_roles};
 pub use policy::Permission;
 pub use routes::{load_me, router};

@@ -35,19 +35,31 @@ fn respond(contact: Contact, status: StatusCode) -> Response {
     res
 }
 
-/// Record a contact, made with an id the phone chose. Replaying the same request returns the
-/// record as it is (200) and changes nothing, except that screenings it carries that are not
-/// yet recorded are added (screenings have their own ids and never conflict). To change an
-/// existing record send `If-Match` with its version.
+/// Record a contact, made with an id the phone chose, or change one.
 ///
-/// A screening that scores high raises a `high_risk` alert in the same transaction, unless
-/// it carries `no_alert_reason`.
+/// Each change carries its own id as `Idempotency-Key` (a phone's outbox sends its change id;
+/// without one the server keys the change by a hash of the request). A change seen before is
+/// a replay: 200 with the record as it is now, nothing changed, never a conflict. A new change
+/// to an existing record is applied when it names the current version in `If-Match`, or, with
+/// no `If-Match`, when the record's current version is the writer's own (an edit made on a
+/// phone before its create was delivered); otherwise 412 with `current_version`.
+///
+/// A new contact's person is created when new; an existing person is linked as they are (a
+/// create never rewrites a person), and only when you may see them. A change with `If-Match`
+/// also updates the person. A screening that scores high raises a `high_risk` alert in the
+/// same transaction, unless it carries `no_alert_reason`. Another agency's or a sealed
+/// record's id is answered 404, as an unknown one would be on a read.
 #[utoipa::path(put, path = "/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "chosen by the phone"), ("If-Match" = Option<String>, Header, description = "to change an existing record")),
+    params(("id" = Uuid, Path, description = "chosen by the phone"),
+        ("If-Match" = Option<String>, Header, description = "the version changed"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the change's own id, 1 to 64 visible ASCII characters (a UUID)")),
     request_body = ContactInput,
     responses(
         (status = 201, body = Contact, description = "created"),
-        (status = 200, body = Contact, description = "already recorded (a replay), or updated with If-Match"),
+        (status = 200, body = Contact, description = "changed, or already recorded (a replay)"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "another agency's or a sealed record, or a person you may not see"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "a part's id is in use by another contact"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -63,87 +75,105 @@ async fn put_contact(
         Some(_) => Some(crate::http::if_match_version(&headers)?),
         None => None,
     };
+    let change = change_of(&headers, if_match, &input)?;
     let valid = validate::validate(input).map_err(ApiError::Validation)?;
     let keys = &state.config.data_keys;
+    let viewer = actor.viewer();
     let who = AuditActor::from(&actor);
     let record = id.to_string();
     let mut tx = state.db.begin().await?;
 
     // Insert first: a new record is the common case (a phone's outbox), and an id that is
-    // taken (a replay, or a concurrent duplicate that committed first) writes nothing.
-    // A new contact's audit row is written by the same statement.
-    let created = store::insert(
-        &mut tx,
-        keys,
-        id,
-        actor.agency_id,
-        actor.user_id,
-        &valid,
-        &who,
-    )
-    .await?;
-    let (created_at, owed) = if let Some((at, owed)) = created {
-        (Some(at), owed)
-    } else {
-        // Taken but gone again (purged in between) answers as if it never existed.
-        let e = store::lock(&mut tx, id, actor.user_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if e.agency_id != actor.agency_id {
-            return Err(ApiError::Conflict("this contact id is in use"));
-        }
-        if !e.visible {
-            return Err(ApiError::NotFound);
-        }
-        let owed = match if_match {
-            Some(v) if v != e.version => {
-                return Err(ApiError::PreconditionFailed {
-                    current_version: e.version,
-                });
-            }
-            Some(_) => {
-                let owed = store::update(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid)
-                    .await?;
-                audit::record(
-                    &mut *tx,
-                    &who,
-                    "contact.update",
-                    "contact",
-                    Some(&record),
-                    json!({}),
-                )
-                .await?;
-                owed
+    // taken (a replay, a later change, or a concurrent duplicate that committed first) writes
+    // nothing. A new contact's audit row is written by the same statement.
+    let (status, owed, built) =
+        match store::insert(&mut tx, keys, id, viewer, &valid, &change, &who).await? {
+            Some(ins) => {
+                // A new person is as sent; an existing one is read back as stored.
+                let built = ins
+                    .person_created
+                    .then(|| store::created(id, actor.agency_id, actor.user_id, ins.at, &valid));
+                (StatusCode::CREATED, ins.owed, built)
             }
             None => {
-                audit::record(
-                    &mut *tx,
-                    &who,
-                    "contact.replay",
-                    "contact",
-                    Some(&record),
-                    json!({}),
-                )
-                .await?;
-                store::add_screenings(&mut tx, keys, id, actor.agency_id, actor.user_id, &valid)
+                // Taken but gone again (purged in between) answers as if it never existed.
+                let e = store::lock(&mut tx, id, actor.user_id)
                     .await?
+                    .filter(|e| e.agency_id == actor.agency_id && e.visible)
+                    .ok_or(ApiError::NotFound)?;
+                let owed = match store::recorded_change(&mut tx, id, &change.key).await? {
+                    Some(hash) if hash == change.request_hash => {
+                        audit::record(
+                            &mut *tx,
+                            &who,
+                            "contact.replay",
+                            "contact",
+                            Some(&record),
+                            json!({}),
+                        )
+                        .await?;
+                        Vec::new()
+                    }
+                    Some(_) => {
+                        return Err(ApiError::BadRequest(
+                            "this Idempotency-Key was sent before with another request",
+                        ));
+                    }
+                    None if if_match.is_some_and(|v| v != e.version)
+                        || (if_match.is_none() && e.updated_by != actor.user_id) =>
+                    {
+                        return Err(ApiError::PreconditionFailed {
+                            current_version: e.version,
+                        });
+                    }
+                    None => {
+                        let owed =
+                            store::update(&mut tx, keys, id, viewer, &valid, &change).await?;
+                        audit::record(
+                            &mut *tx,
+                            &who,
+                            "contact.update",
+                            "contact",
+                            Some(&record),
+                            json!({}),
+                        )
+                        .await?;
+                        owed
+                    }
+                };
+                (StatusCode::OK, owed, None)
             }
         };
-        (None, owed)
-    };
     for (screening, result) in &owed {
         audit::record(&mut *tx, &who, "screening.alert_requested", "contact", Some(&record),
             json!({ "screening_id": screening, "instrument": result.instrument, "high_risk": true })).await?;
     }
-    let (contact, status) = match created_at {
-        Some(at) => (
-            store::created(id, actor.agency_id, actor.user_id, at, &valid),
-            StatusCode::CREATED,
-        ),
-        None => (store::load(&mut tx, keys, id).await?, StatusCode::OK),
+    let contact = match built {
+        Some(c) => c,
+        None => store::load(&mut tx, keys, id).await?,
     };
     tx.commit().await?;
     Ok(respond(contact, status))
+}
+
+/// What identifies a change: the client's `Idempotency-Key`, else the request's own hash (so
+/// an old client's replay of the very same request is still recognised).
+fn change_of(
+    headers: &HeaderMap,
+    if_match: Option<i64>,
+    input: &ContactInput,
+) -> ApiResult<store::Change> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(if_match.map_or(String::new(), |v| v.to_string()));
+    h.update(b"\n");
+    h.update(serde_json::to_vec(input).map_err(|e| ApiError::Internal(e.into()))?);
+    let request_hash = h.finalize().to_vec();
+    let key = match crate::http::idempotency_key(headers)? {
+        Some(k) => k,
+        None => format!("sha256:{}", hex::encode(&request_hash)),
+    };
+    Ok(store::Change { key, request_hash })
 }
 
 /// One contact, with its person, screenings, referrals and follow-ups. Audited.
@@ -354,7 +384,8 @@ pub struct PersonMatches {
     pub persons: Vec<PersonMatch>,
 }
 
-/// Find people in your agency by name, through keyed hashes of the name's words (no plaintext
+/// Find people in your agency you may see (a person known only through records sealed to
+/// others is not found) by name, through keyed hashes of the name's words (no plaintext
 /// is searched or stored). Audited, without the name searched for.
 #[utoipa::path(get, path = "/v1/persons", tag = "contacts", security(("bearer" = [])), params(PersonQuery),
     responses((status = 200, body = PersonMatches)))]
@@ -374,9 +405,12 @@ async fn find_persons(
     let mut tx = state.db.begin().await?;
     let persons = sqlx::query_as!(
         PersonMatch,
-        "SELECT id, pseudonym FROM persons WHERE agency_id = $1 AND name_tokens @> $2 ORDER BY pseudonym, id LIMIT 50",
+        "SELECT id, pseudonym FROM persons
+          WHERE agency_id = $1 AND name_tokens @> $2 AND person_visible_to(id, $1, $3)
+          ORDER BY pseudonym, id LIMIT 50",
         actor.agency_id,
         &tokens,
+        actor.user_id,
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -3,6 +3,7 @@
 
 use super::validate::ValidContact;
 use crate::audit::AuditActor;
+use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult, from_stored};
 use fieldline_wire::contacts::{
@@ -59,12 +60,15 @@ pub struct Existing {
     pub agency_id: Uuid,
     pub version: i64,
     pub visible: bool,
+    /// Who made the current version.
+    pub updated_by: Uuid,
 }
 
 pub async fn lock(conn: &mut PgConnection, id: Uuid, user: Uuid) -> sqlx::Result<Option<Existing>> {
     sqlx::query_as!(
         Existing,
-        r#"SELECT agency_id, version, contact_visible_to(sealed, advocate_id, id, $2) AS "visible!"
+        r#"SELECT agency_id, version, contact_visible_to(sealed, advocate_id, id, $2) AS "visible!",
+                  coalesce(updated_by, advocate_id) AS "updated_by!"
              FROM contacts WHERE id = $1 FOR UPDATE"#,
         id,
         user,
@@ -73,14 +77,36 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid, user: Uuid) -> sqlx::Result
     .await
 }
 
-/// Creates or updates the person a contact concerns. A person id taken by another agency is
-/// a conflict, not a silent overwrite. `insert` repeats this upsert inside its statement;
-/// keep the two in step.
+/// One change a client sent: its key (the phone's change id, or the request's hash) and the
+/// request's hash, to tell a replay (same key, same request) from a new change.
+pub struct Change {
+    pub key: String,
+    pub request_hash: Vec<u8>,
+}
+
+/// The hash of the request a change was made by, if a change with this key was recorded for
+/// the contact.
+pub async fn recorded_change(
+    conn: &mut PgConnection,
+    contact: Uuid,
+    key: &str,
+) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar!(
+        "SELECT request_hash FROM contact_changes WHERE contact_id = $1 AND change_key = $2",
+        contact,
+        key
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Creates the person a contact concerns, or updates them when the viewer may see them
+/// (`person_visible_to`): a write never changes a person the writer could not read. A person
+/// id the viewer cannot see (sealed to others, or another agency's) is answered as unknown.
 async fn put_person(
     conn: &mut PgConnection,
     keys: &DataKeys,
-    agency: Uuid,
-    user: Uuid,
+    viewer: Viewer,
     p: &Person,
 ) -> ApiResult<()> {
     let f = |name| Field { name, record: p.id };
@@ -89,48 +115,58 @@ async fn put_person(
         .as_deref()
         .map(|n| keys.name_tokens(n))
         .unwrap_or_default();
-    let owner = sqlx::query_scalar!(
+    let written = sqlx::query_scalar!(
         r#"INSERT INTO persons AS p (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (id) DO UPDATE SET
                pseudonym = EXCLUDED.pseudonym, name_sealed = EXCLUDED.name_sealed,
                phone_sealed = EXCLUDED.phone_sealed, address_sealed = EXCLUDED.address_sealed,
                name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
-             WHERE p.agency_id = EXCLUDED.agency_id
-           RETURNING agency_id"#,
+             WHERE person_visible_to(p.id, EXCLUDED.agency_id, EXCLUDED.created_by)
+           RETURNING 1 AS "w!""#,
         p.id,
-        agency,
+        viewer.agency_id,
         p.pseudonym,
         keys.seal_opt(&f("person.name"), p.name.as_deref()),
         keys.seal_opt(&f("person.phone"), p.phone.as_deref()),
         keys.seal_opt(&f("person.address"), p.address.as_deref()),
         &tokens,
-        user,
+        viewer.user_id,
     )
     .fetch_optional(&mut *conn)
     .await?;
-    match owner {
+    match written {
         Some(_) => Ok(()),
-        None => Err(ApiError::Conflict("this person id is in use")),
+        None => Err(ApiError::NotFound),
     }
 }
 
-/// Inserts the contact with its person and parts and returns when; `None` when the id is
-/// taken (a replay, a concurrent duplicate that committed first, or another agency's record),
-/// in which case nothing was written. The contact and its person go in one statement (the
-/// person's foreign key is checked at its end): creating is the hot path of a phone's outbox.
-/// The person part is `put_person`'s upsert, written out here so it runs only for a new
-/// contact (a replay must change nothing). So is the `contact.create` audit row: the row
-/// `audit::record` would write for `who`, in the statement that creates what it records.
+/// A contact just inserted: when, the alerts its screenings owe, and whether its person was
+/// new (an existing person is linked as they are, never rewritten by a create).
+pub struct Inserted {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub owed: Owed,
+    pub person_created: bool,
+}
+
+/// Inserts the contact with its person and parts; `None` when the id is taken (a replay, a
+/// later change, a concurrent duplicate that committed first, or another agency's record), in
+/// which case nothing was written. The contact, its person, the change's key and the audit row
+/// go in one statement (the person's foreign key is checked at its end): creating is the hot
+/// path of a phone's outbox. A new person is created; an existing one is linked unchanged,
+/// and only when the viewer may see them (`person_visible_to`, before this contact exists):
+/// otherwise 404, as for an unknown record, with nothing written. The `contact.create` audit
+/// row is the row `audit::record` would write for `who`.
 pub async fn insert(
     conn: &mut PgConnection,
     keys: &DataKeys,
     id: Uuid,
-    agency: Uuid,
-    user: Uuid,
+    viewer: Viewer,
     v: &ValidContact,
+    change: &Change,
     who: &AuditActor,
-) -> ApiResult<Option<(chrono::DateTime<chrono::Utc>, Owed)>> {
+) -> ApiResult<Option<Inserted>> {
+    let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
     let p = &c.person;
     let f = |name| Field { name, record: id };
@@ -140,62 +176,85 @@ pub async fn insert(
         .as_deref()
         .map(|n| keys.name_tokens(n))
         .unwrap_or_default();
-    let row = sqlx::query!(
-        r#"WITH c AS (
-               INSERT INTO contacts (id, agency_id, advocate_id, person_id, occurred_at, setting, incident_type,
-                                     location_sealed, safe_contact_sealed, needs, services, notes_sealed, consent,
-                                     status, closed_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                       CASE WHEN $14 = 'closed' THEN now() END)
-               ON CONFLICT (id) DO NOTHING
-               RETURNING created_at
-           ), p AS (
-               INSERT INTO persons AS p (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
-               SELECT $4, $2, $15, $16, $17, $18, $19, $3 WHERE EXISTS (SELECT 1 FROM c)
-               ON CONFLICT (id) DO UPDATE SET
-                   pseudonym = EXCLUDED.pseudonym, name_sealed = EXCLUDED.name_sealed,
-                   phone_sealed = EXCLUDED.phone_sealed, address_sealed = EXCLUDED.address_sealed,
-                   name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
-                 WHERE p.agency_id = EXCLUDED.agency_id
-               RETURNING 1 AS written
-           ), l AS (
-               INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
-                                      request_id, client_ip, details)
-               SELECT $2, $3, 'contact.create', 'contact', $1::text, $20, $21, '{}' FROM c
-           )
-           SELECT (SELECT created_at FROM c) AS created_at, EXISTS (SELECT 1 FROM p) AS "person_written!""#,
-        id,
-        agency,
-        user,
-        p.id,
-        c.occurred_at,
-        setting_str(c.setting),
-        c.incident_type,
-        seal_json(keys, &f("contact.location"), &c.location),
-        seal_json(keys, &f("contact.safe_contact"), &c.safe_contact),
-        &c.needs,
-        &c.services,
-        keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
-        c.consent.as_ref().map(Json) as _,
-        status_str(c.status),
-        p.pseudonym,
-        keys.seal_opt(&pf("person.name"), p.name.as_deref()),
-        keys.seal_opt(&pf("person.phone"), p.phone.as_deref()),
-        keys.seal_opt(&pf("person.address"), p.address.as_deref()),
-        &tokens,
-        who.request_id,
-        who.client_ip.map(ipnet::IpNet::from),
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let Some(created_at) = row.created_at else {
+    let mut asked_again = false;
+    let row = loop {
+        let row = sqlx::query!(
+            r#"WITH p AS (
+                   INSERT INTO persons (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
+                   VALUES ($4, $2, $15, $16, $17, $18, $19, $3)
+                   ON CONFLICT (id) DO NOTHING
+                   RETURNING 1 AS written
+               ), ok AS (
+                   -- In the statement's snapshot: before this contact exists.
+                   SELECT EXISTS (SELECT 1 FROM p) OR person_visible_to($4, $2, $3) AS ok
+               ), c AS (
+                   INSERT INTO contacts (id, agency_id, advocate_id, person_id, occurred_at, setting, incident_type,
+                                         location_sealed, safe_contact_sealed, needs, services, notes_sealed, consent,
+                                         status, closed_at, updated_by)
+                   SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                          CASE WHEN $14 = 'closed' THEN now() END, $3
+                    WHERE (SELECT ok FROM ok)
+                   ON CONFLICT (id) DO NOTHING
+                   RETURNING created_at
+               ), k AS (
+                   INSERT INTO contact_changes (contact_id, change_key, request_hash, version, user_id)
+                   SELECT $1, $22, $23, 1, $3 FROM c
+               ), l AS (
+                   INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
+                                          request_id, client_ip, details)
+                   SELECT $2, $3, 'contact.create', 'contact', $1::text, $20, $21, '{}' FROM c
+               )
+               SELECT (SELECT created_at FROM c) AS created_at, EXISTS (SELECT 1 FROM p) AS "person_written!",
+                      (SELECT ok FROM ok) AS "person_ok!""#,
+            id,
+            agency,
+            user,
+            p.id,
+            c.occurred_at,
+            setting_str(c.setting),
+            c.incident_type,
+            seal_json(keys, &f("contact.location"), &c.location),
+            seal_json(keys, &f("contact.safe_contact"), &c.safe_contact),
+            &c.needs,
+            &c.services,
+            keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
+            c.consent.as_ref().map(Json) as _,
+            status_str(c.status),
+            p.pseudonym,
+            keys.seal_opt(&pf("person.name"), p.name.as_deref()),
+            keys.seal_opt(&pf("person.phone"), p.phone.as_deref()),
+            keys.seal_opt(&pf("person.address"), p.address.as_deref()),
+            &tokens,
+            who.request_id,
+            who.client_ip.map(ipnet::IpNet::from),
+            change.key,
+            change.request_hash,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if row.person_ok || asked_again {
+            break row;
+        }
+        // Not visible in the statement's snapshot. Another phone may have created the person
+        // a moment ago (committed after that snapshot): asked again in a snapshot of its own,
+        // before anything of this contact is written, and then once more.
+        if !person_visible(conn, p.id, viewer).await? {
+            return Err(ApiError::NotFound);
+        }
+        asked_again = true;
+    };
+    if !row.person_ok {
+        return Err(ApiError::NotFound);
+    }
+    let Some(at) = row.created_at else {
         return Ok(None);
     };
-    if !row.person_written {
-        return Err(ApiError::Conflict("this person id is in use"));
-    }
-    let owed = put_parts(conn, keys, id, agency, user, v, Parts::All).await?;
-    Ok(Some((created_at, owed)))
+    let owed = put_parts(conn, keys, id, agency, user, v).await?;
+    Ok(Some(Inserted {
+        at,
+        owed,
+        person_created: row.person_written,
+    }))
 }
 
 /// The record just created, as `load` would return it, built from what was written instead of
@@ -250,25 +309,28 @@ pub fn created(
     }
 }
 
-/// Replaces a contact's fields (the caller checked the version).
+/// Replaces a contact's fields (the caller checked the version), and its person's when the
+/// viewer may see them, and records which change made the new version.
 pub async fn update(
     conn: &mut PgConnection,
     keys: &DataKeys,
     id: Uuid,
-    agency: Uuid,
-    user: Uuid,
+    viewer: Viewer,
     v: &ValidContact,
+    change: &Change,
 ) -> ApiResult<Owed> {
+    let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
-    put_person(conn, keys, agency, user, &c.person).await?;
+    put_person(conn, keys, viewer, &c.person).await?;
     let f = |name| Field { name, record: id };
-    sqlx::query!(
+    let version = sqlx::query_scalar!(
         r#"UPDATE contacts SET person_id = $2, occurred_at = $3, setting = $4, incident_type = $5,
                location_sealed = $6, safe_contact_sealed = $7, needs = $8, services = $9,
                notes_sealed = $10, consent = $11, status = $12,
                closed_at = CASE WHEN $12 = 'closed' THEN coalesce(closed_at, now()) END,
-               version = version + 1, updated_at = now()
-            WHERE id = $1"#,
+               version = version + 1, updated_at = now(), updated_by = $13
+            WHERE id = $1
+           RETURNING version"#,
         id,
         c.person.id,
         c.occurred_at,
@@ -281,6 +343,17 @@ pub async fn update(
         keys.seal_opt(&f("contact.notes"), c.notes.as_deref()),
         c.consent.as_ref().map(Json) as _,
         status_str(c.status),
+        user,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO contact_changes (contact_id, change_key, request_hash, version, user_id) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        change.key,
+        change.request_hash,
+        version,
+        user,
     )
     .execute(&mut *conn)
     .await?;
@@ -300,15 +373,7 @@ pub async fn update(
     )
     .execute(&mut *conn)
     .await?;
-    put_parts(conn, keys, id, agency, user, v, Parts::All).await
-}
-
-/// Which parts of a contact a write carries: a new or edited contact all of them; a replay
-/// only the screenings (one recorded offline after the contact was first sent is still new).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Parts {
-    All,
-    ScreeningsOnly,
+    put_parts(conn, keys, id, agency, user, v).await
 }
 
 /// A screening just recorded whose result owes a `high_risk` alert (requested in the same
@@ -326,13 +391,8 @@ async fn put_parts(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-    parts: Parts,
 ) -> ApiResult<Owed> {
-    let none = (&Vec::new(), &Vec::new());
-    let (referrals, follow_ups) = match parts {
-        Parts::All => (&v.input.referrals, &v.input.follow_ups),
-        Parts::ScreeningsOnly => none,
-    };
+    let (referrals, follow_ups) = (&v.input.referrals, &v.input.follow_ups);
     let screenings = &v.input.screenings;
     if referrals.is_empty() && follow_ups.is_empty() && screenings.is_empty() {
         return Ok(Vec::new());
@@ -491,18 +551,6 @@ async fn part_refused(
     ))
 }
 
-/// The screenings not yet recorded on a contact that is otherwise replayed unchanged.
-pub async fn add_screenings(
-    conn: &mut PgConnection,
-    keys: &DataKeys,
-    id: Uuid,
-    agency: Uuid,
-    user: Uuid,
-    v: &ValidContact,
-) -> ApiResult<Owed> {
-    put_parts(conn, keys, id, agency, user, v, Parts::ScreeningsOnly).await
-}
-
 /// The whole record, opened. The caller has checked visibility.
 pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResult<Contact> {
     let c = sqlx::query!(
@@ -597,6 +645,23 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
         created_at: c.created_at,
         updated_at: c.updated_at,
     })
+}
+
+/// Whether the viewer may see the person: `person_visible_to`, the one rule for people (and
+/// so for their safety plans), which sync, the person search and the plan store also apply.
+pub async fn person_visible(
+    conn: &mut PgConnection,
+    person: Uuid,
+    viewer: Viewer,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT person_visible_to($1, $2, $3) AS "v!""#,
+        person,
+        viewer.agency_id,
+        viewer.user_id,
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// A person, opened. The caller has checked visibility.

@@ -33,3 +33,19 @@ pub fn if_match_version(headers: &HeaderMap) -> ApiResult<i64> {
             "If-Match must be an ETag such as \"3\"",
         ))
 }
+
+/// The change id a client sent as `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header):
+/// 1 to 64 visible ASCII characters, so a phone's outbox can send its own change id (a UUID).
+pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    raw.to_str()
+        .ok()
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|s| Some(s.to_owned()))
+        .ok_or(ApiError::BadRequest(
+            "Idempotency-Key must be 1 to 64 visible ASCII characters, such as a UUID",
+        ))
+}

@@ -83,13 +83,13 @@ async fn put_plan(
     };
     let content = validate::validate(input).map_err(ApiError::Validation)?;
     let keys = &state.config.data_keys;
-    let agency = actor.agency_id;
+    let viewer = actor.viewer();
     let mut tx = state.db.begin().await?;
-    if !store::person_in_agency(&mut tx, person_id, agency).await? {
+    if !crate::contacts::store::person_visible(&mut tx, person_id, viewer).await? {
         return Err(ApiError::NotFound);
     }
 
-    let mut locked = store::lock(&mut tx, person_id, agency).await?;
+    let mut locked = store::lock(&mut tx, person_id, viewer).await?;
     let mut saved = None;
     if locked.is_none() {
         if let Some(v) = if_match
@@ -98,12 +98,12 @@ async fn put_plan(
             return Err(ApiError::PreconditionFailed { current_version: 0 });
         }
         let id = Uuid::new_v4();
-        if store::create(&mut tx, id, agency, person_id).await? {
+        if store::create(&mut tx, id, viewer, person_id).await? {
             store::insert_version(&mut tx, keys, id, 1, actor.user_id, &content).await?;
             saved = Some((id, 1, StatusCode::CREATED));
         } else {
             // A concurrent first save committed before this one: this one comes second.
-            locked = store::lock(&mut tx, person_id, agency).await?;
+            locked = store::lock(&mut tx, person_id, viewer).await?;
         }
     }
     let (plan_id, version, status) = match (saved, locked) {
@@ -119,7 +119,7 @@ async fn put_plan(
             let base = if_match.unwrap_or(0);
             if base < p.current_version
                 && let Some(made) =
-                    store::load(&mut tx, keys, person_id, agency, Some(base + 1)).await?
+                    store::load(&mut tx, keys, person_id, viewer, Some(base + 1)).await?
                 && made.saved_by == actor.user_id
                 && made.content == content
             {
@@ -150,7 +150,7 @@ async fn put_plan(
         json!({ "version": version }),
     )
     .await?;
-    let plan = store::load(&mut tx, keys, person_id, agency, Some(version))
+    let plan = store::load(&mut tx, keys, person_id, viewer, Some(version))
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("saved version not found")))?;
     tx.commit().await?;
@@ -172,7 +172,7 @@ async fn read(
         &mut tx,
         &state.config.data_keys,
         person_id,
-        actor.agency_id,
+        actor.viewer(),
         version,
     )
     .await?
@@ -215,7 +215,7 @@ async fn list_versions(
 ) -> ApiResult<Json<SafetyPlanHistory>> {
     actor.require(Permission::RecordContacts)?;
     let mut tx = state.db.begin().await?;
-    let (plan, versions) = store::history(&mut tx, person_id, actor.agency_id)
+    let (plan, versions) = store::history(&mut tx, person_id, actor.viewer())
         .await?
         .ok_or(ApiError::NotFound)?;
     audit(

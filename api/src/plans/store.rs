@@ -1,6 +1,7 @@
 //! Safety plans in PostgreSQL. The content is sealed on the way in and opened on the way out
 //! here, and nowhere else: one sealed JSON value per version, bound to the version's id.
 
+use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -32,21 +33,6 @@ fn open(keys: &DataKeys, version_id: Uuid, blob: &[u8]) -> ApiResult<SafetyPlanC
     serde_json::from_str(&json).map_err(|e| ApiError::Internal(e.into()))
 }
 
-/// Whether the person exists in the agency.
-pub async fn person_in_agency(
-    conn: &mut PgConnection,
-    person: Uuid,
-    agency: Uuid,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM persons WHERE id = $1 AND agency_id = $2) AS "e!""#,
-        person,
-        agency
-    )
-    .fetch_one(conn)
-    .await
-}
-
 /// A plan's row, locked for a save.
 pub struct Locked {
     pub id: Uuid,
@@ -56,32 +42,36 @@ pub struct Locked {
 pub async fn lock(
     conn: &mut PgConnection,
     person: Uuid,
-    agency: Uuid,
+    viewer: Viewer,
 ) -> sqlx::Result<Option<Locked>> {
     sqlx::query_as!(
         Locked,
         r#"SELECT id, current_version::bigint AS "current_version!" FROM safety_plans
-            WHERE person_id = $1 AND agency_id = $2 FOR UPDATE"#,
+            WHERE person_id = $1 AND agency_id = $2 AND person_visible_to($1, $2, $3) FOR UPDATE"#,
         person,
-        agency
+        viewer.agency_id,
+        viewer.user_id,
     )
     .fetch_optional(conn)
     .await
 }
 
-/// Creates the person's plan at version 1; `false` when a concurrent save created it first.
+/// Creates the person's plan at version 1; `false` when a concurrent save created it first
+/// (or the viewer may not see the person).
 pub async fn create(
     conn: &mut PgConnection,
     id: Uuid,
-    agency: Uuid,
+    viewer: Viewer,
     person: Uuid,
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query!(
-        "INSERT INTO safety_plans (id, agency_id, person_id, current_version) VALUES ($1, $2, $3, 1)
+        "INSERT INTO safety_plans (id, agency_id, person_id, current_version)
+         SELECT $1, $2, $3, 1 WHERE person_visible_to($3, $2, $4)
          ON CONFLICT (person_id) DO NOTHING",
         id,
-        agency,
-        person
+        viewer.agency_id,
+        person,
+        viewer.user_id,
     )
     .execute(conn)
     .await?
@@ -149,12 +139,12 @@ impl VersionRow {
 }
 
 /// The person's plan at `version`, or at its current version when `None`; `None` when the
-/// person has no plan in the agency (or no such version).
+/// person has no plan the viewer may see (or no such version).
 pub async fn load(
     conn: &mut PgConnection,
     keys: &DataKeys,
     person: Uuid,
-    agency: Uuid,
+    viewer: Viewer,
     version: Option<i64>,
 ) -> ApiResult<Option<SafetyPlan>> {
     let row = sqlx::query_as!(
@@ -162,11 +152,12 @@ pub async fn load(
         r#"SELECT v.id, p.id AS plan_id, p.person_id, v.version::bigint AS "version!",
                   v.content_sealed, v.saved_by, v.saved_at
              FROM safety_plans p JOIN safety_plan_versions v ON v.plan_id = p.id
-            WHERE p.person_id = $1 AND p.agency_id = $2
+            WHERE p.person_id = $1 AND p.agency_id = $2 AND person_visible_to($1, $2, $4)
               AND v.version = coalesce($3::bigint, p.current_version)"#,
         person,
-        agency,
-        version
+        viewer.agency_id,
+        version,
+        viewer.user_id,
     )
     .fetch_optional(conn)
     .await?;
@@ -174,16 +165,17 @@ pub async fn load(
 }
 
 /// Every version of the person's plan, oldest first, with the plan's id; `None` when the
-/// person has no plan in the agency.
+/// person has no plan the viewer may see.
 pub async fn history(
     conn: &mut PgConnection,
     person: Uuid,
-    agency: Uuid,
+    viewer: Viewer,
 ) -> sqlx::Result<Option<(Uuid, Vec<SafetyPlanVersionSummary>)>> {
     let Some(plan) = sqlx::query_scalar!(
-        "SELECT id FROM safety_plans WHERE person_id = $1 AND agency_id = $2",
+        "SELECT id FROM safety_plans WHERE person_id = $1 AND agency_id = $2 AND person_visible_to($1, $2, $3)",
         person,
-        agency
+        viewer.agency_id,
+        viewer.user_id,
     )
     .fetch_optional(&mut *conn)
     .await?

@@ -164,11 +164,10 @@ async fn load_change(
             )
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some(person) = person
-                && person_visible(tx, person, actor).await?
-            {
+            if let Some(person) = person {
+                // `load` applies the person rule itself.
                 let plan =
-                    crate::plans::store::load(tx, keys, person, actor.agency_id, None).await?;
+                    crate::plans::store::load(tx, keys, person, actor.viewer(), None).await?;
                 change.safety_plan =
                     plan.map(|p| serde_json::to_value(p).expect("plain data serialises"));
             }
@@ -180,25 +179,12 @@ async fn load_change(
     Ok(change)
 }
 
-/// A person is visible with at least one contact the user may see, or with none yet (a
-/// person recorded before their first contact). A person known only through records sealed
-/// to others stays hidden.
+/// Whether the actor may see the person: the SQL rule `person_visible_to`, the same one the
+/// person search, the plan store and the contact writes use.
 pub(crate) async fn person_visible(
     conn: &mut sqlx::PgConnection,
     person: Uuid,
     actor: &Actor,
 ) -> ApiResult<bool> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (
-               SELECT 1 FROM persons p
-                WHERE p.id = $1 AND p.agency_id = $2
-                  AND (NOT EXISTS (SELECT 1 FROM contacts c WHERE c.person_id = p.id)
-                       OR EXISTS (SELECT 1 FROM contacts c WHERE c.person_id = p.id
-                                  AND contact_visible_to(c.sealed, c.advocate_id, c.id, $3)))) AS "v!""#,
-        person,
-        actor.agency_id,
-        actor.user_id,
-    )
-    .fetch_one(conn)
-    .await?)
+    Ok(store::person_visible(conn, person, actor.viewer()).await?)
 }
