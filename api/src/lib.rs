@@ -24,6 +24,7 @@ pub mod safety;
 pub mod sync;
 pub mod telemetry;
 pub mod users;
+pub mod worker;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oncall::router())
         .merge(safety::router())
         .merge(audit::router())
+        .merge(worker::routes::router())
         .merge(ops::router())
         .split_for_parts();
     let body_limit = state.config.max_body_bytes;

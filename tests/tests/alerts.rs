@@ -661,3 +661,271 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
             .unwrap();
     assert_eq!(urgencies, ["high"]);
 }
+
+/// A second advocate in the demo agency.
+async fn second_advocate(server: &TestServer) -> (Uuid, String) {
+    let admin = server.login(ADMIN).await;
+    let user = admin
+        .create_user(&fieldline_wire::admin::NewUser {
+            email: fieldline_wire::Email::parse("joiner@demo.fieldline.test").unwrap(),
+            display_name: "Joining Advocate".into(),
+            password: fieldline_wire::NewPassword::parse("joining advocate pw".into()).unwrap(),
+            roles: vec![fieldline_wire::Role::Advocate],
+            grants: vec![],
+        })
+        .await
+        .unwrap();
+    let c = server.client();
+    c.login("joiner@demo.fieldline.test", "joining advocate pw")
+        .await
+        .unwrap();
+    (user.id, c.session().unwrap().access_token)
+}
+
+/// Issue #16, finding 10: a second raiser with the dedup key of an open alert got 404 and
+/// left no trace. They join it visibly and follow it; their replay finds it again.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let (joiner_id, joiner) = second_advocate(&server).await;
+    let (s, first) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-9"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let id = first["id"].as_str().unwrap().to_owned();
+    let trigger = Uuid::new_v4();
+    let raise = json!({"id": trigger, "kind": "high_risk", "dedup_key": "scene-9"});
+    let (s, joined) = call(&server, &joiner, "POST", "/v1/alerts", Some(raise.clone())).await;
+    assert_eq!(
+        (s, joined["id"].as_str()),
+        (200, Some(id.as_str())),
+        "{joined}"
+    );
+    let joins = |a: &Value| {
+        a["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "deduplicated")
+            .map(|e| e["actor_user_id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        joins(&joined),
+        vec![joiner_id.to_string()],
+        "names who joined"
+    );
+    // The joiner follows the alert: read and listed.
+    let (s, read) = call(&server, &joiner, "GET", &format!("/v1/alerts/{id}"), None).await;
+    assert_eq!(s, 200);
+    let (_, mine) = call(&server, &joiner, "GET", "/v1/alerts", None).await;
+    assert!(
+        mine["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id)
+    );
+    // Its answer was lost: the same request again is a replay, not a second join.
+    let (s, again) = call(&server, &joiner, "POST", "/v1/alerts", Some(raise)).await;
+    assert_eq!((s, again["id"].as_str()), (200, Some(id.as_str())));
+    let (_, seen) = call(
+        &server,
+        &coordinator,
+        "GET",
+        &format!("/v1/alerts/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(joins(&seen).len(), 1);
+    assert_eq!(joins(&read).len(), 1);
+}
+
+/// Issue #16, finding 9: another agency's alert or schedule id answered 409 ("in use"),
+/// revealing that it exists. It is answered as an unknown one.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let other = token(&server, OTHER_ADVOCATE).await;
+    let other_admin = token(&server, OTHER_ADMIN).await;
+    let id = Uuid::new_v4();
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, p) = call(
+        &server,
+        &other,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "next_of_kin"})),
+    )
+    .await;
+    let (unknown, _) = call(
+        &server,
+        &other,
+        "GET",
+        &format!("/v1/alerts/{}", Uuid::new_v4()),
+        None,
+    )
+    .await;
+    assert_eq!((s, unknown), (404, 404), "{p}");
+    assert_eq!(p["type"], fieldline_wire::problem::types::NOT_FOUND);
+
+    let schedule = Uuid::new_v4();
+    let body = |users: Vec<Uuid>| {
+        json!({"name": "Nights", "time_zone": "America/Denver", "user_ids": users,
+               "shift_days": 7, "handoff_time": "08:00", "start_date": "2026-11-02"})
+    };
+    let mine = server.user_id(COORDINATOR).await;
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "PUT",
+        &format!("/v1/oncall/schedules/{schedule}"),
+        Some(body(vec![mine])),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let theirs = server.user_id(OTHER_ADMIN).await;
+    let (s, v) = call(
+        &server,
+        &other_admin,
+        "PUT",
+        &format!("/v1/oncall/schedules/{schedule}"),
+        Some(body(vec![theirs])),
+    )
+    .await;
+    assert_eq!(s, 404, "{v}");
+}
+
+/// Issue #16, finding 4: one bad row stopped escalation for every agency. Each item is now
+/// worked alone: a damaged alert of the other agency fails by itself, is recorded for retry,
+/// parked after its last attempt and shown to that agency's admins; ours escalates on time.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let other = token(&server, OTHER_ADVOCATE).await;
+    let (poisoned, ours) = (Uuid::new_v4(), Uuid::new_v4());
+    for (t, id) in [(&other, poisoned), (&advocate, ours)] {
+        let (s, _) = call(
+            &server,
+            t,
+            "POST",
+            "/v1/alerts",
+            Some(json!({"id": id, "kind": "next_of_kin"})),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    // The other agency's alert is damaged (a path that no longer decodes) and comes first.
+    sqlx::query("UPDATE alerts SET path = '{\"levels\": \"gone\"}', next_escalation_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(poisoned)
+        .execute(&db)
+        .await
+        .unwrap();
+    server.time_passes().await;
+    sqlx::query("UPDATE alerts SET next_escalation_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(poisoned)
+        .execute(&db)
+        .await
+        .unwrap();
+    server.escalate().await;
+    let (_, a) = call(
+        &server,
+        &coordinator,
+        "GET",
+        &format!("/v1/alerts/{ours}"),
+        None,
+    )
+    .await;
+    let a: Alert = serde_json::from_value(a).unwrap();
+    assert!(events(&a).contains(&"escalated"), "{:?}", events(&a));
+
+    let failure = |db: PgPool| async move {
+        sqlx::query_as::<_, (String, i32, bool, String)>(
+            "SELECT job, attempts, parked_at IS NOT NULL, last_error FROM worker_failures WHERE item_id = $1",
+        )
+        .bind(poisoned)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    };
+    let (job, attempts, parked, error) = failure(db.clone()).await;
+    assert_eq!(
+        (job.as_str(), attempts, parked),
+        ("alert_escalation", 1, false)
+    );
+    assert!(!error.is_empty());
+    // Held until its retry is due: the next round passes it by.
+    server.escalate().await;
+    assert_eq!(failure(db.clone()).await.1, 1);
+    // Each retry that falls due fails again, until it is parked.
+    for _ in 1..fieldline_api::worker::MAX_ATTEMPTS {
+        sqlx::query(
+            "UPDATE worker_failures SET next_attempt_at = now() WHERE next_attempt_at IS NOT NULL",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        server.escalate().await;
+    }
+    let (_, attempts, parked, _) = failure(db.clone()).await;
+    assert_eq!(
+        (attempts, parked),
+        (fieldline_api::worker::MAX_ATTEMPTS, true)
+    );
+    server.escalate().await;
+    assert_eq!(
+        failure(db.clone()).await.1,
+        fieldline_api::worker::MAX_ATTEMPTS,
+        "parked: left alone"
+    );
+
+    // The other agency's admin sees it; ours sees nothing of theirs; others may not look.
+    let (s, theirs) = call(
+        &server,
+        &token(&server, OTHER_ADMIN).await,
+        "GET",
+        "/v1/admin/worker-failures",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(theirs["failures"][0]["item_id"], poisoned.to_string());
+    assert!(theirs["failures"][0]["parked_at"].is_string());
+    let (s, mine) = call(
+        &server,
+        &token(&server, ADMIN).await,
+        "GET",
+        "/v1/admin/worker-failures",
+        None,
+    )
+    .await;
+    assert_eq!((s, mine["failures"].as_array().unwrap().len()), (200, 0));
+    let (s, _) = call(
+        &server,
+        &coordinator,
+        "GET",
+        "/v1/admin/worker-failures",
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+}

@@ -325,3 +325,190 @@ async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
         "notified at once, without waiting for a worker"
     );
 }
+
+/// Issue #16, finding 3: after a missed check-out raised its alert, a duress code at the
+/// check-out answered 500 and raised nothing. Duress must always reach the coordinator.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    call(
+        &server,
+        &advocate,
+        "PUT",
+        "/v1/safety/duress-code",
+        Some(json!({"code": "4711"})),
+    )
+    .await;
+    let id = Uuid::new_v4();
+    call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0})),
+    )
+    .await;
+    sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 minute'")
+        .execute(&db)
+        .await
+        .unwrap();
+    server.escalate().await;
+    assert_eq!(safety_alerts(&server, &coordinator).await.len(), 1);
+
+    let checkout = format!("/v1/safety/checkins/{id}/checkout");
+    let (s, v) = call(
+        &server,
+        &advocate,
+        "POST",
+        &checkout,
+        Some(json!({"code": "4711"})),
+    )
+    .await;
+    assert_eq!(s, 200, "looks exactly like an ordinary check-out: {v}");
+    assert_eq!(v["state"], "overdue");
+    // The answer was lost and the phone sends it again: still one duress alert.
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        &checkout,
+        Some(json!({"code": "4711"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(
+        alerts.len(),
+        2,
+        "the missed check-out's alert and the duress alert"
+    );
+    let duress: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| {
+            a.details
+                .as_deref()
+                .is_some_and(|d| d.contains("Duress code"))
+        })
+        .collect();
+    assert_eq!(duress.len(), 1);
+    assert_eq!(duress[0].urgency, "high");
+    assert_eq!(
+        duress[0].state,
+        fieldline_wire::alerts::AlertState::Triggered
+    );
+    assert!(
+        duress[0].timeline.iter().any(|e| e.kind == "notified"),
+        "it reached the first level at once"
+    );
+}
+
+/// Issue #16, finding 4: a check-in whose id was another agency's alert id made raising its
+/// overdue alert fail, and that failure stopped the whole round. The overdue alert no longer
+/// takes the phone-chosen id, and a check-in that does fail is set aside while the rest go on.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let other = server
+        .login(OTHER_ADVOCATE)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    // The other agency's alert; our advocate's check-in takes its id.
+    let taken = Uuid::new_v4();
+    let (s, _) = call(
+        &server,
+        &other,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": taken, "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": taken, "expected_end_at": soon(), "grace_minutes": 0})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 minute'")
+        .execute(&db)
+        .await
+        .unwrap();
+    server.escalate().await;
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(
+        alerts.len(),
+        1,
+        "the missed check-out reached the coordinator"
+    );
+    assert!(
+        alerts[0]
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("Missed check-out")
+    );
+    assert_ne!(alerts[0].id, taken);
+    let failures: i64 = sqlx::query_scalar("SELECT count(*) FROM worker_failures")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(failures, 0);
+}
+
+/// A last location that cannot be opened (sealed under a key since removed, or damaged) does
+/// not hold the alert back: it goes out saying so.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_unreadable_last_location_does_not_hold_the_alert_back(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0})),
+    )
+    .await;
+    sqlx::query(
+        "UPDATE checkins SET expected_end_at = now() - interval '1 minute', last_location_sealed = '\\x0102deadbeef'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    server.escalate().await;
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0]
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("last location could not be read")
+    );
+}

@@ -96,3 +96,32 @@ pub struct AgencySettings {
     #[serde(default)]
     pub coordinator_fallback_phone: Option<String>,
 }
+
+/// A background item (a missed check-out, an alert request, an escalation) that failed: it
+/// is retried with backoff, and parked after its last attempt, for an admin to look into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkerFailure {
+    /// `checkin_overdue`, `alert_request` or `alert_escalation`.
+    pub job: String,
+    /// The check-in, alert request or alert.
+    pub item_id: Uuid,
+    pub attempts: i32,
+    /// What failed (error class, constraint, table; never data).
+    pub last_error: String,
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+    /// When it is tried again; absent once parked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was parked: no more attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parked_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/admin/worker-failures`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkerFailureList {
+    pub failures: Vec<WorkerFailure>,
+}

@@ -5,6 +5,7 @@
 //! number of API instances can run it; a crash rolls back to a state another instance redoes.
 
 use crate::push::outbox::{self, Message};
+use crate::worker::{self, Item};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -116,6 +117,15 @@ pub enum Raised {
     Joined(Uuid),
 }
 
+impl Raised {
+    /// The alert raised, replayed or joined.
+    pub fn id(&self) -> Uuid {
+        match *self {
+            Raised::Created(id) | Raised::Replayed(id) | Raised::Joined(id) => id,
+        }
+    }
+}
+
 pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raised> {
     let urgency = effective_urgency(r.kind, r.urgency);
     let path = path_for(conn, r.agency_id, r.kind, urgency).await?;
@@ -150,16 +160,19 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         notify_level(conn, r.id).await?;
         return Ok(Raised::Created(r.id));
     }
-    if sqlx::query_scalar!(
-        "SELECT id FROM alerts WHERE id = $1 AND agency_id = $2",
+    // The same id again: the alert itself, or the alert this id joined before.
+    if let Some(id) = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM alerts WHERE id = $1 AND agency_id = $2
+           UNION ALL
+           SELECT r.alert_id FROM alert_raisers r JOIN alerts a ON a.id = r.alert_id
+            WHERE r.trigger_id = $1 AND a.agency_id = $2"#,
         r.id,
         r.agency_id
     )
     .fetch_optional(&mut *conn)
     .await?
-    .is_some()
     {
-        return Ok(Raised::Replayed(r.id));
+        return Ok(Raised::Replayed(id));
     }
     let open = sqlx::query_scalar!(
         "SELECT id FROM alerts WHERE agency_id = $1 AND dedup_key = $2 AND state <> 'resolved' FOR UPDATE",
@@ -168,23 +181,38 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
     )
     .fetch_optional(&mut *conn)
     .await?;
-    match open {
-        Some(id) => {
-            event(
-                conn,
-                id,
-                "deduplicated",
-                r.raised_by,
-                None,
-                None,
-                json!({ "trigger_id": r.id }),
-            )
-            .await?;
-            Ok(Raised::Joined(id))
-        }
+    let Some(id) = open else {
         // The id belongs to another agency: refuse rather than reveal or overwrite it.
-        None => Err(sqlx::Error::RowNotFound),
+        return Err(sqlx::Error::RowNotFound);
+    };
+    if let Some(user) = r.raised_by {
+        // Kept under the trigger's id, so this raise replayed finds the alert again. An id
+        // held already (another agency's trigger) is not revealed: refused like the above.
+        let kept = sqlx::query!(
+            "INSERT INTO alert_raisers (trigger_id, alert_id, user_id) VALUES ($1, $2, $3)
+             ON CONFLICT (trigger_id) DO NOTHING",
+            r.id,
+            id,
+            user,
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if kept == 0 {
+            return Err(sqlx::Error::RowNotFound);
+        }
     }
+    event(
+        conn,
+        id,
+        "deduplicated",
+        r.raised_by,
+        None,
+        None,
+        json!({ "trigger_id": r.id }),
+    )
+    .await?;
+    Ok(Raised::Joined(id))
 }
 
 /// Queues pushes to the alert's current level and sets when it escalates next. The alert row
@@ -197,7 +225,10 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     )
     .fetch_one(&mut *conn)
     .await?;
-    let level = &a.path.levels[(a.level as usize).min(a.path.levels.len() - 1)];
+    // A path without levels (a damaged row) fails this item, not the worker.
+    let Some(level) = a.path.levels.get(a.level as usize).or(a.path.levels.last()) else {
+        return Err(sqlx::Error::Protocol("alert path without levels".into()));
+    };
     // People named, plus whoever is on call now on the schedules named.
     let mut users = level.user_ids.clone();
     for schedule in &level.schedule_ids {
@@ -276,134 +307,167 @@ pub async fn cancel_deliveries(conn: &mut PgConnection, alert: Uuid) -> sqlx::Re
     Ok(())
 }
 
-/// One pass of the escalation worker: turn waiting alert requests (from screenings) and missed
-/// check-outs into alerts, then advance every due alert, each in its own transaction. Returns
-/// how many steps it took.
+/// One pass of the escalation worker: turn missed check-outs and waiting alert requests (from
+/// screenings) into alerts, then advance every due alert. Each item is taken in its own
+/// transaction and worked under a savepoint (`worker::step`): one that fails is recorded and
+/// retried later, and the round goes on. Returns how many items went through.
 pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow::Result<usize> {
     let mut steps = crate::safety::raise_overdue(db, keys).await?;
     loop {
         let mut tx = db.begin().await?;
         let Some(req) = sqlx::query!(
             "SELECT id, agency_id, kind, contact_id, screening_id, raised_by FROM alert_requests
-              WHERE taken_at IS NULL ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+              WHERE taken_at IS NULL AND NOT worker_item_held('alert_request', id)
+              ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
         .await?
         else {
             break;
         };
-        let dedup = req.screening_id.map(|s| format!("screening:{s}"));
-        // The request's id becomes the alert's: taking the same request twice cannot raise two.
-        raise(
-            &mut tx,
-            &Raise {
-                id: req.id,
-                agency_id: req.agency_id,
-                kind: &req.kind,
-                urgency: None,
-                dedup_key: dedup.as_deref(),
-                raised_by: req.raised_by,
-                contact_id: req.contact_id,
-                details_sealed: None,
-            },
-        )
-        .await?;
-        sqlx::query!(
-            "UPDATE alert_requests SET taken_at = now() WHERE id = $1",
-            req.id
-        )
-        .execute(&mut *tx)
+        let item = Item {
+            job: "alert_request",
+            id: req.id,
+            agency_id: Some(req.agency_id),
+        };
+        let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
+            let dedup = req.screening_id.map(|s| format!("screening:{s}"));
+            // The request's id becomes the alert's: taking the same request twice cannot
+            // raise two.
+            raise(
+                conn,
+                &Raise {
+                    id: req.id,
+                    agency_id: req.agency_id,
+                    kind: &req.kind,
+                    urgency: None,
+                    dedup_key: dedup.as_deref(),
+                    raised_by: req.raised_by,
+                    contact_id: req.contact_id,
+                    details_sealed: None,
+                },
+            )
+            .await?;
+            sqlx::query!(
+                "UPDATE alert_requests SET taken_at = now() WHERE id = $1",
+                req.id
+            )
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
         .await?;
         tx.commit().await?;
-        steps += 1;
+        steps += usize::from(done.is_some());
     }
     loop {
         let mut tx = db.begin().await?;
-        let Some(a) = sqlx::query!(
-            r#"SELECT id, state, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts
-                WHERE next_escalation_at <= now() AND state <> 'resolved'
-                ORDER BY next_escalation_at LIMIT 1 FOR UPDATE SKIP LOCKED"#
+        let Some(due) = sqlx::query!(
+            "SELECT id, agency_id FROM alerts
+              WHERE next_escalation_at <= now() AND state <> 'resolved'
+                AND NOT worker_item_held('alert_escalation', id)
+              ORDER BY next_escalation_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
         .await?
         else {
             break;
         };
-        if a.state == "acknowledged" {
-            // Acknowledged but not resolved in time: it is everyone's problem again.
+        let item = Item {
+            job: "alert_escalation",
+            id: due.id,
+            agency_id: Some(due.agency_id),
+        };
+        let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
+            Ok(advance(conn, due.id).await?)
+        })
+        .await?;
+        tx.commit().await?;
+        steps += usize::from(done.is_some());
+    }
+    Ok(steps)
+}
+
+/// One due alert's next step, its row locked by the caller: an acknowledgement that timed out
+/// triggers it again; otherwise the next level, else the next repeat, else it is exhausted
+/// and stays triggered and visible.
+async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    let a = sqlx::query!(
+        r#"SELECT state, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE id = $1"#,
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if a.state == "acknowledged" {
+        // Acknowledged but not resolved in time: it is everyone's problem again.
+        sqlx::query!(
+            "UPDATE alerts SET state = 'triggered', acknowledged_by = NULL, acknowledged_at = NULL WHERE id = $1",
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+        event(
+            conn,
+            id,
+            "ack_timeout",
+            None,
+            Some(a.level),
+            Some(a.loop_count),
+            json!({}),
+        )
+        .await?;
+        return notify_level(conn, id).await;
+    }
+    let levels = a.path.levels.len() as i32;
+    let next = if a.level + 1 < levels {
+        Some((a.level + 1, a.loop_count))
+    } else if a.loop_count < a.path.repeat_count {
+        Some((0, a.loop_count + 1))
+    } else {
+        None
+    };
+    match next {
+        Some((level, loop_count)) => {
             sqlx::query!(
-                "UPDATE alerts SET state = 'triggered', acknowledged_by = NULL, acknowledged_at = NULL WHERE id = $1",
-                a.id
+                "UPDATE alerts SET level = $2, loop_count = $3 WHERE id = $1",
+                id,
+                level,
+                loop_count
             )
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             event(
-                &mut tx,
-                a.id,
-                "ack_timeout",
+                conn,
+                id,
+                "escalated",
+                None,
+                Some(level),
+                Some(loop_count),
+                json!({ "from_level": a.level }),
+            )
+            .await?;
+            notify_level(conn, id).await
+        }
+        None => {
+            // Every level, every repeat: nobody answered. It stays triggered and visible.
+            sqlx::query!(
+                "UPDATE alerts SET next_escalation_at = NULL WHERE id = $1",
+                id
+            )
+            .execute(&mut *conn)
+            .await?;
+            event(
+                conn,
+                id,
+                "exhausted",
                 None,
                 Some(a.level),
                 Some(a.loop_count),
                 json!({}),
             )
-            .await?;
-            notify_level(&mut tx, a.id).await?;
-        } else {
-            let levels = a.path.levels.len() as i32;
-            let next = if a.level + 1 < levels {
-                Some((a.level + 1, a.loop_count))
-            } else if a.loop_count < a.path.repeat_count {
-                Some((0, a.loop_count + 1))
-            } else {
-                None
-            };
-            match next {
-                Some((level, loop_count)) => {
-                    sqlx::query!(
-                        "UPDATE alerts SET level = $2, loop_count = $3 WHERE id = $1",
-                        a.id,
-                        level,
-                        loop_count
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                    event(
-                        &mut tx,
-                        a.id,
-                        "escalated",
-                        None,
-                        Some(level),
-                        Some(loop_count),
-                        json!({ "from_level": a.level }),
-                    )
-                    .await?;
-                    notify_level(&mut tx, a.id).await?;
-                }
-                None => {
-                    // Every level, every repeat: nobody answered. It stays triggered and visible.
-                    sqlx::query!(
-                        "UPDATE alerts SET next_escalation_at = NULL WHERE id = $1",
-                        a.id
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                    event(
-                        &mut tx,
-                        a.id,
-                        "exhausted",
-                        None,
-                        Some(a.level),
-                        Some(a.loop_count),
-                        json!({}),
-                    )
-                    .await?;
-                }
-            }
+            .await
         }
-        tx.commit().await?;
-        steps += 1;
     }
-    Ok(steps)
 }
 
 /// Runs `run_once` whenever an alert or alert request changes (`NOTIFY fieldline_alerts`) and
@@ -452,7 +516,7 @@ pub async fn run(
 async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
     let ms = sqlx::query_scalar!(
         r#"SELECT (EXTRACT(EPOCH FROM min(next_escalation_at) - now()) * 1000)::float8 AS ms FROM alerts
-            WHERE next_escalation_at IS NOT NULL"#
+            WHERE next_escalation_at IS NOT NULL AND NOT worker_item_held('alert_escalation', id)"#
     )
     .fetch_one(db)
     .await?;

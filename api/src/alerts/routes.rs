@@ -31,8 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_urgency_policy))
 }
 
-/// Loads an alert the actor may see: coordinators any of the agency's, others those they
-/// raised. `None` otherwise (404: no telling whether it exists).
+/// Loads an alert the actor may see (`alert_visible_to`: coordinators any of the agency's,
+/// others those they raised or joined). `None` otherwise (404: no telling whether it exists).
 async fn load(
     conn: &mut PgConnection,
     state: &AppState,
@@ -44,7 +44,7 @@ async fn load(
     let Some(a) = sqlx::query!(
         "SELECT id, kind, urgency, state, raised_by, contact_id, details_sealed, level, loop_count, next_escalation_at,
                 acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at
-           FROM alerts WHERE id = $1 AND agency_id = $2 AND ($3 OR raised_by = $4)",
+           FROM alerts WHERE id = $1 AND agency_id = $2 AND alert_visible_to(id, raised_by, $4, $3)",
         id,
         actor.agency_id,
         everyone,
@@ -94,9 +94,12 @@ async fn load(
 
 /// Raise an alert (advocates and coordinators). It reaches the first level of the kind's
 /// escalation policy at once. Sending the same id again returns the same alert; an open
-/// alert with the same `dedup_key` is joined instead of opening another.
+/// alert with the same `dedup_key` is joined instead of opening another: its timeline names
+/// who joined, and the joiner follows it as its raiser does. An id that is another agency's
+/// alert is answered 404, as an unknown one would be.
 #[utoipa::path(post, path = "/v1/alerts", tag = "alerts", security(("bearer" = [])), request_body = RaiseAlert,
     responses((status = 201, body = Alert), (status = 200, body = Alert, description = "replayed or joined"),
+              (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's alert"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn raise_alert(
     State(state): State<AppState>,
@@ -166,7 +169,8 @@ async fn raise_alert(
     )
     .await
     .map_err(|e| match e {
-        sqlx::Error::RowNotFound => ApiError::Conflict("this alert id is in use"),
+        // Another agency's id: answered as an unknown one would be, revealing nothing.
+        sqlx::Error::RowNotFound => ApiError::NotFound,
         e => e.into(),
     })?;
     let (status, id, action) = match raised {
@@ -183,13 +187,10 @@ async fn raise_alert(
         json!({ "kind": r.kind }),
     )
     .await?;
-    // The raiser may not be allowed to see a joined alert raised by someone else.
-    let alert = match load(&mut tx, &state, &actor, id, true).await? {
-        Some(a) => a,
-        None => load(&mut tx, &state, &actor, r.id, true)
-            .await?
-            .ok_or(ApiError::NotFound)?,
-    };
+    // A joiner follows the alert they joined (`alert_visible_to`).
+    let alert = load(&mut tx, &state, &actor, id, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     Ok((status, Json(alert)))
 }
@@ -225,7 +226,7 @@ async fn list_alerts(
     let mut tx = state.db.begin().await?;
     let ids = sqlx::query_scalar!(
         "SELECT id FROM alerts
-          WHERE agency_id = $1 AND ($2 OR raised_by = $3)
+          WHERE agency_id = $1 AND alert_visible_to(id, raised_by, $3, $2)
             AND (CASE WHEN $4::text IS NULL THEN state <> 'resolved' ELSE state = $4 END)
           ORDER BY state = 'triggered' DESC, urgency = 'high' DESC, created_at
           LIMIT 200",

@@ -140,7 +140,8 @@ async fn put_schedule(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(ApiError::Conflict("this schedule id is in use"))?;
+    // Another agency's id: answered as an unknown one would be, revealing nothing.
+    .ok_or(ApiError::NotFound)?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),

@@ -10,6 +10,7 @@ use crate::auth::{Actor, Permission, password};
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::worker::{self, Item};
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::Problem;
@@ -213,13 +214,17 @@ async fn checkout(
     .await?;
     let checkin = load(&mut tx, id, &actor).await?;
     if under_duress {
+        // An alert of its own, never joined to the check-in's missed check-out alert: it
+        // reaches the first level at once, at the highest urgency. Its id comes from the
+        // check-in, so a check-out sent again (its answer lost) raises it once.
         raise_safety(
             &mut tx,
             &state.config.data_keys,
-            Uuid::new_v4(),
+            duress_alert_id(id),
             actor.agency_id,
             actor.user_id,
             Some(id),
+            None,
             "Duress code entered at check-out",
         )
         .await?;
@@ -297,6 +302,7 @@ async fn duress(
         actor.agency_id,
         actor.user_id,
         None,
+        None,
         &line,
     )
     .await?;
@@ -313,6 +319,22 @@ async fn duress(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// The alert id for a duress code entered at the check-out of `checkin`: derived from it
+/// (SHA-256, shaped as a version-8 UUID), so a repeated check-out finds the same alert.
+fn duress_alert_id(checkin: Uuid) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("fieldline:duress-at-checkout:{checkin}"));
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(b)
+}
+
+/// Raises (or, by `dedup_key`, joins) an advocate-safety alert at the highest urgency and
+/// links the check-in to it when it has no alert yet. Returns the alert's id. An id that is
+/// another agency's alert is answered as unknown (404), revealing nothing.
+#[allow(clippy::too_many_arguments)]
 async fn raise_safety(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -320,8 +342,9 @@ async fn raise_safety(
     agency: Uuid,
     advocate: Uuid,
     checkin: Option<Uuid>,
+    dedup_key: Option<&str>,
     details: &str,
-) -> ApiResult<()> {
+) -> ApiResult<Uuid> {
     let sealed = keys.seal(
         &Field {
             name: "alert.details",
@@ -329,8 +352,7 @@ async fn raise_safety(
         },
         details,
     );
-    let key = checkin.map(|c| format!("checkin:{c}"));
-    engine::raise(
+    let raised = engine::raise(
         conn,
         &Raise {
             id: alert,
@@ -338,7 +360,7 @@ async fn raise_safety(
             kind: "advocate_safety",
             // Duress and missed check-outs: the highest there is.
             urgency: Some("high"),
-            dedup_key: key.as_deref(),
+            dedup_key,
             raised_by: Some(advocate),
             contact_id: None,
             details_sealed: Some(sealed),
@@ -346,19 +368,26 @@ async fn raise_safety(
     )
     .await
     .map_err(|e| match e {
-        sqlx::Error::RowNotFound => ApiError::Conflict("this alert id is in use"),
+        sqlx::Error::RowNotFound => ApiError::NotFound,
         e => e.into(),
     })?;
+    let id = raised.id();
     if let Some(c) = checkin {
-        sqlx::query!("UPDATE checkins SET alert_id = $2 WHERE id = $1", c, alert)
-            .execute(conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE checkins SET alert_id = coalesce(alert_id, $2) WHERE id = $1",
+            c,
+            id
+        )
+        .execute(conn)
+        .await?;
     }
-    Ok(())
+    Ok(id)
 }
 
-/// For the escalation worker: raise an alert for each check-in past its end plus grace, once.
-/// The alert carries the last location the phone sent, sealed.
+/// For the escalation worker: raise an alert for each check-in past its end plus grace, once
+/// (the check-in turns `overdue` in the same transaction). The alert carries the last location
+/// the phone sent; one that cannot be opened is left out rather than holding the alert back.
+/// Each check-in is one `worker::step`: one that fails is retried later, and the others go on.
 pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize> {
     let mut n = 0;
     loop {
@@ -366,6 +395,7 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let Some(c) = sqlx::query!(
             "SELECT id, agency_id, advocate_id, last_location_sealed FROM checkins
               WHERE state = 'active' AND expected_end_at + make_interval(mins => grace_minutes) <= now()
+                AND NOT worker_item_held('checkin_overdue', id)
               ORDER BY expected_end_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
@@ -373,37 +403,57 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         else {
             break;
         };
-        let mut line = "Missed check-out".to_owned();
-        if let Some(loc) = keys.open_opt(
-            &Field {
-                name: "checkin.location",
-                record: c.id,
-            },
-            c.last_location_sealed.as_deref(),
-        )? {
-            let l: serde_json::Value = serde_json::from_str(&loc)?;
-            line = format!(
-                "{line}; last location {}, {} (±{} m) at {}",
-                l["latitude"], l["longitude"], l["precision_m"], l["at"]
-            );
-        }
-        // The check-in's id becomes the alert's: taking it twice cannot raise two.
-        raise_safety(
-            &mut tx,
-            keys,
-            c.id,
-            c.agency_id,
-            c.advocate_id,
-            Some(c.id),
-            &line,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        sqlx::query!("UPDATE checkins SET state = 'overdue' WHERE id = $1", c.id)
-            .execute(&mut *tx)
-            .await?;
+        let item = Item {
+            job: "checkin_overdue",
+            id: c.id,
+            agency_id: Some(c.agency_id),
+        };
+        let line = overdue_line(keys, c.id, c.last_location_sealed.as_deref());
+        let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
+            // A fresh id, found again through the check-in's dedup key: the check-in's own id
+            // is chosen by the phone and could be anything, another agency's alert's too.
+            let key = format!("checkin:{}", c.id);
+            raise_safety(
+                conn,
+                keys,
+                Uuid::new_v4(),
+                c.agency_id,
+                c.advocate_id,
+                Some(c.id),
+                Some(&key),
+                &line,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("raising the alert: {e}"))?;
+            sqlx::query!("UPDATE checkins SET state = 'overdue' WHERE id = $1", c.id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await?;
         tx.commit().await?;
-        n += 1;
+        n += usize::from(done.is_some());
     }
     Ok(n)
+}
+
+/// What a missed check-out's alert says: the last location the phone sent, when it can be read.
+fn overdue_line(keys: &DataKeys, checkin: Uuid, sealed: Option<&[u8]>) -> String {
+    let field = Field {
+        name: "checkin.location",
+        record: checkin,
+    };
+    let location = keys
+        .open_opt(&field, sealed)
+        .ok()
+        .flatten()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    match (sealed, location) {
+        (_, Some(l)) => format!(
+            "Missed check-out; last location {}, {} (±{} m) at {}",
+            l["latitude"], l["longitude"], l["precision_m"], l["at"]
+        ),
+        (Some(_), None) => "Missed check-out; the last location could not be read".to_owned(),
+        (None, None) => "Missed check-out".to_owned(),
+    }
 }
