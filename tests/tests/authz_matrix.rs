@@ -97,6 +97,8 @@ enum Target {
     /// Raised by the demo advocate.
     OwnAlert,
     FreshAlert,
+    /// Raised by `coordinator2@`: own agency, someone else's.
+    ColleagueAlert,
     OtherAlert,
     OwnSchedule,
     OtherSchedule,
@@ -127,9 +129,13 @@ enum Target {
     ConfOther,
     /// The caller's own push subscription, made for the cell.
     FreshSubscription,
+    /// `coordinator2@`'s.
+    ColleagueSubscription,
     OtherSubscription,
     /// The caller's own check-in, made for the cell.
     FreshCheckin,
+    /// `coordinator2@`'s.
+    ColleagueCheckin,
     OtherCheckin,
     /// A second session of the caller's, made for the cell (its refresh token).
     FreshSession,
@@ -144,6 +150,9 @@ impl Target {
             OwnUser | OwnAlert | FreshAlert | OwnSchedule | OwnFeed | FreshFeed | OwnContact
             | FreshContact | OwnPerson | FreshPerson | OwnEntry | FreshEntry
             | FreshSubscription | FreshCheckin | FreshSession => "own agency",
+            ColleagueAlert | ColleagueSubscription | ColleagueCheckin => {
+                "own agency, a colleague's"
+            }
             SealedContact | SealedPerson => "sealed",
             OtherUser | OtherAlert | OtherSchedule | OtherContact | OtherPerson | OtherPrivate
             | OtherSubscription | OtherCheckin => "other agency",
@@ -203,10 +212,11 @@ const fn row(
 
 // Abbreviations for the table only.
 use Target::{
-    ConfOther, ConfOwn, FreshAlert, FreshCheckin, FreshContact, FreshEntry, FreshFeed, FreshPerson,
-    FreshSession, FreshSubscription, OtherAlert, OtherCheckin, OtherContact, OtherPerson,
-    OtherPrivate, OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact,
-    OwnEntry, OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
+    ColleagueAlert, ColleagueCheckin, ColleagueSubscription, ConfOther, ConfOwn, FreshAlert,
+    FreshCheckin, FreshContact, FreshEntry, FreshFeed, FreshPerson, FreshSession,
+    FreshSubscription, OtherAlert, OtherCheckin, OtherContact, OtherPerson, OtherPrivate,
+    OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact, OwnEntry,
+    OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
 };
 const NONE: Target = Target::None;
 
@@ -399,8 +409,9 @@ static MATRIX: &[Row] = &[
     // Alerts: advocates and coordinators raise; coordinators see and answer all of the
     // agency's, others the ones they raised (and nothing tells them whether others exist).
     row("GET", "/v1/alerts", &[
-        (OwnAlert,   [LS, LS, F, F, U]),
-        (OtherAlert, [HD, HD, F, F, U]),
+        (OwnAlert,       [LS, LS, F, F, U]),
+        (ColleagueAlert, [HD, LS, F, F, U]),
+        (OtherAlert,     [HD, HD, F, F, U]),
     ]),
     // The body's id: unknown raises a new alert; another agency's must answer the same.
     row("POST", "/v1/alerts", &[
@@ -408,9 +419,10 @@ static MATRIX: &[Row] = &[
         (OtherAlert, [UNK, UNK, F, F, U]),
     ]),
     row("GET", "/v1/alerts/{id}", &[
-        (OwnAlert,   [OK, OK, NF, NF, U]),
-        (OtherAlert, [NF, NF, NF, NF, U]),
-        (Unknown,    [NF, NF, NF, NF, U]),
+        (OwnAlert,       [OK, OK, NF, NF, U]),
+        (ColleagueAlert, [NF, OK, NF, NF, U]),
+        (OtherAlert,     [NF, NF, NF, NF, U]),
+        (Unknown,        [NF, NF, NF, NF, U]),
     ]),
     row("POST", "/v1/alerts/{id}/acknowledge", &[
         (FreshAlert, [F, OK, F, F, U]),
@@ -468,8 +480,9 @@ static MATRIX: &[Row] = &[
     row("GET", "/v1/push/subscriptions", &[(NONE, [OK, OK, OK, OK, U])]),
     row("POST", "/v1/push/subscriptions", &[(NONE, [OK, OK, OK, OK, U])]),
     row("DELETE", "/v1/push/subscriptions/{id}", &[
-        (FreshSubscription, [OK, OK, OK, OK, U]),
-        (OtherSubscription, [NF, NF, NF, NF, U]),
+        (FreshSubscription,     [OK, OK, OK, OK, U]),
+        (ColleagueSubscription, [NF, NF, NF, NF, U]),
+        (OtherSubscription,     [NF, NF, NF, NF, U]),
         (Unknown,           [NF, NF, NF, NF, U]),
     ]),
     row("POST", "/v1/push/test", &[(NONE, [OK, OK, OK, OK, U])]),
@@ -482,19 +495,22 @@ static MATRIX: &[Row] = &[
         (OtherCheckin, [UNK, UNK, F, F, U]),
     ]),
     row("POST", "/v1/safety/checkins/{id}/extend", &[
-        (FreshCheckin, [OK, OK, F, F, U]),
-        (OtherCheckin, [NF, NF, F, F, U]),
-        (Unknown,      [NF, NF, F, F, U]),
+        (FreshCheckin,     [OK, OK, F, F, U]),
+        (ColleagueCheckin, [NF, NF, F, F, U]),
+        (OtherCheckin,     [NF, NF, F, F, U]),
+        (Unknown,          [NF, NF, F, F, U]),
     ]),
     row("POST", "/v1/safety/checkins/{id}/location", &[
-        (FreshCheckin, [OK, OK, F, F, U]),
-        (OtherCheckin, [NF, NF, F, F, U]),
-        (Unknown,      [NF, NF, F, F, U]),
+        (FreshCheckin,     [OK, OK, F, F, U]),
+        (ColleagueCheckin, [NF, NF, F, F, U]),
+        (OtherCheckin,     [NF, NF, F, F, U]),
+        (Unknown,          [NF, NF, F, F, U]),
     ]),
     row("POST", "/v1/safety/checkins/{id}/checkout", &[
-        (FreshCheckin, [OK, OK, F, F, U]),
-        (OtherCheckin, [NF, NF, F, F, U]),
-        (Unknown,      [NF, NF, F, F, U]),
+        (FreshCheckin,     [OK, OK, F, F, U]),
+        (ColleagueCheckin, [NF, NF, F, F, U]),
+        (OtherCheckin,     [NF, NF, F, F, U]),
+        (Unknown,          [NF, NF, F, F, U]),
     ]),
     // The body's id is the alert's: another agency's alert id must answer as an unknown one.
     row("POST", "/v1/safety/duress", &[
@@ -1021,9 +1037,10 @@ impl<'a> Ctx<'a> {
         )
         .await;
 
-        // Alerts: the demo advocate's and the other agency's.
+        // Alerts: the demo advocate's, a colleague's and the other agency's.
         for (target, token) in [
             (Target::OwnAlert, &advocate),
+            (Target::ColleagueAlert, &coord2),
             (Target::OtherAlert, &other_advocate),
         ] {
             let id = Uuid::new_v4().to_string();
@@ -1066,29 +1083,40 @@ impl<'a> Ctx<'a> {
             .to_owned();
         fixed.insert(Target::OwnFeed, plain(file));
 
-        // The other agency's check-in and push subscription.
-        let checkin = Uuid::new_v4().to_string();
-        setup(
-            s,
-            &other_advocate,
-            "POST",
-            "/v1/safety/checkins",
-            Some(checkin_body(&checkin)),
-        )
-        .await;
-        fixed.insert(Target::OtherCheckin, plain(checkin));
-        let sub = setup(
-            s,
-            &other_advocate,
-            "POST",
-            "/v1/push/subscriptions",
-            Some(subscription_body()),
-        )
-        .await;
-        fixed.insert(
-            Target::OtherSubscription,
-            plain(sub["id"].as_str().unwrap().to_owned()),
-        );
+        // Check-ins and push subscriptions of a colleague (coordinator2) and of the other
+        // agency.
+        for (checkin_target, sub_target, token) in [
+            (
+                Target::ColleagueCheckin,
+                Target::ColleagueSubscription,
+                &coord2,
+            ),
+            (
+                Target::OtherCheckin,
+                Target::OtherSubscription,
+                &other_advocate,
+            ),
+        ] {
+            let checkin = Uuid::new_v4().to_string();
+            setup(
+                s,
+                token,
+                "POST",
+                "/v1/safety/checkins",
+                Some(checkin_body(&checkin)),
+            )
+            .await;
+            fixed.insert(checkin_target, plain(checkin));
+            let sub = setup(
+                s,
+                token,
+                "POST",
+                "/v1/push/subscriptions",
+                Some(subscription_body()),
+            )
+            .await;
+            fixed.insert(sub_target, plain(sub["id"].as_str().unwrap().to_owned()));
+        }
 
         // Directory entries in the matrix's own area.
         for (i, (target, token, confidential, shared)) in [
@@ -1635,6 +1663,7 @@ async fn every_operation_answers_every_role_and_scenario_as_the_design_says(db: 
     let mut order: Vec<&Row> = MATRIX.iter().filter(|r| !r.last).collect();
     order.extend(MATRIX.iter().filter(|r| r.last));
     let mut results = Vec::new();
+    let mut content_refused: Vec<String> = Vec::new();
     let mut statuses: HashMap<(&str, &str, Role, Target), u16> = HashMap::new();
     let mut not_problems: Vec<String> = Vec::new();
     let mut undocumented: BTreeMap<(String, String, u16), Vec<String>> = BTreeMap::new();
@@ -1665,6 +1694,9 @@ async fn every_operation_answers_every_role_and_scenario_as_the_design_says(db: 
                 let status_and_got = (a.status, describe(expect, &a, &text, &t));
                 statuses.insert((r.method, r.path, role, *target), a.status);
                 let ok = expect == Expect::AsUnknown || agrees(expect, &a, &text, &t);
+                if expect == Expect::Allowed && ok && !(200..300).contains(&a.status) {
+                    content_refused.push(format!("{cell}: {}", describe(expect, &a, &text, &t)));
+                }
                 results.push((r.method, r.path, role, *target, expect, ok, status_and_got));
             }
         }
@@ -1741,6 +1773,13 @@ async fn every_operation_answers_every_role_and_scenario_as_the_design_says(db: 
                 "KNOWN_OPEN {k:?} now agrees with the design (or names no cell): remove it"
             ));
         }
+    }
+    let _ = writeln!(
+        report,
+        "\nAllowed cells whose request was refused for its content or precondition (authorization passed):"
+    );
+    for c in &content_refused {
+        let _ = writeln!(report, "  {c}");
     }
     let _ = writeln!(
         report,
