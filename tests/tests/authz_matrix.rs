@@ -111,6 +111,8 @@ enum Target {
     FreshContact,
     SealedContact,
     OtherContact,
+    /// A new contact (unknown id) whose body names the other agency's person.
+    OtherPersonInBody,
     OwnPerson,
     /// A person of the caller's agency without a plan yet.
     FreshPerson,
@@ -156,6 +158,7 @@ impl Target {
             SealedContact | SealedPerson => "sealed",
             OtherUser | OtherAlert | OtherSchedule | OtherContact | OtherPerson | OtherPrivate
             | OtherSubscription | OtherCheckin => "other agency",
+            OtherPersonInBody => "other agency's person in the body",
             OtherShared => "other agency, shared",
             ConfOwn => "confidential, own agency",
             ConfOther => "confidential, other agency (shared)",
@@ -214,9 +217,9 @@ const fn row(
 use Target::{
     ColleagueAlert, ColleagueCheckin, ColleagueSubscription, ConfOther, ConfOwn, FreshAlert,
     FreshCheckin, FreshContact, FreshEntry, FreshFeed, FreshPerson, FreshSession,
-    FreshSubscription, OtherAlert, OtherCheckin, OtherContact, OtherPerson, OtherPrivate,
-    OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact, OwnEntry,
-    OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
+    FreshSubscription, OtherAlert, OtherCheckin, OtherContact, OtherPerson, OtherPersonInBody,
+    OtherPrivate, OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact,
+    OwnEntry, OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
 };
 const NONE: Target = Target::None;
 
@@ -279,6 +282,7 @@ static MATRIX: &[Row] = &[
         (OwnContact,    [OK, OK, F, F, U]),
         (SealedContact, [NF, NF, F, F, U]),
         (OtherContact,  [UNK, UNK, F, F, U]),
+        (OtherPersonInBody, [UNK, UNK, F, F, U]),
     ]),
     row("PUT", "/v1/contacts/{id}/access", &[
         (FreshContact,  [F, F, F, OK, U]),
@@ -526,6 +530,8 @@ static MATRIX: &[Row] = &[
 const KNOWN_OPEN: &[(&str, &str, Role, Target)] = &[
     ("PUT", "/v1/contacts/{id}", Role::Advocate, Target::OtherContact),
     ("PUT", "/v1/contacts/{id}", Role::Coordinator, Target::OtherContact),
+    ("PUT", "/v1/contacts/{id}", Role::Advocate, Target::OtherPersonInBody),
+    ("PUT", "/v1/contacts/{id}", Role::Coordinator, Target::OtherPersonInBody),
     ("GET", "/v1/persons", Role::Advocate, Target::SealedPerson),
     ("GET", "/v1/persons", Role::Coordinator, Target::SealedPerson),
     ("GET", "/v1/persons/{person_id}/safety-plan", Role::Advocate, Target::SealedPerson),
@@ -793,6 +799,8 @@ struct Resolved {
     /// Extra, per target (a person's name to search by, a search point).
     name: String,
     point: Option<(f64, f64)>,
+    /// The person a new contact's body names (else a new one).
+    person: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -1290,6 +1298,10 @@ impl<'a> Ctx<'a> {
                 .await;
                 fresh(id)
             }
+            Target::OtherPersonInBody => Resolved {
+                person: Some(self.fixed[&Target::OtherPerson].id.clone()),
+                ..fresh(Uuid::new_v4().to_string())
+            },
             Target::FreshSession => match role.login() {
                 Some(email) => fresh(login_token(s, email).await.1),
                 None => fresh(format!("not-a-refresh-token-{}", tag())),
@@ -1328,10 +1340,13 @@ impl<'a> Ctx<'a> {
                 Req::json(json!({"closed_contact_retention_days": 3650}))
             }
             ("GET", "/v1/contacts") => Req::query("?limit=200"),
-            ("PUT", "/v1/contacts/{id}") => Req::json(contact_body(
-                Uuid::new_v4(),
-                &format!("Matrixcell {}", tag()),
-            )),
+            ("PUT", "/v1/contacts/{id}") => {
+                let person = t
+                    .person
+                    .as_deref()
+                    .map_or_else(Uuid::new_v4, |p| p.parse().unwrap());
+                Req::json(contact_body(person, &format!("Matrixcell {}", tag())))
+            }
             ("PUT", "/v1/contacts/{id}/access") => {
                 Req::json(json!({"sealed": true, "team": [self.coord2_id]}))
             }
@@ -1413,10 +1428,17 @@ fn schedule_body(user: Uuid) -> Value {
            "shift_days": 7, "handoff_time": "09:00", "start_date": "2026-10-26"})
 }
 
+/// The path with the target's id in it. A calendar feed's file is its secret token with
+/// `.ics` (an unknown one too, so it is refused for the token, not the name).
 fn fill_path(path: &str, t: &Resolved) -> String {
+    let file = if t.id.ends_with(".ics") {
+        t.id.clone()
+    } else {
+        format!("{}.ics", t.id)
+    };
     path.replace("{id}", &t.id)
         .replace("{person_id}", &t.id)
-        .replace("{file}", &t.id)
+        .replace("{file}", &file)
         .replace("{version}", "1")
         .replace("{kind}", "next_of_kin")
         .replace("{urgency}", "high")
