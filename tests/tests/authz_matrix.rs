@@ -15,8 +15,12 @@
 //!   of the other demo agency; a sealed contact (sealed by the admin with
 //!   `PUT /v1/contacts/{id}/access` to a team of `coordinator2@` only, so the advocate and the
 //!   coordinator are outside it), its person and that person's safety plan; confidential
-//!   directory entries of the own agency and of the other agency (shared); an id nobody
-//!   holds.
+//!   directory entries of the own agency and of the other agency (shared); a colleague's
+//!   records (own agency, someone else's alert, check-in, push device); an id nobody holds.
+//!   A role without the permission an operation needs gets 403 whatever the id names: that
+//!   check comes first and says nothing about the record. A shared directory entry of another
+//!   agency is readable, so refusing to change it is 403 too; everything else of another
+//!   agency is 404.
 //! * Expected answers are written from the design (`Roles and scope`, `Confidential
 //!   locations`, `Trust rules`) and the findings, not from today's behaviour. Today's
 //!   disagreements are all listed in one failure message; those tolerated for now are in
@@ -40,6 +44,13 @@
 //!   chosen id that collides with another agency's record must not reveal it: design,
 //!   "Trust rules").
 //! * `F` 403, `NF` 404, `U` 401 — problems.
+//!
+//! A sync page's tombstones (an id with `deleted`, for what the reader may not or no longer
+//! see) do not count as showing a record; only delivered changes do.
+//!
+//! The whole report (every disagreement, tolerated or not, and every undocumented status,
+//! also as paste-ready lists) is the failure message; on success it is printed to stderr:
+//! `cargo test -p fieldline-tests --test authz_matrix -- --nocapture`.
 
 use fieldline_tests::*;
 use serde_json::{Value, json};
