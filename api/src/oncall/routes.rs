@@ -70,7 +70,9 @@ async fn list_schedules(
 /// Create or replace a schedule (coordinators, admins), under an id the client chose.
 #[utoipa::path(put, path = "/v1/oncall/schedules/{id}", tag = "alerts", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = ScheduleInput,
-    responses((status = 200, body = Schedule), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Schedule),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's schedule"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn put_schedule(
     State(state): State<AppState>,
     actor: Actor,

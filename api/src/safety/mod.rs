@@ -279,7 +279,8 @@ async fn set_duress_code(
 
 /// Duress: raise an advocate-safety alert now (idempotent by id).
 #[utoipa::path(post, path = "/v1/safety/duress", tag = "alerts", security(("bearer" = [])), request_body = Duress,
-    responses((status = 202, description = "Raised")))]
+    responses((status = 202, description = "Raised"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's alert")))]
 async fn duress(
     State(state): State<AppState>,
     actor: Actor,
