@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .merge(worker::routes::router())
         .merge(ops::router())
         .split_for_parts();
+    let mut openapi = openapi;
+    document_problems(&mut openapi);
     let body_limit = state.config.max_body_bytes;
     routes
         .merge(SwaggerUi::new("/docs").url("/v1/openapi.json", openapi))
@@ -145,6 +147,90 @@ pub fn router(state: AppState) -> Router {
             )))
         }))
         .with_state(state)
+}
+
+/// Operations every signed-in user may call: they answer 401 without a valid session, never
+/// 403. The authorization matrix (`tests/tests/authz_matrix.rs`) checks both ways that the
+/// 401s and 403s the document states are the ones the server answers.
+const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
+    ("get", "/v1/me"),
+    ("get", "/v1/directory/nearby"),
+    ("get", "/v1/directory/within"),
+    ("get", "/v1/directory/export.csv"),
+    ("get", "/v1/directory/export.hsds.json"),
+    ("get", "/v1/directory/entries/{id}"),
+    // An alert one may not see is 404, whoever asks (no telling whether it exists).
+    ("get", "/v1/alerts/{id}"),
+    ("post", "/v1/alerts/{id}/resolve"),
+    ("get", "/v1/oncall/me/shifts"),
+    ("get", "/v1/oncall/me/calendar-feed"),
+    ("post", "/v1/oncall/me/calendar-feed"),
+    ("delete", "/v1/oncall/me/calendar-feed"),
+    ("get", "/v1/push/subscriptions"),
+    ("post", "/v1/push/subscriptions"),
+    ("delete", "/v1/push/subscriptions/{id}"),
+    ("post", "/v1/push/test"),
+    ("post", "/v1/auth/password"),
+    ("post", "/v1/auth/logout"),
+];
+
+/// Completes the document's problem answers in one place rather than on every route: every
+/// operation behind the bearer scheme answers 401 (the `Actor` extractor), and 403 unless it
+/// is open to every signed-in user; every answer has a description (OpenAPI requires one),
+/// its status's reason phrase where the route gives none.
+fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            ("get", item.get.as_mut()),
+            ("put", item.put.as_mut()),
+            ("post", item.post.as_mut()),
+            ("delete", item.delete.as_mut()),
+            ("patch", item.patch.as_mut()),
+        ];
+        for (method, op) in operations {
+            let Some(op) = op else { continue };
+            let bearer = serde_json::to_value(&op.security)
+                .is_ok_and(|v| v.to_string().contains("\"bearer\""));
+            let answers = &mut op.responses.responses;
+            if bearer {
+                answers
+                    .entry("401".into())
+                    .or_insert_with(|| problem("no valid session: sign in again"));
+                if !OPEN_TO_EVERY_SIGNED_IN_USER.contains(&(method, path.as_str())) {
+                    answers
+                        .entry("403".into())
+                        .or_insert_with(|| problem("your roles do not allow this"));
+                }
+            }
+            for (status, answer) in answers.iter_mut() {
+                if let RefOr::T(answer) = answer
+                    && answer.description.is_empty()
+                {
+                    answer.description = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("answer")
+                        .to_owned();
+                }
+            }
+        }
+    }
 }
 
 /// A pool to the configured database. Acquiring a connection gives up after five seconds so a

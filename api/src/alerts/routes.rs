@@ -285,7 +285,7 @@ async fn get_alert(
 /// `triggered`, so an old notification's button cannot act twice; acknowledging again what you
 /// already acknowledged is not an error.
 #[utoipa::path(post, path = "/v1/alerts/{id}/acknowledge", tag = "alerts", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = Alert), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Alert), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn acknowledge(
     State(state): State<AppState>,
     actor: Actor,
@@ -347,7 +347,7 @@ async fn acknowledge(
 
 /// Resolve: nothing more to do. Coordinators, or the advocate who raised it (a false alarm).
 #[utoipa::path(post, path = "/v1/alerts/{id}/resolve", tag = "alerts", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = Alert), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Alert), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn resolve(
     State(state): State<AppState>,
     actor: Actor,

@@ -224,7 +224,7 @@ struct WindowQuery {
 
 /// The shifts and overrides in a window (a calendar view; "who is on next").
 #[utoipa::path(get, path = "/v1/oncall/schedules/{id}/shifts", tag = "alerts", security(("bearer" = [])),
-    params(("id" = Uuid, Path), WindowQuery), responses((status = 200, body = ShiftList)))]
+    params(("id" = Uuid, Path), WindowQuery), responses((status = 200, body = ShiftList), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours")))]
 async fn shifts(
     State(state): State<AppState>,
     actor: Actor,
@@ -284,7 +284,7 @@ async fn shifts(
 /// "I'll cover tonight": someone takes the schedule from `start_at` to `end_at`.
 #[utoipa::path(post, path = "/v1/oncall/schedules/{id}/overrides", tag = "alerts", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = OverrideInput,
-    responses((status = 201, body = ShiftView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ShiftView), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn add_override(
     State(state): State<AppState>,
     actor: Actor,

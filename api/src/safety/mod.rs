@@ -46,7 +46,9 @@ async fn load(conn: &mut PgConnection, id: Uuid, actor: &Actor) -> ApiResult<Che
 
 /// Start a check-in for a scene (idempotent by id).
 #[utoipa::path(post, path = "/v1/safety/checkins", tag = "alerts", security(("bearer" = [])), request_body = StartCheckin,
-    responses((status = 201, body = Checkin), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Checkin),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another advocate's check-in"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn start(
     State(state): State<AppState>,
     actor: Actor,
@@ -85,7 +87,10 @@ async fn start(
 
 /// Push the expected end later (or earlier) while the check-in is active.
 #[utoipa::path(post, path = "/v1/safety/checkins/{id}/extend", tag = "alerts", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = ExtendCheckin, responses((status = 200, body = Checkin)))]
+    params(("id" = Uuid, Path)), request_body = ExtendCheckin,
+    responses((status = 200, body = Checkin), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the check-in is not active"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn extend(
     State(state): State<AppState>,
     actor: Actor,
@@ -160,7 +165,9 @@ fn seal_location(keys: &DataKeys, id: Uuid, l: &LocationReport) -> ApiResult<Vec
 
 /// Where the phone is now; kept sealed and shown to a coordinator only with an alert.
 #[utoipa::path(post, path = "/v1/safety/checkins/{id}/location", tag = "alerts", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = LocationReport, responses((status = 204, description = "Kept")))]
+    params(("id" = Uuid, Path)), request_body = LocationReport,
+    responses((status = 204, description = "Kept"), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn report_location(
     State(state): State<AppState>,
     actor: Actor,
@@ -187,7 +194,7 @@ async fn report_location(
 /// Check out. With the advocate's duress code, the answer is exactly that of an ordinary
 /// check-out, and an advocate-safety alert is raised at the highest urgency.
 #[utoipa::path(post, path = "/v1/safety/checkins/{id}/checkout", tag = "alerts", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), request_body = Checkout, responses((status = 200, body = Checkin)))]
+    params(("id" = Uuid, Path)), request_body = Checkout, responses((status = 200, body = Checkin), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours")))]
 async fn checkout(
     State(state): State<AppState>,
     actor: Actor,
@@ -245,7 +252,7 @@ async fn checkout(
 
 /// Set (or change) your duress code.
 #[utoipa::path(put, path = "/v1/safety/duress-code", tag = "alerts", security(("bearer" = [])), request_body = DuressCode,
-    responses((status = 204, description = "Set")))]
+    responses((status = 204, description = "Set"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn set_duress_code(
     State(state): State<AppState>,
     actor: Actor,
