@@ -1170,3 +1170,52 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
     assert_eq!(s, 400, "{v}");
     assert_eq!(v["errors"][0]["pointer"], "/name");
 }
+
+/// Issue #18, finding 8: `GET /v1/contacts` stopped at 200 with no way to the rest. It pages
+/// with a cursor; every contact appears once.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = token(&server, ADVOCATE).await;
+    let mut made = std::collections::BTreeSet::new();
+    for _ in 0..7 {
+        let id = Uuid::new_v4();
+        let mut body = contact(Uuid::new_v4());
+        body.referrals.clear();
+        body.follow_ups.clear();
+        assert_eq!(put(&server, &t, id, &body, None).await.0, 201);
+        made.insert(id.to_string());
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/contacts?limit=3&cursor={c}"),
+            None => "/v1/contacts?limit=3".to_owned(),
+        };
+        let (s, v) = call(&server, &t, "GET", &path, None).await;
+        assert_eq!(s, 200, "{v}");
+        pages += 1;
+        for c in v["contacts"].as_array().unwrap() {
+            seen.push(c["id"].as_str().unwrap().to_owned());
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "7 contacts in pages of 3");
+    assert_eq!(seen.len(), 7, "each once: {seen:?}");
+    assert_eq!(
+        seen.iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        made
+    );
+    let (s, v) = call(&server, &t, "GET", "/v1/contacts?cursor=v1.x.y", None).await;
+    assert_eq!(
+        (s, v["errors"][0]["pointer"].as_str()),
+        (400, Some("/cursor"))
+    );
+}

@@ -203,6 +203,9 @@ pub struct ContactSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactList {
     pub contacts: Vec<ContactSummary>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `PUT /v1/contacts/{id}/access` (admins): restrict a record to a team.

@@ -215,12 +215,29 @@ struct ListQuery {
     advocate_id: Option<Uuid>,
     /// 1 to 200, default 50.
     limit: Option<i64>,
+    /// From the previous page's `next_cursor`.
+    cursor: Option<String>,
 }
 
-/// The agency's contacts you may see, most recently changed first: pseudonyms and codes only,
-/// no personal fields. Audited.
+/// A page boundary in `ORDER BY updated_at DESC, id DESC`: `v1.<microseconds>.<id>`, opaque
+/// to clients.
+fn parse_list_cursor(raw: &str) -> Option<(chrono::DateTime<chrono::Utc>, Uuid)> {
+    let mut parts = raw.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("v1"), Some(at), Some(id), None) => Some((
+            chrono::DateTime::from_timestamp_micros(at.parse().ok()?)?,
+            id.parse().ok()?,
+        )),
+        _ => None,
+    }
+}
+
+/// The agency's contacts you may see, most recently changed first, a page at a time (follow
+/// `next_cursor`): pseudonyms and codes only, no personal fields. Audited. A record changed
+/// while you page moves to the front and may be missed: to hold every change, use `/v1/sync`.
 #[utoipa::path(get, path = "/v1/contacts", tag = "contacts", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = ContactList)))]
+    responses((status = 200, body = ContactList),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "a parameter is not valid")))]
 async fn list_contacts(
     State(state): State<AppState>,
     actor: Actor,
@@ -243,6 +260,17 @@ async fn list_contacts(
             message: "must be from 1 to 200".into(),
         });
     }
+    let after = match q.cursor.as_deref().map(parse_list_cursor) {
+        None => None,
+        Some(Some(c)) => Some(c),
+        Some(None) => {
+            errs.push(FieldError {
+                pointer: "/cursor".into(),
+                message: "is not a cursor this server gave out".into(),
+            });
+            None
+        }
+    };
     if !errs.is_empty() {
         return Err(ApiError::InvalidQuery(errs));
     }
@@ -256,19 +284,27 @@ async fn list_contacts(
               AND ($3::text IS NULL OR c.status = $3)
               AND ($4::uuid IS NULL OR c.person_id = $4)
               AND ($5::uuid IS NULL OR c.advocate_id = $5)
-            ORDER BY c.updated_at DESC, c.id
+              AND ($7::timestamptz IS NULL OR (c.updated_at, c.id) < ($7, $8::uuid))
+            ORDER BY c.updated_at DESC, c.id DESC
             LIMIT $6"#,
         actor.agency_id,
         actor.user_id,
         q.status,
         q.person_id,
         q.advocate_id,
-        limit,
+        limit + 1,
+        after.map(|a| a.0),
+        after.map(|a| a.1),
     )
     .fetch_all(&mut *tx)
     .await?;
+    // One row more than the page says whether another follows.
+    let next_cursor = (rows.len() as i64 > limit)
+        .then(|| &rows[limit as usize - 1])
+        .map(|r| format!("v1.{}.{}", r.updated_at.timestamp_micros(), r.id));
     let contacts = rows
         .into_iter()
+        .take(limit as usize)
         .map(|r| {
             Ok(ContactSummary {
                 id: r.id,
@@ -295,7 +331,10 @@ async fn list_contacts(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(ContactList { contacts }))
+    Ok(Json(ContactList {
+        contacts,
+        next_cursor,
+    }))
 }
 
 /// Restrict a record to a team (sealed records for high-profile or staff-related cases), or
