@@ -118,7 +118,20 @@ pub fn router(state: AppState) -> Router {
     document_problems(&mut openapi);
     let body_limit = state.config.max_body_bytes;
     routes
-        .merge(SwaggerUi::new("/docs").url("/v1/openapi.json", openapi))
+        .merge(
+            // The browsable docs load only their own files (issue #16, finding 12); Swagger
+            // UI sets inline styles and draws its icons from data: URLs.
+            Router::from(SwaggerUi::new("/docs").url("/v1/openapi.json", openapi)).layer(
+                SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(
+                        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                         img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+                         base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+                    ),
+                ),
+            ),
+        )
         .merge(app::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

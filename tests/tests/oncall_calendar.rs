@@ -467,3 +467,47 @@ async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
     .unwrap();
     assert_eq!(leaked, 0);
 }
+
+/// Issue #16, finding 12: ending a person's sessions (a lost phone) or disabling them left
+/// their calendar URL working. It is a bearer secret of its own and ends with them.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn ending_sessions_or_disabling_ends_the_calendar_url(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let admin = token(&server, ADMIN).await;
+    let coordinator = server.user_id(COORDINATOR).await;
+    for end in ["revoke", "disable"] {
+        let c = token(&server, COORDINATOR).await;
+        let (s, created) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
+        assert_eq!(s, 201);
+        let path = created["path"].as_str().unwrap().to_owned();
+        assert_eq!(feed(&server, &path).await.status(), 200);
+        let (s, _) = match end {
+            "revoke" => {
+                let url = format!("/v1/admin/users/{coordinator}/revoke-sessions");
+                call(&server, &admin, "POST", &url, None).await
+            }
+            _ => {
+                let url = format!("/v1/admin/users/{coordinator}");
+                call(
+                    &server,
+                    &admin,
+                    "PATCH",
+                    &url,
+                    Some(json!({"disabled": true})),
+                )
+                .await
+            }
+        };
+        assert_eq!(s, 200, "{end}");
+        assert_eq!(feed(&server, &path).await.status(), 404, "{end}");
+        let url = format!("/v1/admin/users/{coordinator}");
+        call(
+            &server,
+            &admin,
+            "PATCH",
+            &url,
+            Some(json!({"disabled": false})),
+        )
+        .await;
+    }
+}

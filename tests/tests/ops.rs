@@ -56,14 +56,20 @@ async fn health_readiness_and_docs(db: PgPool) {
     );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 
-    let html = raw()
-        .get(server.url("/docs/"))
-        .send()
-        .await
+    let page = raw().get(server.url("/docs/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("<script>"),
+        "no inline script, which the policy would block"
+    );
     assert!(html.contains("swagger-ui"), "Swagger UI page not served");
     let init = raw()
         .get(server.url("/docs/swagger-initializer.js"))

@@ -45,13 +45,9 @@ pub async fn request_context(
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= 64
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+        // Only a UUID is taken from a client: the id is kept in the audit log and in logs,
+        // and free text there could carry a name (issue #16, finding 12).
+        .filter(|id| uuid::Uuid::try_parse(id).is_ok())
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
 

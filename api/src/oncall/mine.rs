@@ -242,19 +242,25 @@ async fn create_feed(
     ))
 }
 
+/// Ends a person's calendar URL, if they have one: theirs to end, and ended with their
+/// sessions (a lost phone, a password change, a disabled account), since the URL is a bearer
+/// secret of its own. Whether there was one.
+pub async fn drop_feed(conn: &mut sqlx::PgConnection, user: Uuid) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query!("DELETE FROM oncall_calendar_feeds WHERE user_id = $1", user)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
 /// Revoke my calendar URL.
 #[utoipa::path(delete, path = "/v1/oncall/me/calendar-feed", tag = "alerts", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    let gone = sqlx::query!(
-        "DELETE FROM oncall_calendar_feeds WHERE user_id = $1",
-        actor.user_id
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if gone == 0 {
+    if !drop_feed(&mut tx, actor.user_id).await? {
         return Err(ApiError::NotFound);
     }
     audit::record(

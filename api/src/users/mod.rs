@@ -219,6 +219,7 @@ async fn update_user(
     let mut ended = 0;
     if change.disabled == Some(true) {
         ended = session::revoke_all(&mut tx, id, "user_disabled", None).await?;
+        crate::oncall::mine::drop_feed(&mut tx, id).await?;
     }
     let changed: Vec<&str> = [
         change.display_name.as_ref().map(|_| "display_name"),
@@ -266,6 +267,8 @@ async fn revoke_sessions(
         return Err(ApiError::NotFound);
     }
     let revoked = session::revoke_all(&mut tx, id, "admin", None).await?;
+    // The calendar URL is a secret of its own: a lost phone has it too.
+    crate::oncall::mine::drop_feed(&mut tx, id).await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
