@@ -67,6 +67,11 @@ pub struct PushSettings {
     /// instance died) is taken over by another worker. Never shorter than `timeout` plus a
     /// second, so a send still in flight is not taken over.
     pub lease: Duration,
+    /// Devices one person may register (`FIELDLINE_PUSH_MAX_DEVICES`).
+    pub max_devices: i64,
+    /// Test pushes one person may ask for per `test_window` (`FIELDLINE_PUSH_TEST_LIMIT`).
+    pub test_limit: i32,
+    pub test_window: Duration,
 }
 
 /// Never prints the database URL: it carries a password.
@@ -288,6 +293,9 @@ impl Config {
                 )?),
                 max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
                 lease: v.secs("FIELDLINE_PUSH_LEASE_SECS", 60, 1, 3600)?,
+                max_devices: v.int("FIELDLINE_PUSH_MAX_DEVICES", 10, 1, 100)? as i64,
+                test_limit: v.int("FIELDLINE_PUSH_TEST_LIMIT", 5, 1, 1000)? as i32,
+                test_window: v.secs("FIELDLINE_PUSH_TEST_WINDOW_SECS", 900, 1, 86_400)?,
             },
             worker_poll: Duration::from_millis(v.int(
                 "FIELDLINE_WORKER_POLL_MS",
