@@ -715,6 +715,40 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     );
     worker.run_once().await.unwrap();
     assert_eq!(receiver.messages(&subs["theirs"]).await.len(), 2);
+
+    // The agency's admin sees what was parked and why; no one else does.
+    let admin = token(&server, ADMIN).await;
+    let (s, v) = call(&server, &admin, "GET", "/v1/push/parked", None).await;
+    assert_eq!(s, 200, "{v}");
+    let mut parked: Vec<(String, String)> = v["parked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    parked.sort();
+    let mut expected = vec![
+        (unclaimable.to_string(), "could not be claimed".to_owned()),
+        (
+            unrecordable.to_string(),
+            "recording the result failed 3 times".to_owned(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(parked, expected);
+    assert!(
+        !v.to_string().contains("/push/"),
+        "endpoints are not listed: {v}"
+    );
+    let (s, v) = call(&server, &theirs, "GET", "/v1/push/parked", None).await;
+    assert_eq!((s, v["parked"].as_array().map(Vec::len)), (200, Some(0)));
+    let (s, _) = call(&server, &ours, "GET", "/v1/push/parked", None).await;
+    assert_eq!(s, 403);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]

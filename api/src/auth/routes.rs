@@ -45,8 +45,9 @@ const MAX_SECRET_LEN: usize = 1024;
 /// answer is then 429 with `Retry-After`. So is a burst larger than the server checks at once.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = TokenResponse, description = "Signed in"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+         description = "Unknown address or wrong password (one answer for both)"),
         (status = 429, body = Problem, content_type = "application/problem+json",
          description = "Locked out, or too many sign-ins at once: try again after `Retry-After` seconds",
          headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -215,7 +216,8 @@ async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+         description = "Wrong current password, or the new one is not acceptable"),
         (status = 429, body = Problem, content_type = "application/problem+json",
          description = "Locked out, or too many password checks at once: try again after `Retry-After` seconds",
          headers(("Retry-After" = u64, description = "Seconds to wait"))),

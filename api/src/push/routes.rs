@@ -3,7 +3,7 @@
 use super::{egress, outbox};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
-use crate::auth::Actor;
+use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
 use axum::extract::State;
@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fieldline_wire::push::{
-    NewSubscription, Subscription, SubscriptionList, TestPushQueued, VapidPublicKey,
+    NewSubscription, ParkedPush, ParkedPushList, Subscription, SubscriptionList, TestPushQueued,
+    VapidPublicKey,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde_json::json;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_subscriptions, subscribe))
         .routes(routes!(unsubscribe))
         .routes(routes!(send_test))
+        .routes(routes!(parked))
 }
 
 /// The server's VAPID public key, for `pushManager.subscribe({applicationServerKey})`.
@@ -280,4 +282,27 @@ async fn send_test(
     let deliveries = outbox::enqueue(&mut tx, &[actor.user_id], &message).await?;
     tx.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(TestPushQueued { deliveries })))
+}
+
+/// Pushes of your agency that were given up on, newest first (admins): a device that is gone,
+/// a push service that refused, an endpoint that is not a public address, or a delivery that
+/// kept failing. Ids and reasons only.
+#[utoipa::path(get, path = "/v1/push/parked", tag = "push", security(("bearer" = [])),
+    responses((status = 200, body = ParkedPushList, description = "Parked deliveries, newest first"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin")))]
+async fn parked(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<ParkedPushList>> {
+    actor.require(Permission::ReadAuditLog)?;
+    let parked = sqlx::query_as!(
+        ParkedPush,
+        r#"SELECT d.id, d.subscription_id, s.user_id AS "user_id?", d.alert_id, d.attempt AS attempts,
+                  d.last_status, d.failure_reason AS "reason!", d.created_at
+             FROM push_deliveries d LEFT JOIN push_subscriptions s ON s.id = d.subscription_id
+            WHERE d.agency_id = $1 AND d.state = 'failed'
+            ORDER BY d.created_at DESC, d.id
+            LIMIT 200"#,
+        actor.agency_id,
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(ParkedPushList { parked }))
 }
