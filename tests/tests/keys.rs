@@ -12,16 +12,7 @@ use uuid::Uuid;
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_sealed_column_of_the_schema_is_rotated(db: PgPool) {
-    let in_schema: BTreeSet<(String, String)> = sqlx::query_as(
-        r"SELECT table_name::text, column_name::text FROM information_schema.columns
-           WHERE table_schema = current_schema() AND data_type = 'bytea'
-             AND column_name LIKE '%\_sealed'",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap()
-    .into_iter()
-    .collect();
+    let in_schema = sealed_in_schema(&db).await;
     assert!(
         in_schema.len() >= 11,
         "the query finds the sealed columns: {in_schema:?}"
@@ -45,15 +36,28 @@ async fn every_sealed_column_of_the_schema_is_rotated(db: PgPool) {
     assert_eq!(fields.len(), SEALED.len());
 }
 
-/// How many values of each sealed column are sealed under a key other than `key`.
+/// Every sealed column of the schema: each `bytea` column named `*_sealed`.
+async fn sealed_in_schema(db: &PgPool) -> BTreeSet<(String, String)> {
+    sqlx::query_as(
+        r"SELECT table_name::text, column_name::text FROM information_schema.columns
+           WHERE table_schema = current_schema() AND data_type = 'bytea'
+             AND column_name LIKE '%\_sealed'",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect()
+}
+
+/// How many values of each sealed column of the schema are sealed under a key other than
+/// `key`.
 async fn sealed_under_other_keys(db: &PgPool, key: &str) -> Vec<(String, i64)> {
     let mut out = Vec::new();
-    for c in SEALED {
+    for (table, col) in sealed_in_schema(db).await {
         let sql = format!(
-            "SELECT count(*) FROM {} WHERE {col} IS NOT NULL
-                AND substring({col} from 3 for get_byte({col}, 1)) <> convert_to($1, 'UTF8')",
-            c.table,
-            col = c.column
+            "SELECT count(*) FROM {table} WHERE {col} IS NOT NULL
+                AND substring({col} from 3 for get_byte({col}, 1)) <> convert_to($1, 'UTF8')"
         );
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(key)
@@ -61,7 +65,7 @@ async fn sealed_under_other_keys(db: &PgPool, key: &str) -> Vec<(String, i64)> {
             .await
             .unwrap();
         if n > 0 {
-            out.push((format!("{}.{}", c.table, c.column), n));
+            out.push((format!("{table}.{col}"), n));
         }
     }
     out
@@ -130,9 +134,11 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
 
     // Rotate until it reports 0, as the README says; then nothing is left under the old key.
     let keys = DataKeys::load(&both, false).unwrap();
-    assert!(rotate_all(&db, &keys).await.unwrap() > 0);
-    assert_eq!(rotate_all(&db, &keys).await.unwrap(), 0);
-    assert_eq!(sealed_under_other_keys(&db, "new").await, vec![]);
+    let mut runs = 0;
+    while rotate_all(&db, &keys).await.unwrap() > 0 {
+        runs += 1;
+        assert!(runs < 10, "rotation does not finish");
+    }
 
     // The old key removed: the inbox and the alert read, the missed check-out opens its
     // location.
@@ -186,5 +192,7 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         read["details"].as_str().unwrap().contains("40.2501"),
         "{read}"
     );
+    // And nothing anywhere is left under the old key.
+    assert_eq!(sealed_under_other_keys(&db, "new").await, vec![]);
     let _ = std::fs::remove_dir_all(&dir);
 }
