@@ -172,7 +172,7 @@ async fn the_resolver_guard_refuses_internal_answers() {
         ("mixed.push.test", &["127.0.0.1", "10.0.0.1"]),
         ("loopback.push.test", &["127.0.0.1"]),
     ]);
-    let released = Released::default();
+    let released = Released::recording();
     let guard = Guard::new(Arc::new(table.clone()), true, released.clone());
     for name in [
         "metadata.push.test",

@@ -66,17 +66,26 @@ enum Outcome {
 
 impl Worker {
     pub fn new(db: PgPool, config: Arc<Config>) -> anyhow::Result<Worker> {
-        Worker::with_resolver(db, config, Arc::new(SystemResolver))
+        Worker::build(db, config, Arc::new(SystemResolver), Released::default())
     }
 
     /// A worker whose host names are resolved by `resolver` (behind the egress guard, as
-    /// always): tests map names to internal addresses without any DNS query.
+    /// always), recording every address it connects to ([`Worker::released`]): tests map
+    /// names to internal addresses without any DNS query.
     pub fn with_resolver(
         db: PgPool,
         config: Arc<Config>,
         resolver: Arc<dyn reqwest::dns::Resolve>,
     ) -> anyhow::Result<Worker> {
-        let released = Released::default();
+        Worker::build(db, config, resolver, Released::recording())
+    }
+
+    fn build(
+        db: PgPool,
+        config: Arc<Config>,
+        resolver: Arc<dyn reqwest::dns::Resolve>,
+        released: Released,
+    ) -> anyhow::Result<Worker> {
         let guard = Guard::new(resolver, config.push.allow_http_loopback, released.clone());
         let http = reqwest::Client::builder()
             .timeout(config.push.timeout)
@@ -94,7 +103,8 @@ impl Worker {
         })
     }
 
-    /// Every address this worker's pushes were allowed to connect to, resolved or literal.
+    /// Every address this worker's pushes were allowed to connect to, resolved or literal
+    /// (recorded only by a worker made `with_resolver`).
     pub fn released(&self) -> Vec<std::net::SocketAddr> {
         self.released.addresses()
     }
