@@ -34,6 +34,9 @@ pub struct Config {
     /// Keys sealing victims' personal fields.
     pub data_keys: DataKeys,
     pub login: LoginLimits,
+    /// Bounds the password hashes this instance runs at once, and how many more may wait
+    /// (`FIELDLINE_PASSWORD_HASH_CONCURRENCY`, `FIELDLINE_PASSWORD_HASH_QUEUE`).
+    pub password_gate: crate::auth::password::Gate,
     pub trust_forwarded_for: bool,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
@@ -64,6 +67,11 @@ pub struct PushSettings {
     /// instance died) is taken over by another worker. Never shorter than `timeout` plus a
     /// second, so a send still in flight is not taken over.
     pub lease: Duration,
+    /// Devices one person may register (`FIELDLINE_PUSH_MAX_DEVICES`).
+    pub max_devices: i64,
+    /// Test pushes one person may ask for per `test_window` (`FIELDLINE_PUSH_TEST_LIMIT`).
+    pub test_limit: i32,
+    pub test_window: Duration,
 }
 
 /// Never prints the database URL: it carries a password.
@@ -256,6 +264,15 @@ impl Config {
                 lockout_base: v.secs("FIELDLINE_LOGIN_LOCKOUT_BASE_SECS", 60, 1, 3600)?,
                 lockout_max: v.secs("FIELDLINE_LOGIN_LOCKOUT_MAX_SECS", 3600, 1, 86_400)?,
             },
+            password_gate: crate::auth::password::Gate::new(
+                v.int(
+                    "FIELDLINE_PASSWORD_HASH_CONCURRENCY",
+                    std::thread::available_parallelism().map_or(2, |n| n.get().min(64)) as u64,
+                    1,
+                    64,
+                )? as usize,
+                v.int("FIELDLINE_PASSWORD_HASH_QUEUE", 32, 0, 10_000)? as usize,
+            ),
             trust_forwarded_for: v.bool("FIELDLINE_TRUST_FORWARDED_FOR", false)?,
             max_body_bytes: v.int("FIELDLINE_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
             db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,
@@ -276,6 +293,9 @@ impl Config {
                 )?),
                 max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
                 lease: v.secs("FIELDLINE_PUSH_LEASE_SECS", 60, 1, 3600)?,
+                max_devices: v.int("FIELDLINE_PUSH_MAX_DEVICES", 10, 1, 100)? as i64,
+                test_limit: v.int("FIELDLINE_PUSH_TEST_LIMIT", 5, 1, 1000)? as i32,
+                test_window: v.secs("FIELDLINE_PUSH_TEST_WINDOW_SECS", 900, 1, 86_400)?,
             },
             worker_poll: Duration::from_millis(v.int(
                 "FIELDLINE_WORKER_POLL_MS",

@@ -243,21 +243,34 @@ pub fn generate_file(id: &str) -> String {
     )
 }
 
-/// Every sealed column: (select, update, field name). The record a value is bound to is its
+/// One sealed column and how `rotate_all` re-seals it. The record a value is bound to is its
 /// row's `id`.
+pub struct SealedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The field name its values are sealed with (`Field::name`).
+    pub field: &'static str,
+    select: &'static str,
+    update: &'static str,
+}
+
 macro_rules! sealed_columns {
     ($(($table:literal, $column:literal, $field:literal)),* $(,)?) => {
-        &[$((
-            concat!("SELECT id, ", $column, " AS blob FROM ", $table, " WHERE ", $column,
+        &[$(SealedColumn {
+            table: $table,
+            column: $column,
+            field: $field,
+            select: concat!("SELECT id, ", $column, " AS blob FROM ", $table, " WHERE ", $column,
                     " IS NOT NULL AND substring(", $column, " from 3 for get_byte(", $column,
                     ", 1)) <> convert_to($1, 'UTF8') LIMIT 500 FOR UPDATE SKIP LOCKED"),
-            concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1"),
-            $field,
-        )),*]
+            update: concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1"),
+        }),*]
     };
 }
 
-const SEALED: &[(&str, &str, &str)] = sealed_columns![
+/// Every sealed column. A test compares this list with the schema (every `bytea` column
+/// named `*_sealed`), so a new sealed column cannot be left out of key rotation.
+pub const SEALED: &[SealedColumn] = sealed_columns![
     ("persons", "name_sealed", "person.name"),
     ("persons", "phone_sealed", "person.phone"),
     ("persons", "address_sealed", "person.address"),
@@ -271,6 +284,8 @@ const SEALED: &[(&str, &str, &str)] = sealed_columns![
         "content_sealed",
         "safety_plan.content"
     ),
+    ("alerts", "details_sealed", "alert.details"),
+    ("checkins", "last_location_sealed", "checkin.location"),
 ];
 
 /// `fieldline rotate-data-keys`: re-seals every value sealed under an older key with the
@@ -280,7 +295,14 @@ const SEALED: &[(&str, &str, &str)] = sealed_columns![
 pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u64> {
     use sqlx::Row;
     let mut total = 0;
-    for (select, update, field) in SEALED {
+    for SealedColumn {
+        table,
+        column,
+        select,
+        update,
+        field,
+    } in SEALED
+    {
         loop {
             let mut tx = db.begin().await?;
             let rows = sqlx::query(*select)
@@ -297,7 +319,9 @@ pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u6
                     name: field,
                     record: id,
                 };
-                let plain = keys.open(&f, &blob)?;
+                let plain = keys
+                    .open(&f, &blob)
+                    .with_context(|| format!("{table}.{column} of record {id}"))?;
                 sqlx::query(*update)
                     .bind(id)
                     .bind(keys.seal(&f, &plain))

@@ -502,6 +502,7 @@ static MATRIX: &[Row] = &[
         (Unknown,           [NF, NF, NF, NF, U]),
     ]),
     row("POST", "/v1/push/test", &[(NONE, [OK, OK, OK, OK, U])]),
+    row("GET", "/v1/push/parked", &[(NONE, [F, F, F, OK, U])]),
 
     // Advocate safety: those who raise alerts check in.
     row("PUT", "/v1/safety/duress-code", &[(NONE, [OK, OK, F, F, U])]),

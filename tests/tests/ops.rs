@@ -286,3 +286,43 @@ async fn the_openapi_document_validates_with_an_independent_validator(db: PgPool
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The answers added for issue 16 (throttled sign-ins and password changes, test pushes,
+/// device registration, parked pushes) are in the OpenAPI document, 429s with `Retry-After`.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn trust_answers_are_documented(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let doc: Value = raw()
+        .get(server.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (path, method, status) in [
+        ("/v1/auth/login", "post", "429"),
+        ("/v1/auth/password", "post", "429"),
+        ("/v1/push/test", "post", "429"),
+        ("/v1/push/subscriptions", "post", "409"),
+        ("/v1/push/parked", "get", "200"),
+        ("/v1/push/parked", "get", "403"),
+    ] {
+        let answer = &doc["paths"][path][method]["responses"][status];
+        assert!(
+            answer.is_object(),
+            "{method} {path} {status} is not documented"
+        );
+        assert!(
+            answer["description"].is_string(),
+            "{method} {path} {status}"
+        );
+        if status == "429" {
+            assert!(
+                answer["headers"]["Retry-After"].is_object(),
+                "{method} {path}: {answer}"
+            );
+        }
+    }
+    assert!(doc["components"]["schemas"]["ParkedPushList"].is_object());
+}

@@ -121,3 +121,145 @@ async fn a_good_sign_in_clears_the_account_count(db: PgPool) {
     }
     attempt(&server, ADVOCATE, DEMO_PASSWORD).await.unwrap();
 }
+
+/// One sign-in through plain HTTP: the status, `Retry-After` and the problem `type`.
+async fn sign_in(url: String, email: &str, password: &str) -> (u16, Option<u64>, String) {
+    let res = raw()
+        .post(url)
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: serde_json::Value = res.json().await.unwrap_or_default();
+    if status != 200 {
+        assert_eq!(ct, "application/problem+json", "{status} {body}");
+    }
+    (
+        status,
+        retry_after,
+        body["type"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Fires `n` sign-ins at once (each on its own task, all started before any is awaited).
+async fn burst(
+    server: &TestServer,
+    emails: &[String],
+    password: &str,
+) -> Vec<(u16, Option<u64>, String)> {
+    let mut set = tokio::task::JoinSet::new();
+    for email in emails {
+        let (url, email, password) = (
+            server.url("/v1/auth/login"),
+            email.clone(),
+            password.to_owned(),
+        );
+        set.spawn(async move { sign_in(url, &email, &password).await });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn concurrent_sign_ins_never_check_more_passwords_than_the_limit(db: PgPool) {
+    // The reproduction: 25 at once on a fresh account with a limit of 5.
+    let server = TestServer::start_with(
+        db,
+        &[
+            ("FIELDLINE_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"),
+            ("FIELDLINE_PASSWORD_HASH_QUEUE", "100"),
+        ],
+    )
+    .await;
+    let answers = burst(&server, &vec![ADVOCATE.to_owned(); 25], "guess").await;
+    let checked = answers.iter().filter(|a| a.0 == 401).count();
+    assert!(checked <= 5, "{checked} passwords checked: {answers:?}");
+    for (status, retry_after, kind) in &answers {
+        match status {
+            401 => assert_eq!(kind, fieldline_wire::problem::types::INVALID_CREDENTIALS),
+            429 => {
+                assert_eq!(kind, fieldline_wire::problem::types::TOO_MANY_REQUESTS);
+                assert!(retry_after.is_some_and(|s| s >= 1), "{answers:?}");
+            }
+            other => panic!("unexpected {other}: {answers:?}"),
+        }
+    }
+    // The audit log agrees: no more failed checks than the limit.
+    let advocate = server.user_id(ADVOCATE).await;
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed' AND record_id = $1",
+    )
+    .bind(advocate.to_string())
+    .fetch_one(&server.db)
+    .await
+    .unwrap();
+    assert_eq!(failed, checked as i64);
+    // The right password after the limit is refused, without being checked.
+    let (status, retry_after, _) =
+        sign_in(server.url("/v1/auth/login"), ADVOCATE, DEMO_PASSWORD).await;
+    assert_eq!(status, 429);
+    assert!(
+        retry_after.is_some_and(|s| (55..=60).contains(&s)),
+        "{retry_after:?}"
+    );
+    // Another burst against the locked account checks nothing at all.
+    let again = burst(&server, &vec![ADVOCATE.to_owned(); 10], DEMO_PASSWORD).await;
+    assert!(again.iter().all(|a| a.0 == 429), "{again:?}");
+}
+
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_burst_beyond_the_hashing_capacity_is_turned_away_with_retry_after(db: PgPool) {
+    // One hash at a time and no queue: what does not fit gets 429 with Retry-After at once,
+    // never a 500 and never an unbounded pile of hashes.
+    let server = TestServer::start_with(
+        db,
+        &[
+            ("FIELDLINE_PASSWORD_HASH_CONCURRENCY", "1"),
+            ("FIELDLINE_PASSWORD_HASH_QUEUE", "0"),
+        ],
+    )
+    .await;
+    let emails: Vec<String> = (0..25)
+        .map(|i| format!("nobody{i}@demo.fieldline.test"))
+        .collect();
+    let answers = burst(&server, &emails, "guess").await;
+    let mut busy = 0;
+    for (status, retry_after, kind) in &answers {
+        match status {
+            401 => {}
+            429 => {
+                busy += 1;
+                assert_eq!(kind, fieldline_wire::problem::types::TOO_MANY_REQUESTS);
+                assert_eq!(*retry_after, Some(1), "{answers:?}");
+            }
+            other => panic!("unexpected {other}: {answers:?}"),
+        }
+    }
+    eprintln!("{busy} of 25 turned away at one hash at a time, no queue");
+    // A turned-away attempt was not counted against its address: each address has at most
+    // the one attempt that was checked.
+    let counted: Vec<i32> =
+        sqlx::query_scalar("SELECT failures FROM login_throttle WHERE scope = 'account'")
+            .fetch_all(&server.db)
+            .await
+            .unwrap();
+    assert_eq!(counted.len(), 25 - busy, "{counted:?}");
+    assert!(counted.iter().all(|&n| n == 1), "{counted:?}");
+    // Once the burst is over, sign-in works.
+    attempt(&server, ADVOCATE, DEMO_PASSWORD).await.unwrap();
+}

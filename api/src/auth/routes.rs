@@ -1,6 +1,6 @@
 //! `/v1/auth/*` and `/v1/me`.
 
-use super::{Actor, password, policy, session, throttle, token};
+use super::{Actor, policy, session, throttle, token};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::error::{ApiError, ApiResult};
@@ -26,30 +26,42 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
 }
 
+/// The answer to a sign-in (or password change) beyond what the instance hashes and queues.
+fn busy() -> ApiError {
+    tracing::warn!("password hashing at capacity: sign-in turned away");
+    ApiError::TooManyRequests {
+        retry_after_secs: 1,
+    }
+}
+
 /// Longest password or refresh token we bother to look at; longer ones simply do not match.
 const MAX_SECRET_LEN: usize = 1024;
 
 /// Sign in with e-mail and password.
 ///
-/// Unknown addresses and wrong passwords get the same answer. Repeated failures lock the
-/// account (and, separately, the client address) out for a while; the answer is then 429
-/// with `Retry-After`.
+/// Unknown addresses and wrong passwords get the same answer. Every attempt counts against
+/// the account and the client address before its password is checked; after a few failures
+/// the account (and, separately, the client address) is locked out for a while, and the
+/// answer is then 429 with `Retry-After`. So is a burst larger than the server checks at once.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = TokenResponse, description = "Signed in"),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+         description = "Unknown address or wrong password (one answer for both)"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+         description = "Locked out, or too many sign-ins at once: try again after `Retry-After` seconds",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
+    // A place in the password-hashing line first: an attempt turned away is not counted.
+    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
     let email = req.email.trim().to_lowercase();
     let keys = throttle::Keys::new(&email, meta.client_ip);
-    if let Some(retry_after_secs) = throttle::locked_for(&state.db, &keys).await? {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let admission = throttle::admit(&state.db, &state.config.login, &keys).await?;
 
     let user = sqlx::query!(
         r#"SELECT id, agency_id, password_hash, disabled_at IS NOT NULL AS "disabled!"
@@ -58,32 +70,15 @@ async fn login(
     )
     .fetch_optional(&state.db)
     .await?;
-    let stored = user
-        .as_ref()
-        .filter(|u| !u.disabled)
-        .map(|u| u.password_hash.clone());
-    let mut presented = req.password;
-    if presented.len() > MAX_SECRET_LEN {
-        presented.clear();
-    }
-    if !password::verify(presented, stored).await {
-        let lockouts = throttle::record_failure(&state.db, &state.config.login, &keys).await?;
-        let who = AuditActor::request(&meta, user.as_ref().map(|u| u.agency_id), None);
-        let record = user.as_ref().map(|u| u.id.to_string());
-        audit::record(
-            &state.db,
-            &who,
-            "auth.login_failed",
-            "user",
-            record.as_deref(),
-            json!({}),
-        )
-        .await?;
-        for l in &lockouts {
-            let scope = match l.scope {
-                throttle::Scope::Account => "account",
-                throttle::Scope::Ip => "ip",
-            };
+    let who = AuditActor::request(&meta, user.as_ref().map(|u| u.agency_id), None);
+    let record = user.as_ref().map(|u| u.id.to_string());
+    if let throttle::Admission::Locked {
+        retry_after_secs,
+        started,
+    } = admission
+    {
+        for l in &started {
+            let scope = l.scope.as_str();
             tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
             audit::record(
                 &state.db,
@@ -95,6 +90,32 @@ async fn login(
             )
             .await?;
         }
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let stored = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .map(|u| u.password_hash.clone());
+    let mut presented = req.password;
+    if presented.len() > MAX_SECRET_LEN {
+        presented.clear();
+    }
+    if !state
+        .config
+        .password_gate
+        .verify(turn, presented, stored)
+        .await
+    {
+        // Already counted by `admit`.
+        audit::record(
+            &state.db,
+            &who,
+            "auth.login_failed",
+            "user",
+            record.as_deref(),
+            json!({}),
+        )
+        .await?;
         return Err(ApiError::InvalidCredentials);
     }
     let user = user.ok_or(ApiError::InvalidCredentials)?;
@@ -189,11 +210,17 @@ async fn logout(
 }
 
 /// Change your own password. Every other session of yours ends.
+///
+/// A wrong current password counts as a failed sign-in (429 with `Retry-After` once locked).
 #[utoipa::path(post, path = "/v1/auth/password", tag = "auth", request_body = ChangePasswordRequest,
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+         description = "Wrong current password, or the new one is not acceptable"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+         description = "Locked out, or too many password checks at once: try again after `Retry-After` seconds",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 async fn change_password(
     State(state): State<AppState>,
@@ -206,22 +233,36 @@ async fn change_password(
     )
     .fetch_one(&state.db)
     .await?;
+    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
     let keys = throttle::Keys::new(&row.email, actor.meta.client_ip);
-    if let Some(retry_after_secs) = throttle::locked_for(&state.db, &keys).await? {
+    if let throttle::Admission::Locked {
+        retry_after_secs, ..
+    } = throttle::admit(&state.db, &state.config.login, &keys).await?
+    {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let mut current = req.current_password;
     if current.len() > MAX_SECRET_LEN {
         current.clear();
     }
-    if !password::verify(current, Some(row.password_hash)).await {
-        throttle::record_failure(&state.db, &state.config.login, &keys).await?;
+    if !state
+        .config
+        .password_gate
+        .verify(turn, current, Some(row.password_hash))
+        .await
+    {
         return Err(ApiError::field(
             "/current_password",
             "is not your current password",
         ));
     }
-    let hash = password::hash(req.new_password.expose().to_owned()).await?;
+    throttle::record_success(&state.db, &keys).await?;
+    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
+    let hash = state
+        .config
+        .password_gate
+        .hash(turn, req.new_password.expose().to_owned())
+        .await?;
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",

@@ -1,7 +1,14 @@
 //! Sign-in throttling, per account and per client IP, kept in PostgreSQL so every API
-//! instance sees the same counts. After `max_failures` within `window`, the key is locked out;
-//! each further lockout doubles (from `lockout_base` up to `lockout_max`). While locked, the
-//! password is not even checked, so a lockout cannot be used as a guessing oracle.
+//! instance sees the same counts.
+//!
+//! Every attempt is counted *before* its password is checked, in one statement that also
+//! decides whether it may go ahead ([`admit`]): an attempt is a failure until it proves
+//! otherwise, and a good password takes its own count back ([`record_success`]). So any number
+//! of concurrent attempts, on any number of instances, get at most `max_failures` password
+//! checks per key and window; there is no gap between checking and counting to race through.
+//! The attempt after the last allowed one starts a lockout; each further lockout doubles
+//! (from `lockout_base` up to `lockout_max`). While locked, the password is not even checked,
+//! so a lockout cannot be used as a guessing oracle.
 
 use crate::config::LoginLimits;
 use sha2::{Digest, Sha256};
@@ -15,7 +22,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Scope::Account => "account",
             Scope::Ip => "ip",
@@ -42,6 +49,14 @@ impl Keys {
         }
     }
 
+    fn scopes(&self) -> Vec<String> {
+        self.iter().map(|(s, _)| s.as_str().to_owned()).collect()
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.iter().map(|(_, k)| k.to_owned()).collect()
+    }
+
     fn iter(&self) -> impl Iterator<Item = (Scope, &str)> {
         std::iter::once((Scope::Account, self.account.as_str()))
             .chain(self.ip.as_deref().map(|ip| (Scope::Ip, ip)))
@@ -63,77 +78,111 @@ pub async fn locked_for(db: &PgPool, keys: &Keys) -> sqlx::Result<Option<u64>> {
     Ok(secs.map(|s| s.max(1) as u64))
 }
 
-/// A lockout that this failure started.
+/// A lockout that this attempt started.
 #[derive(Debug)]
 pub struct Lockout {
     pub scope: Scope,
     pub seconds: u64,
 }
 
-/// Counts a failed attempt against every key; returns the lockouts it triggered.
-pub async fn record_failure(
-    db: &PgPool,
-    limits: &LoginLimits,
-    keys: &Keys,
-) -> sqlx::Result<Vec<Lockout>> {
-    let mut lockouts = Vec::new();
-    for (scope, key) in keys.iter() {
-        let max = match scope {
-            Scope::Account => limits.max_failures_per_account,
-            Scope::Ip => limits.max_failures_per_ip,
-        };
-        // One statement: count the failure (restarting an expired window) and, at the limit,
-        // lock with a doubled duration. Lockout streaks older than a day are forgotten.
-        let locked = sqlx::query_scalar!(
-            r#"INSERT INTO login_throttle AS t (scope, key, failures, window_started_at)
-               VALUES ($1, $2, 1, now())
-               ON CONFLICT (scope, key) DO UPDATE SET
-                   failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $3)
-                                   THEN 1 ELSE t.failures + 1 END,
-                   window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $3)
-                                   THEN now() ELSE t.window_started_at END,
-                   lockouts = CASE WHEN t.locked_until < now() - interval '1 day'
-                                   THEN 0 ELSE t.lockouts END
-               RETURNING failures"#,
-            scope.as_str(),
-            key,
-            limits.window.as_secs_f64(),
-        )
-        .fetch_one(db)
-        .await?;
-        if locked < max {
-            continue;
-        }
-        let seconds = sqlx::query_scalar!(
-            r#"UPDATE login_throttle SET
-                   failures = 0,
-                   window_started_at = now(),
-                   lockouts = lockouts + 1,
-                   locked_until = now() + make_interval(secs =>
-                       least($4::float8, $3::float8 * power(2, least(lockouts, 30))))
-                WHERE scope = $1 AND key = $2
-            RETURNING ceil(extract(epoch FROM locked_until - now()))::bigint AS "seconds!""#,
-            scope.as_str(),
-            key,
-            limits.lockout_base.as_secs_f64(),
-            limits.lockout_max.as_secs_f64(),
-        )
-        .fetch_one(db)
-        .await?;
-        lockouts.push(Lockout {
-            scope,
-            seconds: seconds.max(1) as u64,
-        });
-    }
-    Ok(lockouts)
+/// Whether an attempt may check its password.
+#[derive(Debug)]
+pub enum Admission {
+    /// Counted as a failure on every key; check the password, and call [`record_success`] if
+    /// it is right.
+    Admitted,
+    /// Refused without checking: a key is locked (perhaps by this very attempt, listed in
+    /// `started`).
+    Locked {
+        retry_after_secs: u64,
+        started: Vec<Lockout>,
+    },
 }
 
-/// A good sign-in clears the account's count and lockout streak. The IP's count stays: one
-/// valid account must not reset an attacker's budget for guessing others.
+/// Counts one attempt against every key and decides, in the same statement, whether it may
+/// check its password: only while every key is unlocked and under its limit. A key already
+/// at its limit is locked by this attempt (with a doubled duration after earlier lockouts).
+///
+/// Each key's row is locked by the statement (`INSERT … ON CONFLICT DO UPDATE`), so
+/// concurrent attempts are counted one after another and no more than the limit are admitted.
+/// An attempt refused by one key still counts against the others: that errs on the side of
+/// fewer guesses.
+pub async fn admit(db: &PgPool, limits: &LoginLimits, keys: &Keys) -> sqlx::Result<Admission> {
+    let scopes = keys.scopes();
+    let rows = sqlx::query!(
+        r#"INSERT INTO login_throttle AS t (scope, key, failures, window_started_at)
+           SELECT scope, key, 1, now() FROM unnest($1::text[], $2::text[]) AS k (scope, key)
+           ON CONFLICT (scope, key) DO UPDATE SET
+               failures = CASE
+                   WHEN t.window_started_at < now() - make_interval(secs => $5) THEN 1
+                   WHEN t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END THEN 0
+                   ELSE t.failures + 1 END,
+               window_started_at = CASE
+                   WHEN t.window_started_at < now() - make_interval(secs => $5)
+                     OR t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END THEN now()
+                   ELSE t.window_started_at END,
+               -- Lockout streaks older than a day are forgotten.
+               lockouts = CASE WHEN t.locked_until < now() - interval '1 day' THEN 0
+                               ELSE t.lockouts END
+                        + CASE WHEN t.window_started_at >= now() - make_interval(secs => $5)
+                                AND t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END
+                               THEN 1 ELSE 0 END,
+               locked_until = CASE
+                   WHEN t.window_started_at >= now() - make_interval(secs => $5)
+                    AND t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END
+                   THEN now() + make_interval(secs => least($7::float8, $6::float8 * power(2, least(
+                            CASE WHEN t.locked_until < now() - interval '1 day' THEN 0
+                                 ELSE t.lockouts END, 30))))
+                   ELSE t.locked_until END
+             -- A key that is locked already is left as it is (and not returned).
+             WHERE t.locked_until IS NULL OR t.locked_until <= now()
+           RETURNING t.scope,
+                     coalesce(t.locked_until > now(), false) AS "locked!",
+                     ceil(extract(epoch FROM t.locked_until - now()))::bigint AS seconds"#,
+        &scopes,
+        &keys.keys(),
+        limits.max_failures_per_account,
+        limits.max_failures_per_ip,
+        limits.window.as_secs_f64(),
+        limits.lockout_base.as_secs_f64(),
+        limits.lockout_max.as_secs_f64(),
+    )
+    .fetch_all(db)
+    .await?;
+    let started: Vec<Lockout> = rows
+        .iter()
+        .filter(|r| r.locked)
+        .map(|r| Lockout {
+            scope: if r.scope == "account" {
+                Scope::Account
+            } else {
+                Scope::Ip
+            },
+            seconds: r.seconds.unwrap_or(1).max(1) as u64,
+        })
+        .collect();
+    if rows.len() == scopes.len() && started.is_empty() {
+        return Ok(Admission::Admitted);
+    }
+    // Locked before (not returned) or by this attempt: wait for the longest lockout. A lockout
+    // that ended in between still refuses this attempt, for a second.
+    let retry_after_secs = locked_for(db, keys).await?.unwrap_or(1);
+    Ok(Admission::Locked {
+        retry_after_secs,
+        started,
+    })
+}
+
+/// The password was right: the account's count and lockout streak are cleared, and the
+/// client address gets this attempt back. The address keeps the rest of its count: one valid
+/// account must not reset an attacker's budget for guessing others.
 pub async fn record_success(db: &PgPool, keys: &Keys) -> sqlx::Result<()> {
     sqlx::query!(
-        "DELETE FROM login_throttle WHERE scope = 'account' AND key = $1",
-        keys.account
+        "WITH cleared AS (DELETE FROM login_throttle WHERE scope = 'account' AND key = $1)
+         UPDATE login_throttle SET failures = greatest(failures - 1, 0)
+          WHERE scope = 'ip' AND key = $2",
+        keys.account,
+        keys.ip,
     )
     .execute(db)
     .await?;

@@ -2,6 +2,7 @@
 //! sends it (RFC 8030 headers, RFC 8291 aes128gcm, RFC 8292 VAPID). Alerts queue their pushes
 //! through `outbox::enqueue` in their own transaction.
 
+pub mod egress;
 pub mod outbox;
 mod routes;
 pub mod vapid;

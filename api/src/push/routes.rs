@@ -1,9 +1,9 @@
 //! `/v1/push/*`: registering devices for Web Push.
 
-use super::outbox;
+use super::{egress, outbox};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
-use crate::auth::Actor;
+use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
 use axum::extract::State;
@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fieldline_wire::push::{
-    NewSubscription, Subscription, SubscriptionList, TestPushQueued, VapidPublicKey,
+    NewSubscription, ParkedPush, ParkedPushList, Subscription, SubscriptionList, TestPushQueued,
+    VapidPublicKey,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde_json::json;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_subscriptions, subscribe))
         .routes(routes!(unsubscribe))
         .routes(routes!(send_test))
+        .routes(routes!(parked))
 }
 
 /// The server's VAPID public key, for `pushManager.subscribe({applicationServerKey})`.
@@ -34,8 +36,9 @@ async fn vapid_public_key(State(state): State<AppState>) -> Json<VapidPublicKey>
     })
 }
 
-/// Checks a subscription: an https endpoint (http only on loopback when allowed), a P-256
-/// public key and a 16-byte auth secret. Returns the decoded keys.
+/// Checks a subscription: an https endpoint of a public push service (http only on loopback
+/// when allowed; `egress::check_endpoint`), a P-256 public key and a 16-byte auth secret.
+/// Returns the decoded keys.
 fn check(state: &AppState, s: &NewSubscription) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
     let mut errs = Vec::new();
     let mut err = |p: &str, m: &str| {
@@ -44,16 +47,8 @@ fn check(state: &AppState, s: &NewSubscription) -> Result<(Vec<u8>, Vec<u8>), Ap
             message: m.into(),
         })
     };
-    match s.endpoint.parse::<axum::http::Uri>() {
-        Ok(uri) if s.endpoint.len() <= 2000 && uri.host().is_some() => {
-            let loopback = matches!(uri.host(), Some("127.0.0.1" | "localhost" | "[::1]"));
-            match uri.scheme_str() {
-                Some("https") => {}
-                Some("http") if loopback && state.config.push.allow_http_loopback => {}
-                _ => err("/endpoint", "must be an https URL"),
-            }
-        }
-        _ => err("/endpoint", "must be an https URL"),
+    if let Err(m) = egress::check_endpoint(&s.endpoint, state.config.push.allow_http_loopback) {
+        err("/endpoint", m);
     }
     let p256dh = URL_SAFE_NO_PAD
         .decode(s.keys.p256dh.trim_end_matches('='))
@@ -78,10 +73,18 @@ fn check(state: &AppState, s: &NewSubscription) -> Result<(Vec<u8>, Vec<u8>), Ap
     }
 }
 
-/// Register this device for pushes (the browser's `PushSubscription.toJSON()`). Registering an
-/// endpoint again updates its keys and owner.
+/// Register this device for pushes (the browser's `PushSubscription.toJSON()`).
+///
+/// Registering your endpoint again updates its keys. An endpoint registered by a colleague
+/// (a shared phone) moves to you, and what was still queued for them on it is cancelled; the
+/// move is in the audit log. An endpoint registered in another agency is not moved: 409.
+/// Each person may register a limited number of devices (409 beyond it: remove one first).
 #[utoipa::path(post, path = "/v1/push/subscriptions", tag = "push", security(("bearer" = [])), request_body = NewSubscription,
-    responses((status = 201, body = Subscription), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Subscription, description = "Registered (or updated)"),
+              (status = 409, body = Problem, content_type = "application/problem+json",
+               description = "Too many devices, or the endpoint is registered in another agency"),
+              (status = 422, body = Problem, content_type = "application/problem+json",
+               description = "Not an https endpoint of a public push service, or bad keys")))]
 async fn subscribe(
     State(state): State<AppState>,
     actor: Actor,
@@ -89,12 +92,62 @@ async fn subscribe(
 ) -> ApiResult<(StatusCode, Json<Subscription>)> {
     let (p256dh, auth) = check(&state, &s)?;
     let mut tx = state.db.begin().await?;
+    // One registration per person at a time, so the device cap holds under concurrency.
+    sqlx::query!(
+        r#"SELECT true AS "locked!" FROM (SELECT pg_advisory_xact_lock(hashtextextended(
+               'fieldline.push.subscribe:' || $1::uuid::text, 0))) AS l"#,
+        actor.user_id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let existing = sqlx::query!(
+        "SELECT id, user_id, agency_id FROM push_subscriptions WHERE endpoint = $1 FOR UPDATE",
+        s.endpoint,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if existing
+        .as_ref()
+        .is_some_and(|e| e.agency_id != actor.agency_id)
+    {
+        return Err(ApiError::Conflict(
+            "this device is registered in another organisation: remove it there first",
+        ));
+    }
+    let moved_from = existing
+        .as_ref()
+        .filter(|e| e.user_id != actor.user_id)
+        .map(|e| (e.id, e.user_id));
+    if existing.is_none() || moved_from.is_some() {
+        let devices = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM push_subscriptions WHERE user_id = $1"#,
+            actor.user_id,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if devices >= state.config.push.max_devices {
+            return Err(ApiError::Conflict(
+                "you have registered as many devices as allowed: remove one first",
+            ));
+        }
+    }
+    if let Some((id, _)) = moved_from {
+        // What was queued for the previous owner is not for the new one.
+        sqlx::query!(
+            "UPDATE push_deliveries SET state = 'cancelled', claim_token = NULL, lease_until = NULL
+              WHERE subscription_id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
+            id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let row = sqlx::query_as!(
         Subscription,
         "INSERT INTO push_subscriptions (id, user_id, agency_id, endpoint, p256dh, auth)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id, agency_id = EXCLUDED.agency_id,
+         ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id,
              p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth
+          WHERE push_subscriptions.agency_id = EXCLUDED.agency_id
          RETURNING id, endpoint, created_at",
         Uuid::new_v4(),
         actor.user_id,
@@ -103,15 +156,27 @@ async fn subscribe(
         p256dh,
         auth,
     )
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *tx)
+    .await?
+    // Registered in another agency between our look and the insert.
+    .ok_or(ApiError::Conflict(
+        "this device is registered in another organisation: remove it there first",
+    ))?;
+    let details = match moved_from {
+        Some((_, from)) => json!({ "moved_from_user": from }),
+        None => json!({}),
+    };
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
-        "push.subscribe",
+        if moved_from.is_some() {
+            "push.subscription_moved"
+        } else {
+            "push.subscribe"
+        },
         "push_subscription",
         Some(&row.id.to_string()),
-        json!({}),
+        details,
     )
     .await?;
     tx.commit().await?;
@@ -161,9 +226,13 @@ async fn unsubscribe(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Send a test notification to all your devices ("does this phone get alerts?").
+/// Send a test notification to all your devices ("does this phone get alerts?"). A few per
+/// person per window (429 with `Retry-After` beyond that).
 #[utoipa::path(post, path = "/v1/push/test", tag = "push", security(("bearer" = [])),
-    responses((status = 202, body = TestPushQueued)))]
+    responses((status = 202, body = TestPushQueued, description = "Queued for each of your devices"),
+              (status = 429, body = Problem, content_type = "application/problem+json",
+               description = "Too many test pushes: try again after `Retry-After` seconds",
+               headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 async fn send_test(
     State(state): State<AppState>,
     actor: Actor,
@@ -180,7 +249,60 @@ async fn send_test(
         ttl_secs: 300,
     };
     let mut tx = state.db.begin().await?;
+    // Count this one, unless the window's allowance is used up (one statement).
+    let window = state.config.push.test_window.as_secs_f64();
+    let counted = sqlx::query_scalar!(
+        "INSERT INTO push_test_sends AS t (user_id, window_started_at, sent) VALUES ($1, now(), 1)
+         ON CONFLICT (user_id) DO UPDATE SET
+             sent = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                         THEN 1 ELSE t.sent + 1 END,
+             window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                         THEN now() ELSE t.window_started_at END
+          WHERE t.window_started_at <= now() - make_interval(secs => $2) OR t.sent < $3
+         RETURNING sent",
+        actor.user_id,
+        window,
+        state.config.push.test_limit,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if counted.is_none() {
+        let wait = sqlx::query_scalar!(
+            r#"SELECT ceil(extract(epoch FROM window_started_at + make_interval(secs => $2) - now()))::bigint AS "s!"
+                 FROM push_test_sends WHERE user_id = $1"#,
+            actor.user_id,
+            window,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait.max(1) as u64,
+        });
+    }
     let deliveries = outbox::enqueue(&mut tx, &[actor.user_id], &message).await?;
     tx.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(TestPushQueued { deliveries })))
+}
+
+/// Pushes of your agency that were given up on, newest first (admins): a device that is gone,
+/// a push service that refused, an endpoint that is not a public address, or a delivery that
+/// kept failing. Ids and reasons only.
+#[utoipa::path(get, path = "/v1/push/parked", tag = "push", security(("bearer" = [])),
+    responses((status = 200, body = ParkedPushList, description = "Parked deliveries, newest first"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin")))]
+async fn parked(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<ParkedPushList>> {
+    actor.require(Permission::ReadAuditLog)?;
+    let parked = sqlx::query_as!(
+        ParkedPush,
+        r#"SELECT d.id, d.subscription_id, s.user_id AS "user_id?", d.alert_id, d.attempt AS attempts,
+                  d.last_status, d.failure_reason AS "reason!", d.created_at
+             FROM push_deliveries d LEFT JOIN push_subscriptions s ON s.id = d.subscription_id
+            WHERE d.agency_id = $1 AND d.state = 'failed'
+            ORDER BY d.created_at DESC, d.id
+            LIMIT 200"#,
+        actor.agency_id,
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(ParkedPushList { parked }))
 }

@@ -2,7 +2,17 @@
 //! a lease and a claim token, committed before any HTTP call), sends each on its own task so a
 //! slow push service holds up nobody else, and writes each result only under its claim token.
 //! Any number of API instances run one; a crash leaves leases that expire and are claimed again.
+//!
+//! One bad delivery never holds up the others. Each is sent on its own task and its result
+//! recorded in its own transaction; a result that cannot be recorded falls back to a plain
+//! retry with backoff; a claim that cannot be made falls back to claiming one delivery at a
+//! time, parking the one that fails; and a delivery whose lease keeps running out without a
+//! result is parked after the last attempt. Parked deliveries are `failed` with a reason.
+//!
+//! Pushes go only to public addresses (`egress`): the client resolves through the egress
+//! guard, follows no redirects and uses no proxy.
 
+use super::egress::{self, Guard, Released, SystemResolver};
 use super::outbox::WAKE_CHANNEL;
 use crate::config::{Config, PushSettings};
 use anyhow::Context;
@@ -22,6 +32,7 @@ pub struct Worker {
     db: PgPool,
     config: Arc<Config>,
     http: reqwest::Client,
+    released: Released,
 }
 
 struct Claimed {
@@ -48,18 +59,54 @@ enum Outcome {
     Retry {
         after: Option<Duration>,
     },
-    /// Any other refusal: retrying would not help.
+    /// Any other refusal (including a redirect, which is not followed), a message that could
+    /// not be built, or an endpoint whose address is not allowed: retrying would not help.
     Rejected,
 }
 
 impl Worker {
     pub fn new(db: PgPool, config: Arc<Config>) -> anyhow::Result<Worker> {
+        Worker::build(db, config, Arc::new(SystemResolver), Released::default())
+    }
+
+    /// A worker whose host names are resolved by `resolver` (behind the egress guard, as
+    /// always), recording every address it connects to ([`Worker::released`]): tests map
+    /// names to internal addresses without any DNS query.
+    pub fn with_resolver(
+        db: PgPool,
+        config: Arc<Config>,
+        resolver: Arc<dyn reqwest::dns::Resolve>,
+    ) -> anyhow::Result<Worker> {
+        Worker::build(db, config, resolver, Released::recording())
+    }
+
+    fn build(
+        db: PgPool,
+        config: Arc<Config>,
+        resolver: Arc<dyn reqwest::dns::Resolve>,
+        released: Released,
+    ) -> anyhow::Result<Worker> {
+        let guard = Guard::new(resolver, config.push.allow_http_loopback, released.clone());
         let http = reqwest::Client::builder()
             .timeout(config.push.timeout)
             .connect_timeout(config.push.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(guard))
             .build()
             .context("building the push HTTP client")?;
-        Ok(Worker { db, config, http })
+        Ok(Worker {
+            db,
+            config,
+            http,
+            released,
+        })
+    }
+
+    /// Every address this worker's pushes were allowed to connect to, resolved or literal
+    /// (recorded only by a worker made `with_resolver`).
+    pub fn released(&self) -> Vec<std::net::SocketAddr> {
+        self.released.addresses()
     }
 
     /// Runs until `shutdown` resolves: woken by `NOTIFY` when deliveries are queued, and every
@@ -110,13 +157,38 @@ impl Worker {
 
     /// Claims due deliveries and starts a send for each.
     async fn start_due(&self, set: &mut JoinSet<()>) -> anyhow::Result<usize> {
+        if let Err(e) = self.park_abandoned().await {
+            tracing::warn!(error = %crate::telemetry::redacted(&e.into()), "parking abandoned push deliveries failed");
+        }
+        let claimed = match self.claim(None).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                // One row can make the whole batch fail: claim them one at a time, parking
+                // any that cannot be claimed, so the others still go out in this round.
+                tracing::warn!(error = %crate::telemetry::redacted(&e.into()), "claiming push deliveries failed; claiming one at a time");
+                self.claim_one_by_one().await?
+            }
+        };
+        let n = claimed.len();
+        for c in claimed {
+            let worker = self.clone();
+            set.spawn(async move {
+                worker.deliver(c).await;
+            });
+        }
+        Ok(n)
+    }
+
+    /// Claims due deliveries (all of a batch, or only `only`), committing before any send.
+    async fn claim(&self, only: Option<Uuid>) -> sqlx::Result<Vec<Claimed>> {
         let token = Uuid::new_v4();
-        let claimed = sqlx::query_as!(
+        sqlx::query_as!(
             Claimed,
             r#"WITH due AS (
                    SELECT id FROM push_deliveries
-                    WHERE (state IN ('pending', 'retry_wait') AND next_attempt_at <= now())
-                       OR (state = 'claimed' AND lease_until < now())
+                    WHERE ((state IN ('pending', 'retry_wait') AND next_attempt_at <= now())
+                           OR (state = 'claimed' AND lease_until < now()))
+                      AND ($4::uuid IS NULL OR id = $4)
                     ORDER BY next_attempt_at
                     LIMIT $2
                       FOR UPDATE SKIP LOCKED)
@@ -130,37 +202,107 @@ impl Worker {
             token,
             BATCH,
             lease_secs(&self.config.push),
+            only,
+        )
+        .fetch_all(&self.db)
+        .await
+    }
+
+    async fn claim_one_by_one(&self) -> anyhow::Result<Vec<Claimed>> {
+        let due = sqlx::query_scalar!(
+            "SELECT id FROM push_deliveries
+              WHERE (state IN ('pending', 'retry_wait') AND next_attempt_at <= now())
+                 OR (state = 'claimed' AND lease_until < now())
+              ORDER BY next_attempt_at
+              LIMIT $1",
+            BATCH,
         )
         .fetch_all(&self.db)
         .await?;
-        let n = claimed.len();
-        for c in claimed {
-            let worker = self.clone();
-            set.spawn(async move {
-                if let Err(e) = worker.deliver(c).await {
-                    tracing::warn!(error = %crate::telemetry::redacted(&e), "recording a push result failed");
+        let mut claimed = Vec::new();
+        for id in due {
+            match self.claim(Some(id)).await {
+                Ok(c) => claimed.extend(c),
+                Err(e) => {
+                    tracing::warn!(delivery = %id, error = %crate::telemetry::redacted(&e.into()), "a push delivery cannot be claimed: parked");
+                    if let Err(e) = park(&self.db, id, "could not be claimed").await {
+                        tracing::error!(delivery = %id, error = %crate::telemetry::redacted(&e.into()), "parking a push delivery failed");
+                    }
                 }
-            });
+            }
         }
-        Ok(n)
+        Ok(claimed)
     }
 
-    async fn deliver(&self, c: Claimed) -> anyhow::Result<()> {
+    /// Parks deliveries whose last allowed attempt ran out of lease without a result (the
+    /// sender died, or recording its result kept failing), instead of claiming them forever.
+    async fn park_abandoned(&self) -> sqlx::Result<()> {
+        let parked = sqlx::query_scalar!(
+            "UPDATE push_deliveries
+                SET state = 'failed', claim_token = NULL, lease_until = NULL,
+                    failure_reason = 'no result recorded after ' || attempt || ' attempts'
+              WHERE state = 'claimed' AND lease_until < now() AND attempt >= $1
+             RETURNING id",
+            self.config.push.max_attempts,
+        )
+        .fetch_all(&self.db)
+        .await?;
+        for id in parked {
+            tracing::warn!(delivery = %id, "push delivery parked: no result recorded");
+        }
+        Ok(())
+    }
+
+    /// Sends one claimed delivery and records the result. Never fails: a result that cannot be
+    /// recorded is replaced by a plain retry with backoff (or parking after the last attempt);
+    /// if even that fails, the lease runs out and the delivery is claimed again or parked.
+    async fn deliver(&self, c: Claimed) {
         let started = Instant::now();
         let (outcome, status, kind) = match self.send(&c).await {
             Ok((status, retry_after)) => classify(status, retry_after),
             Err(SendError::Timeout) => (Outcome::Retry { after: None }, None, "timeout"),
             Err(SendError::Network) => (Outcome::Retry { after: None }, None, "network"),
+            Err(SendError::Blocked(why)) => {
+                tracing::warn!(delivery = %c.id, why, "push endpoint refused by the egress guard");
+                (Outcome::Rejected, None, "blocked")
+            }
             Err(SendError::Build(e)) => {
-                tracing::warn!(error = %e, "push message could not be built");
+                tracing::warn!(delivery = %c.id, error = %e, "push message could not be built");
                 (Outcome::Rejected, None, "rejected")
             }
         };
         let ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-        record(&self.db, &self.config.push, &c, outcome, status, kind, ms).await
+        let reason = failure_reason(outcome, status, kind, c.attempt);
+        if let Err(e) = record(
+            &self.db,
+            &self.config.push,
+            &c,
+            outcome,
+            status,
+            kind,
+            &reason,
+            ms,
+        )
+        .await
+        {
+            tracing::warn!(delivery = %c.id, error = %crate::telemetry::redacted(&e), "recording a push result failed; retrying later");
+            if let Err(e) = release(&self.db, &self.config.push, &c).await {
+                tracing::error!(delivery = %c.id, error = %crate::telemetry::redacted(&e.into()), "releasing a push delivery failed; its lease will run out");
+            }
+        }
     }
 
     async fn send(&self, c: &Claimed) -> Result<(u16, Option<Duration>), SendError> {
+        // Checked again at send time (it may have been registered before these rules); a name
+        // is checked once more, address by address, by the client's resolver.
+        let allow_loopback = self.config.push.allow_http_loopback;
+        let url =
+            egress::check_endpoint(&c.endpoint, allow_loopback).map_err(SendError::Blocked)?;
+        if let Some(ip) = url.host_str().and_then(literal_ip) {
+            egress::allowed(ip, allow_loopback).map_err(SendError::Blocked)?;
+            let port = url.port_or_known_default().unwrap_or(443);
+            self.released.push(&[std::net::SocketAddr::new(ip, port)]);
+        }
         let uri: axum::http::Uri = c
             .endpoint
             .parse()
@@ -208,7 +350,9 @@ impl Worker {
         let request =
             reqwest::Request::try_from(request).map_err(|e| SendError::Build(e.to_string()))?;
         let response = self.http.execute(request).await.map_err(|e| {
-            if e.is_timeout() {
+            if let Some(why) = egress::is_forbidden(&e) {
+                SendError::Blocked(why)
+            } else if e.is_timeout() {
                 SendError::Timeout
             } else {
                 SendError::Network
@@ -227,7 +371,34 @@ impl Worker {
 enum SendError {
     Timeout,
     Network,
+    /// The endpoint's address is not one pushes may go to (`egress`).
+    Blocked(&'static str),
     Build(String),
+}
+
+/// The IP address a URL's host is written as, if it is one (IPv6 in brackets).
+fn literal_ip(host: &str) -> Option<std::net::IpAddr> {
+    match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse().ok(),
+        None => host.parse::<std::net::Ipv4Addr>().ok().map(Into::into),
+    }
+}
+
+/// Why a delivery is given up on, if this outcome gives it up: short, no personal data.
+fn failure_reason(outcome: Outcome, status: Option<i32>, kind: &str, attempt: i32) -> String {
+    match (outcome, status) {
+        (Outcome::Gone, _) => "gone: the push service no longer knows the subscription".into(),
+        (Outcome::Rejected, _) if kind == "blocked" => {
+            "blocked: the endpoint is not a public address".into()
+        }
+        (Outcome::Rejected, Some(s)) if kind == "redirect" => {
+            format!("rejected: redirect (HTTP {s}) not followed")
+        }
+        (Outcome::Rejected, Some(s)) => format!("rejected: HTTP {s}"),
+        (Outcome::Rejected, None) => "rejected: the message could not be built".into(),
+        (Outcome::Retry { .. }, _) => format!("gave up after {attempt} attempts ({kind})"),
+        (Outcome::Sent, _) => String::new(),
+    }
 }
 
 fn classify(status: u16, retry_after: Option<Duration>) -> (Outcome, Option<i32>, &'static str) {
@@ -241,6 +412,7 @@ fn classify(status: u16, retry_after: Option<Duration>) -> (Outcome, Option<i32>
         Outcome::Sent => "sent",
         Outcome::Gone => "gone",
         Outcome::Retry { .. } => "retry",
+        Outcome::Rejected if (300..=399).contains(&status) => "redirect",
         Outcome::Rejected => "rejected",
     };
     (outcome, Some(status as i32), kind)
@@ -256,6 +428,7 @@ fn backoff(settings: &PushSettings, attempt: i32, retry_after: Option<Duration>)
     retry_after.map_or(own, |r| r.max(own).min(Duration::from_secs(3600)))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn record(
     db: &PgPool,
     settings: &PushSettings,
@@ -263,6 +436,7 @@ async fn record(
     outcome: Outcome,
     status: Option<i32>,
     kind: &str,
+    reason: &str,
     ms: i32,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
@@ -278,13 +452,15 @@ async fn record(
         "UPDATE push_deliveries
             SET state = $3, last_status = $4, claim_token = NULL, lease_until = NULL,
                 sent_at = CASE WHEN $3 = 'sent' THEN now() END,
-                next_attempt_at = now() + make_interval(secs => $5)
+                next_attempt_at = now() + make_interval(secs => $5),
+                failure_reason = CASE WHEN $3 = 'failed' THEN $6 END
           WHERE id = $1 AND claim_token = $2",
         c.id,
         c.token,
         state,
         status,
         delay.as_secs_f64(),
+        reason,
     )
     .execute(&mut *tx)
     .await?
@@ -327,6 +503,41 @@ async fn record(
     Ok(())
 }
 
+/// When the result of an attempt could not be recorded: the attempt counts, and the delivery
+/// is retried with backoff, or parked after the last attempt. Only under the claim's token.
+async fn release(db: &PgPool, settings: &PushSettings, c: &Claimed) -> sqlx::Result<()> {
+    let last = c.attempt >= settings.max_attempts;
+    sqlx::query!(
+        "UPDATE push_deliveries
+            SET state = CASE WHEN $3 THEN 'failed' ELSE 'retry_wait' END,
+                claim_token = NULL, lease_until = NULL,
+                next_attempt_at = now() + make_interval(secs => $4),
+                failure_reason = CASE WHEN $3 THEN 'recording the result failed ' || attempt || ' times' END
+          WHERE id = $1 AND claim_token = $2",
+        c.id,
+        c.token,
+        last,
+        backoff(settings, c.attempt, None).as_secs_f64(),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Parks one delivery that cannot be worked on (only one still waiting or claimed).
+async fn park(db: &PgPool, id: Uuid, reason: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE push_deliveries
+            SET state = 'failed', claim_token = NULL, lease_until = NULL, failure_reason = $2
+          WHERE id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
+        id,
+        reason,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// The claim's length: as configured, but always outliving the push request itself.
 fn lease_secs(s: &PushSettings) -> f64 {
     s.lease
@@ -362,6 +573,9 @@ mod tests {
             retry_base: Duration::from_secs(1),
             max_attempts: 10,
             lease: Duration::from_secs(60),
+            max_devices: 10,
+            test_limit: 5,
+            test_window: Duration::from_secs(900),
         };
         assert_eq!(backoff(&s, 1, None), Duration::from_secs(1));
         assert_eq!(backoff(&s, 4, None), Duration::from_secs(8));
