@@ -242,11 +242,13 @@ impl Store {
             .transpose()
     }
 
-    /// The server accepted it: nothing of it stays on the device.
-    pub fn delivered(&self, id: &str) -> Result<(), BridgeError> {
-        self.conn()
+    /// The server accepted it: nothing of it stays on the device. `false` if it was already
+    /// gone (another delivery of the same item got there first).
+    pub fn delivered(&self, id: &str) -> Result<bool, BridgeError> {
+        let n = self
+            .conn()
             .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Not sent this time (no connection): counts the attempt, stays pending.
