@@ -998,6 +998,67 @@ mod tests {
     }
 
     #[test]
+    fn only_json_answers_count_as_the_servers() {
+        let with = |ct: &str| {
+            let mut h = header::HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("application/json; charset=utf-8"));
+        assert!(with("application/problem+json"));
+        assert!(with("Application/JSON"));
+        assert!(!with("text/html; charset=utf-8"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/octet-stream"));
+        assert!(!is_json(&header::HeaderMap::new()));
+    }
+
+    #[test]
+    fn transport_failures_are_transient_and_refusals_are_4xx_problems() {
+        let problem = |status| {
+            Box::new(Problem {
+                kind: "about:blank".into(),
+                title: "t".into(),
+                status,
+                detail: None,
+                instance: None,
+                errors: Vec::new(),
+                current_version: None,
+            })
+        };
+        assert!(BridgeError::Offline.is_transient());
+        for status in [500, 502, 503, 504, 408] {
+            assert!(
+                BridgeError::Server(problem(status)).is_transient(),
+                "{status}"
+            );
+            assert!(
+                !BridgeError::Server(problem(status)).is_refusal(),
+                "{status}"
+            );
+        }
+        assert!(BridgeError::Server(problem(413)).is_refusal());
+        assert!(BridgeError::Forbidden(problem(403)).is_refusal());
+        assert!(BridgeError::Validation(Vec::new()).is_refusal());
+        for not_refusal in [
+            BridgeError::Offline,
+            BridgeError::Protocol("x".into()),
+            BridgeError::Unauthorized(problem(401)),
+            BridgeError::RateLimited {
+                retry_after_secs: None,
+                problem: problem(429),
+            },
+            BridgeError::Conflict {
+                current_version: Some(2),
+                problem: problem(412),
+            },
+        ] {
+            assert!(!not_refusal.is_refusal(), "{not_refusal:?}");
+        }
+    }
+
+    #[test]
     fn cursors_are_escaped() {
         assert_eq!(query_escape("v1.12.3"), "v1.12.3");
         assert_eq!(query_escape("a b&c"), "a%20b%26c");
