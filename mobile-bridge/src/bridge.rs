@@ -861,12 +861,13 @@ impl Bridge {
             match outcome {
                 Ok(true) => Ok(AlertOutcome::Delivered { alert_id }),
                 // Refused for good (e.g. invalid details): nothing to retry, the app is told.
-                Err(e) => Err(e.into()),
+                Err(e) if refuses_alert(&e) => Err(e.into()),
                 // Not acknowledged — no connection, an answer lost or cut short, a portal,
-                // the session ended (it goes out once the user signs in again): the app is
-                // told now, with the number to call, and the bridge keeps trying. The first
-                // retry is immediate: if the server has it, the app learns so at once.
-                Ok(false) => {
+                // the session ended (it goes out once the user signs in again), the device's
+                // storage failing: the app is told now, with the number to call, and the
+                // bridge keeps trying. The first retry is immediate: if the server has it,
+                // the app learns so at once.
+                Ok(false) | Err(_) => {
                     Inner::start_alert_retry(&inner);
                     Ok(AlertOutcome::NotDelivered {
                         alert_id,
