@@ -129,6 +129,7 @@ pub struct Client {
 
 /// An answer the server gave (a complete body, see the module documentation).
 struct Answer {
+    status: StatusCode,
     body: Vec<u8>,
 }
 
@@ -762,6 +763,9 @@ impl Client {
         self.execute(method, path, body, auth, call).await?.json()
     }
 
+    /// For the endpoints that answer 202 or 204 with no body (duress, a location report,
+    /// logout...): any other success is not the server's (a portal answering every request
+    /// `200` with a JSON page of its own), so the request may not have arrived.
     async fn send_empty<B: Serialize>(
         &self,
         method: Method,
@@ -770,7 +774,11 @@ impl Client {
         auth: bool,
         call: Call,
     ) -> Result<(), BridgeError> {
-        self.execute(method, path, body, auth, call).await.map(drop)
+        let answer = self.execute(method, path, body, auth, call).await?;
+        match answer.status {
+            StatusCode::ACCEPTED | StatusCode::NO_CONTENT => Ok(()),
+            _ => Err(BridgeError::Offline),
+        }
     }
 
     async fn execute<B: Serialize>(
@@ -888,7 +896,7 @@ impl Client {
             let empty_ok =
                 body.is_empty() && matches!(status, StatusCode::ACCEPTED | StatusCode::NO_CONTENT);
             if json || empty_ok {
-                return Ok(Answer { body });
+                return Ok(Answer { status, body });
             }
             // A captive portal's page, or something else in the way: not the server.
             return Err(BridgeError::Offline);
