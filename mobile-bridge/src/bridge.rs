@@ -5,6 +5,19 @@
 //! with no connection answers `NotDelivered` at once with the coordinator fallback number,
 //! and the bridge keeps retrying in the background and tells the app when it lands.
 //!
+//! Delivery rules: only the server's explicit refusal of a change (a 4xx problem about it)
+//! marks it rejected, and a conflict (412/409/428) waits for the user. Everything else — no
+//! connection, a reset, an answer lost or cut short, a captive portal's page, a 5xx — is a
+//! transport failure: the change stays pending and is sent again (the server recognises a
+//! replay), and `sync()` reports `Offline`. An alert leaves the outbox only when the server
+//! has acknowledged it; until then the app has `NotDelivered` with the fallback number. A
+//! raise whose answer was lost is retried at once in the background (the raise is
+//! idempotent), and then with backoff; a new alert wakes the retry at once.
+//!
+//! The host's callbacks (token store, alert observer) are released on the host's own thread
+//! when the app drops the bridge, and the runtime is stopped there: no background thread
+//! calls into a host that is shutting down (a Python host would abort).
+//!
 //! Exported through UniFFI. Records the app edits as a whole (contacts, safety plans) and the
 //! server's documents cross the boundary as the wire JSON (the OpenAPI schema at
 //! `/v1/openapi.json`), so the phone and the server share one definition of them. Async calls
@@ -26,6 +39,7 @@ use fieldline_wire::safety::{
     Checkout, Duress, DuressCode, ExtendCheckin, LocationReport, StartCheckin,
 };
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,6 +54,28 @@ const DURESS: &str = "duress";
 
 /// How long an alert may take to reach the server before the app is told it did not.
 const ALERT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a runtime being dropped by the host waits for its threads to stop.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
+
+/// Settings the Rust API can change (the apps get the defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct BridgeOptions {
+    /// Timeouts and retries of each request (`auto_refresh` is always on in a bridge).
+    pub client: ClientOptions,
+    /// The first wait between background retries of undelivered alerts, after the immediate
+    /// one; doubled each time (with jitter), at most 30 s.
+    pub alert_retry_backoff: Duration,
+}
+
+impl Default for BridgeOptions {
+    fn default() -> Self {
+        BridgeOptions {
+            client: ClientOptions::default(),
+            alert_retry_backoff: Duration::from_secs(1),
+        }
+    }
+}
 
 /// Where refresh tokens go: the host app's Keychain / Android Keystore.
 #[uniffi::export(with_foreign)]
@@ -83,19 +119,42 @@ struct Inner {
     /// another round (a change made while it ran).
     flush_running: AtomicBool,
     flush_again: AtomicBool,
+    /// Wakes the alert retry at once (a new alert, or a lost answer to learn about).
+    alert_wake: tokio::sync::Notify,
+    alert_retry_backoff: Duration,
+    /// Alerts a `raise` is sending right now (the background retry leaves them alone).
+    raising: Mutex<HashSet<String>>,
+    /// Set when the app drops the bridge: background work stops.
+    closing: AtomicBool,
     handle: tokio::runtime::Handle,
 }
 
 impl Drop for Bridge {
     fn drop(&mut self) {
-        // Dropping a runtime blocks; an app (or a test) may drop the bridge on an async thread.
+        // The host's callbacks are released here, on the host's thread: background tasks
+        // still holding `Inner` must never be the ones to release them (or call them) later,
+        // possibly while the host is exiting (Python aborts: "FATAL: exception not rethrown").
+        self.inner.closing.store(true, Ordering::SeqCst);
+        let observer = self
+            .inner
+            .observer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let sink = self.inner.client.clear_token_sink();
+        drop((observer, sink));
         if let Some(rt) = self
             .runtime
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            rt.shutdown_background();
+            // Waiting blocks; an app (or a test) may drop the bridge on an async thread.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                rt.shutdown_background();
+            } else {
+                rt.shutdown_timeout(SHUTDOWN_WAIT);
+            }
         }
     }
 }
@@ -148,43 +207,13 @@ impl Bridge {
         db_key: Vec<u8>,
         token_store: Arc<dyn TokenStore>,
     ) -> Result<Arc<Bridge>, FieldlineError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("fieldline-bridge")
-            .enable_all()
-            .build()
-            .map_err(|e| FieldlineError::Storage {
-                message: format!("starting the bridge runtime: {e}"),
-            })?;
-        let options = ClientOptions {
-            auto_refresh: true,
-            ..ClientOptions::default()
-        };
-        let client = Client::with_options(&server_url, options)?;
-        client.set_token_sink(Arc::new(Sink(token_store)));
-        let db_path = PathBuf::from(db_path);
-        let store = Store::open(&db_path, &db_key)?;
-        let handle = runtime.handle().clone();
-        let bridge = Arc::new(Bridge {
-            inner: Arc::new(Inner {
-                client,
-                store,
-                db_path,
-                observer: Mutex::new(None),
-                flushing: tokio::sync::Mutex::new(()),
-                alert_retry_running: AtomicBool::new(false),
-                flush_running: AtomicBool::new(false),
-                flush_again: AtomicBool::new(false),
-                handle: handle.clone(),
-            }),
-            runtime: Mutex::new(Some(runtime)),
-            handle,
-        });
-        // Alerts left undelivered when the app last stopped are retried at once.
-        if bridge.inner.has_undelivered_alerts()? {
-            Inner::start_alert_retry(&bridge.inner);
-        }
-        Ok(bridge)
+        Bridge::with_options(
+            server_url,
+            db_path,
+            db_key,
+            token_store,
+            BridgeOptions::default(),
+        )
     }
 
     /// A new id for something the user is creating (a contact, a person, a screening).
@@ -217,7 +246,12 @@ impl Bridge {
         let inner = self.inner.clone();
         self.run(async move {
             let me = inner.client.login(&email, &password).await?;
-            inner.adopt(me).await
+            let signed_in = inner.adopt(me).await?;
+            // Alerts that waited for a session go out now.
+            if inner.has_undelivered_alerts()? {
+                Inner::start_alert_retry(&inner);
+            }
+            Ok(signed_in)
         })
         .await
     }
@@ -227,7 +261,11 @@ impl Bridge {
         let inner = self.inner.clone();
         self.run(async move {
             let me = inner.client.resume(&refresh_token).await?;
-            inner.adopt(me).await
+            let signed_in = inner.adopt(me).await?;
+            if inner.has_undelivered_alerts()? {
+                Inner::start_alert_retry(&inner);
+            }
+            Ok(signed_in)
         })
         .await
     }
@@ -708,6 +746,59 @@ impl Bridge {
 }
 
 impl Bridge {
+    /// `Bridge::new` with settings (the Rust API: tests, benchmarks).
+    pub fn with_options(
+        server_url: String,
+        db_path: String,
+        db_key: Vec<u8>,
+        token_store: Arc<dyn TokenStore>,
+        options: BridgeOptions,
+    ) -> Result<Arc<Bridge>, FieldlineError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("fieldline-bridge")
+            .enable_all()
+            .build()
+            .map_err(|e| FieldlineError::Storage {
+                message: format!("starting the bridge runtime: {e}"),
+            })?;
+        let client_options = ClientOptions {
+            auto_refresh: true,
+            ..options.client
+        };
+        let client = Client::with_options(&server_url, client_options)?;
+        client.set_token_sink(Arc::new(Sink(token_store)));
+        let db_path = PathBuf::from(db_path);
+        let store = Store::open(&db_path, &db_key)?;
+        let handle = runtime.handle().clone();
+        let bridge = Arc::new(Bridge {
+            inner: Arc::new(Inner {
+                client,
+                store,
+                db_path,
+                observer: Mutex::new(None),
+                flushing: tokio::sync::Mutex::new(()),
+                alert_retry_running: AtomicBool::new(false),
+                flush_running: AtomicBool::new(false),
+                flush_again: AtomicBool::new(false),
+                alert_wake: tokio::sync::Notify::new(),
+                alert_retry_backoff: options.alert_retry_backoff,
+                raising: Mutex::new(HashSet::new()),
+                closing: AtomicBool::new(false),
+                handle: handle.clone(),
+            }),
+            runtime: Mutex::new(Some(runtime)),
+            handle,
+        });
+        // Alerts left undelivered when the app last stopped are retried at once.
+        if bridge.inner.has_undelivered_alerts()? {
+            Inner::start_alert_retry(&bridge.inner);
+        }
+        Ok(bridge)
+    }
+}
+
+impl Bridge {
     /// Runs a future on the bridge's runtime and waits for it from whatever executor the
     /// caller uses (Kotlin coroutines, Swift tasks, asyncio, another tokio runtime).
     async fn run<T: Send + 'static>(
@@ -756,34 +847,32 @@ impl Bridge {
             inner
                 .store
                 .enqueue(&alert_id, kind, &alert_id, None, &body)?;
-            let item = inner
-                .store
-                .item(&alert_id)?
-                .ok_or_else(|| invalid("alert vanished from the outbox"))?;
-            let call = Call {
-                timeout: Some(ALERT_ATTEMPT_TIMEOUT),
-                no_retry: true,
-                ..Call::default()
-            };
-            match inner.deliver(&item, call).await {
-                Ok(()) => {
-                    inner.store.delivered(&alert_id)?;
-                    Ok(AlertOutcome::Delivered { alert_id })
-                }
-                // No connection, or the session ended (it goes out once the user signs in
-                // again): the app is told now, with the number to call.
-                Err(e) if e.is_transient() || matches!(e, BridgeError::Unauthorized(_)) => {
-                    inner.store.attempted(&alert_id, "not delivered")?;
+            inner
+                .raising
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(alert_id.clone());
+            let outcome = inner.raise_now(&alert_id).await;
+            inner
+                .raising
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&alert_id);
+            match outcome {
+                Ok(true) => Ok(AlertOutcome::Delivered { alert_id }),
+                // Refused for good (e.g. invalid details): nothing to retry, the app is told.
+                Err(e) if refuses_alert(&e) => Err(e.into()),
+                // Not acknowledged — no connection, an answer lost or cut short, a portal,
+                // the session ended (it goes out once the user signs in again), the device's
+                // storage failing: the app is told now, with the number to call, and the
+                // bridge keeps trying. The first retry is immediate: if the server has it,
+                // the app learns so at once.
+                Ok(false) | Err(_) => {
                     Inner::start_alert_retry(&inner);
                     Ok(AlertOutcome::NotDelivered {
                         alert_id,
                         coordinator_fallback_phone: inner.store.meta("fallback_phone")?,
                     })
-                }
-                Err(e) => {
-                    // Refused for good (e.g. invalid details): nothing to retry.
-                    inner.store.delivered(&alert_id)?;
-                    Err(e.into())
                 }
             }
         })
@@ -881,12 +970,55 @@ impl Inner {
         })
     }
 
-    fn has_undelivered_alerts(&self) -> Result<bool, BridgeError> {
-        Ok(!self
+    /// Alerts (and duress) not yet acknowledged by the server, except those a `raise` is
+    /// sending right now.
+    fn undelivered_alerts(&self) -> Result<Vec<StoredItem>, BridgeError> {
+        Ok(self
             .store
             .items(&["pending"])?
-            .iter()
-            .all(|i| i.kind != ALERT && i.kind != DURESS))
+            .into_iter()
+            .filter(|i| (i.kind == ALERT || i.kind == DURESS) && !self.is_raising(&i.id))
+            .collect())
+    }
+
+    fn has_undelivered_alerts(&self) -> Result<bool, BridgeError> {
+        Ok(!self.undelivered_alerts()?.is_empty())
+    }
+
+    fn is_raising(&self, id: &str) -> bool {
+        self.raising
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
+    }
+
+    /// One attempt at an alert in the outbox. `Ok(true)`: the server acknowledged it (it
+    /// leaves the outbox). `Ok(false)`: not acknowledged (it stays, the attempt is counted).
+    /// `Err`: the server refused it (it leaves the outbox; the error says why).
+    async fn raise_now(&self, alert_id: &str) -> Result<bool, BridgeError> {
+        let item = self
+            .store
+            .item(alert_id)?
+            .ok_or_else(|| BridgeError::Storage("alert vanished from the outbox".into()))?;
+        let call = Call {
+            timeout: Some(ALERT_ATTEMPT_TIMEOUT),
+            no_retry: true,
+            ..Call::default()
+        };
+        match self.deliver(&item, call).await {
+            Ok(()) => {
+                self.store.delivered(alert_id)?;
+                Ok(true)
+            }
+            Err(e) if refuses_alert(&e) => {
+                self.store.delivered(alert_id)?;
+                Err(e)
+            }
+            Err(e) => {
+                self.store.attempted(alert_id, &describe(&e))?;
+                Ok(false)
+            }
+        }
     }
 
     /// Sends one queued mutation. `Ok` means the server has it (now or from before).
@@ -970,6 +1102,11 @@ impl Inner {
                     next += 1;
                     continue;
                 }
+                if self.is_raising(&item.id) {
+                    // Its own raise is sending it right now.
+                    next += 1;
+                    continue;
+                }
                 if item.kind != CONTACT {
                     if batch.is_empty() {
                         batch.push(item.clone());
@@ -1005,9 +1142,9 @@ impl Inner {
                 let Some(res) = res else { continue };
                 match res {
                     Ok(()) => {
-                        self.store.delivered(&item.id)?;
+                        let removed = self.store.delivered(&item.id)?;
                         sent += 1;
-                        if item.kind == ALERT || item.kind == DURESS {
+                        if removed && (item.kind == ALERT || item.kind == DURESS) {
                             self.notify_delivered(&item.id);
                         }
                     }
@@ -1016,6 +1153,12 @@ impl Inner {
                         stop.get_or_insert(e);
                     }
                     Err(e @ (BridgeError::Unauthorized(_) | BridgeError::RateLimited { .. })) => {
+                        stop.get_or_insert(e);
+                    }
+                    // An answer this client cannot read, or the device's storage failing, says
+                    // nothing against the change: it stays pending.
+                    Err(e @ (BridgeError::Protocol(_) | BridgeError::Storage(_))) => {
+                        self.store.attempted(&item.id, &describe(&e))?;
                         stop.get_or_insert(e);
                     }
                     Err(BridgeError::Conflict {
@@ -1033,6 +1176,7 @@ impl Inner {
                         conflicts += 1;
                     }
                     Err(e) => {
+                        debug_assert!(e.is_refusal(), "{e:?}");
                         self.store.rejected(&item.id, &describe(&e))?;
                         held.insert(item.record_id.clone());
                         rejected += 1;
@@ -1054,6 +1198,16 @@ impl Inner {
     }
 
     async fn sync(self: &Arc<Self>) -> Result<SyncReport, FieldlineError> {
+        self.sync_inner().await.map_err(|e| {
+            if e.is_transient() {
+                FieldlineError::Offline
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    async fn sync_inner(self: &Arc<Self>) -> Result<SyncReport, BridgeError> {
         let (sent, conflicts, rejected) = self.flush(Call::idempotent()).await?;
         let me = self.client.me().await?;
         self.remember_me(me)?;
@@ -1136,6 +1290,9 @@ impl Inner {
     }
 
     fn notify_delivered(&self, alert_id: &str) {
+        if self.closing.load(Ordering::SeqCst) {
+            return;
+        }
         let observer = self
             .observer
             .lock()
@@ -1146,29 +1303,28 @@ impl Inner {
         }
     }
 
-    /// Retries undelivered alerts with backoff until none are left (one task at a time).
+    /// Retries undelivered alerts until none are left (one task at a time): the first round
+    /// at once, then with backoff. Started (or, when running, woken to try at once) by every
+    /// alert that was not acknowledged, by a sign-in, and when the bridge opens.
     fn start_alert_retry(inner: &Arc<Inner>) {
         if inner.alert_retry_running.swap(true, Ordering::SeqCst) {
+            inner.alert_wake.notify_one();
             return;
         }
         let inner = inner.clone();
         let handle = inner.handle.clone();
         handle.spawn(async move {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                tokio::time::sleep(backoff(Duration::from_secs(1), attempt.min(6))).await;
-                let alerts: Vec<StoredItem> = match inner.store.items(&["pending"]) {
-                    Ok(items) => items
-                        .into_iter()
-                        .filter(|i| i.kind == ALERT || i.kind == DURESS)
-                        .collect(),
-                    Err(_) => continue,
-                };
+            let mut failures = 0u32;
+            while !inner.closing.load(Ordering::SeqCst) {
+                let alerts = inner.undelivered_alerts().unwrap_or_default();
                 if alerts.is_empty() {
                     break;
                 }
+                let mut acknowledged = true;
                 for item in alerts {
+                    if inner.is_raising(&item.id) {
+                        continue;
+                    }
                     let call = Call {
                         timeout: Some(ALERT_ATTEMPT_TIMEOUT),
                         no_retry: true,
@@ -1176,28 +1332,44 @@ impl Inner {
                     };
                     match inner.deliver(&item, call).await {
                         Ok(()) => {
-                            let _ = inner.store.delivered(&item.id);
-                            inner.notify_delivered(&item.id);
+                            if inner.store.delivered(&item.id).unwrap_or(false) {
+                                inner.notify_delivered(&item.id);
+                            }
                         }
-                        Err(e) if e.is_transient() => {
-                            let _ = inner.store.attempted(&item.id, "offline");
-                        }
-                        Err(BridgeError::Unauthorized(_)) => {
-                            let _ = inner.store.attempted(&item.id, "not signed in");
-                        }
-                        Err(e) => {
+                        Err(e) if refuses_alert(&e) => {
                             let _ = inner.store.rejected(&item.id, &describe(&e));
                         }
+                        Err(e) => {
+                            let _ = inner.store.attempted(&item.id, &describe(&e));
+                            acknowledged = false;
+                        }
                     }
+                }
+                if acknowledged {
+                    failures = 0;
+                    continue;
+                }
+                failures += 1;
+                let wait = backoff(inner.alert_retry_backoff, failures.min(6));
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = inner.alert_wake.notified() => failures = 0,
                 }
             }
             inner.alert_retry_running.store(false, Ordering::SeqCst);
             // An alert queued between the last check and the flag being cleared.
-            if inner.has_undelivered_alerts().unwrap_or(false) {
+            if !inner.closing.load(Ordering::SeqCst)
+                && inner.has_undelivered_alerts().unwrap_or(false)
+            {
                 Inner::start_alert_retry(&inner);
             }
         });
     }
+}
+
+/// The server refused an alert for good: it will never be accepted as it is.
+fn refuses_alert(e: &BridgeError) -> bool {
+    e.is_refusal() || matches!(e, BridgeError::Conflict { .. })
 }
 
 /// What to show for a refused change: the problem type and field pointers, never values.

@@ -3,9 +3,21 @@
 //!
 //! Requests have a connect timeout and an overall timeout. Only idempotent requests are retried
 //! (GETs, and writes carrying the phone's id or an `If-Match`, which the server deduplicates),
-//! with jittered exponential backoff, and only on failures a retry can cure: no connection,
-//! a timeout, 502/503/504. A login, a refresh (the server rotates the token) or a logout is
-//! sent once.
+//! with jittered exponential backoff, and only on failures a retry can cure (transport
+//! failures, below). A login or a logout is sent once.
+//!
+//! What counts as the server's answer: a complete JSON body (`application/json`, or a
+//! `application/problem+json` problem for an error), or an empty 202/204. Anything else — no
+//! connection, a reset, a timeout, a body cut short, a non-JSON answer (a captive portal's
+//! `200 text/html`, a proxy's error page, a redirect), a 5xx, a 408 — is a transport failure
+//! ([`BridgeError::Offline`], or [`BridgeError::Server`] for a 5xx problem): the request may or
+//! may not have reached the server, so only idempotent writes are repeated. Only a 4xx problem
+//! document is the server refusing the request.
+//!
+//! Token refresh is single-flight per client: the first request that meets 401 refreshes,
+//! requests meeting 401 meanwhile wait and reuse its outcome. A refresh whose answer was lost
+//! is retried at once with the same token, which the server accepts within its reuse grace
+//! (`FIELDLINE_REFRESH_REUSE_GRACE_SECS`, 30 s by default).
 
 use crate::BridgeError;
 use fieldline_wire::admin::{AuditPage, NewUser, RevokedSessions, User, UserList, UserUpdate};
@@ -26,9 +38,16 @@ use fieldline_wire::{NewPassword, Problem};
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
+
+/// How long one refresh attempt may take, and how long after the first one a refresh is
+/// still retried: the retries must reach the server within its reuse grace (30 s by default),
+/// counted from when it rotated the token.
+const REFRESH_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
+const REFRESH_RETRY_WINDOW: Duration = Duration::from_secs(15);
 
 /// The tokens of a signed-in session. The host app keeps `refresh_token` in the platform's
 /// secure storage; the bridge never writes it to disk.
@@ -99,8 +118,19 @@ pub struct Client {
     options: ClientOptions,
     session: Mutex<Option<Session>>,
     tokens: Mutex<Option<Arc<dyn TokenSink>>>,
-    /// Serialises refreshes: two requests failing with 401 at once refresh once.
+    /// Serialises refreshes: requests failing with 401 at once refresh once.
     refreshing: tokio::sync::Mutex<()>,
+    /// Counts finished refreshes (and sign-ins); a request notes it before it is sent, so on
+    /// 401 it knows whether a refresh finished since, and then reuses that refresh's outcome.
+    refresh_generation: AtomicU64,
+    /// The outcome of the last refresh when it failed (cleared by any new session).
+    refresh_failure: Mutex<Option<BridgeError>>,
+}
+
+/// An answer the server gave (a complete body, see the module documentation).
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
 }
 
 impl Client {
@@ -113,6 +143,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
+            // The API never redirects; a redirect is a captive portal or a misconfigured
+            // proxy, and following it would send the request somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BridgeError::Protocol(e.to_string()))?;
         Ok(Client {
@@ -122,6 +155,8 @@ impl Client {
             session: Mutex::new(None),
             tokens: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
+            refresh_generation: AtomicU64::new(0),
+            refresh_failure: Mutex::new(None),
         })
     }
 
@@ -139,6 +174,12 @@ impl Client {
         *self.tokens.lock().expect("tokens lock") = Some(sink);
     }
 
+    /// Forgets the token sink (the host app is going away: it must not be called, nor
+    /// released later from another thread).
+    pub fn clear_token_sink(&self) -> Option<Arc<dyn TokenSink>> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
     pub fn session(&self) -> Option<Session> {
         self.session.lock().expect("session lock").clone()
     }
@@ -149,27 +190,36 @@ impl Client {
     }
 
     /// Resumes from the refresh token alone (what the host app keeps across restarts): trades
-    /// it for a fresh session.
+    /// it for a fresh session. A lost answer is retried at once with the same token (the
+    /// server's reuse grace accepts it); never itself refreshed on 401.
     pub async fn resume(&self, refresh_token: &str) -> Result<Me, BridgeError> {
-        // Straight to one attempt: never retried (the server rotates the token) and never
-        // itself refreshed on 401.
         let body = serde_json::to_vec(&RefreshRequest {
             refresh_token: refresh_token.to_owned(),
         })
         .map_err(|e| BridgeError::Protocol(e.to_string()))?;
-        let res = self
-            .execute_once(
-                Method::POST,
-                "/v1/auth/refresh",
-                Some(&body),
-                false,
-                Call::once(),
-            )
-            .await?;
-        let t: TokenResponse = res
-            .json()
-            .await
-            .map_err(|e| BridgeError::Protocol(e.to_string()))?;
+        let call = Call {
+            timeout: Some(REFRESH_ATTEMPT_TIMEOUT),
+            ..Call::once()
+        };
+        let started = Instant::now();
+        let mut attempt = 0;
+        let answer = loop {
+            attempt += 1;
+            match self
+                .execute_once(Method::POST, "/v1/auth/refresh", Some(&body), false, call)
+                .await
+            {
+                Err(e)
+                    if e.is_transient()
+                        && attempt < self.options.attempts.max(1)
+                        && started.elapsed() < REFRESH_RETRY_WINDOW =>
+                {
+                    tokio::time::sleep(backoff(self.options.backoff, attempt)).await;
+                }
+                other => break other?,
+            }
+        };
+        let t: TokenResponse = answer.json()?;
         Ok(self.keep(t))
     }
 
@@ -684,6 +734,8 @@ impl Client {
             refresh_token: t.refresh_token,
             user: t.user,
         });
+        *self.refresh_failure.lock().expect("refresh lock") = None;
+        self.refresh_generation.fetch_add(1, Ordering::SeqCst);
         self.tell_tokens(Some(refresh));
         me
     }
@@ -708,12 +760,12 @@ impl Client {
         auth: bool,
         call: Call,
     ) -> Result<T, BridgeError> {
-        let res = self.execute(method, path, body, auth, call).await?;
-        res.json::<T>()
-            .await
-            .map_err(|e| BridgeError::Protocol(e.to_string()))
+        self.execute(method, path, body, auth, call).await?.json()
     }
 
+    /// For the endpoints that answer 202 or 204 with no body (duress, a location report,
+    /// logout...): any other success is not the server's (a portal answering every request
+    /// `200` with a JSON page of its own), so the request may not have arrived.
     async fn send_empty<B: Serialize>(
         &self,
         method: Method,
@@ -722,7 +774,11 @@ impl Client {
         auth: bool,
         call: Call,
     ) -> Result<(), BridgeError> {
-        self.execute(method, path, body, auth, call).await.map(drop)
+        let answer = self.execute(method, path, body, auth, call).await?;
+        match answer.status {
+            StatusCode::ACCEPTED | StatusCode::NO_CONTENT => Ok(()),
+            _ => Err(BridgeError::Offline),
+        }
     }
 
     async fn execute<B: Serialize>(
@@ -732,7 +788,7 @@ impl Client {
         body: Option<&B>,
         auth: bool,
         call: Call,
-    ) -> Result<reqwest::Response, BridgeError> {
+    ) -> Result<Answer, BridgeError> {
         let body = match body {
             Some(b) => {
                 Some(serde_json::to_vec(b).map_err(|e| BridgeError::Protocol(e.to_string()))?)
@@ -748,6 +804,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let generation = self.refresh_generation.load(Ordering::SeqCst);
             let result = self
                 .execute_once(method.clone(), path, body.as_deref(), auth, call)
                 .await;
@@ -756,7 +813,7 @@ impl Client {
                     if auth && self.options.auto_refresh && !refreshed =>
                 {
                     refreshed = true;
-                    self.refresh_after_401().await?;
+                    self.refresh_after_401(generation).await?;
                     attempt -= 1;
                 }
                 Err(e) if attempt < attempts && e.is_transient() => {
@@ -767,15 +824,25 @@ impl Client {
         }
     }
 
-    /// Refreshes unless another request already did while this one waited.
-    async fn refresh_after_401(&self) -> Result<(), BridgeError> {
-        let before = self.session().map(|s| s.access_token);
-        let _guard = self.refreshing.lock().await;
-        let now = self.session().map(|s| s.access_token);
-        if now.is_some() && now != before {
-            return Ok(());
+    /// Single-flight refresh after a 401 to a request sent at refresh generation `seen`: if a
+    /// refresh (or a sign-in) finished since, its outcome is reused — a new token to retry
+    /// with, or its failure — instead of trading the same refresh token again.
+    async fn refresh_after_401(&self, seen: u64) -> Result<(), BridgeError> {
+        let _one = self.refreshing.lock().await;
+        if self.refresh_generation.load(Ordering::SeqCst) != seen {
+            return match self.refresh_failure.lock().expect("refresh lock").clone() {
+                Some(e) => Err(e),
+                None => Ok(()),
+            };
         }
-        self.refresh().await.map(drop)
+        match self.refresh().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                *self.refresh_failure.lock().expect("refresh lock") = Some(e.clone());
+                self.refresh_generation.fetch_add(1, Ordering::SeqCst);
+                Err(e)
+            }
+        }
     }
 
     async fn execute_once(
@@ -785,7 +852,7 @@ impl Client {
         body: Option<&[u8]>,
         auth: bool,
         call: Call,
-    ) -> Result<reqwest::Response, BridgeError> {
+    ) -> Result<Answer, BridgeError> {
         let url = format!("{}{}", self.base_url(), path);
         let mut req = self.http.request(method, url);
         if auth {
@@ -804,30 +871,44 @@ impl Client {
                 .body(b.to_vec());
         }
         let res = req.send().await.map_err(|e| {
-            if e.is_connect() || e.is_timeout() || e.is_request() {
-                BridgeError::Offline
-            } else {
+            if e.is_builder() {
                 BridgeError::Protocol(e.to_string())
+            } else {
+                // Refused, reset, timed out, closed before the answer: a transport failure.
+                BridgeError::Offline
             }
         })?;
-        if res.status().is_success() {
-            return Ok(res);
-        }
         let status = res.status();
+        let json = is_json(res.headers());
         let retry_after = res
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let problem: Box<Problem> = match res.json().await {
-            Ok(p) => p,
-            // A proxy's 502/504 page: the server itself was not reached.
-            Err(_) if status.is_server_error() => return Err(BridgeError::Offline),
-            Err(_) => {
-                return Err(BridgeError::Protocol(format!(
-                    "{status} without a problem document"
-                )));
+        // The whole body, or it is not an answer: a body cut short is a transport failure
+        // (the server may well have acted on the request).
+        let body = res
+            .bytes()
+            .await
+            .map_err(|_| BridgeError::Offline)?
+            .to_vec();
+        if status.is_success() {
+            let empty_ok =
+                body.is_empty() && matches!(status, StatusCode::ACCEPTED | StatusCode::NO_CONTENT);
+            if json || empty_ok {
+                return Ok(Answer { status, body });
             }
+            // A captive portal's page, or something else in the way: not the server.
+            return Err(BridgeError::Offline);
+        }
+        let problem: Box<Problem> = match json
+            .then(|| serde_json::from_slice::<Problem>(&body).ok())
+            .flatten()
+        {
+            Some(p) => Box::new(p),
+            // Not a problem document: a proxy's or a portal's error page (or a redirect to
+            // one). The server did not answer, so this says nothing about the request.
+            None => return Err(BridgeError::Offline),
         };
         Err(match status {
             StatusCode::UNAUTHORIZED => BridgeError::Unauthorized(problem),
@@ -853,6 +934,30 @@ impl Client {
             _ => BridgeError::Server(problem),
         })
     }
+}
+
+impl Answer {
+    /// The body as `T`. A complete JSON answer this client cannot read is a version mismatch.
+    fn json<T: DeserializeOwned>(self) -> Result<T, BridgeError> {
+        serde_json::from_slice(&self.body).map_err(|e| BridgeError::Protocol(e.to_string()))
+    }
+}
+
+/// `application/json`, `application/problem+json` or another `+json` type.
+fn is_json(headers: &header::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 /// `base * 2^(attempt-1)`, ±50 %, at most 30 s.
@@ -898,6 +1003,67 @@ mod tests {
             assert!(d >= nominal / 2 && d <= nominal * 3 / 2, "{attempt}: {d:?}");
         }
         assert!(backoff(base, 40) <= Duration::from_secs(45));
+    }
+
+    #[test]
+    fn only_json_answers_count_as_the_servers() {
+        let with = |ct: &str| {
+            let mut h = header::HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("application/json; charset=utf-8"));
+        assert!(with("application/problem+json"));
+        assert!(with("Application/JSON"));
+        assert!(!with("text/html; charset=utf-8"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/octet-stream"));
+        assert!(!is_json(&header::HeaderMap::new()));
+    }
+
+    #[test]
+    fn transport_failures_are_transient_and_refusals_are_4xx_problems() {
+        let problem = |status| {
+            Box::new(Problem {
+                kind: "about:blank".into(),
+                title: "t".into(),
+                status,
+                detail: None,
+                instance: None,
+                errors: Vec::new(),
+                current_version: None,
+            })
+        };
+        assert!(BridgeError::Offline.is_transient());
+        for status in [500, 502, 503, 504, 408] {
+            assert!(
+                BridgeError::Server(problem(status)).is_transient(),
+                "{status}"
+            );
+            assert!(
+                !BridgeError::Server(problem(status)).is_refusal(),
+                "{status}"
+            );
+        }
+        assert!(BridgeError::Server(problem(413)).is_refusal());
+        assert!(BridgeError::Forbidden(problem(403)).is_refusal());
+        assert!(BridgeError::Validation(Vec::new()).is_refusal());
+        for not_refusal in [
+            BridgeError::Offline,
+            BridgeError::Protocol("x".into()),
+            BridgeError::Unauthorized(problem(401)),
+            BridgeError::RateLimited {
+                retry_after_secs: None,
+                problem: problem(429),
+            },
+            BridgeError::Conflict {
+                current_version: Some(2),
+                problem: problem(412),
+            },
+        ] {
+            assert!(!not_refusal.is_refusal(), "{not_refusal:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 use fieldline_wire::{FieldError, Problem};
 
 /// What can go wrong talking to the server, in the terms the app must act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum BridgeError {
-    /// No connection, or no answer in time: keep the work and try later.
+    /// No connection, no answer in time, an answer cut short, or an answer that did not come
+    /// from the server (a captive portal's page): keep the work and try later.
     #[error("the server could not be reached")]
     Offline,
     /// Credentials are missing, wrong, expired or revoked: sign in again.
@@ -39,12 +40,26 @@ pub enum BridgeError {
 }
 
 impl BridgeError {
-    /// Whether trying the same request again later may succeed: no connection, or the server
-    /// (or a proxy in front of it) is briefly unable to answer.
+    /// Whether trying the same request again later may succeed: a transport failure, or the
+    /// server (or a proxy in front of it) is unable to answer now (5xx, 408).
     pub fn is_transient(&self) -> bool {
         match self {
             BridgeError::Offline => true,
-            BridgeError::Server(p) => matches!(p.status, 502..=504),
+            BridgeError::Server(p) => p.status >= 500 || p.status == 408,
+            _ => false,
+        }
+    }
+
+    /// Whether the server refused the request itself, for good: a 4xx problem about it
+    /// (invalid, forbidden, not found, too large...). Not a conflict (the user decides), not
+    /// a missing session or a rate limit (about the caller, not the record), never a
+    /// transport failure or an answer this client could not read.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            BridgeError::Forbidden(_) | BridgeError::NotFound(_) | BridgeError::Validation(_) => {
+                true
+            }
+            BridgeError::Server(p) => (400..500).contains(&p.status) && !self.is_transient(),
             _ => false,
         }
     }

@@ -11,7 +11,7 @@ mod error;
 mod ffi;
 mod store;
 
-pub use bridge::{AlertObserver, Bridge, TokenStore};
+pub use bridge::{AlertObserver, Bridge, BridgeOptions, TokenStore};
 pub use client::{Call, Client, ClientOptions, Session, TokenSink};
 pub use error::BridgeError;
 pub use ffi::{

@@ -101,6 +101,14 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        // Earlier versions rejected a change when the answer could not be read (a captive
+        // portal's page, a body cut short): the server never refused those, so they go out
+        // again. (A refusal's error is its problem type or the invalid fields, never this.)
+        conn.execute(
+            "UPDATE outbox SET state = 'pending'
+              WHERE state = 'rejected' AND last_error LIKE 'unexpected response:%'",
+            [],
+        )?;
         let store = Store {
             conn: Mutex::new(conn),
             cipher,
@@ -242,11 +250,13 @@ impl Store {
             .transpose()
     }
 
-    /// The server accepted it: nothing of it stays on the device.
-    pub fn delivered(&self, id: &str) -> Result<(), BridgeError> {
-        self.conn()
+    /// The server accepted it: nothing of it stays on the device. `false` if it was already
+    /// gone (another delivery of the same item got there first).
+    pub fn delivered(&self, id: &str) -> Result<bool, BridgeError> {
+        let n = self
+            .conn()
             .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Not sent this time (no connection): counts the attempt, stays pending.
@@ -510,6 +520,42 @@ mod tests {
         let store = Store::open(&temp(), &[1; 32]).unwrap();
         let sealed = store.seal("outbox:a", b"x").unwrap();
         assert!(store.open_value("outbox:b", &sealed).is_err());
+    }
+
+    #[test]
+    fn changes_rejected_for_an_unreadable_answer_are_pending_again() {
+        let path = temp();
+        let store = Store::open(&path, &[1; 32]).unwrap();
+        store
+            .enqueue("portal", "contact", "r1", None, b"1")
+            .unwrap();
+        store
+            .enqueue("invalid", "contact", "r2", None, b"2")
+            .unwrap();
+        store
+            .rejected(
+                "portal",
+                "unexpected response: error decoding response body",
+            )
+            .unwrap();
+        store
+            .rejected("invalid", "invalid: /needs: unknown")
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path, &[1; 32]).unwrap();
+        let states: Vec<_> = store
+            .items(&[])
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.id, i.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("portal".to_owned(), "pending".to_owned()),
+                ("invalid".to_owned(), "rejected".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 
+pub mod fault_proxy;
 pub mod phone;
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";

@@ -3,7 +3,7 @@
 //! callbacks an app would implement, and network faults made with real sockets: a port nobody
 //! listens on, and a proxy that loses responses after the server has acted.
 
-use fieldline_bridge::{AlertObserver, Bridge, TokenStore};
+use fieldline_bridge::{AlertObserver, Bridge, BridgeOptions, TokenStore};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,15 +40,27 @@ pub struct Phone {
     pub db_path: PathBuf,
     pub key: Vec<u8>,
     pub delivered: mpsc::UnboundedReceiver<String>,
+    options: BridgeOptions,
 }
 
 impl Phone {
     /// A freshly installed app: a new database, a new key from the "keystore".
     pub fn install(server_url: &str) -> Phone {
+        Phone::install_with(server_url, BridgeOptions::default())
+    }
+
+    /// A freshly installed app with other timeouts and retry delays than the apps have.
+    pub fn install_with(server_url: &str, options: BridgeOptions) -> Phone {
         let db_path =
             std::env::temp_dir().join(format!("fieldline-phone-{}.db", uuid::Uuid::new_v4()));
         let key: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
-        Phone::open(server_url, db_path, key, Arc::new(SecureStorage::default()))
+        Phone::open(
+            server_url,
+            db_path,
+            key,
+            Arc::new(SecureStorage::default()),
+            options,
+        )
     }
 
     fn open(
@@ -56,12 +68,14 @@ impl Phone {
         db_path: PathBuf,
         key: Vec<u8>,
         storage: Arc<SecureStorage>,
+        options: BridgeOptions,
     ) -> Phone {
-        let bridge = Bridge::new(
+        let bridge = Bridge::with_options(
             server_url.to_owned(),
             db_path.display().to_string(),
             key.clone(),
             storage.clone(),
+            options,
         )
         .expect("bridge");
         let (tx, rx) = mpsc::unbounded_channel();
@@ -72,6 +86,7 @@ impl Phone {
             db_path,
             key,
             delivered: rx,
+            options,
         }
     }
 
@@ -80,9 +95,9 @@ impl Phone {
     pub async fn restart(mut self, server_url: &str) -> Phone {
         // The files stay: only this handle goes.
         let db_path = std::mem::take(&mut self.db_path);
-        let (storage, key) = (self.storage.clone(), self.key.clone());
+        let (storage, key, options) = (self.storage.clone(), self.key.clone(), self.options);
         drop(self);
-        let phone = Phone::open(server_url, db_path, key, storage);
+        let phone = Phone::open(server_url, db_path, key, storage, options);
         let token = phone
             .storage
             .refresh_token

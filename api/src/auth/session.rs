@@ -4,9 +4,13 @@
 //! session is revoked.
 //!
 //! One exception keeps phones on bad networks signed in: if the response to a refresh was
-//! lost, the phone retries with the same token. Within `refresh_reuse_grace`, and only while
-//! the successor has not been used, that retry gets a new successor and the lost one is
-//! retired. A thief who races the phone still trips reuse detection on the phone's next use.
+//! lost, the phone retries with the same token. Within `refresh_reuse_grace` of the token's
+//! first use, and only while its newest successor has not been used, that retry gets a new
+//! successor and the lost one is retired. The answer to a retry can be lost too, so the
+//! presented token then points at the new successor: a further retry within the grace works
+//! the same way. A thief who races the phone still trips reuse detection on the phone's next
+//! use (the thief's successor is retired, or the phone's is), and any use after the grace is
+//! reuse.
 
 use crate::config::Config;
 use base64::Engine;
@@ -150,6 +154,14 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
         sqlx::query!(
             "UPDATE refresh_tokens SET retired = true WHERE token_hash = $1",
             successor
+        )
+        .execute(&mut *tx)
+        .await?;
+        // The next retry of the presented token (if this answer is lost too) finds this one.
+        sqlx::query!(
+            "UPDATE refresh_tokens SET replaced_by = $2 WHERE token_hash = $1",
+            presented_hash,
+            hash(&refresh.token),
         )
         .execute(&mut *tx)
         .await?;
