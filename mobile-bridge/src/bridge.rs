@@ -1030,6 +1030,11 @@ impl Inner {
         match item.kind.as_str() {
             CONTACT => {
                 let input: ContactInput = serde_json::from_slice(&body).map_err(bad)?;
+                // The queued change's own id tells the server a replay from a new change.
+                let call = Call {
+                    change_id: Uuid::parse_str(&item.id).ok(),
+                    ..call
+                };
                 let c = self
                     .client
                     .put_contact(record, &input, item.if_match, call)

@@ -95,6 +95,9 @@ impl Default for ClientOptions {
 pub struct Call {
     pub idempotent: bool,
     pub if_match: Option<i64>,
+    /// The change's own id, sent as `Idempotency-Key`: the server answers a change it has
+    /// seen as a replay (never a conflict) and applies a new one.
+    pub change_id: Option<Uuid>,
     pub timeout: Option<Duration>,
     /// Send once whatever `idempotent` says (the caller retries on its own schedule).
     pub no_retry: bool,
@@ -861,6 +864,9 @@ impl Client {
         }
         if let Some(v) = call.if_match {
             req = req.header(header::IF_MATCH, format!("\"{v}\""));
+        }
+        if let Some(id) = call.change_id {
+            req = req.header("idempotency-key", id.to_string());
         }
         if let Some(t) = call.timeout {
             req = req.timeout(t);

@@ -371,13 +371,86 @@ async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
     assert_eq!(c["version"], 2);
     assert_eq!(c["notes"], "Moved to the shelter");
     assert_eq!(c["status"], "follow_up");
-    // The later contact's person details are the ones that stand.
+    // The edit (with its version) changed the person; the later contact about the same person
+    // is linked to them as they stand: a create never rewrites a person (issue #16, finding 2).
     let pseudonym: String = sqlx::query_scalar("SELECT pseudonym FROM persons WHERE id = $1")
         .bind(person)
         .fetch_one(&db)
         .await
         .unwrap();
-    assert_eq!(pseudonym, "Client 70b");
+    assert_eq!(pseudonym, "Client 70");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT person_id) FROM contacts WHERE incident_type = 'stalking'"
+        )
+        .await,
+        1
+    );
+}
+
+/// Issue #18, finding 1: a contact created offline and edited offline before the create was
+/// delivered (so with no version) lost the edit, on the server and in the phone's cache. Each
+/// queued change goes with its own id (`Idempotency-Key`): the edit is applied in order, and
+/// a replay of either changes nothing.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_offline_edit_of_an_undelivered_contact_is_not_lost(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let phone = Phone::install(&server.base_url);
+    phone.login(ADVOCATE).await;
+    phone.bridge.set_server_url(unreachable_url().await);
+    let person = Uuid::new_v4();
+    let first = phone
+        .bridge
+        .save_contact(None, contact(person, "Client 71"), None)
+        .await
+        .unwrap();
+    let mut edited: Value = serde_json::from_str(&contact(person, "Client 71")).unwrap();
+    edited["notes"] = "She left for her sister's".into();
+    edited["person"]["phone"] = "555-0100".into();
+    phone
+        .bridge
+        .save_contact(Some(first.record_id.clone()), edited.to_string(), None)
+        .await
+        .unwrap();
+    phone.bridge.set_server_url(server.base_url.clone());
+    let report = phone.bridge.sync().await.unwrap();
+    assert_eq!(
+        (report.pending, report.conflicts, report.rejected),
+        (0, 0, 0)
+    );
+    let (version, phone_number): (i64, Option<String>) = {
+        let v: i64 = sqlx::query_scalar("SELECT version FROM contacts WHERE id = $1::uuid")
+            .bind(&first.record_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let c = server.login(ADVOCATE).await;
+        let t = c.session().unwrap().access_token;
+        let (_, got) = call(
+            &server,
+            &t,
+            "GET",
+            &format!("/v1/contacts/{}", first.record_id),
+            None,
+        )
+        .await;
+        assert_eq!(got["notes"], "She left for her sister's");
+        (v, got["person"]["phone"].as_str().map(str::to_owned))
+    };
+    assert_eq!((version, phone_number.as_deref()), (2, Some("555-0100")));
+    let cached: Value = serde_json::from_str(
+        &phone
+            .bridge
+            .cached_contact(first.record_id.clone())
+            .unwrap()
+            .unwrap()
+            .json,
+    )
+    .unwrap();
+    assert_eq!(cached["notes"], "She left for her sister's");
+    assert_eq!(cached["version"], 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM contact_changes").await, 2);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
