@@ -161,6 +161,36 @@ impl TestServer {
         }
     }
 
+    /// An access token for a demo user.
+    pub async fn token(&self, email: &str) -> String {
+        self.login(email)
+            .await
+            .session()
+            .expect("session")
+            .access_token
+    }
+
+    /// A new person in the demo agency with one role, added by its admin: their id and an
+    /// access token (a colleague outside a sealed record's team, a second raiser, a backup).
+    pub async fn add_user(&self, email: &str, role: fieldline_wire::Role) -> (uuid::Uuid, String) {
+        let password = "a colleague's long password";
+        let user = self
+            .login(ADMIN)
+            .await
+            .create_user(&fieldline_wire::admin::NewUser {
+                email: fieldline_wire::Email::parse(email).expect("e-mail"),
+                display_name: format!("Colleague {email}"),
+                password: fieldline_wire::NewPassword::parse(password.into()).expect("password"),
+                roles: vec![role],
+                grants: vec![],
+            })
+            .await
+            .expect("adding a user");
+        let c = self.client();
+        c.login(email, password).await.expect("colleague sign-in");
+        (user.id, c.session().expect("session").access_token)
+    }
+
     /// The id of a demo user.
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         sqlx::query_scalar("SELECT id FROM users WHERE email = $1")

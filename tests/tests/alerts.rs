@@ -662,26 +662,6 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
     assert_eq!(urgencies, ["high"]);
 }
 
-/// A second advocate in the demo agency.
-async fn second_advocate(server: &TestServer) -> (Uuid, String) {
-    let admin = server.login(ADMIN).await;
-    let user = admin
-        .create_user(&fieldline_wire::admin::NewUser {
-            email: fieldline_wire::Email::parse("joiner@demo.fieldline.test").unwrap(),
-            display_name: "Joining Advocate".into(),
-            password: fieldline_wire::NewPassword::parse("joining advocate pw".into()).unwrap(),
-            roles: vec![fieldline_wire::Role::Advocate],
-            grants: vec![],
-        })
-        .await
-        .unwrap();
-    let c = server.client();
-    c.login("joiner@demo.fieldline.test", "joining advocate pw")
-        .await
-        .unwrap();
-    (user.id, c.session().unwrap().access_token)
-}
-
 /// Issue #16, finding 10: a second raiser with the dedup key of an open alert got 404 and
 /// left no trace. They join it visibly and follow it; their replay finds it again.
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
@@ -689,7 +669,9 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
     let server = TestServer::start(db).await;
     let advocate = token(&server, ADVOCATE).await;
     let coordinator = token(&server, COORDINATOR).await;
-    let (joiner_id, joiner) = second_advocate(&server).await;
+    let (joiner_id, joiner) = server
+        .add_user("joiner@demo.fieldline.test", fieldline_wire::Role::Advocate)
+        .await;
     let (s, first) = call(
         &server,
         &advocate,

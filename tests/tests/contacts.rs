@@ -951,23 +951,12 @@ async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
     assert_eq!(res.status(), 201);
     // Seal the contact to the coordinator; a second advocate is outside the team.
     let admin = server.login(ADMIN).await;
-    admin
-        .create_user(&fieldline_wire::admin::NewUser {
-            email: fieldline_wire::Email::parse("outside@demo.fieldline.test").unwrap(),
-            display_name: "Outside Advocate".into(),
-            password: fieldline_wire::NewPassword::parse("outside advocate pw".into()).unwrap(),
-            roles: vec![fieldline_wire::Role::Advocate],
-            grants: vec![],
-        })
-        .await
-        .unwrap();
-    let outside = {
-        let c = server.client();
-        c.login("outside@demo.fieldline.test", "outside advocate pw")
-            .await
-            .unwrap();
-        c.session().unwrap().access_token
-    };
+    let (_, outside) = server
+        .add_user(
+            "outside@demo.fieldline.test",
+            fieldline_wire::Role::Advocate,
+        )
+        .await;
     let found = |token: String| {
         let url = server.url("/v1/persons?name=quintana");
         async move {
@@ -1106,25 +1095,12 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
             "{label}: {p}"
         );
     }
-    let second = {
-        let admin = server.login(ADMIN).await;
-        admin
-            .create_user(&fieldline_wire::admin::NewUser {
-                email: fieldline_wire::Email::parse("curious@demo.fieldline.test").unwrap(),
-                display_name: "Curious Colleague".into(),
-                password: fieldline_wire::NewPassword::parse("curious colleague pw".into())
-                    .unwrap(),
-                roles: vec![fieldline_wire::Role::Advocate],
-                grants: vec![],
-            })
-            .await
-            .unwrap();
-        let c = server.client();
-        c.login("curious@demo.fieldline.test", "curious colleague pw")
-            .await
-            .unwrap();
-        c.session().unwrap().access_token
-    };
+    let (_, second) = server
+        .add_user(
+            "curious@demo.fieldline.test",
+            fieldline_wire::Role::Advocate,
+        )
+        .await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
     let (s, p) = put(&server, &second, Uuid::new_v4(), &fresh, None).await;
