@@ -621,8 +621,6 @@ const KNOWN_UNDOCUMENTED: &[(&str, &str, u16)] = &[
     ("GET", "/v1/push/subscriptions", 401),
     ("GET", "/v1/sync", 401),
     ("GET", "/v1/sync", 403),
-    ("PATCH", "/v1/admin/users/{id}", 401),
-    ("PATCH", "/v1/admin/users/{id}", 403),
     ("PATCH", "/v1/directory/entries/{id}/availability", 401),
     ("PATCH", "/v1/directory/entries/{id}/availability", 403),
     ("PATCH", "/v1/directory/entries/{id}/availability", 404),
