@@ -414,6 +414,23 @@ static MATRIX: &[Row] = &[
         (OtherPrivate, [F, F, NF, F, U]),
         (Unknown,      [F, F, NF, F, U]),
     ]),
+    // The other agencies the owner names for a confidential place's exact location: the
+    // owning agency's housing managers only.
+    row("GET", "/v1/directory/entries/{id}/exact-location-agencies", &[
+        (OwnEntry,     [F, F, OK, F, U]),
+        (ConfOwn,      [F, F, OK, F, U]),
+        (OtherShared,  [F, F, F, F, U]),
+        (ConfOther,    [F, F, F, F, U]),
+        (OtherPrivate, [F, F, NF, F, U]),
+        (Unknown,      [F, F, NF, F, U]),
+    ]),
+    row("PUT", "/v1/directory/entries/{id}/exact-location-agencies", &[
+        (FreshEntry,   [F, F, OK, F, U]),
+        (OtherShared,  [F, F, F, F, U]),
+        (ConfOther,    [F, F, F, F, U]),
+        (OtherPrivate, [F, F, NF, F, U]),
+        (Unknown,      [F, F, NF, F, U]),
+    ]),
     row("DELETE", "/v1/directory/entries/{id}", &[
         (FreshEntry,   [F, F, OK, F, U]),
         (OtherShared,  [F, F, F, F, U]),
@@ -544,16 +561,6 @@ const KNOWN_OPEN: &[(&str, &str, Role, Target)] = &[
     ("PUT", "/v1/contacts/{id}", Role::Coordinator, Target::OtherContact),
     ("PUT", "/v1/contacts/{id}", Role::Advocate, Target::OtherPersonInBody),
     ("PUT", "/v1/contacts/{id}", Role::Coordinator, Target::OtherPersonInBody),
-    ("GET", "/v1/directory/nearby", Role::Coordinator, Target::ConfOther),
-    ("GET", "/v1/directory/nearby", Role::Housing, Target::ConfOther),
-    ("GET", "/v1/directory/within", Role::Coordinator, Target::ConfOther),
-    ("GET", "/v1/directory/within", Role::Housing, Target::ConfOther),
-    ("GET", "/v1/directory/export.csv", Role::Coordinator, Target::ConfOther),
-    ("GET", "/v1/directory/export.csv", Role::Housing, Target::ConfOther),
-    ("GET", "/v1/directory/export.hsds.json", Role::Coordinator, Target::ConfOther),
-    ("GET", "/v1/directory/export.hsds.json", Role::Housing, Target::ConfOther),
-    ("GET", "/v1/directory/entries/{id}", Role::Coordinator, Target::ConfOther),
-    ("GET", "/v1/directory/entries/{id}", Role::Housing, Target::ConfOther),
     ("POST", "/v1/alerts", Role::Advocate, Target::OtherAlert),
     ("POST", "/v1/alerts", Role::Coordinator, Target::OtherAlert),
     ("PUT", "/v1/oncall/schedules/{id}", Role::Coordinator, Target::OtherSchedule),
@@ -1388,6 +1395,9 @@ impl<'a> Ctx<'a> {
             },
             ("PATCH", "/v1/directory/entries/{id}/availability") => {
                 Req::json(json!({"beds_available": 2}))
+            }
+            ("PUT", "/v1/directory/entries/{id}/exact-location-agencies") => {
+                Req::json(json!({"agencies": []}))
             }
             ("POST", "/v1/alerts") => Req::json(json!({"id": t.id, "kind": "next_of_kin"})),
             ("PUT", "/v1/escalation-policies/{kind}")
