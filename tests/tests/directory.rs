@@ -1509,11 +1509,21 @@ async fn confidential_locations_are_for_the_owning_agency_and_the_agencies_it_na
     }
     // Nor is it found or ordered by its exact point: 100 m around it, its public point (snapped
     // to the ~1 km grid, ~600 m away) is outside the radius.
+    // Likewise a map rectangle of ~50 m around it.
     let at_the_door = nearby(10.123456, 20.654321, 100.0, "");
-    let (_, v) = other_coordinator.get(&at_the_door).await;
-    assert!(!names(&v).contains(&"Hidden Harbor".to_owned()), "{v}");
-    let (_, v) = own[0].get(&at_the_door).await;
-    assert!(names(&v).contains(&"Hidden Harbor".to_owned()), "{v}");
+    let door_box = "/v1/directory/within?west=20.6540&south=10.1232&east=20.6546&north=10.1237";
+    for path in [at_the_door.as_str(), door_box] {
+        let (_, v) = other_coordinator.get(path).await;
+        assert!(
+            !names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+        let (_, v) = own[0].get(path).await;
+        assert!(
+            names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+    }
 
     // Only the owner's housing managers keep the list; it names other, real agencies.
     let list = format!("/v1/directory/entries/{id}/exact-location-agencies");
@@ -1565,8 +1575,13 @@ async fn confidential_locations_are_for_the_owning_agency_and_the_agencies_it_na
             assert_eq!(harbor_shown(api, &path).await, Some(true), "own {path}");
         }
     }
-    let (_, v) = other_coordinator.get(&at_the_door).await;
-    assert!(names(&v).contains(&"Hidden Harbor".to_owned()), "{v}");
+    for path in [at_the_door.as_str(), door_box] {
+        let (_, v) = other_coordinator.get(path).await;
+        assert!(
+            names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+    }
 
     // Each of those exact reads is audited in the reader's agency (who) and in the owner's
     // (which agency), naming the entry and how it was read, never the location.
