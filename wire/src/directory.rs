@@ -291,7 +291,9 @@ pub struct ImportSummary {
 /// `GET`/`PUT /v1/directory/entries/{id}/exact-location-agencies`: the other agencies whose
 /// holders of `view_confidential_locations` may see this confidential place's street and exact
 /// point. Kept by the owning agency's housing managers; the owner's own holders always may.
-/// Each read of the exact location by a named agency is audited, for both agencies.
+/// Naming an agency shows it nothing it could not find already: only shared places are seen
+/// outside their agency. Each read of the exact location by a named agency is audited, for
+/// both agencies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

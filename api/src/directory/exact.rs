@@ -7,8 +7,8 @@
 //!   managers, every change audited;
 //! * the audit of every exact read of another agency's confidential place, on every path
 //!   (single read, searches, exports): one row in the reader's agency's log (who read it) and
-//!   one in the owner's (which agency read it, so the owner sees its list used). Rows name the
-//!   entry and how it was read, never the location.
+//!   one in the owner's (which agency read it, so the owner sees its list used; not the
+//!   reader's person or address). Rows name the entry and how it was read, never the location.
 
 use super::redact::exact_other_agency;
 use super::routes::lock_for_change;
@@ -173,12 +173,14 @@ pub async fn audit_reads(
         r#"INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
                                   request_id, client_ip, details)
            SELECT w.agency_id, w.user_id, 'directory.exact_location_read', 'directory_entry',
-                  x.id::text, $5, $6, w.details
+                  x.id::text, $5, w.client_ip, w.details
              FROM unnest($1::uuid[], $2::uuid[]) AS x (id, owner)
             CROSS JOIN LATERAL (VALUES
-                ($3::uuid, $4::uuid, jsonb_build_object('via', $7::text, 'owner_agency_id', x.owner)),
-                (x.owner, NULL::uuid, jsonb_build_object('via', $7::text, 'reader_agency_id', $3::uuid))
-            ) AS w (agency_id, user_id, details)"#,
+                ($3::uuid, $4::uuid, $6::inet,
+                 jsonb_build_object('via', $7::text, 'owner_agency_id', x.owner)),
+                (x.owner, NULL::uuid, NULL::inet,
+                 jsonb_build_object('via', $7::text, 'reader_agency_id', $3::uuid))
+            ) AS w (agency_id, user_id, client_ip, details)"#,
         &ids,
         &owners,
         actor.agency_id,
