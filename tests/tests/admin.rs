@@ -398,3 +398,66 @@ async fn agencies_and_users_are_never_deleted(db: PgPool) {
         .unwrap();
     assert!(users >= 4, "{users}");
 }
+
+/// Nobody gives themselves a permission (design, "Confidential locations"; issue #16.5): an
+/// admin adding a grant or a role to their own account is refused with a 422 problem naming
+/// the field; keeping or dropping what they hold is fine; another person's grant goes through
+/// and is audited with what was added.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_admin_cannot_grant_themselves(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let admin = server.login(ADMIN).await;
+    let token = admin.session().unwrap().access_token;
+    let me = server.user_id(ADMIN).await;
+    let own = format!("/v1/admin/users/{me}");
+    for (body, pointer) in [
+        (
+            json!({"grants": ["view_confidential_locations"]}),
+            "/grants",
+        ),
+        (json!({"roles": ["admin", "coordinator"]}), "/roles"),
+        (
+            json!({"roles": ["admin", "housing_manager"], "display_name": "Me"}),
+            "/roles",
+        ),
+    ] {
+        let (s, v) = call(&server, &token, "PATCH", &own, Some(&body)).await;
+        assert_eq!(s, 422, "{body}: {v}");
+        assert_eq!(v["type"], types::VALIDATION, "{v}");
+        assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+    }
+    let (_, v) = call(&server, &token, "GET", &own, None).await;
+    assert_eq!(v["grants"], json!([]), "{v}");
+    assert_eq!(v["roles"], json!(["admin"]), "{v}");
+    let (s, v) = call(
+        &server,
+        &token,
+        "PATCH",
+        &own,
+        Some(&json!({"roles": ["admin"], "grants": []})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let advocate = server.user_id(ADVOCATE).await;
+    let (s, v) = call(
+        &server,
+        &token,
+        "PATCH",
+        &format!("/v1/admin/users/{advocate}"),
+        Some(&json!({"grants": ["view_confidential_locations"]})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let log = admin
+        .audit_log(&format!("record_id={advocate}"))
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(log[0].action, "user.update");
+    assert_eq!(
+        log[0].details["grants_added"],
+        json!(["view_confidential_locations"]),
+        "{:?}",
+        log[0]
+    );
+}

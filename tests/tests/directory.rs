@@ -1401,3 +1401,253 @@ async fn harbor_exact(api: &Api<'_>, path: &str) -> bool {
     assert_eq!(exact, harbor["location"].is_object(), "{harbor}");
     exact
 }
+
+/// What a path shows of "Hidden Harbor" (77 Quiet Lane, 10.123456 20.654321, postal 99999):
+/// `Some(true)` exactly, `Some(false)` redacted (listed without street, postal code or point),
+/// `None` not at all. Street, postal code and point are shown together or not at all.
+async fn harbor_shown(api: &Api<'_>, path: &str) -> Option<bool> {
+    let res = raw()
+        .get(api.server.url(path))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "{path}");
+    let text = res.text().await.unwrap();
+    let street = text.contains("77 Quiet Lane");
+    assert_eq!(street, text.contains("99999"), "{path}: {text}");
+    if !path.contains("export") {
+        assert_eq!(street, text.contains("10.123456"), "{path}: {text}");
+        assert_eq!(street, text.contains("20.654321"), "{path}: {text}");
+    }
+    if street {
+        return Some(true);
+    }
+    text.contains("Hidden Harbor").then_some(false)
+}
+
+fn harbor_paths(id: &str) -> Vec<String> {
+    vec![
+        format!("/v1/directory/entries/{id}"),
+        nearby(10.1, 20.6, 30_000.0, ""),
+        nearby(10.1, 20.6, 30_000.0, "&format=geojson"),
+        "/v1/directory/within?west=20&south=10&east=21&north=11".to_owned(),
+        "/v1/directory/within?west=20&south=10&east=21&north=11&format=geojson".to_owned(),
+        "/v1/directory/export.csv".to_owned(),
+        "/v1/directory/export.hsds.json".to_owned(),
+    ]
+}
+
+const OTHER_COORDINATOR: &str = "coordinator@other.fieldline.test";
+const OTHER_HOUSING: &str = "housing@other.fieldline.test";
+
+/// The other demo agency gets a coordinator and a housing manager (holders of
+/// `view_confidential_locations` by their roles).
+async fn other_agency_holders(server: &TestServer) {
+    let other_admin = Api::as_user(server, OTHER_ADMIN).await;
+    for (email, role) in [
+        (OTHER_COORDINATOR, "coordinator"),
+        (OTHER_HOUSING, "housing_manager"),
+    ] {
+        let body = json!({"email": email, "display_name": role, "password": DEMO_PASSWORD,
+                          "roles": [role]});
+        let (s, _, v) = other_admin
+            .send("POST", "/v1/admin/users", Some(&body), None)
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+}
+
+async fn agency_of(api: &Api<'_>) -> String {
+    let (s, me) = api.get("/v1/me").await;
+    assert_eq!(s, 200, "{me}");
+    me["agency"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Issue #16.5: the exact location of a confidential place is for its owning agency and for the
+/// agencies the owner names; the grant still gates it; every exact read of another agency's
+/// place is audited, for both agencies, without the location. On every path: single read,
+/// nearby, within (JSON and GeoJSON), CSV and HSDS exports.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn confidential_locations_are_for_the_owning_agency_and_the_agencies_it_names(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let housing = Api::as_user(&server, HOUSING).await;
+    let mut secret = place("Hidden Harbor", 10.123456, 20.654321);
+    secret.kind = EntryKind::DvShelter;
+    secret.confidential = true;
+    secret.address.street = "77 Quiet Lane".into();
+    secret.address.postal_code = "99999".into();
+    let id = housing.create(&secret).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    housing.create(&place("Open Door", 10.13, 20.66)).await;
+    other_agency_holders(&server).await;
+    let other_coordinator = Api::as_user(&server, OTHER_COORDINATOR).await;
+    let other_housing = Api::as_user(&server, OTHER_HOUSING).await;
+    let other_advocate = Api::as_user(&server, OTHER_ADVOCATE).await;
+    let other_agency = agency_of(&other_advocate).await;
+    let own = [
+        Api::as_user(&server, COORDINATOR).await,
+        Api::as_user(&server, HOUSING).await,
+    ];
+    let exports = |p: &str| p.contains("/export");
+
+    // Not named: another agency's holders get the redacted form (exports leave it out); the
+    // owner's holders the exact one.
+    for path in harbor_paths(&id) {
+        for (who, api) in [
+            ("other coordinator", &other_coordinator),
+            ("other housing", &other_housing),
+        ] {
+            let expected = if exports(&path) { None } else { Some(false) };
+            assert_eq!(harbor_shown(api, &path).await, expected, "{who} {path}");
+        }
+        for api in &own {
+            assert_eq!(harbor_shown(api, &path).await, Some(true), "own {path}");
+        }
+    }
+    // Nor is it found or ordered by its exact point: 100 m around it, its public point (snapped
+    // to the ~1 km grid, ~600 m away) is outside the radius.
+    // Likewise a map rectangle of ~50 m around it.
+    let at_the_door = nearby(10.123456, 20.654321, 100.0, "");
+    let door_box = "/v1/directory/within?west=20.6540&south=10.1232&east=20.6546&north=10.1237";
+    for path in [at_the_door.as_str(), door_box] {
+        let (_, v) = other_coordinator.get(path).await;
+        assert!(
+            !names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+        let (_, v) = own[0].get(path).await;
+        assert!(
+            names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+    }
+
+    // Only the owner's housing managers keep the list; it names other, real agencies.
+    let list = format!("/v1/directory/entries/{id}/exact-location-agencies");
+    let (s, v) = housing.get(&list).await;
+    assert_eq!((s, &v), (200, &json!({"agencies": []})));
+    let naming = json!({"agencies": [other_agency]});
+    for api in [&other_housing, &own[0]] {
+        let (s, _, v) = api.send("PUT", &list, Some(&naming), None).await;
+        assert_eq!(s, 403, "{v}");
+    }
+    let own_agency = agency_of(&housing).await;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let (s, _, v) = housing
+        .send(
+            "PUT",
+            &list,
+            Some(&json!({"agencies": [own_agency, unknown]})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let pointers: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/agencies/0", "/agencies/1"], "{v}");
+    let (s, _, v) = housing.send("PUT", &list, Some(&naming), None).await;
+    assert_eq!((s, &v), (200, &naming));
+    assert_eq!(housing.get(&list).await.1, naming);
+
+    // Named: the other agency's holders get the exact form on every path; its advocate (no
+    // grant) still does not; the owner's staff are unchanged.
+    for path in harbor_paths(&id) {
+        for (who, api) in [
+            ("other coordinator", &other_coordinator),
+            ("other housing", &other_housing),
+        ] {
+            assert_eq!(harbor_shown(api, &path).await, Some(true), "{who} {path}");
+        }
+        let expected = if exports(&path) { None } else { Some(false) };
+        assert_eq!(
+            harbor_shown(&other_advocate, &path).await,
+            expected,
+            "other advocate {path}"
+        );
+        for api in &own {
+            assert_eq!(harbor_shown(api, &path).await, Some(true), "own {path}");
+        }
+    }
+    for path in [at_the_door.as_str(), door_box] {
+        let (_, v) = other_coordinator.get(path).await;
+        assert!(
+            names(&v).contains(&"Hidden Harbor".to_owned()),
+            "{path}: {v}"
+        );
+    }
+
+    // Each of those exact reads is audited in the reader's agency (who) and in the owner's
+    // (which agency), naming the entry and how it was read, never the location.
+    let other_admin = server.login(OTHER_ADMIN).await;
+    let reads = other_admin
+        .audit_log("action=directory.exact_location_read")
+        .await
+        .unwrap()
+        .entries;
+    let mut vias: Vec<&str> = reads
+        .iter()
+        .map(|r| r.details["via"].as_str().unwrap())
+        .collect();
+    vias.sort();
+    vias.dedup();
+    assert_eq!(vias, ["csv", "hsds", "nearby", "read", "within"]);
+    let coordinator_id = server.user_id(OTHER_COORDINATOR).await;
+    assert!(
+        reads
+            .iter()
+            .any(|r| r.actor_user_id == Some(coordinator_id))
+    );
+    assert!(
+        reads
+            .iter()
+            .all(|r| r.record_id.as_deref() == Some(id.as_str())
+                && r.record_type == "directory_entry")
+    );
+    let admin = server.login(ADMIN).await;
+    let owner_side = admin
+        .audit_log("action=directory.exact_location_read")
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(owner_side.len(), reads.len());
+    assert!(
+        owner_side
+            .iter()
+            .all(|r| r.actor_user_id.is_none()
+                && r.details["reader_agency_id"] == json!(other_agency))
+    );
+    let named = admin
+        .audit_log("action=directory.exact_location_agencies")
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].details["added"], json!([other_agency]));
+    for log in [&reads, &owner_side, &named] {
+        let text = serde_json::to_string(log).unwrap();
+        for secret_bit in ["77 Quiet Lane", "99999", "10.12", "20.65"] {
+            assert!(!text.contains(secret_bit), "{secret_bit} in {text}");
+        }
+    }
+
+    // Naming no one takes it back.
+    let (s, _, _) = housing
+        .send("PUT", &list, Some(&json!({"agencies": []})), None)
+        .await;
+    assert_eq!(s, 200);
+    for path in harbor_paths(&id) {
+        let expected = if exports(&path) { None } else { Some(false) };
+        assert_eq!(
+            harbor_shown(&other_housing, &path).await,
+            expected,
+            "{path}"
+        );
+    }
+}

@@ -287,3 +287,17 @@ pub struct ImportSummary {
     pub created: i64,
     pub updated: i64,
 }
+
+/// `GET`/`PUT /v1/directory/entries/{id}/exact-location-agencies`: the other agencies whose
+/// holders of `view_confidential_locations` may see this confidential place's street and exact
+/// point. Kept by the owning agency's housing managers; the owner's own holders always may.
+/// Naming an agency shows it nothing it could not find already: only shared places are seen
+/// outside their agency. Each read of the exact location by a named agency is audited, for
+/// both agencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExactLocationAgencies {
+    /// Agency ids, at most 100, not the owner's own; answered sorted, without repeats.
+    pub agencies: Vec<Uuid>,
+}

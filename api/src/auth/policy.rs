@@ -11,7 +11,10 @@ pub enum Permission {
     ManageUsers,
     /// Read the agency's audit log.
     ReadAuditLog,
-    /// See confidential shelters' street addresses and exact points.
+    /// See confidential shelters' street addresses and exact points: only those of one's own
+    /// agency and of agencies that name one's agency. This permission gates; the scope is the
+    /// SQL rule `directory_location_exact` that every directory read applies
+    /// (`directory::redact`).
     ViewConfidentialLocations,
     /// Search and read the shelter directory (everyone signed in).
     SearchDirectory,
@@ -34,7 +37,8 @@ pub enum Permission {
 
 /// Grants a role carries without an admin giving them. Coordinators dispatch to confidential
 /// shelters (design: "coordinators have it by default"); housing managers keep those entries
-/// and cannot do so blind.
+/// and cannot do so blind. Either way only for the places the scoping rule allows (their
+/// agency's, and those whose owner names their agency).
 pub fn default_grants(role: Role) -> &'static [Grant] {
     match role {
         Role::Coordinator | Role::HousingManager => &[Grant::ViewConfidentialLocations],
@@ -65,9 +69,10 @@ pub fn permits(roles: &[Role], grants: &[Grant], permission: Permission) -> bool
 }
 
 /// The roles and the grants that each give `permission` on their own, by their stored names:
-/// for a statement that must decide inside the database (the directory searches pick their
-/// point column by `ViewConfidentialLocations` in the same statement that checks the
-/// session). `permits` stays the rule; the callers check the row's roles against it.
+/// for a statement that must decide inside the database (the directory searches decide
+/// `ViewConfidentialLocations` in the same statement that checks the session, and pass it to
+/// `directory_location_exact`). `permits` stays the rule; the callers check the row's roles
+/// against it.
 pub fn holders(permission: Permission) -> (Vec<&'static str>, Vec<&'static str>) {
     let roles = Role::ALL
         .into_iter()

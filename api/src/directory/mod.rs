@@ -2,6 +2,7 @@
 //! Every entry that leaves this module has passed `redact::redact`.
 
 pub mod demo;
+mod exact;
 mod history;
 pub mod hours;
 pub mod redact;

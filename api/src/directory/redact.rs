@@ -1,27 +1,38 @@
 //! The one redaction step every directory output passes through: JSON, GeoJSON, exports,
-//! history. Design rule ("Confidential locations"): a reader without
-//! `view_confidential_locations` never gets a confidential entry's street address, postal code
-//! or point; they get the distance rounded to the kilometre, the coarse area (locality,
-//! region) and the intake phone.
+//! history. Design rule ("Confidential locations"): a reader who may not see a confidential
+//! entry's exact location never gets its street address, postal code or point; they get the
+//! distance rounded to the kilometre, the coarse area (locality, region) and the intake phone.
+//!
+//! Who may see it exactly is decided in ONE place, the SQL function
+//! `directory_location_exact(entry, reader_agency, reader_holds_grant)` (migration
+//! `20261204003000_confidential_scope.sql`): the reader holds `view_confidential_locations`
+//! (`auth::policy`) **and** the entry is their agency's or its owner names their agency. Every
+//! directory read selects that function's answer for each row as its `exact` flag, and
+//! [`redact`] is fed that flag; nothing in Rust decides it again.
 
 use fieldline_wire::directory::Entry;
+use uuid::Uuid;
 
-/// Who is reading, as far as redaction cares.
+/// Who is reading, as the SQL rule takes them: their agency, and whether their roles or grants
+/// give `view_confidential_locations` (the permission gates the rule; the agency scopes it).
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
-    pub sees_confidential: bool,
+    pub agency_id: Uuid,
+    pub holds_grant: bool,
 }
 
 impl Viewer {
     pub fn from_actor(actor: &crate::auth::Actor) -> Viewer {
         Viewer {
-            sees_confidential: actor.can(crate::auth::Permission::ViewConfidentialLocations),
+            agency_id: actor.agency_id,
+            holds_grant: actor.can(crate::auth::Permission::ViewConfidentialLocations),
         }
     }
 }
 
-pub fn redact(mut e: Entry, viewer: Viewer) -> Entry {
-    if e.confidential && !viewer.sees_confidential {
+/// `exact`: the row's `directory_location_exact(...)` as the query that read it computed it.
+pub fn redact(mut e: Entry, exact: bool) -> Entry {
+    if e.confidential && !exact {
         e.location = None;
         e.address.street.clear();
         e.address.postal_code.clear();
@@ -29,6 +40,12 @@ pub fn redact(mut e: Entry, viewer: Viewer) -> Entry {
         e.redacted = true;
     }
     e
+}
+
+/// Whether a redacted-or-not entry shows another agency's confidential place exactly: such
+/// reads are audited ([`super::exact::audit_reads`]).
+pub fn exact_other_agency(e: &Entry, reader_agency: Uuid) -> bool {
+    e.confidential && !e.redacted && e.owner_agency_id != reader_agency
 }
 
 /// Nearest whole kilometre, never below one (0 km would say "right here").

@@ -1,8 +1,8 @@
 //! `/v1/directory/*`.
 
-use super::redact::{Viewer, redact};
+use super::redact::Viewer;
 use super::search::{self, Answer, SearchQuery};
-use super::{history, store, validate};
+use super::{exact, history, store, validate};
 use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Bearer, Permission};
@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entry_history))
         .routes(routes!(stale_entries))
         .merge(super::transfer::router())
+        .merge(exact::router())
 }
 
 const RECORD: &str = "directory_entry";
@@ -92,7 +93,7 @@ async fn nearby(
         Err(bad) => return refuse_search(conn, who, bad).await,
     };
     let answer = search::nearby(&mut conn, who, &q).await?;
-    let entries = searched(&mut conn, answer).await?;
+    let entries = searched(&mut conn, answer, "nearby").await?;
     conn.settle();
     Ok(list_response(&state, entries, q.geojson))
 }
@@ -115,19 +116,22 @@ async fn within(
         Err(bad) => return refuse_search(conn, who, bad).await,
     };
     let answer = search::within(&mut conn, who, &q).await?;
-    let entries = searched(&mut conn, answer).await?;
+    let entries = searched(&mut conn, answer, "within").await?;
     conn.settle();
     Ok(list_response(&state, entries, q.geojson))
 }
 
 /// After a search's statement: the entries, for a searcher allowed to search. No rows means
-/// nothing matched or the session is not valid; the separate session check tells which.
-async fn searched(conn: &mut SearchConn, answer: Answer) -> ApiResult<Vec<Entry>> {
+/// nothing matched or the session is not valid; the separate session check tells which. Exact
+/// reads of another agency's confidential places are audited (`via`: the search) before they
+/// are answered; searches that show none write nothing.
+async fn searched(conn: &mut SearchConn, answer: Answer, via: &str) -> ApiResult<Vec<Entry>> {
     let (actor, entries) = match answer {
         Answer::Found(actor, entries) => (actor, entries),
         Answer::Empty(who) => (who.authenticate(&mut **conn).await?, Vec::new()),
     };
     actor.require(Permission::SearchDirectory)?;
+    exact::audit_reads(&mut **conn, &actor, via, &entries).await?;
     Ok(entries)
 }
 
@@ -210,11 +214,10 @@ async fn list_entries(
         return Err(ApiError::InvalidQuery(errs));
     }
     let now = chrono::Utc::now();
-    let viewer = Viewer::from_actor(&actor);
     // One row more than asked for says whether there is a next page.
     let mut rows = store::page(
         &state.db,
-        actor.agency_id,
+        Viewer::from_actor(&actor),
         &after_name,
         after_id,
         q.include_retired.unwrap_or(false),
@@ -225,9 +228,10 @@ async fn list_entries(
     rows.truncate(limit as usize);
     let entries: Vec<Entry> = rows
         .into_iter()
-        .map(|mut e| {
+        .map(|r| {
+            let mut e = r.shown();
             e.availability_age_s = search::availability_age_s(e.availability_updated_at, now);
-            redact(e, viewer)
+            e
         })
         .collect();
     let next_after = more.then(|| entries.last().map(cursor)).flatten();
@@ -255,26 +259,29 @@ async fn create_entry(
     let valid = validate::validate(input).map_err(ApiError::Validation)?;
     let id = Uuid::new_v4();
     let mut tx = state.db.begin().await?;
-    let entry = store::upsert(&mut tx, id, actor.agency_id, &valid)
-        .await
-        .on_constraint("directory_entries_external_id_key", || {
-            ApiError::Conflict("an entry with this external_id exists already")
-        })?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("insert returned nothing")))?;
+    let entry = store::upsert(
+        &mut tx,
+        id,
+        actor.agency_id,
+        &valid,
+        Viewer::from_actor(&actor),
+    )
+    .await
+    .on_constraint("directory_entries_external_id_key", || {
+        ApiError::Conflict("an entry with this external_id exists already")
+    })?
+    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("insert returned nothing")))?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
         "directory.create",
         RECORD,
         Some(&id.to_string()),
-        json!({ "changes": history::changes(None, &entry) }),
+        json!({ "changes": history::changes(None, &entry.entry) }),
     )
     .await?;
     tx.commit().await?;
-    let mut res = with_etag(
-        redact(entry, Viewer::from_actor(&actor)),
-        StatusCode::CREATED,
-    );
+    let mut res = with_etag(entry.shown(), StatusCode::CREATED);
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/directory/entries/{id}")) {
         res.headers_mut().insert(header::LOCATION, v);
     }
@@ -291,20 +298,19 @@ async fn get_entry(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     actor.require(Permission::SearchDirectory)?;
-    let mut entry = store::get(&state.db, id, actor.agency_id)
+    let mut entry = store::get(&state.db, id, Viewer::from_actor(&actor))
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)?
+        .shown();
     entry.availability_age_s =
         search::availability_age_s(entry.availability_updated_at, chrono::Utc::now());
-    Ok(with_etag(
-        redact(entry, Viewer::from_actor(&actor)),
-        StatusCode::OK,
-    ))
+    exact::audit_reads(&state.db, &actor, "read", std::slice::from_ref(&entry)).await?;
+    Ok(with_etag(entry, StatusCode::OK))
 }
 
 /// Locks an entry for a change by the actor's agency: 404 if they cannot see it (or it is
 /// retired), 403 if it is another agency's shared entry, 412 if `If-Match` is stale.
-async fn lock_for_change(
+pub(super) async fn lock_for_change(
     tx: &mut sqlx::PgConnection,
     actor: &Actor,
     id: Uuid,
@@ -339,6 +345,7 @@ async fn lock_for_change(
     request_body = EntryInput,
     responses(
         (status = 200, body = Entry),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such place of your agency"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "changed since you read it; `current_version` given"),
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -354,8 +361,9 @@ async fn replace_entry(
     let valid = validate::validate(input).map_err(ApiError::Validation)?;
     let mut tx = state.db.begin().await?;
     lock_for_change(&mut tx, &actor, id, Some(expected)).await?;
-    let before = store::get(&mut *tx, id, actor.agency_id).await?;
-    let entry = store::upsert(&mut tx, id, actor.agency_id, &valid)
+    let viewer = Viewer::from_actor(&actor);
+    let before = store::get(&mut *tx, id, viewer).await?.map(|r| r.entry);
+    let entry = store::upsert(&mut tx, id, actor.agency_id, &valid, viewer)
         .await
         .on_constraint("directory_entries_external_id_key", || {
             ApiError::Conflict("another entry has this external_id")
@@ -367,20 +375,17 @@ async fn replace_entry(
         "directory.update",
         RECORD,
         Some(&id.to_string()),
-        json!({ "changes": history::changes(before.as_ref(), &entry), "version": entry.version }),
+        json!({ "changes": history::changes(before.as_ref(), &entry.entry), "version": entry.entry.version }),
     )
     .await?;
     tx.commit().await?;
-    Ok(with_etag(
-        redact(entry, Viewer::from_actor(&actor)),
-        StatusCode::OK,
-    ))
+    Ok(with_etag(entry.shown(), StatusCode::OK))
 }
 
 /// Retire a place: it leaves searches but its history stays. Needs `If-Match`.
 #[utoipa::path(delete, path = "/v1/directory/entries/{id}", tag = "directory", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header)),
-    responses((status = 204, description = "Retired"), (status = 412, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Retired"), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such place of your agency"), (status = 412, body = Problem, content_type = "application/problem+json")))]
 async fn retire_entry(
     State(state): State<AppState>,
     actor: Actor,
@@ -410,7 +415,7 @@ async fn retire_entry(
 /// even when nothing changed, so "still 3 beds" clears the stale flag.
 #[utoipa::path(patch, path = "/v1/directory/entries/{id}/availability", tag = "directory", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = AvailabilityUpdate,
-    responses((status = 200, body = Entry), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Entry), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such place of your agency"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_availability(
     State(state): State<AppState>,
     actor: Actor,
@@ -425,9 +430,11 @@ async fn update_availability(
     };
     let mut tx = state.db.begin().await?;
     lock_for_change(&mut tx, &actor, id, expected).await?;
-    let before = store::get(&mut *tx, id, actor.agency_id)
+    let viewer = Viewer::from_actor(&actor);
+    let before = store::get(&mut *tx, id, viewer)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)?
+        .entry;
     let mut errs = validate::Errors::default();
     validate::check_availability(
         before.capacity,
@@ -443,6 +450,7 @@ async fn update_availability(
         id,
         change.beds_available,
         change.status.map(|s| s.as_str()),
+        viewer,
     )
     .await?
     .ok_or(ApiError::NotFound)?;
@@ -452,14 +460,11 @@ async fn update_availability(
         "directory.availability",
         RECORD,
         Some(&id.to_string()),
-        json!({ "changes": history::changes(Some(&before), &entry), "version": entry.version }),
+        json!({ "changes": history::changes(Some(&before), &entry.entry), "version": entry.entry.version }),
     )
     .await?;
     tx.commit().await?;
-    Ok(with_etag(
-        redact(entry, Viewer::from_actor(&actor)),
-        StatusCode::OK,
-    ))
+    Ok(with_etag(entry.shown(), StatusCode::OK))
 }
 
 /// Who changed a place, when, and what (location fields are named, never shown).
@@ -528,17 +533,17 @@ async fn stale_entries(
         }]));
     }
     let now = chrono::Utc::now();
-    let viewer = Viewer::from_actor(&actor);
     let entries = store::stale(
         &state.db,
-        actor.agency_id,
+        Viewer::from_actor(&actor),
         now - chrono::Duration::hours(hours),
     )
     .await?
     .into_iter()
-    .map(|mut e| {
+    .map(|r| {
+        let mut e = r.shown();
         e.availability_age_s = search::availability_age_s(e.availability_updated_at, now);
-        redact(e, viewer)
+        e
     })
     .collect();
     Ok(Json(EntryList {

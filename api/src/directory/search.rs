@@ -1,10 +1,13 @@
 //! Finding places: nearest first within a radius, or everything in a map's rectangle.
 //!
-//! Confidential entries and readers without the grant: inclusion, ordering and the distance
-//! shown all use `public_loc` (the point snapped to a ~1 km grid) and the distance is then
-//! rounded to the kilometre. So shrinking the radius, or watching where an entry falls among
-//! its neighbours, tells such a reader no more than the rounded distance already does. Ordinary
-//! entries have `public_loc = loc`, so their distances are exact for everyone.
+//! Confidential entries a reader may not see exactly (`directory_location_exact`, the one rule:
+//! without the grant, or another agency's place whose owner does not name theirs): inclusion,
+//! ordering and the distance shown all use `public_loc` (the point snapped to a ~1 km grid) and
+//! the distance is then rounded to the kilometre. So shrinking the radius, or watching where an
+//! entry falls among its neighbours, tells such a reader no more than the rounded distance
+//! already does. Ordinary entries have `public_loc = loc`, so their distances are exact for
+//! everyone. Only the confidential places the reader may see exactly are found and ordered by
+//! `loc`.
 
 use super::hours::StoredSpans;
 use super::redact::{Viewer, redact};
@@ -134,12 +137,14 @@ pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
 /// `searches_and_reads_agree` (tests/tests/directory.rs) keeps the two the same.
 ///
 /// Every row also carries the searcher, from the `session_actor` row the statement joined, and
-/// whether it searched by the exact point (`searcher_exact`).
+/// whether their roles or grants give `view_confidential_locations` (`searcher_holds`), and
+/// its own `directory_location_exact` for that searcher (`exact`), which `redact` is fed.
 struct Hit {
     searcher_agency_id: Uuid,
     searcher_roles: Vec<String>,
     searcher_grants: Vec<String>,
-    searcher_exact: bool,
+    searcher_holds: bool,
+    exact: bool,
     id: Uuid,
     owner_agency_id: Uuid,
     name: String,
@@ -180,12 +185,7 @@ struct Hit {
 impl Hit {
     /// `at` is when `open_now` is decided (a search may ask about another time); `now` is
     /// when the answer is written, which availability's age counts to.
-    fn into_entry(
-        self,
-        viewer: Viewer,
-        at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Entry, ApiError> {
+    fn into_entry(self, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<Entry, ApiError> {
         let hours = Hours {
             time_zone: self.time_zone,
             open_24_7: self.open_24_7,
@@ -238,7 +238,7 @@ impl Hit {
             distance_m: self.distance,
             redacted: false,
         };
-        Ok(redact(e, viewer))
+        Ok(redact(e, self.exact))
     }
 }
 
@@ -365,8 +365,9 @@ fn refuse(errs: &mut Vec<FieldError>, params: &[(&str, Option<f64>)], search: &s
     }
 }
 
-/// The stored names of the roles and grants that let a reader see exact points: the search
-/// statements choose their point column with them (see [`policy::holders`]).
+/// The stored names of the roles and grants that give `view_confidential_locations`: the
+/// search statements pass the searcher's holding of it to `directory_location_exact` (see
+/// [`policy::holders`]).
 static EXACT_POINT_HOLDERS: LazyLock<(Vec<&str>, Vec<&str>)> =
     LazyLock::new(|| policy::holders(Permission::ViewConfidentialLocations));
 
@@ -379,23 +380,27 @@ pub enum Answer {
     Empty(Bearer),
 }
 
-/// Nearest first, index-backed: `ST_DWithin` + KNN `<->` on the GiST index of the column the
-/// reader may be searched by. Distances are `ST_Distance` on the spheroid.
+/// Nearest first, index-backed: `ST_DWithin` + KNN `<->` on GiST indexes. Distances are
+/// `ST_Distance` on the spheroid.
 ///
-/// One statement checks the session (`session_actor`), takes the searcher's agency from it
-/// and runs the branch for their point column; the other branch's `s.exact` is a one-time
-/// filter, so its index is never scanned.
-/// Both branches read `e.*`, so they always agree; the outer list names the columns used.
+/// One statement checks the session (`session_actor`), takes the searcher's agency and
+/// holding of the grant from it, and runs two branches split by the one rule,
+/// `directory_location_exact`: every entry the searcher may not see exactly, and every ordinary
+/// entry, by `public_loc` (its index); the confidential entries they may see exactly by `loc`
+/// (the partial index of confidential entries; for a searcher without the grant `s.holds` is a
+/// one-time filter, so it is never scanned). The nearest `limit` of both are answered. Both
+/// branches read `e.*`, so they always agree; the outer list names the columns used.
 pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<Answer, ApiError> {
     let f = &q.filters;
     let (roles, grants) = &*EXACT_POINT_HOLDERS;
     let hits = sqlx::query_as!(
         Hit,
         r#"WITH searcher AS MATERIALIZED (
-               SELECT agency_id, roles, grants, (roles && $11 OR grants && $12) AS exact
+               SELECT agency_id, roles, grants, (roles && $11 OR grants && $12) AS holds
                  FROM session_actor($13, $14))
            SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
-                  s.grants AS "searcher_grants!", s.exact AS "searcher_exact!",
+                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
+                  h.exact AS "exact!",
                   h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
                   h.kind AS "kind!", h.organization AS "organization!",
                   h.description AS "description!", h.loc AS "loc!: GeoPoint",
@@ -411,23 +416,29 @@ pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<An
                   h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
                   h.version AS "version!", h.distance AS "distance: f64"
              FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.*, ST_Distance(e.loc, $1::geography) AS distance
+                 (SELECT e.*, ST_Distance(e.public_loc, $1::geography) AS distance,
+                         directory_location_exact(e, s.agency_id, s.holds) AS exact
                     FROM directory_entries e
-                   WHERE s.exact AND e.retired_at IS NULL
+                   WHERE e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND ST_DWithin(e.loc, $1::geography, $2)
-                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
-                   ORDER BY e.loc <-> $1::geography
-                   LIMIT $10)
-                 UNION ALL
-                 (SELECT e.*, ST_Distance(e.public_loc, $1::geography) AS distance
-                    FROM directory_entries e
-                   WHERE NOT s.exact AND e.retired_at IS NULL
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
                      AND ST_DWithin(e.public_loc, $1::geography, $2)
                      AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
                    ORDER BY e.public_loc <-> $1::geography
-                   LIMIT $10)) h"#,
+                   LIMIT $10)
+                 UNION ALL
+                 (SELECT e.*, ST_Distance(e.loc, $1::geography) AS distance,
+                         directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND directory_location_exact(e, s.agency_id, s.holds)
+                     AND ST_DWithin(e.loc, $1::geography, $2)
+                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
+                   ORDER BY e.loc <-> $1::geography
+                   LIMIT $10)) h
+            ORDER BY h.distance, h.id
+            LIMIT $10"#,
         q.point as _,
         q.radius_m,
         f.kinds.as_deref(),
@@ -464,23 +475,22 @@ fn answer(who: Bearer, hits: Vec<Hit>, at: DateTime<Utc>) -> Result<Answer, ApiE
     let Some(first) = hits.first() else {
         return Ok(Answer::Empty(who));
     };
-    let exact = first.searcher_exact;
+    let holds = first.searcher_holds;
     let actor = who.actor(
         first.searcher_agency_id,
         &first.searcher_roles,
         &first.searcher_grants,
     );
-    let viewer = Viewer::from_actor(&actor);
-    // The statement chose its point column by `policy::holders`; `permits` is the rule.
-    if viewer.sees_confidential != exact {
+    // The statement decided the grant by `policy::holders`; `permits` is the rule.
+    if Viewer::from_actor(&actor).holds_grant != holds {
         return Err(ApiError::Internal(anyhow::anyhow!(
-            "search chose its point column against the policy"
+            "search decided the confidential-locations grant against the policy"
         )));
     }
     let now = Utc::now();
     let entries = hits
         .into_iter()
-        .map(|h| h.into_entry(viewer, at, now))
+        .map(|h| h.into_entry(at, now))
         .collect::<Result<_, _>>()?;
     Ok(Answer::Found(actor, entries))
 }
@@ -496,7 +506,8 @@ pub struct Within {
 }
 
 /// Everything in the rectangle (a plain latitude/longitude box, as a map shows it), by name.
-/// One statement with the session check, as [`nearby`].
+/// One statement with the session check and the same two branches as [`nearby`]: a place the
+/// searcher may not see exactly is found by its `public_loc`.
 pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<Answer, ApiError> {
     let f = &q.filters;
     let [(w1, e1), (w2, e2)] = q.boxes;
@@ -504,10 +515,11 @@ pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<An
     let hits = sqlx::query_as!(
         Hit,
         r#"WITH searcher AS MATERIALIZED (
-               SELECT agency_id, roles, grants, (roles && $15 OR grants && $16) AS exact
+               SELECT agency_id, roles, grants, (roles && $15 OR grants && $16) AS holds
                  FROM session_actor($17, $18))
            SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
-                  s.grants AS "searcher_grants!", s.exact AS "searcher_exact!",
+                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
+                  h.exact AS "exact!",
                   h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
                   h.kind AS "kind!", h.organization AS "organization!",
                   h.description AS "description!", h.loc AS "loc!: GeoPoint",
@@ -523,26 +535,29 @@ pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<An
                   h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
                   h.version AS "version!", NULL::float8 AS "distance: f64"
              FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.*
+                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
                     FROM directory_entries e
-                   WHERE s.exact AND e.retired_at IS NULL
+                   WHERE e.retired_at IS NULL
                      AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND (e.loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-                          OR e.loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
-                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
-                   ORDER BY e.name, e.id
-                   LIMIT $14)
-                 UNION ALL
-                 (SELECT e.*
-                    FROM directory_entries e
-                   WHERE NOT s.exact AND e.retired_at IS NULL
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
                      AND (e.public_loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
                           OR e.public_loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
                      AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
                    ORDER BY e.name, e.id
+                   LIMIT $14)
+                 UNION ALL
+                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND directory_location_exact(e, s.agency_id, s.holds)
+                     AND (e.loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                          OR e.loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
+                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
+                   ORDER BY e.name, e.id
                    LIMIT $14)) h
-            ORDER BY h.name, h.id"#,
+            ORDER BY h.name, h.id
+            LIMIT $14"#,
         w1,
         q.south,
         e1,

@@ -1,8 +1,11 @@
 //! The directory's SQL for single entries, history and upkeep. Entries leave PostgreSQL as
 //! `directory_entry_doc` JSON (built in one place, in the migration) plus the point as PostGIS
 //! binary; searches, which return many at a time, read columns instead (`search.rs`). Every
-//! entry passes through `redact` before it leaves the server.
+//! query also selects `directory_location_exact(e, reader agency, reader holds the grant)`, the
+//! one rule for confidential locations, and every entry passes through `redact` with that flag
+//! before it leaves the server.
 
+use super::redact::{Viewer, redact};
 use super::validate::ValidEntry;
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
@@ -11,20 +14,38 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-/// A stored entry before redaction.
+/// A stored entry before redaction, with the reader's `directory_location_exact` for it.
 pub struct Stored {
     pub doc: Json<Entry>,
     pub loc: GeoPoint,
+    pub exact: bool,
 }
 
 impl Stored {
-    pub fn into_entry(self) -> Entry {
+    pub fn into_read(self) -> Read {
         let mut e = self.doc.0;
         e.location = Some(Coordinates {
             latitude: self.loc.latitude(),
             longitude: self.loc.longitude(),
         });
-        e
+        Read {
+            entry: e,
+            exact: self.exact,
+        }
+    }
+}
+
+/// An entry as stored (for the audit log's list of changes, which hides location values
+/// itself) and whether its reader may see its exact location.
+pub struct Read {
+    pub entry: Entry,
+    pub exact: bool,
+}
+
+impl Read {
+    /// The entry as its reader may see it.
+    pub fn shown(self) -> Entry {
+        redact(self.entry, self.exact)
     }
 }
 
@@ -36,7 +57,8 @@ pub async fn upsert(
     id: Uuid,
     owner: Uuid,
     v: &ValidEntry,
-) -> sqlx::Result<Option<Entry>> {
+    viewer: Viewer,
+) -> sqlx::Result<Option<Read>> {
     let e = &v.input;
     let row = sqlx::query_as!(
         Stored,
@@ -68,7 +90,8 @@ pub async fn upsert(
                status = EXCLUDED.status, confidential = EXCLUDED.confidential,
                retired_at = NULL, version = e.version + 1, updated_at = now()
              WHERE e.owner_agency_id = EXCLUDED.owner_agency_id
-           RETURNING directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint""#,
+           RETURNING directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint",
+                     directory_location_exact(e, $33, $34) AS "exact!""#,
         id,
         owner,
         e.shared,
@@ -101,10 +124,12 @@ pub async fn upsert(
         e.beds_available,
         e.status.as_str(),
         e.confidential,
+        viewer.agency_id,
+        viewer.holds_grant,
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Stored::into_entry))
+    Ok(row.map(Stored::into_read))
 }
 
 /// How an entry stands for an agency, locked for a change.
@@ -129,19 +154,21 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid, agency: Uuid) -> sqlx::Resu
     .await
 }
 
-/// One entry the agency can see; retired ones only for their owner.
-pub async fn get(db: impl PgExecutor<'_>, id: Uuid, agency: Uuid) -> sqlx::Result<Option<Entry>> {
+/// One entry the viewer's agency can see; retired ones only for their owner.
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid, viewer: Viewer) -> sqlx::Result<Option<Read>> {
     let row = sqlx::query_as!(
         Stored,
-        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint"
+        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint",
+                  directory_location_exact(e, $2, $3) AS "exact!"
              FROM directory_entries e
             WHERE id = $1 AND (owner_agency_id = $2 OR (shared AND retired_at IS NULL))"#,
         id,
-        agency,
+        viewer.agency_id,
+        viewer.holds_grant,
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(Stored::into_entry))
+    Ok(row.map(Stored::into_read))
 }
 
 /// The quick update from a phone: beds and/or status, always stamping the time (a
@@ -151,21 +178,25 @@ pub async fn set_availability(
     id: Uuid,
     beds: Option<i32>,
     status: Option<&str>,
-) -> sqlx::Result<Option<Entry>> {
+    viewer: Viewer,
+) -> sqlx::Result<Option<Read>> {
     let row = sqlx::query_as!(
         Stored,
         r#"UPDATE directory_entries e SET
                beds_available = $2, status = coalesce($3, status),
                availability_updated_at = now(), version = version + 1, updated_at = now()
             WHERE id = $1 AND retired_at IS NULL
-        RETURNING directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint""#,
+        RETURNING directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint",
+                  directory_location_exact(e, $4, $5) AS "exact!""#,
         id,
         beds,
         status,
+        viewer.agency_id,
+        viewer.holds_grant,
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Stored::into_entry))
+    Ok(row.map(Stored::into_read))
 }
 
 pub async fn retire(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
@@ -179,26 +210,29 @@ pub async fn retire(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The agency's live entries whose availability was not updated since `before`, oldest first.
+/// The viewer's agency's live entries whose availability was not updated since `before`,
+/// oldest first.
 pub async fn stale(
     db: impl PgExecutor<'_>,
-    agency: Uuid,
+    viewer: Viewer,
     before: DateTime<Utc>,
-) -> sqlx::Result<Vec<Entry>> {
+) -> sqlx::Result<Vec<Read>> {
     let rows = sqlx::query_as!(
         Stored,
-        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint"
+        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint",
+                  directory_location_exact(e, $1, $3) AS "exact!"
              FROM directory_entries e
             WHERE owner_agency_id = $1 AND retired_at IS NULL
               AND status <> 'closed'
               AND (availability_updated_at IS NULL OR availability_updated_at < $2)
             ORDER BY availability_updated_at NULLS FIRST, name"#,
-        agency,
+        viewer.agency_id,
         before,
+        viewer.holds_grant,
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(Stored::into_entry).collect())
+    Ok(rows.into_iter().map(Stored::into_read).collect())
 }
 
 /// One page of the agency's own entries by name then id, after the entry at `(after_name,
@@ -206,27 +240,29 @@ pub async fn stale(
 /// blank). Keyset, so every page reads one range of `directory_entries_owner_name_idx`.
 pub async fn page(
     db: impl PgExecutor<'_>,
-    agency: Uuid,
+    viewer: Viewer,
     after_name: &str,
     after_id: Uuid,
     include_retired: bool,
     limit: i64,
-) -> sqlx::Result<Vec<Entry>> {
+) -> sqlx::Result<Vec<Read>> {
     let rows = sqlx::query_as!(
         Stored,
-        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint"
+        r#"SELECT directory_entry_doc(e) AS "doc!: Json<Entry>", loc AS "loc!: GeoPoint",
+                  directory_location_exact(e, $1, $6) AS "exact!"
              FROM directory_entries e
             WHERE owner_agency_id = $1 AND (name, id) > ($2, $3)
               AND ($4 OR retired_at IS NULL)
             ORDER BY name, id
             LIMIT $5"#,
-        agency,
+        viewer.agency_id,
         after_name,
         after_id,
         include_retired,
         limit,
+        viewer.holds_grant,
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(Stored::into_entry).collect())
+    Ok(rows.into_iter().map(Stored::into_read).collect())
 }

@@ -3,10 +3,12 @@
 //!
 //! Exports hold the live entries the agency can see (shared, or its own), ordered by name and
 //! id so two exports of the same data are byte for byte the same. Confidential entries are left
-//! out entirely for readers without `view_confidential_locations` (a file travels further than
-//! a search result, so even the coarse area is not handed out), and every exported entry still
-//! passes `redact`, the one redaction step, so whatever redaction hides now or later is hidden
-//! in exports too.
+//! out entirely for readers who may not see their exact location (`directory_location_exact`:
+//! without `view_confidential_locations`, or another agency's place whose owner does not name
+//! theirs; a file travels further than a search result, so even the coarse area is not handed
+//! out), and every exported entry still passes `redact`, the one redaction step, so whatever
+//! redaction hides now or later is hidden in exports too. Each exported confidential place of
+//! another agency is audited as an exact read.
 //!
 //! Imports are all or nothing. Every row is parsed and checked with `validate::validate` (the
 //! same check as the API's create and replace) before anything is written, and one problem
@@ -18,8 +20,9 @@
 mod csv;
 mod hsds;
 
+use super::exact;
 use super::history;
-use super::redact::{Viewer, redact};
+use super::redact::Viewer;
 use super::store::{self, Stored};
 use super::validate::{self, ValidEntry};
 use crate::AppState;
@@ -59,8 +62,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The whole directory you can see as CSV (UTF-8, header row; columns as documented for
-/// import). Confidential places are included only for readers with the
-/// `view_confidential_locations` grant.
+/// import). Confidential places are included only for readers who may see their exact
+/// location: holders of `view_confidential_locations`, for their own agency's places and for
+/// those whose owner names their agency.
 #[utoipa::path(get, path = "/v1/directory/export.csv", tag = "directory", security(("bearer" = [])),
     responses(
         (status = 200, body = String, content_type = "text/csv", description = "One row per live entry, ordered by name"),
@@ -81,8 +85,8 @@ async fn export_csv(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
 /// `GET /organizations?full_service=true`) of organizations, each with its services, their
 /// service-at-locations, locations, addresses, phones and schedules. Fieldline's own fields
 /// (kind, beds, confidentiality, …) are service attributes of the taxonomy `fieldline`.
-/// Confidential places are included only for readers with the `view_confidential_locations`
-/// grant.
+/// Confidential places are included only for readers who may see their exact location, as in
+/// the CSV export.
 #[utoipa::path(get, path = "/v1/directory/export.hsds.json", tag = "directory", security(("bearer" = [])),
     responses(
         (status = 200, content_type = "application/json", description = "HSDS 3.0 page of fully nested organizations"),
@@ -187,9 +191,10 @@ fn download(body: Vec<u8>, content_type: &'static str, filename: &'static str) -
     res
 }
 
-/// The live entries the actor's agency can see, confidential ones only with the grant, each
-/// passed through `redact`, by name. The export itself is audited: a file of confidential
-/// addresses leaving the server is worth knowing about.
+/// The live entries the actor's agency can see, confidential ones only where the actor may see
+/// their exact location (`directory_location_exact`), each passed through `redact`, by name.
+/// The export itself is audited (a file of confidential addresses leaving the server is worth
+/// knowing about), and so is each confidential place of another agency in it.
 async fn exportable(
     db: &PgPool,
     actor: &Actor,
@@ -199,20 +204,18 @@ async fn exportable(
     let rows = sqlx::query_as!(
         Stored,
         r#"SELECT directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
-                  loc AS "loc!: GeoPoint"
+                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $2) AS "exact!"
              FROM directory_entries e
             WHERE retired_at IS NULL AND (shared OR owner_agency_id = $1)
-              AND ($2 OR NOT confidential)
+              AND directory_location_exact(e, $1, $2)
             ORDER BY name, id"#,
-        actor.agency_id,
-        viewer.sees_confidential,
+        viewer.agency_id,
+        viewer.holds_grant,
     )
     .fetch_all(db)
     .await?;
-    let entries: Vec<_> = rows
-        .into_iter()
-        .map(|s| redact(s.into_entry(), viewer))
-        .collect();
+    let entries: Vec<_> = rows.into_iter().map(|s| s.into_read().shown()).collect();
+    exact::audit_reads(db, actor, format, &entries).await?;
     audit::record(
         db,
         &AuditActor::from(actor),
@@ -235,6 +238,7 @@ struct Existing {
     external_id: String,
     doc: sqlx::types::Json<fieldline_wire::directory::Entry>,
     loc: GeoPoint,
+    exact: bool,
 }
 
 /// Writes a checked file in one transaction. Existing entries are locked in id order, so two
@@ -244,18 +248,20 @@ async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<I
         .iter()
         .filter_map(|r| r.input.external_id.clone())
         .collect();
+    let viewer = Viewer::from_actor(actor);
     let mut tx = db.begin().await?;
     let existing = sqlx::query_as!(
         Existing,
         r#"SELECT id, external_id AS "external_id!",
                   directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
-                  loc AS "loc!: GeoPoint"
+                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $3) AS "exact!"
              FROM directory_entries e
             WHERE owner_agency_id = $1 AND external_id = ANY($2)
             ORDER BY id
               FOR UPDATE"#,
         actor.agency_id,
         &external_ids,
+        viewer.holds_grant,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -265,8 +271,10 @@ async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<I
             let entry = Stored {
                 doc: x.doc,
                 loc: x.loc,
+                exact: x.exact,
             }
-            .into_entry();
+            .into_read()
+            .entry;
             (x.external_id, (x.id, entry))
         })
         .collect();
@@ -282,7 +290,7 @@ async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<I
             .as_ref()
             .and_then(|x| by_external.remove(x));
         let id = before.as_ref().map_or_else(Uuid::new_v4, |(id, _)| *id);
-        let entry = store::upsert(&mut tx, id, actor.agency_id, row)
+        let entry = store::upsert(&mut tx, id, actor.agency_id, row, viewer)
             .await
             .on_constraint("directory_entries_external_id_key", || {
                 ApiError::Conflict(
@@ -296,7 +304,7 @@ async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<I
             "directory.import",
             RECORD,
             Some(&id.to_string()),
-            json!({ "changes": history::changes(before.as_ref().map(|(_, e)| e), &entry) }),
+            json!({ "changes": history::changes(before.as_ref().map(|(_, e)| e), &entry.entry) }),
         )
         .await?;
         if before.is_some() {

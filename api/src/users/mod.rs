@@ -155,12 +155,18 @@ async fn create_user(
 }
 
 /// Change a person's name, roles or grants, or disable them (which ends their sessions).
+/// Nobody gives themselves a role or grant they do not hold (design, "Confidential
+/// locations"): on your own id, adding one is 422; another admin has to do it. Every change of
+/// roles or grants is audited with what was added and removed.
 #[utoipa::path(patch, path = "/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = UserUpdate,
     responses(
         (status = 200, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "a field is invalid, or you gave yourself a role or grant"),
     ))]
 async fn update_user(
     State(state): State<AppState>,
@@ -194,6 +200,33 @@ async fn update_user(
         .as_ref()
         .map(|g| names(&dedup(g), Grant::as_str));
     let mut tx = state.db.begin().await?;
+    let before = sqlx::query!(
+        "SELECT roles, grants FROM users WHERE id = $1 AND agency_id = $2 FOR UPDATE",
+        id,
+        actor.agency_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let roles_added = added(role_names.as_deref(), &before.roles);
+    let grants_added = added(grant_names.as_deref(), &before.grants);
+    if id == actor.user_id {
+        let mut errors = Vec::new();
+        for (pointer, added) in [("/roles", &roles_added), ("/grants", &grants_added)] {
+            if !added.is_empty() {
+                errors.push(FieldError {
+                    pointer: pointer.into(),
+                    message: format!(
+                        "you cannot give yourself {}; another admin has to",
+                        added.join(", ")
+                    ),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+    }
     let row = sqlx::query_as!(
         UserRow,
         r#"UPDATE users SET
@@ -237,6 +270,8 @@ async fn update_user(
         "user",
         Some(&id.to_string()),
         json!({ "changed": changed, "roles": row.roles, "grants": row.grants,
+                "roles_added": roles_added, "roles_removed": added(Some(&before.roles), &row.roles),
+                "grants_added": grants_added, "grants_removed": added(Some(&before.grants), &row.grants),
                 "disabled": row.disabled_at.is_some(), "sessions_ended": ended }),
     )
     .await?;
@@ -302,6 +337,16 @@ fn check_roles(raw: &[Role], errors: &mut Vec<FieldError>) -> Vec<Role> {
         });
     }
     roles
+}
+
+/// The names in `after` (when given) that `before` lacks.
+fn added(after: Option<&[String]>, before: &[String]) -> Vec<String> {
+    after
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| !before.contains(n))
+        .cloned()
+        .collect()
 }
 
 fn dedup<T: Ord + Copy>(items: &[T]) -> Vec<T> {
