@@ -639,17 +639,68 @@ async function idleReopen() {
   }
 }
 
+/** The web outbox under a hostile network (issue #18): a captive portal's page is not taken
+ *  for the server's answer, and an answer lost after the server committed is sent again and
+ *  lands once. */
+async function faults() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    const adv = await token(ADVOCATE);
+    const pseudonym = `Sandpiper ${Date.now() % 100000}`;
+    const waiting = async () => (await page.locator("[data-test=outbox]").textContent()).startsWith("1 waiting");
+    const puts = [];
+    // A captive portal: every request answered 200 with its own page.
+    await page.route("**/v1/contacts/*", (route) => {
+      puts.push("portal");
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<html><body>Accept the terms to continue</body></html>" });
+    });
+    await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
+    await page.getByLabel("Notes").fill("called from the ward");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await until("the portal's answer", async () => puts.length > 0);
+    await until("the outbox count", waiting);
+    const id = (await rawIndexedDb(page)).outbox.values[0].id;
+    assert.equal((await api(adv, "GET", `/v1/contacts/${id}`)).status, 404, "nothing reached the server");
+
+    // The answer lost after the server committed.
+    await page.unroute("**/v1/contacts/*");
+    await page.route("**/v1/contacts/*", async (route) => {
+      puts.push("dropped");
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await until("the dropped answer", async () => puts.includes("dropped"));
+    await until("the contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${id}`)).status === 200);
+    assert.ok(await waiting(), "still queued: the phone never saw the answer");
+
+    // Signal again: sent once more, answered by its Idempotency-Key, and there once.
+    await page.unroute("**/v1/contacts/*");
+    await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    const list = (await api(adv, "GET", "/v1/contacts?limit=200")).body.contacts.filter((c) => c.pseudonym === pseudonym);
+    assert.equal(list.length, 1);
+    ok("advocate's outbox survives a captive portal and a lost answer");
+  } finally {
+    await close();
+  }
+}
+
 try {
   if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
-    // The reopen flow alone, for working on it against a running server.
+    // The reopen and fault flows alone, for working on them against a running server.
     await idleReopen();
+    await faults();
   } else {
     await coordinator();
     await housing();
     await advocate();
     await idleReopen();
+    await faults();
   }
 } catch (e) {
   console.log(`not ok: ${e.stack ?? e}`);

@@ -91,6 +91,10 @@ export async function flushOutbox(): Promise<void> {
           continue;
         }
         const r = await call("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key });
+        // Only the server's own answer, the contact, means it is there: a hotel or hospital
+        // portal answers 200 with a page of its own. Kept and sent again later, like a lost
+        // answer; the server answers that replay 200 by its Idempotency-Key.
+        if (r.body?.id !== q.id) break;
         // Unless a newer save of the same contact replaced it meanwhile.
         if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
         lastResults.set(q.id, r.body);
