@@ -624,12 +624,42 @@ async function idleReopen() {
     sealedAtRest(after, [VICTIM, pseudonym, "555 0199", "12 Elm St"]);
     ok("advocate reopening after the idle limit is signed out, the queue kept sealed");
 
+    // A contact an earlier version of the app queued in plaintext: sealed and sent too.
+    const legacyId = crypto.randomUUID();
+    const legacy = {
+      id: legacyId,
+      queuedAt: new Date().toISOString(),
+      body: {
+        occurred_at: new Date().toISOString(),
+        setting: "phone",
+        incident_type: "stalking",
+        person: { id: crypto.randomUUID(), pseudonym: `${pseudonym} old`, name: null, phone: null },
+        needs: [],
+        notes: null,
+        status: "open",
+        screenings: [],
+      },
+    };
+    await page.evaluate(
+      (item) =>
+        new Promise((resolve) => {
+          const req = indexedDB.open("fieldline");
+          req.onsuccess = () => {
+            const t = req.result.transaction("outbox", "readwrite");
+            t.objectStore("outbox").put(item);
+            t.oncomplete = () => resolve(null);
+          };
+        }),
+      legacy,
+    );
+
     await page.getByLabel("E-mail").fill(ADVOCATE);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
     const adv = await token(ADVOCATE);
     await until("the queued contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${id}`)).status === 200);
+    await until("the earlier version's contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${legacyId}`)).status === 200);
     const got = (await api(adv, "GET", `/v1/contacts/${id}`)).body;
     assert.equal(got.pseudonym ?? got.person?.pseudonym, pseudonym);
     await until("the outbox to empty", async () => (await rawIndexedDb(page)).outbox.values.length === 0);

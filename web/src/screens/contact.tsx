@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Offline, Problem, call, errorText, label, uuid } from "../api";
 import { outboxAll, outboxDelete, outboxPut, vaultGet, vaultSet, type Queued } from "../idb";
 import { freshSession, loadSession } from "../session";
-import { hasDeviceKey, newVault, open, seal, unlock } from "../vault";
+import { hasDeviceKey, newVault, open, seal, unlock, type Vault } from "../vault";
 import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
 const SETTINGS = ["on_scene", "hospital", "phone", "court", "office", "other"];
@@ -39,16 +39,31 @@ const aad = (q: { id: string; key: string }) => `contact ${q.id} ${q.key}`;
  *  contacts sealed to it are still waiting. */
 export async function ensureVault(user: string): Promise<void> {
   if (!hasDeviceKey()) return;
-  const v = await vaultGet(user);
+  let v = await vaultGet(user);
   if (v) {
     try {
       await unlock(v);
-      return;
     } catch {
       if ((await outboxAll()).some((q) => q.user === user)) return;
+      v = undefined;
     }
   }
-  await vaultSet(user, await newVault());
+  if (!v) {
+    v = await newVault();
+    await vaultSet(user, v);
+  }
+  await sealLegacy(user, v);
+}
+
+/** Items an earlier version of the app queued in plaintext: sealed now, for whoever signs in
+ *  first (they were sent as that user before too). */
+async function sealLegacy(user: string, v: Vault): Promise<void> {
+  for (const q of await outboxAll()) {
+    const old = q as Queued & { body?: unknown };
+    if (old.sealed || old.body === undefined) continue;
+    const item = { id: old.id, key: old.key ?? uuid(), user };
+    await outboxPut({ ...item, sealed: await seal(v, old.body, aad(item)), queuedAt: old.queuedAt, error: old.error });
+  }
 }
 
 /** Seals a save of contact `id` into the outbox; the text of what went wrong, if anything. */
