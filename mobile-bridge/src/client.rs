@@ -230,6 +230,7 @@ impl Client {
         let body = LoginRequest {
             email: email.to_owned(),
             password: password.to_owned(),
+            client: None,
         };
         let t: TokenResponse = self
             .send(

@@ -48,6 +48,9 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "advocate runs the LAP screen",
         "advocate runs the DASH checklist",
         "quick exit",
+        "advocate reopening after the idle limit is signed out, the queue kept sealed",
+        "the queued contact is sent after signing in again",
+        "advocate's outbox survives a captive portal and a lost answer",
     ] {
         assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
     }

@@ -1,6 +1,9 @@
 // The little IndexedDB the app keeps: the session (so the service worker can act on a
-// notification's buttons) and the outbox of contacts recorded offline. Shared by the page and
-// the service worker.
+// notification's buttons), the time of the last touch or key (the idle rule on reopen), each
+// user's outbox vault (vault.ts) and the outbox of contacts recorded offline, sealed. Shared
+// by the page and the service worker.
+
+import type { Sealed, Vault } from "./vault";
 
 const DB = "fieldline";
 const VERSION = 1;
@@ -37,10 +40,24 @@ export const kvGet = <T>(key: string) => tx<T | undefined>("kv", "readonly", (s)
 export const kvSet = (key: string, value: unknown) => tx("kv", "readwrite", (s) => s.put(value, key));
 export const kvDelete = (key: string) => tx("kv", "readwrite", (s) => s.delete(key));
 
+/** When the user last touched the page or pressed a key (ms since the epoch). */
+export const lastActiveGet = () => kvGet<number>("last-active");
+export const lastActiveSet = (t: number) => kvSet("last-active", t);
+
+export const vaultGet = (user: string) => kvGet<Vault>(`vault:${user}`);
+export const vaultSet = (user: string, v: Vault) => kvSet(`vault:${user}`, v);
+export const vaultDelete = (user: string) => kvDelete(`vault:${user}`);
+
 export interface Queued {
+  /** The contact's id, chosen on the phone. */
   id: string;
-  /** The PUT /v1/contacts/{id} body, exactly as it will be sent (and resent). */
-  body: unknown;
+  /** This save's own id, sent as Idempotency-Key: a replay of it is answered 200, while a
+   *  later save of the same contact (an edit) has its own. */
+  key: string;
+  /** Whose vault sealed it: only they can open and send it. */
+  user: string;
+  /** The PUT /v1/contacts/{id} body, exactly as it will be sent (and resent), sealed. */
+  sealed: Sealed;
   queuedAt: string;
   /** Set when the server refused it (a 4xx other than auth): kept for the advocate to fix. */
   error?: string;

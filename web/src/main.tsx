@@ -1,22 +1,45 @@
-// The app shell: sign-in, the screens each role needs, quick exit, idle timeout.
+// The app shell: sign-in, the screens each role needs, quick exit, idle timeout (while open and
+// on reopening).
 // Screens live in memory only: the URL stays /app/ and nothing about a victim reaches the
 // title, the address bar or the history.
 
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Problem, errorText, setSignedOutHandler } from "./api";
-import { clearSession, fromTokenResponse, loadSession, saveSession, type Me } from "./session";
-import { outboxAll, outboxClear } from "./idb";
+import {
+  clearSession,
+  freshSession,
+  fromTokenResponse,
+  loadSession,
+  saveSession,
+  setDeviceKeyHandler,
+  type Me,
+} from "./session";
+import { lastActiveGet, lastActiveSet, outboxAll, outboxClear, vaultDelete, vaultGet } from "./idb";
+import { forgetDeviceKey, setDeviceKey } from "./vault";
 import { AlertDetail, AlertInbox, EnableAlerts } from "./screens/alerts";
 import { OnCall } from "./screens/oncall";
 import { Directory } from "./screens/directory";
 import { Nearby } from "./screens/nearby";
-import { ContactForm, flushOutbox } from "./screens/contact";
+import { ContactForm, ensureVault, flushOutbox } from "./screens/contact";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
 
 /** Sign out after this long without a touch or a key on a shared device. */
 const IDLE_MS = 15 * 60 * 1000;
+/** How often a touch or a key is written down (the idle rule on reopen reads it). */
+const TOUCH_WRITE_MS = 30 * 1000;
+/** How often use of the page refreshes the session, which the server counts as use. */
+const KEEPALIVE_MS = 5 * 60 * 1000;
+
+/** The device key a web session's token answer brings: into memory, and the user's outbox
+ *  vault made if this browser has none yet. */
+async function takeDeviceKey(key: string) {
+  await setDeviceKey(key);
+  const s = await loadSession();
+  if (s) await ensureVault(s.user.id);
+}
+setDeviceKeyHandler(takeDeviceKey);
 
 export type Nav = (screen: Screen) => void;
 export type Screen =
@@ -64,16 +87,30 @@ function App() {
   const [screen, setScreen] = useState<Screen | null>(null);
 
   useEffect(() => {
-    loadSession()
-      .then((s) => setMe(s ? s.user : null))
-      .catch(() => setMe(null));
-    setSignedOutHandler(() => setMe(null));
+    // Reopened after the idle limit: signed out before anything is shown (the server would
+    // refuse the session's refresh by now anyway). Contacts waiting to be sent are kept.
+    (async () => {
+      const s = await loadSession();
+      if (!s) return setMe(null);
+      const last = await lastActiveGet();
+      if (!last || Date.now() - last > IDLE_MS) return signOut(setMe, true);
+      setMe(s.user);
+    })().catch(() => setMe(null));
+    setSignedOutHandler(() => {
+      forgetDeviceKey();
+      setMe(null);
+    });
   }, []);
 
   useEffect(() => {
     if (!me) return;
     const first = TABS.find((t) => t.roles.some((r) => me.roles.includes(r)));
     setScreen(first ? ({ name: first.screen } as Screen) : null);
+    // A browser without this user's outbox vault yet (signed in before it existed) makes one
+    // as soon as a refresh brings the device key.
+    vaultGet(me.id).then((v) => {
+      if (!v && navigator.onLine) freshSession(true).catch(() => {});
+    });
     flushOutbox();
     const onOnline = () => flushOutbox();
     window.addEventListener("online", onOnline);
@@ -85,7 +122,21 @@ function App() {
     navigator.serviceWorker?.addEventListener("message", onMessage);
     // Idle timeout.
     let last = Date.now();
-    const touch = () => (last = Date.now());
+    let written = 0;
+    let kept = Date.now();
+    const touch = () => {
+      last = Date.now();
+      if (last - written > TOUCH_WRITE_MS) {
+        written = last;
+        lastActiveSet(last).catch(() => {});
+      }
+      // The server ends a web session after 15 minutes without a request: someone filling a
+      // long form, making none, keeps it alive by a refresh every few minutes of use.
+      if (last - kept > KEEPALIVE_MS && navigator.onLine) {
+        kept = last;
+        freshSession(true).catch(() => {});
+      }
+    };
     const events = ["pointerdown", "keydown", "touchstart", "scroll"];
     events.forEach((ev) => window.addEventListener(ev, touch, { passive: true }));
     const idle = setInterval(() => {
@@ -163,8 +214,12 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
     }).catch(() => {});
   }
   // Unsent contacts survive an idle timeout (the advocate signs in again to send them);
-  // a deliberate sign-out removes them.
-  if (!idle) await outboxClear();
+  // a deliberate sign-out removes them and the vault they were sealed to.
+  forgetDeviceKey();
+  if (!idle) {
+    await outboxClear();
+    if (s) await vaultDelete(s.user.id);
+  }
   await clearSession();
   // Whatever the service worker cached goes too.
   if ("caches" in window) {
@@ -224,12 +279,15 @@ function SignIn({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
       const res = await fetch("/v1/auth/login", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: f.get("email"), password: f.get("password") }),
+        // A web session: idle-limited on the server too, and its answers carry the device key.
+        body: JSON.stringify({ email: f.get("email"), password: f.get("password"), client: "web" }),
       });
       const body = await res.json();
       if (!res.ok) throw new Problem(res.status, body);
       const s = fromTokenResponse(body);
       await saveSession(s);
+      await lastActiveSet(Date.now());
+      if (body.device_key) await takeDeviceKey(body.device_key);
       onSignedIn(s.user);
     } catch (err) {
       setError(errorText(err));

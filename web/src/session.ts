@@ -4,6 +4,13 @@
 
 import { kvDelete, kvGet, kvSet } from "./idb";
 
+// A web session's token answers carry the user's device key (vault.ts). The page takes it
+// into memory; it is never part of the stored session.
+let onDeviceKey: (key: string) => Promise<void> = async () => {};
+export function setDeviceKeyHandler(f: (key: string) => Promise<void>) {
+  onDeviceKey = f;
+}
+
 export interface Me {
   id: string;
   email: string;
@@ -59,8 +66,10 @@ export async function freshSession(force = false): Promise<Session | undefined> 
           return undefined;
         }
         if (!res.ok) throw new Error(`refresh: ${res.status}`);
-        const next = fromTokenResponse(await res.json());
+        const body = await res.json();
+        const next = fromTokenResponse(body);
         await saveSession(next);
+        if (body.device_key) await onDeviceKey(body.device_key);
         return next;
       } finally {
         refreshing = null;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BASE, api, phone, signIn, token, until } from "./common.mjs";
+import { BASE, PASSWORD, api, phone, signIn, token, until } from "./common.mjs";
 
 const RECEIVER = process.env.FIELDLINE_PUSH_RECEIVER;
 const COORDINATOR = "coordinator@demo.fieldline.test";
@@ -27,6 +27,50 @@ async function agencyEntries(tok) {
     after = page.next_after ?? "";
   } while (after);
   return { entries, stale_after_s: page.stale_after_s };
+}
+
+/** Everything the app keeps in IndexedDB, raw: each store's records as JSON, with the bytes
+ *  of every ArrayBuffer and typed array spelled out as text, to be searched for plaintext. */
+async function rawIndexedDb(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open("fieldline");
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const names = [...db.objectStoreNames];
+          const t = db.transaction(names);
+          const text = (v) =>
+            JSON.stringify(v, (_k, x) => {
+              if (x instanceof ArrayBuffer) return new TextDecoder("latin1").decode(new Uint8Array(x));
+              if (ArrayBuffer.isView(x)) return new TextDecoder("latin1").decode(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+              return x;
+            });
+          const reads = names.map((n) => [n, t.objectStore(n).getAll(), t.objectStore(n).getAllKeys()]);
+          t.onabort = () => reject(t.error);
+          t.oncomplete = () => {
+            db.close();
+            const out = {};
+            for (const [n, all, keys] of reads) {
+              const raw = text(all.result);
+              out[n] = { values: JSON.parse(raw), text: raw, keys: keys.result };
+            }
+            resolve(out);
+          };
+        };
+      }),
+  );
+}
+
+/** No plaintext of a queued contact anywhere in IndexedDB. */
+function sealedAtRest(idb, secrets) {
+  for (const [store, { text }] of Object.entries(idb)) {
+    for (const secret of secrets) {
+      const at = text.indexOf(secret);
+      assert.ok(at < 0, `IndexedDB store ${store} holds "${secret}" in plaintext: …${text.slice(Math.max(0, at - 80), at + 40)}…`);
+    }
+  }
 }
 
 /** Nothing personal in the address bar or the title, ever. */
@@ -355,6 +399,13 @@ async function advocate() {
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
     const pseudonym = `Heron ${Date.now() % 100000}`;
+    // The PUT the outbox sends, as sent: its body and its Idempotency-Key.
+    const sent = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT" && new URL(r.url()).pathname.startsWith("/v1/contacts/")) {
+        sent.push({ path: new URL(r.url()).pathname, body: r.postData(), key: r.headers()["idempotency-key"] });
+      }
+    });
     await ctx.setOffline(true);
     await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
     await page.getByLabel("Name (sealed)").fill(VICTIM);
@@ -362,17 +413,11 @@ async function advocate() {
     await page.getByRole("button", { name: "Save contact" }).click();
     await page.getByText("Saved on this phone").waitFor();
     await until("the outbox count", async () => (await page.locator("[data-test=outbox]").textContent()).startsWith("1 waiting"));
-    const queued = await page.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const req = indexedDB.open("fieldline");
-          req.onsuccess = () => {
-            const all = req.result.transaction("outbox").objectStore("outbox").getAll();
-            all.onsuccess = () => resolve(all.result);
-          };
-        }),
-    );
+    const idb = await rawIndexedDb(page);
+    const queued = idb.outbox.values;
     assert.equal(queued.length, 1);
+    assert.ok(queued[0].key && queued[0].key !== queued[0].id, "each save has its own idempotency key");
+    sealedAtRest(idb, [VICTIM, pseudonym, "met at the hospital"]);
     await noLeak(page);
 
     await ctx.setOffline(false);
@@ -382,8 +427,15 @@ async function advocate() {
     assert.equal((await mine()).length, 1);
     assert.equal((await mine())[0].id, queued[0].id, "sent with the id chosen on the phone");
     // A replay of the same queued request (a lost answer, a second tab) adds nothing.
-    const replay = await api(adv, "PUT", `/v1/contacts/${queued[0].id}`, queued[0].body);
-    assert.ok(replay.status === 200 || replay.status === 201, `replay: ${replay.status}`);
+    const put = sent.find((r) => r.path === `/v1/contacts/${queued[0].id}`);
+    assert.ok(put, "the outbox's PUT was seen");
+    assert.equal(put.key, queued[0].key, "sent with the queued item's own Idempotency-Key");
+    const replay = await fetch(BASE + put.path, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${adv}`, "content-type": "application/json", "idempotency-key": put.key },
+      body: put.body,
+    });
+    assert.equal(replay.status, 200, `replay: ${replay.status}`);
     assert.equal((await mine()).length, 1);
     ok("advocate records a contact offline");
 
@@ -521,13 +573,164 @@ async function staleThreshold() {
   }
 }
 
+/** Reopened after the idle limit: the app signs out before showing anything, keeps the sealed
+ *  queue, and sends it once the advocate signs in again. */
+async function idleReopen() {
+  const { ctx, close } = await phone();
+  try {
+    let page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    const pseudonym = `Plover ${Date.now() % 100000}`;
+    await ctx.setOffline(true);
+    await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.getByLabel("Safe phone (sealed)").fill("+1 801 555 0199");
+    await page.getByLabel("Notes").fill("lives at 12 Elm St");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.getByText("Saved on this phone").waitFor();
+    const before = await rawIndexedDb(page);
+    assert.equal(before.outbox.values.length, 1);
+    sealedAtRest(before, [VICTIM, pseudonym, "555 0199", "12 Elm St"]);
+    const id = before.outbox.values[0].id;
+    const stored = before.kv.values.find((v) => v && v.refresh_token);
+
+    // The phone is put away (still offline) and picked up 16 minutes later.
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open("fieldline");
+          req.onsuccess = () => {
+            const t = req.result.transaction("kv", "readwrite");
+            t.objectStore("kv").put(Date.now() - 16 * 60 * 1000, "last-active");
+            t.oncomplete = () => resolve(null);
+          };
+        }),
+    );
+    await page.close();
+    await ctx.setOffline(false);
+    page = await ctx.newPage();
+    const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/auth/logout");
+    await page.goto(`${BASE}/app/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    assert.equal((await loggedOut).status(), 204);
+    const refreshed = await api(null, "POST", "/v1/auth/refresh", { refresh_token: stored.refresh_token });
+    assert.equal(refreshed.status, 401, "the session ended on the server too");
+    assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0);
+    const after = await rawIndexedDb(page);
+    assert.ok(!after.kv.keys.includes("session"), "the stored session is gone");
+    assert.equal(after.outbox.values.length, 1, "the queue is kept for the next sign-in");
+    sealedAtRest(after, [VICTIM, pseudonym, "555 0199", "12 Elm St"]);
+    ok("advocate reopening after the idle limit is signed out, the queue kept sealed");
+
+    // A contact an earlier version of the app queued in plaintext: sealed and sent too.
+    const legacyId = crypto.randomUUID();
+    const legacy = {
+      id: legacyId,
+      queuedAt: new Date().toISOString(),
+      body: {
+        occurred_at: new Date().toISOString(),
+        setting: "phone",
+        incident_type: "stalking",
+        person: { id: crypto.randomUUID(), pseudonym: `${pseudonym} old`, name: null, phone: null },
+        needs: [],
+        notes: null,
+        status: "open",
+        screenings: [],
+      },
+    };
+    await page.evaluate(
+      (item) =>
+        new Promise((resolve) => {
+          const req = indexedDB.open("fieldline");
+          req.onsuccess = () => {
+            const t = req.result.transaction("outbox", "readwrite");
+            t.objectStore("outbox").put(item);
+            t.oncomplete = () => resolve(null);
+          };
+        }),
+      legacy,
+    );
+
+    await page.getByLabel("E-mail").fill(ADVOCATE);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    const adv = await token(ADVOCATE);
+    await until("the queued contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${id}`)).status === 200);
+    await until("the earlier version's contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${legacyId}`)).status === 200);
+    const got = (await api(adv, "GET", `/v1/contacts/${id}`)).body;
+    assert.equal(got.pseudonym ?? got.person?.pseudonym, pseudonym);
+    await until("the outbox to empty", async () => (await rawIndexedDb(page)).outbox.values.length === 0);
+    ok("the queued contact is sent after signing in again");
+  } finally {
+    await close();
+  }
+}
+
+/** The web outbox under a hostile network (issue #18): a captive portal's page is not taken
+ *  for the server's answer, and an answer lost after the server committed is sent again and
+ *  lands once. */
+async function faults() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    const adv = await token(ADVOCATE);
+    const pseudonym = `Sandpiper ${Date.now() % 100000}`;
+    const waiting = async () => (await page.locator("[data-test=outbox]").textContent()).startsWith("1 waiting");
+    const puts = [];
+    // A captive portal: every request answered 200 with its own page.
+    await page.route("**/v1/contacts/*", (route) => {
+      puts.push("portal");
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<html><body>Accept the terms to continue</body></html>" });
+    });
+    await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
+    await page.getByLabel("Notes").fill("called from the ward");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await until("the portal's answer", async () => puts.length > 0);
+    await until("the outbox count", waiting);
+    const id = (await rawIndexedDb(page)).outbox.values[0].id;
+    assert.equal((await api(adv, "GET", `/v1/contacts/${id}`)).status, 404, "nothing reached the server");
+
+    // The answer lost after the server committed.
+    await page.unroute("**/v1/contacts/*");
+    await page.route("**/v1/contacts/*", async (route) => {
+      puts.push("dropped");
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await until("the dropped answer", async () => puts.includes("dropped"));
+    await until("the contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${id}`)).status === 200);
+    assert.ok(await waiting(), "still queued: the phone never saw the answer");
+
+    // Signal again: sent once more, answered by its Idempotency-Key, and there once.
+    await page.unroute("**/v1/contacts/*");
+    await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    const list = (await api(adv, "GET", "/v1/contacts?limit=200")).body.contacts.filter((c) => c.pseudonym === pseudonym);
+    assert.equal(list.length, 1);
+    ok("advocate's outbox survives a captive portal and a lost answer");
+  } finally {
+    await close();
+  }
+}
+
 try {
   if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
+    // The reopen and fault flows alone, for working on them against a running server.
+    await idleReopen();
+    await faults();
   } else {
     await coordinator();
     await housing();
     await advocate();
+    await idleReopen();
+    await faults();
   }
 } catch (e) {
   console.log(`not ok: ${e.stack ?? e}`);

@@ -12,6 +12,19 @@ use uuid::Uuid;
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// `web` for the web app: its session ends after 15 minutes without a request or a
+    /// refresh, and the answers carry the `device_key` that seals its offline queue. Absent
+    /// for the phones' bridge, whose advocates may be offline for hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<LoginClient>,
+}
+
+/// Which kind of client signs in (see [`LoginRequest::client`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LoginClient {
+    Web,
 }
 
 /// `POST /v1/auth/refresh`.
@@ -53,6 +66,11 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub refresh_expires_at: chrono::DateTime<chrono::Utc>,
     pub user: Me,
+    /// Web sessions only: 32 random bytes (base64url) that stay the same for this user across
+    /// sign-ins. The web app keeps it in memory only and derives from it the key that unwraps
+    /// its offline queue's key, so the browser's storage alone does not reveal the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// The signed-in user, as `GET /v1/me` shows them.

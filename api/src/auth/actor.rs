@@ -141,9 +141,15 @@ async fn authenticate<'e>(
     meta: RequestMeta,
     claims: token::AccessClaims,
 ) -> Result<Actor, ApiError> {
+    // A web-app session's last use moves on (at most twice a minute), in the same statement:
+    // its idle limit counts from the last request or refresh (auth/session.rs).
     let row = sqlx::query!(
-        r#"SELECT agency_id AS "agency_id!", roles AS "roles!", grants AS "grants!"
-             FROM session_actor($1, $2)"#,
+        r#"WITH a AS (SELECT * FROM session_actor($1, $2)),
+                used AS (UPDATE sessions SET last_used_at = now()
+                          WHERE id = $1 AND idle_timeout IS NOT NULL
+                            AND last_used_at < now() - interval '30 seconds'
+                            AND EXISTS (SELECT FROM a))
+           SELECT agency_id AS "agency_id!", roles AS "roles!", grants AS "grants!" FROM a"#,
         claims.sid,
         claims.sub,
     )

@@ -8,8 +8,8 @@ use crate::http::{Json, RequestMeta};
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::auth::{
-    AgencySummary, ChangePasswordRequest, LoginRequest, LogoutRequest, Me, RefreshRequest,
-    TokenResponse,
+    AgencySummary, ChangePasswordRequest, LoginClient, LoginRequest, LogoutRequest, Me,
+    RefreshRequest, TokenResponse,
 };
 use fieldline_wire::{Email, Problem};
 use serde_json::json;
@@ -122,7 +122,9 @@ async fn login(
     throttle::record_success(&state.db, &keys).await?;
 
     let mut tx = state.db.begin().await?;
-    let (session_id, refresh) = session::start(&mut tx, &state.config, user.id).await?;
+    let web = req.client == Some(LoginClient::Web);
+    let idle = web.then_some(session::WEB_IDLE);
+    let (session_id, refresh) = session::start(&mut tx, &state.config, user.id, idle).await?;
     let who = AuditActor::request(&meta, Some(user.agency_id), Some(user.id));
     audit::record(
         &mut *tx,
@@ -134,7 +136,9 @@ async fn login(
     )
     .await?;
     tx.commit().await?;
-    tokens(&state, user.id, session_id, refresh).await.map(Json)
+    tokens(&state, user.id, session_id, refresh, web)
+        .await
+        .map(Json)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -159,7 +163,10 @@ async fn refresh(
             user_id,
             session_id,
             refresh,
-        } => tokens(&state, user_id, session_id, refresh).await.map(Json),
+            web,
+        } => tokens(&state, user_id, session_id, refresh, web)
+            .await
+            .map(Json),
         session::Rotation::Invalid => Err(ApiError::Unauthorized),
         session::Rotation::ReuseDetected {
             user_id,
@@ -333,6 +340,7 @@ async fn tokens(
     user_id: Uuid,
     session_id: Uuid,
     refresh: session::RefreshToken,
+    web: bool,
 ) -> ApiResult<TokenResponse> {
     let me = load_me(&state.db, user_id).await?;
     let issued = token::issue(
@@ -350,5 +358,9 @@ async fn tokens(
         refresh_token: refresh.token,
         refresh_expires_at: refresh.expires_at,
         user: me,
+        device_key: match web {
+            true => Some(session::device_key(&state.db, user_id).await?),
+            false => None,
+        },
     })
 }

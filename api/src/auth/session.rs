@@ -11,6 +11,11 @@
 //! the same way. A thief who races the phone still trips reuse detection on the phone's next
 //! use (the thief's successor is retired, or the phone's is), and any use after the grace is
 //! reuse.
+//!
+//! A web-app session (signed in with `client: "web"`) also has an idle limit: a refresh more
+//! than [`WEB_IDLE`] after the session's last request or refresh is refused, so the refresh
+//! token a seized phone's browser still holds stops working (its access token ends with its
+//! own short lifetime). `authenticate` (auth/actor.rs) keeps `last_used_at` current.
 
 use crate::config::Config;
 use base64::Engine;
@@ -31,6 +36,8 @@ pub enum Rotation {
         user_id: Uuid,
         session_id: Uuid,
         refresh: RefreshToken,
+        /// A web-app session (it has an idle limit).
+        web: bool,
     },
     /// Unknown, expired, or belonging to a revoked session or disabled user.
     Invalid,
@@ -58,19 +65,24 @@ fn secs(d: std::time::Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// Opens a session for a user who just proved who they are.
+/// How long a web-app session may go without a request or a refresh.
+pub const WEB_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Opens a session for a user who just proved who they are; `idle` limits a web-app session.
 pub async fn start(
     conn: &mut PgConnection,
     config: &Config,
     user_id: Uuid,
+    idle: Option<std::time::Duration>,
 ) -> sqlx::Result<(Uuid, RefreshToken)> {
     let session_id = Uuid::new_v4();
     sqlx::query!(
-        "INSERT INTO sessions (id, user_id, expires_at)
-         VALUES ($1, $2, now() + make_interval(secs => $3))",
+        "INSERT INTO sessions (id, user_id, expires_at, idle_timeout)
+         VALUES ($1, $2, now() + make_interval(secs => $3), make_interval(secs => $4))",
         session_id,
         user_id,
         secs(config.session_max_age),
+        idle.map(secs),
     )
     .execute(&mut *conn)
     .await?;
@@ -105,8 +117,11 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
     let Some(row) = sqlx::query!(
         r#"SELECT rt.session_id, rt.replaced_by, s.user_id, u.agency_id,
                   rt.used_at IS NOT NULL AS "used!",
+                  s.idle_timeout IS NOT NULL AS "web!",
                   (rt.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()
-                   AND u.disabled_at IS NULL) AS "usable!",
+                   AND u.disabled_at IS NULL
+                   AND (s.idle_timeout IS NULL OR s.last_used_at > now() - s.idle_timeout))
+                      AS "usable!",
                   (NOT rt.retired AND coalesce(rt.used_at > now() - make_interval(secs => $2), false))
                       AS "within_grace!"
              FROM refresh_tokens rt
@@ -170,6 +185,7 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
             user_id: row.user_id,
             session_id: row.session_id,
             refresh,
+            web: row.web,
         });
     }
 
@@ -186,6 +202,7 @@ pub async fn rotate(db: &PgPool, config: &Config, presented: &str) -> sqlx::Resu
         user_id: row.user_id,
         session_id: row.session_id,
         refresh,
+        web: row.web,
     })
 }
 
@@ -202,6 +219,24 @@ async fn mark_used(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The user's web-app device key (base64url), made at their first web sign-in.
+pub async fn device_key(db: &PgPool, user_id: Uuid) -> sqlx::Result<String> {
+    let mut fresh = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    // Written once; later sign-ins and refreshes only read it.
+    let key = sqlx::query_scalar!(
+        r#"WITH made AS (UPDATE users SET web_device_key = $2
+                          WHERE id = $1 AND web_device_key IS NULL RETURNING web_device_key)
+           SELECT coalesce((SELECT web_device_key FROM made),
+                           (SELECT web_device_key FROM users WHERE id = $1)) AS "key!""#,
+        user_id,
+        &fresh[..],
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(URL_SAFE_NO_PAD.encode(key))
 }
 
 /// A session that logout ended.

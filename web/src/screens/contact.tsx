@@ -1,10 +1,13 @@
-// Advocates: record a crisis contact. Every save goes to the outbox in IndexedDB first and is
-// sent with its own id (PUT /v1/contacts/{id} is idempotent), so a contact recorded without
-// signal is sent once the phone is back online and a replay changes nothing.
+// Advocates: record a crisis contact. Every save goes to the outbox in IndexedDB first, sealed
+// (vault.ts), and is sent with the contact's id and the save's own Idempotency-Key
+// (PUT /v1/contacts/{id}), so a contact recorded without signal is sent once the phone is back
+// online and a replay changes nothing.
 
 import { useEffect, useState } from "preact/hooks";
 import { Offline, Problem, call, errorText, label, uuid } from "../api";
-import { outboxAll, outboxDelete, outboxPut, type Queued } from "../idb";
+import { outboxAll, outboxDelete, outboxPut, vaultGet, vaultSet, type Queued } from "../idb";
+import { freshSession, loadSession } from "../session";
+import { hasDeviceKey, newVault, open, seal, unlock, type Vault } from "../vault";
 import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
 const SETTINGS = ["on_scene", "hospital", "phone", "court", "office", "other"];
@@ -28,16 +31,87 @@ type Listener = () => void;
 const listeners = new Set<Listener>();
 let flushing = false;
 
+/** The associated data a queued item is sealed with: it cannot be moved to another item. */
+const aad = (q: { id: string; key: string }) => `contact ${q.id} ${q.key}`;
+
+/** Makes the user's outbox vault once the device key is in memory (after sign-in or a
+ *  refresh). A vault the key does not open (the server's key changed) is replaced unless
+ *  contacts sealed to it are still waiting. */
+export async function ensureVault(user: string): Promise<void> {
+  if (!hasDeviceKey()) return;
+  let v = await vaultGet(user);
+  if (v) {
+    try {
+      await unlock(v);
+    } catch {
+      if ((await outboxAll()).some((q) => q.user === user)) return;
+      v = undefined;
+    }
+  }
+  if (!v) {
+    v = await newVault();
+    await vaultSet(user, v);
+  }
+  await sealLegacy(user, v);
+}
+
+/** Items an earlier version of the app queued in plaintext: sealed now, for whoever signs in
+ *  first (they were sent as that user before too). */
+async function sealLegacy(user: string, v: Vault): Promise<void> {
+  for (const q of await outboxAll()) {
+    const old = q as Queued & { body?: unknown };
+    if (old.sealed || old.body === undefined) continue;
+    const item = { id: old.id, key: old.key ?? uuid(), user };
+    await outboxPut({ ...item, sealed: await seal(v, old.body, aad(item)), queuedAt: old.queuedAt, error: old.error });
+  }
+}
+
+/** Seals a save of contact `id` into the outbox; the text of what went wrong, if anything. */
+async function enqueue(id: string, body: unknown): Promise<string | null> {
+  const s = await loadSession();
+  if (!s) return "Signed out.";
+  const vault = await vaultGet(s.user.id);
+  if (!vault) return "Not saved: this phone cannot keep contacts until you have been online once since signing in.";
+  const item = { id, key: uuid(), user: s.user.id };
+  await outboxPut({ ...item, sealed: await seal(vault, body, aad(item)), queuedAt: new Date().toISOString() });
+  return null;
+}
+
+/** The signed-in user's queued items. */
+async function mine(): Promise<Queued[]> {
+  const s = await loadSession();
+  return s ? (await outboxAll()).filter((q) => q.user === s.user.id) : [];
+}
+
 /** Sends what the outbox holds, oldest first. Stops at the first network failure. */
 export async function flushOutbox(): Promise<void> {
   if (flushing) return;
   flushing = true;
   try {
-    const items = (await outboxAll()).filter((q) => !q.error).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    const items = (await mine()).filter((q) => !q.error).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    if (items.length === 0) return;
+    // Opening the queue needs the device key, which a refresh brings (offline: later).
+    if (!hasDeviceKey()) await freshSession(true).catch(() => undefined);
+    const vault = await vaultGet(items[0].user);
+    if (!hasDeviceKey() || !vault) return;
+    const priv = await unlock(vault).catch(() => null);
+    if (!priv) return;
     for (const q of items) {
       try {
-        const r = await call("PUT", `/v1/contacts/${q.id}`, q.body);
-        await outboxDelete(q.id);
+        let body: unknown;
+        try {
+          body = await open(priv, q.sealed, aad(q));
+        } catch {
+          await outboxPut({ ...q, error: "This contact could not be read on this phone." });
+          continue;
+        }
+        const r = await call("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key });
+        // Only the server's own answer, the contact, means it is there: a hotel or hospital
+        // portal answers 200 with a page of its own. Kept and sent again later, like a lost
+        // answer; the server answers that replay 200 by its Idempotency-Key.
+        if (r.body?.id !== q.id) break;
+        // Unless a newer save of the same contact replaced it meanwhile.
+        if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
         lastResults.set(q.id, r.body);
       } catch (e) {
         if (e instanceof Offline) break;
@@ -56,7 +130,7 @@ const lastResults = new Map<string, any>();
 function useOutbox(): Queued[] {
   const [items, setItems] = useState<Queued[]>([]);
   useEffect(() => {
-    const l = () => outboxAll().then(setItems);
+    const l = () => mine().then(setItems);
     listeners.add(l);
     l();
     return () => void listeners.delete(l);
@@ -126,10 +200,14 @@ export function ContactForm() {
         },
       });
     }
-    await outboxPut({ id, body, queuedAt: new Date().toISOString() });
+    const refused = await enqueue(id, body);
+    if (refused) {
+      setStatus(refused);
+      return;
+    }
     setStatus(navigator.onLine ? "Sending…" : "Saved on this phone. It will be sent when you are back online.");
     await flushOutbox();
-    const still = (await outboxAll()).find((q) => q.id === id);
+    const still = (await mine()).find((q) => q.id === id);
     if (!still) {
       setStatus("Sent.");
     } else if (still.error) {
