@@ -37,6 +37,9 @@ pub struct Config {
     /// Bounds the password hashes this instance runs at once, and how many more may wait
     /// (`FIELDLINE_PASSWORD_HASH_CONCURRENCY`, `FIELDLINE_PASSWORD_HASH_QUEUE`).
     pub password_gate: crate::auth::password::Gate,
+    /// Per-person budgets for searches, exports and imports (`FIELDLINE_SEARCHES_PER_MINUTE`,
+    /// `FIELDLINE_EXPORTS_PER_HOUR`, `FIELDLINE_IMPORTS_PER_HOUR`; 0 for no limit).
+    pub budgets: crate::http::budget::Budgets,
     pub trust_forwarded_for: bool,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
@@ -273,6 +276,21 @@ impl Config {
                 )? as usize,
                 v.int("FIELDLINE_PASSWORD_HASH_QUEUE", 32, 0, 10_000)? as usize,
             ),
+            budgets: {
+                use crate::http::budget::{Allowance, Budgets};
+                let per = |n: u64, secs: u64| Allowance {
+                    per_period: n as u32,
+                    period: Duration::from_secs(secs),
+                };
+                Budgets::new(
+                    per(
+                        v.int("FIELDLINE_SEARCHES_PER_MINUTE", 120, 0, 1_000_000)?,
+                        60,
+                    ),
+                    per(v.int("FIELDLINE_EXPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
+                    per(v.int("FIELDLINE_IMPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
+                )
+            },
             trust_forwarded_for: v.bool("FIELDLINE_TRUST_FORWARDED_FOR", false)?,
             max_body_bytes: v.int("FIELDLINE_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
             db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,

@@ -1037,3 +1037,71 @@ async fn the_specifications_example_data_imports(db: PgPool) {
     assert_eq!((status, body), (200, summary(0, 1)));
     assert_eq!(count_owned(&server.db, DEMO_AGENCY).await, 47);
 }
+
+/// Issue #16, finding 12: searches, exports and imports had no per-person limit, and an
+/// import no row cap. Each person has a budget per kind (429 with `Retry-After` beyond it,
+/// another person unaffected); a file of more than 10,000 places is refused whole.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn searches_exports_and_imports_have_per_person_budgets_and_imports_a_row_cap(db: PgPool) {
+    let server = TestServer::start_with(
+        db.clone(),
+        &[
+            ("FIELDLINE_SEARCHES_PER_MINUTE", "2"),
+            ("FIELDLINE_EXPORTS_PER_HOUR", "1"),
+            ("FIELDLINE_IMPORTS_PER_HOUR", "2"),
+        ],
+    )
+    .await;
+    let advocate = Api::as_user(&server, ADVOCATE).await;
+    let coordinator = Api::as_user(&server, COORDINATOR).await;
+    let near = "/v1/directory/nearby?latitude=40.23&longitude=-111.66&radius_m=5000";
+    for _ in 0..2 {
+        assert_eq!(advocate.get(near).await.0, 200);
+    }
+    let (status, headers, body) = advocate.get(near).await;
+    assert_eq!(status, 429, "{body}");
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert!(
+        body.contains(fieldline_wire::problem::types::TOO_MANY_REQUESTS),
+        "{body}"
+    );
+    assert_eq!(
+        coordinator.get(near).await.0,
+        200,
+        "another person's budget"
+    );
+
+    assert_eq!(advocate.get("/v1/directory/export.csv").await.0, 200);
+    assert_eq!(advocate.get("/v1/directory/export.hsds.json").await.0, 429);
+    assert_eq!(
+        coordinator.get("/v1/directory/export.hsds.json").await.0,
+        200
+    );
+
+    let housing = Api::as_user(&server, HOUSING).await;
+    let header = "external_id,name,kind,latitude,longitude,intake_phone,time_zone,status\n";
+    let mut big = String::from(header);
+    for n in 0..10_001 {
+        big.push_str(&format!(
+            "cap-{n},Place {n},shelter,40.3,-111.7,801 555 0100,UTC,open\n"
+        ));
+    }
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let (status, body, _) = housing.import_csv(big).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["pointer"], "/rows");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing imported");
+    let small = format!("{header}cap-1,Place,shelter,40.3,-111.7,801 555 0100,UTC,open\n");
+    let (status, _, _) = housing.import_csv(small.clone()).await;
+    assert_eq!(status, 200, "the second import this hour");
+    let (status, _, _) = housing.import_csv(small).await;
+    assert_eq!(status, 429, "the third import this hour");
+}

@@ -8,6 +8,7 @@ use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Bearer, Permission};
 use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::http::budget::Spend;
 use crate::http::{Json, Path, Query, etag, if_match_version, json_response};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -81,12 +82,16 @@ fn with_etag(entry: Entry, status: StatusCode) -> Response {
     responses(
         (status = 200, body = EntryList, description = "JSON, or an RFC 7946 FeatureCollection with format=geojson"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "your searches for this minute are used up (`FIELDLINE_SEARCHES_PER_MINUTE`)",
+            headers(("Retry-After" = u64, description = "seconds until the next search is allowed"))),
     ))]
 async fn nearby(
     State(state): State<AppState>,
     who: Bearer,
     q: Result<Query<SearchQuery>, ApiError>,
 ) -> ApiResult<Response> {
+    // By the verified token's subject, before any database work.
+    state.config.budgets.take(Spend::Search, who.user_id())?;
     let mut conn = state.search.acquire().await?;
     let q = match q.and_then(|Query(q)| q.nearby()) {
         Ok(q) => q,
@@ -104,12 +109,16 @@ async fn nearby(
     responses(
         (status = 200, body = EntryList, description = "JSON, or an RFC 7946 FeatureCollection with format=geojson"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "your searches for this minute are used up (`FIELDLINE_SEARCHES_PER_MINUTE`)",
+            headers(("Retry-After" = u64, description = "seconds until the next search is allowed"))),
     ))]
 async fn within(
     State(state): State<AppState>,
     who: Bearer,
     q: Result<Query<SearchQuery>, ApiError>,
 ) -> ApiResult<Response> {
+    // By the verified token's subject, before any database work.
+    state.config.budgets.take(Spend::Search, who.user_id())?;
     let mut conn = state.search.acquire().await?;
     let q = match q.and_then(|Query(q)| q.within()) {
         Ok(q) => q,

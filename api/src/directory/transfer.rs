@@ -31,6 +31,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::geo::GeoPoint;
 use crate::http::Json;
+use crate::http::budget::Spend;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,9 +70,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, body = String, content_type = "text/csv", description = "One row per live entry, ordered by name"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "your exports for this hour are used up (`FIELDLINE_EXPORTS_PER_HOUR`)",
+            headers(("Retry-After" = u64, description = "seconds until the next export is allowed"))),
     ))]
 async fn export_csv(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     actor.require(Permission::SearchDirectory)?;
+    state.config.budgets.take(Spend::Export, actor.user_id)?;
     let entries = exportable(&state.db, &actor, "csv").await?;
     let body = csv::write(&entries)?;
     Ok(download(
@@ -91,9 +95,12 @@ async fn export_csv(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
     responses(
         (status = 200, content_type = "application/json", description = "HSDS 3.0 page of fully nested organizations"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "your exports for this hour are used up (`FIELDLINE_EXPORTS_PER_HOUR`)",
+            headers(("Retry-After" = u64, description = "seconds until the next export is allowed"))),
     ))]
 async fn export_hsds(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     actor.require(Permission::SearchDirectory)?;
+    state.config.budgets.take(Spend::Export, actor.user_id)?;
     let entries = exportable(&state.db, &actor, "hsds").await?;
     let body =
         serde_json::to_vec(&hsds::export(&entries)).map_err(|e| ApiError::Internal(e.into()))?;
@@ -103,6 +110,9 @@ async fn export_hsds(State(state): State<AppState>, actor: Actor) -> ApiResult<R
         "fieldline-directory.hsds.json",
     ))
 }
+
+/// Places one import may hold: one all-or-nothing transaction stays bounded.
+const MAX_IMPORT_ROWS: usize = 10_000;
 
 /// Add or update places from a file (housing managers): `text/csv` (columns as in the CSV
 /// export; `external_id` required) or HSDS 3.0 JSON as `application/json` (an organization,
@@ -120,7 +130,9 @@ async fn export_hsds(State(state): State<AppState>, actor: Actor) -> ApiResult<R
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`errors` names each bad row: `/rows/{line}/{column}` for CSV, a JSON pointer for HSDS"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`errors` names each bad row: `/rows/{line}/{column}` for CSV, a JSON pointer for HSDS; or the file has more than 10,000 places"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "your imports for this hour are used up (`FIELDLINE_IMPORTS_PER_HOUR`)",
+            headers(("Retry-After" = u64, description = "seconds until the next import is allowed"))),
     ))]
 async fn import(
     State(state): State<AppState>,
@@ -129,6 +141,7 @@ async fn import(
 ) -> ApiResult<Json<ImportSummary>> {
     // Permission and format first: a refused upload is not read at all.
     actor.require(Permission::ManageDirectory)?;
+    state.config.budgets.take(Spend::Import, actor.user_id)?;
     let format = Format::of(req.headers())?;
     let body = Bytes::from_request(req, &state)
         .await
@@ -146,6 +159,12 @@ async fn import(
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))??;
+    if rows.len() > MAX_IMPORT_ROWS {
+        return Err(ApiError::field(
+            "/rows",
+            format!("at most {MAX_IMPORT_ROWS} places per file: split the file"),
+        ));
+    }
     Ok(Json(apply(&state.db, &actor, rows).await?))
 }
 

@@ -1,6 +1,7 @@
 //! Request plumbing shared by every domain: extractors whose rejections are problems, the
 //! request id, and version headers.
 
+pub mod budget;
 mod extract;
 mod request;
 
