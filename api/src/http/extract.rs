@@ -35,8 +35,19 @@ where
         })?;
         // Every body is a JSON object: serde would also read a struct from an array of its
         // fields in order (`[null, null]`), which the document does not allow.
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ApiError::field("/", "must be a JSON object"));
+        // (Broken JSON stays a 400, whatever it starts with.)
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(
+                match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                    Err(e) if e.classify() != serde_json::error::Category::Data => {
+                        ApiError::MalformedJson {
+                            line: e.line(),
+                            column: e.column(),
+                        }
+                    }
+                    _ => ApiError::field("/", "must be a JSON object"),
+                },
+            );
         }
         parse_json(&bytes).map(Json)
     }
