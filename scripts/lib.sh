@@ -378,15 +378,15 @@ fl_schema_db() {
 # A Python with the test peers' dependencies (tests/push-receiver, tests/calendar-check); echoes its path.
 fl_push_receiver_python() {
 	# One venv for the Python test peers: the push receiver, the iCalendar checker and the
-	# OpenAPI validator.
+	# OpenAPI validator and schemathesis (the API fuzzer).
 	local venv=$REPO/.data/push-receiver-venv
 	local reqs=("$REPO/tests/push-receiver/requirements.txt" "$REPO/tests/calendar-check/requirements.txt"
-		"$REPO/tests/openapi-check/requirements.txt")
+		"$REPO/tests/openapi-check/requirements.txt" "$REPO/tests/schemathesis/requirements.txt")
 	if [[ ! -x $venv/bin/python ]] || ! cat "${reqs[@]}" | cmp -s - "$venv/requirements.txt"; then
-		_fl_log "installing the Python test peers' dependencies (push receiver, calendar check)"
+		_fl_log "installing the Python test peers' dependencies (push receiver, calendar check, OpenAPI checks)"
 		rm -rf "$venv"
 		python3 -m venv "$venv" >&2 || _fl_die "python3 -m venv failed (apt-get install python3-venv)"
-		"$venv/bin/pip" install -q --disable-pip-version-check -r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}" >&2 ||
+		"$venv/bin/pip" install -q --disable-pip-version-check -r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}" -r "${reqs[3]}" >&2 ||
 			_fl_die "pip install for the Python test peers failed"
 		cat "${reqs[@]}" >"$venv/requirements.txt"
 	fi

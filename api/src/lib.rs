@@ -116,21 +116,23 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let mut openapi = openapi;
     document_problems(&mut openapi);
+    let openapi = document_limits(openapi);
     let body_limit = state.config.max_body_bytes;
     routes
         .merge(
             // The browsable docs load only their own files (issue #16, finding 12); Swagger
             // UI sets inline styles and draws its icons from data: URLs.
-            Router::from(SwaggerUi::new("/docs").url("/v1/openapi.json", openapi)).layer(
-                SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(
-                        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                         img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-                         base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-                    ),
+            Router::from(
+                SwaggerUi::new("/docs").external_url_unchecked("/v1/openapi.json", openapi),
+            )
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                     img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+                     base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
                 ),
-            ),
+            )),
         )
         .merge(app::router())
         .fallback(|| async { ApiError::NotFound })
@@ -189,9 +191,13 @@ const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
 
 /// Completes the document's problem answers in one place rather than on every route: every
 /// operation behind the bearer scheme answers 401 (the `Actor` extractor), and 403 unless it
-/// is open to every signed-in user; every answer has a description (OpenAPI requires one),
-/// its status's reason phrase where the route gives none.
+/// is open to every signed-in user; every operation with parameters or a body answers 400 when
+/// they do not parse, every one with a path id 404, every one with an `If-Match` 412 and 428, every one
+/// with a body 415 and 422 (checked
+/// by schemathesis, `tests/tests/fuzz_contract.rs`); every answer has a description (OpenAPI
+/// requires one), its status's reason phrase where the route gives none.
 fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let problem = |description: &str| {
         RefOr::T(
@@ -229,6 +235,45 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
                         .or_insert_with(|| problem("your roles do not allow this"));
                 }
             }
+            // What the extractors answer before any handler runs: a path or query parameter
+            // that does not parse, or a body that is not JSON of the right shape, is 400; a
+            // body without `Content-Type: application/json` is 415; a body of the right shape
+            // with an invalid field is 422 (the handlers' validation).
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let is_in = |place: ParameterIn| {
+                params
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            if is_in(ParameterIn::Path) || is_in(ParameterIn::Query) || op.request_body.is_some() {
+                answers
+                    .entry("400".into())
+                    .or_insert_with(|| problem("a parameter or the body is malformed"));
+            }
+            if is_in(ParameterIn::Path) {
+                answers
+                    .entry("404".into())
+                    .or_insert_with(|| problem("no such record, or not one you may see"));
+            }
+            if params
+                .iter()
+                .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("If-Match")))
+            {
+                answers.entry("412".into()).or_insert_with(|| {
+                    problem("`If-Match` names a version that is not the current one")
+                });
+                answers
+                    .entry("428".into())
+                    .or_insert_with(|| problem("`If-Match` is required"));
+            }
+            if op.request_body.is_some() {
+                answers
+                    .entry("415".into())
+                    .or_insert_with(|| problem("the body is not `application/json`"));
+                answers
+                    .entry("422".into())
+                    .or_insert_with(|| problem("a field is invalid: see `errors`"));
+            }
             for (status, answer) in answers.iter_mut() {
                 if let RefOr::T(answer) = answer
                     && answer.description.is_empty()
@@ -244,6 +289,90 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// States in the document, in one place, two limits every route enforces (checked by
+/// schemathesis, `tests/tests/fuzz_contract.rs`): an integer is within its Rust type's range
+/// (the `format` alone does not bound it in JSON Schema; a larger number is refused as the
+/// wrong type), and no text contains the NUL character (`http::extract`; PostgreSQL cannot
+/// store it): every string without a `format`, `enum` or `pattern` of its own gets
+/// `^[^\u0000]*$`. And `If-Match` is an ETag such as `"3"`,
+/// `Idempotency-Key` 1 to 64 visible ASCII characters.
+fn document_limits(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
+    use serde_json::{Value, json};
+    fn has_type(schema: &serde_json::Map<String, Value>, name: &str) -> bool {
+        match schema.get("type") {
+            Some(Value::String(t)) => t == name,
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == name),
+            _ => false,
+        }
+    }
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                // `If-Match` is an ETag of a version (`http::if_match_version`).
+                if o.get("in").is_some_and(|v| v == "header")
+                    && o.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("if-match"))
+                {
+                    o.insert(
+                        "schema".into(),
+                        json!({"type": "string", "pattern": "^(W/)?\"[0-9]{1,18}\"$"}),
+                    );
+                }
+                // `Idempotency-Key`: 1 to 64 visible ASCII characters (`http::idempotency_key`).
+                if o.get("in").is_some_and(|v| v == "header")
+                    && o.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))
+                {
+                    o.insert(
+                        "schema".into(),
+                        json!({"type": "string", "pattern": "^[!-~]{1,64}$"}),
+                    );
+                }
+                if has_type(o, "integer") {
+                    // utoipa writes the unsigned formats in kebab case (`u-int32`).
+                    if let Some(Value::String(f)) = o.get_mut("format")
+                        && f.starts_with("u-")
+                    {
+                        *f = f.replacen("u-", "u", 1);
+                    }
+                    let (min, max): (i128, i128) = match o.get("format").and_then(Value::as_str) {
+                        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+                        Some("uint8") => (0, u8::MAX.into()),
+                        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+                        Some("uint16") => (0, u16::MAX.into()),
+                        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+                        Some("uint32") => (0, u32::MAX.into()),
+                        Some("uint64") => (0, u64::MAX.into()),
+                        _ => (i64::MIN.into(), i64::MAX.into()),
+                    };
+                    o.entry("minimum").or_insert_with(|| json!(min));
+                    o.entry("maximum").or_insert_with(|| json!(max));
+                }
+                if has_type(o, "string")
+                    && !["format", "enum", "pattern", "const", "contentEncoding"]
+                        .iter()
+                        .any(|k| o.contains_key(*k))
+                {
+                    o.insert("pattern".into(), json!("^[^\\u0000]*$"));
+                }
+                // Examples are values, not schemas.
+                for (k, child) in o.iter_mut() {
+                    if k != "example" && k != "examples" && k != "default" {
+                        walk(child);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    walk(&mut value);
+    value
 }
 
 /// A pool to the configured database. Acquiring a connection gives up after five seconds so a

@@ -1431,7 +1431,7 @@ fn operations(doc: &Value) -> BTreeMap<(String, String), BTreeSet<String>> {
 
 /// Route paths written in the server's source outside utoipa's `routes!` (which put every
 /// route they add into the document): `.route("…"`, `.nest("…"`, `SwaggerUi::new("…")` and
-/// its `.url("…"`.
+/// its `.url("…"` or `.external_url_unchecked("…"`.
 fn routes_in_source(dir: &Path, found: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -1450,6 +1450,7 @@ fn routes_in_source(dir: &Path, found: &mut BTreeSet<String>) {
             ".nest_service(",
             "SwaggerUi::new(",
             ".url(",
+            ".external_url_unchecked(",
         ] {
             let mut rest = text.as_str();
             while let Some(i) = rest.find(needle) {

@@ -11,9 +11,14 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub email: Email,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub display_name: String,
     /// Initial password, handed to the person out of band.
     pub password: NewPassword,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub roles: Vec<Role>,
     #[serde(default)]
     pub grants: Vec<Grant>,
@@ -25,8 +30,13 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub roles: Option<Vec<Role>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<Vec<Grant>>,
@@ -94,6 +104,10 @@ pub struct AgencySettings {
     /// The coordinator line phones offer when an alert cannot be delivered (3 to 40
     /// characters: digits, spaces, `+`, `-`, `(`, `)`, `.`); `null` removes it.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 40, pattern = "^[ +().-]*([0-9][ +().-]*){3,}$")
+    )]
     pub coordinator_fallback_phone: Option<String>,
 }
 

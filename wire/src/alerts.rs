@@ -64,9 +64,14 @@ pub struct RaiseAlert {
     pub kind: AlertKind,
     /// Alerts raised with the same key while one is open join it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub dedup_key: Option<String>,
     /// Free text for the coordinator (sealed at rest, never pushed).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub details: Option<String>,
     #[serde(default)]
     pub contact_id: Option<Uuid>,
@@ -125,6 +130,7 @@ pub struct AlertList {
 #[serde(deny_unknown_fields)]
 pub struct EscalationLevel {
     /// Minutes to wait at this level before notifying the next.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1440))]
     pub delay_minutes: i32,
     #[serde(default)]
     pub user_ids: Vec<Uuid>,
@@ -139,11 +145,18 @@ pub struct EscalationLevel {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EscalationPolicyInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10))]
     pub repeat_count: i32,
     #[serde(default = "default_ack_timeout")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1440))]
     pub ack_timeout_minutes: i32,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10))]
     pub levels: Vec<EscalationLevel>,
 }
 

@@ -34,12 +34,28 @@ pub enum ContactStatus {
 pub struct Person {
     /// Chosen by the phone, so a person can be created offline.
     pub id: Uuid,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub pseudonym: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 40, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub address: Option<String>,
 }
 
@@ -61,9 +77,12 @@ pub struct SafeContact {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IncidentLocation {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
     pub latitude: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
     pub longitude: f64,
     /// Metres: 10 for a GPS fix, 1000 for "somewhere in this neighbourhood".
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub precision_m: u32,
 }
 
@@ -112,6 +131,13 @@ pub struct ScreeningSubmission {
     pub screening: ScreeningInput,
 }
 
+/// A code such as `domestic_violence` or `food`: lower-case letters, digits and underscores,
+/// 1 to 50 of them. Only the document's name for such strings.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = "^[a-z0-9_]{1,50}$")]
+pub struct Code(pub String);
+
 /// `PUT /v1/contacts/{id}`: the whole record as the phone has it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -120,6 +146,7 @@ pub struct ContactInput {
     pub occurred_at: DateTime<Utc>,
     pub setting: Setting,
     /// e.g. `domestic_violence`, `sexual_assault`, `homicide`, `stalking`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_]{1,50}$"))]
     pub incident_type: String,
     #[serde(default)]
     pub location: Option<IncidentLocation>,
@@ -127,14 +154,20 @@ pub struct ContactInput {
     #[serde(default)]
     pub safe_contact: Option<SafeContact>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30, value_type = Vec<Code>))]
     pub needs: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30, value_type = Vec<Code>))]
     pub services: Vec<String>,
     #[serde(default)]
     pub referrals: Vec<Referral>,
     #[serde(default)]
     pub follow_ups: Vec<FollowUp>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 20000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub notes: Option<String>,
     #[serde(default)]
     pub consent: Option<Consent>,

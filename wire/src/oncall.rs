@@ -10,12 +10,22 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub name: String,
     pub time_zone: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub user_ids: Vec<Uuid>,
     /// 1 for daily hand-offs, 7 for weekly.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 28))]
     pub shift_days: i32,
     /// `HH:MM`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub handoff_time: String,
     pub start_date: NaiveDate,
 }

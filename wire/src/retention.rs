@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct RetentionPolicy {
     /// Days a closed contact is kept after it was closed (30 to 36500); `null` keeps them.
+    #[cfg_attr(feature = "openapi", schema(minimum = 30, maximum = 36500))]
     pub closed_contact_retention_days: Option<i32>,
 }
 

@@ -14,6 +14,7 @@ pub struct StartCheckin {
     pub expected_end_at: DateTime<Utc>,
     /// Minutes after `expected_end_at` before a missing check-out raises an alert (0 to 120).
     #[serde(default = "default_grace")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 120))]
     pub grace_minutes: i32,
 }
 
@@ -35,7 +36,9 @@ pub struct ExtendCheckin {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LocationReport {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
     pub latitude: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
     pub longitude: f64,
     pub precision_m: u32,
 }
@@ -69,6 +72,7 @@ pub struct Checkin {
 #[serde(deny_unknown_fields)]
 pub struct DuressCode {
     /// 4 to 32 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 4, max_length = 32))]
     pub code: String,
 }
 

@@ -119,7 +119,7 @@ async fn raise_alert(
     }
     if r.dedup_key
         .as_deref()
-        .is_some_and(|k| k.is_empty() || k.len() > 200)
+        .is_some_and(|k| k.is_empty() || k.chars().count() > 200)
     {
         errs.push(FieldError {
             pointer: "/dedup_key".into(),
@@ -200,6 +200,7 @@ async fn raise_alert(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// `triggered`, `acknowledged` or `resolved`; default: all open (not resolved).
+    #[param(pattern = "^(triggered|acknowledged|resolved)$")]
     state: Option<String>,
 }
 

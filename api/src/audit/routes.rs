@@ -29,6 +29,7 @@ struct AuditQuery {
     /// Only entries older than this id (from `next_before`).
     before: Option<i64>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

@@ -209,13 +209,18 @@ async fn get_contact(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// `open`, `follow_up` or `closed`.
+    #[param(pattern = "^(open|follow_up|closed)$")]
     status: Option<String>,
     person_id: Option<Uuid>,
     /// Only records this advocate made.
     advocate_id: Option<Uuid>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
     /// From the previous page's `next_cursor`.
+    #[param(
+        pattern = "^v1\\.-?[0-9]{1,15}\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     cursor: Option<String>,
 }
 
@@ -408,7 +413,8 @@ async fn set_access(
 #[into_params(parameter_in = Query)]
 struct PersonQuery {
     /// One or more words of the name; every word must match a word of the person's name
-    /// (case and common accents ignored).
+    /// (case and common accents ignored). At most 200 characters, at least one a letter or digit.
+    #[param(max_length = 200, pattern = "[^\\W_]")]
     name: String,
 }
 

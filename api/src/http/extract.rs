@@ -33,6 +33,22 @@ where
                 ApiError::BadRequest("the request body could not be read")
             }
         })?;
+        // Every body is a JSON object: serde would also read a struct from an array of its
+        // fields in order (`[null, null]`), which the document does not allow.
+        // (Broken JSON stays a 400, whatever it starts with.)
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(
+                match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                    Err(e) if e.classify() != serde_json::error::Category::Data => {
+                        ApiError::MalformedJson {
+                            line: e.line(),
+                            column: e.column(),
+                        }
+                    }
+                    _ => ApiError::field("/", "must be a JSON object"),
+                },
+            );
+        }
         parse_json(&bytes).map(Json)
     }
 }
@@ -92,22 +108,63 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         return Err(nul_error(bytes));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let pointer = pointer_of(err.path());
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => field_error(pointer, &inner.to_string()),
-            _ => ApiError::MalformedJson {
-                line: inner.line(),
-                column: inner.column(),
-            },
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => value,
+        // JSON Schema counts `2.0` as an integer, and so does the OpenAPI document: a whole
+        // number written with a fraction is read as the integer (only on this error path).
+        Err(err)
+            if err.inner().classify() == serde_json::error::Category::Data
+                && err
+                    .inner()
+                    .to_string()
+                    .starts_with("invalid type: floating point") =>
+        {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson {
+                    line: e.line(),
+                    column: e.column(),
+                })?;
+            whole_floats_to_integers(&mut v);
+            return serde_path_to_error::deserialize(v).map_err(|err| {
+                let pointer = pointer_of(err.path());
+                field_error(pointer, &err.into_inner().to_string())
+            });
         }
-    })?;
+        Err(err) => {
+            let pointer = pointer_of(err.path());
+            let inner = err.into_inner();
+            return Err(match inner.classify() {
+                serde_json::error::Category::Data => field_error(pointer, &inner.to_string()),
+                _ => ApiError::MalformedJson {
+                    line: inner.line(),
+                    column: inner.column(),
+                },
+            });
+        }
+    };
     de.end().map_err(|e| ApiError::MalformedJson {
         line: e.line(),
         column: e.column(),
     })?;
     Ok(value)
+}
+
+/// Rewrites every number with a zero fraction (`2.0`, `-3e2`) in the range of an `i64` as that
+/// integer (exact: such a float is a whole number an `i64` holds).
+fn whole_floats_to_integers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+            {
+                *v = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(whole_floats_to_integers),
+        serde_json::Value::Object(o) => o.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
 }
 
 /// Whether JSON text has a `\u0000` escape (raw NUL is not valid JSON anyway). An escaped
@@ -144,7 +201,12 @@ fn nul_error(bytes: &[u8]) -> ApiError {
             serde_json::Value::Object(map) => map.iter().any(|(k, item)| {
                 let len = path.len();
                 path.push('/');
-                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                // A NUL in the key itself is written as U+FFFD: the answer never carries one.
+                path.push_str(
+                    &k.replace('~', "~0")
+                        .replace('/', "~1")
+                        .replace('\0', "\u{fffd}"),
+                );
                 let found = find(item, path) || k.contains('\0');
                 if !found {
                     path.truncate(len);

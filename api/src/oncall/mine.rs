@@ -143,6 +143,7 @@ struct MineQuery {
     /// RFC 3339; default now.
     from: Option<DateTime<Utc>>,
     /// How many days from `from` (1 to 183, default 14).
+    #[param(minimum = 1, maximum = 183)]
     days: Option<i64>,
 }
 

@@ -32,6 +32,7 @@ struct SyncQuery {
     /// From the previous page; absent for a first sync.
     cursor: Option<String>,
     /// Changes per page, 1 to 500, default 200.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
