@@ -1006,7 +1006,7 @@ impl Inner {
             ..Call::default()
         };
         match self.deliver(&item, call).await {
-            Ok(()) => {
+            Ok(_) => {
                 self.store.delivered(alert_id)?;
                 Ok(true)
             }
@@ -1021,13 +1021,14 @@ impl Inner {
         }
     }
 
-    /// Sends one queued mutation. `Ok` means the server has it (now or from before).
-    async fn deliver(&self, item: &StoredItem, call: Call) -> Result<(), BridgeError> {
+    /// Sends one queued mutation. `Ok` means the server has it (now or from before), with the
+    /// record's version in the answer for a contact or a safety plan.
+    async fn deliver(&self, item: &StoredItem, call: Call) -> Result<Option<i64>, BridgeError> {
         let body = self.store.body(item)?;
         let bad = |e: serde_json::Error| BridgeError::Storage(format!("queued body: {e}"));
         let record = Uuid::parse_str(&item.record_id)
             .map_err(|_| BridgeError::Storage("queued record id".into()))?;
-        match item.kind.as_str() {
+        let version = match item.kind.as_str() {
             CONTACT => {
                 let input: ContactInput = serde_json::from_slice(&body).map_err(bad)?;
                 // The queued change's own id tells the server a replay from a new change.
@@ -1047,6 +1048,7 @@ impl Inner {
                     &json,
                     now_ms(),
                 )?;
+                Some(c.version)
             }
             SAFETY_PLAN => {
                 let content: SafetyPlanContent = serde_json::from_slice(&body).map_err(bad)?;
@@ -1062,18 +1064,21 @@ impl Inner {
                     &json,
                     now_ms(),
                 )?;
+                Some(p.version)
             }
             ALERT => {
                 let raise: RaiseAlert = serde_json::from_slice(&body).map_err(bad)?;
                 self.client.raise_alert(&raise, call).await?;
+                None
             }
             DURESS => {
                 let d: Duress = serde_json::from_slice(&body).map_err(bad)?;
                 self.client.duress(&d, call).await?;
+                None
             }
             other => return Err(BridgeError::Storage(format!("unknown queued kind {other}"))),
-        }
-        Ok(())
+        };
+        Ok(version)
     }
 
     /// The server's side of a conflict, to show next to the user's.
@@ -1130,12 +1135,19 @@ impl Inner {
                 batch.push(item.clone());
                 next += 1;
             }
+            // An earlier change to the same record, delivered since the outbox was read, may
+            // have moved these onto the version it made.
+            for item in &mut batch {
+                if let Some(now) = self.store.item(&item.id)? {
+                    item.if_match = now.if_match;
+                }
+            }
             let mut running = tokio::task::JoinSet::new();
             for (n, item) in batch.iter().cloned().enumerate() {
                 let me = self.clone();
                 running.spawn(async move { (n, me.deliver(&item, call).await) });
             }
-            let mut results: Vec<Option<Result<(), BridgeError>>> =
+            let mut results: Vec<Option<Result<Option<i64>, BridgeError>>> =
                 (0..batch.len()).map(|_| None).collect();
             while let Some(done) = running.join_next().await {
                 let (n, res) = done.map_err(|e| BridgeError::Protocol(e.to_string()))?;
@@ -1146,8 +1158,15 @@ impl Inner {
             for (item, res) in batch.iter().zip(results) {
                 let Some(res) = res else { continue };
                 match res {
-                    Ok(()) => {
-                        let removed = self.store.delivered(&item.id)?;
+                    Ok(version) => {
+                        // The record's later changes here go on top of the version it made.
+                        let removed = match version {
+                            Some(v) => {
+                                self.store
+                                    .delivered_as(&item.id, &item.kind, &item.record_id, v)?
+                            }
+                            None => self.store.delivered(&item.id)?,
+                        };
                         sent += 1;
                         if removed && (item.kind == ALERT || item.kind == DURESS) {
                             self.notify_delivered(&item.id);
@@ -1336,7 +1355,7 @@ impl Inner {
                         ..Call::default()
                     };
                     match inner.deliver(&item, call).await {
-                        Ok(()) => {
+                        Ok(_) => {
                             if inner.store.delivered(&item.id).unwrap_or(false) {
                                 inner.notify_delivered(&item.id);
                             }

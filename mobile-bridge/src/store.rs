@@ -259,6 +259,28 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// The server accepted a change to a record and answered with `version`: it leaves the
+    /// device, and the record's later changes queued here (made on this phone after it, so on
+    /// top of it) now go out based on the version it made. `false` if it was already gone.
+    pub fn delivered_as(
+        &self,
+        id: &str,
+        kind: &str,
+        record_id: &str,
+        version: i64,
+    ) -> Result<bool, BridgeError> {
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        let n = tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE outbox SET if_match = ?3, updated_at = ?4
+              WHERE kind = ?1 AND record_id = ?2 AND state = 'pending'",
+            params![kind, record_id, version, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
     /// Not sent this time (no connection): counts the attempt, stays pending.
     pub fn attempted(&self, id: &str, error: &str) -> Result<(), BridgeError> {
         self.conn().execute(
