@@ -1081,13 +1081,30 @@ impl Inner {
         Ok(version)
     }
 
-    /// The server's side of a conflict, to show next to the user's.
-    async fn server_side(&self, item: &StoredItem) -> Option<Vec<u8>> {
-        let id = Uuid::parse_str(&item.record_id).ok()?;
-        match item.kind.as_str() {
-            CONTACT => serde_json::to_vec(&self.client.contact(id).await.ok()?).ok(),
-            SAFETY_PLAN => serde_json::to_vec(&self.client.safety_plan(id).await.ok()?).ok(),
-            _ => None,
+    /// The server's side of a conflict, to show next to the user's: `Ok(None)` when the
+    /// server has none to show (the record is gone or hidden), `Err` when it could not be read
+    /// now (no connection, an answer lost, cut short or unreadable, the session or the rate).
+    async fn server_side(&self, item: &StoredItem) -> Result<Option<Vec<u8>>, BridgeError> {
+        let Ok(id) = Uuid::parse_str(&item.record_id) else {
+            return Ok(None);
+        };
+        let read = match item.kind.as_str() {
+            CONTACT => self
+                .client
+                .contact(id)
+                .await
+                .map(|c| serde_json::to_vec(&c)),
+            SAFETY_PLAN => self
+                .client
+                .safety_plan(id)
+                .await
+                .map(|p| serde_json::to_vec(&p)),
+            _ => return Ok(None),
+        };
+        match read {
+            Ok(json) => Ok(json.ok()),
+            Err(e) if e.is_refusal() => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -1188,7 +1205,22 @@ impl Inner {
                     Err(BridgeError::Conflict {
                         current_version, ..
                     }) => {
-                        let theirs = self.server_side(item).await;
+                        // A conflict is shown with both sides: if the server's cannot be read
+                        // now, the change stays pending and meets its conflict again next time.
+                        let theirs = match self.server_side(item).await {
+                            Ok(theirs) => theirs,
+                            Err(e) => {
+                                if !matches!(
+                                    e,
+                                    BridgeError::Unauthorized(_) | BridgeError::RateLimited { .. }
+                                ) {
+                                    self.store.attempted(&item.id, &describe(&e))?;
+                                }
+                                held.insert(item.record_id.clone());
+                                stop.get_or_insert(e);
+                                continue;
+                            }
+                        };
                         let version = current_version.or_else(|| {
                             let v: serde_json::Value =
                                 serde_json::from_slice(theirs.as_deref()?).ok()?;
