@@ -581,6 +581,38 @@ mod tests {
     }
 
     #[test]
+    fn a_delivered_change_moves_the_records_later_changes_onto_its_version() {
+        let store = Store::open(&temp(), &[1; 32]).unwrap();
+        store
+            .enqueue("e1", "safety_plan", "p", Some(1), b"1")
+            .unwrap();
+        store.enqueue("c1", "contact", "p", Some(1), b"2").unwrap();
+        store
+            .enqueue("e2", "safety_plan", "p", Some(1), b"3")
+            .unwrap();
+        store
+            .enqueue("o1", "safety_plan", "q", Some(1), b"4")
+            .unwrap();
+        assert!(store.delivered_as("e1", "safety_plan", "p", 2).unwrap());
+        assert!(!store.delivered_as("e1", "safety_plan", "p", 2).unwrap());
+        let bases: Vec<_> = store
+            .items(&[])
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.id, i.if_match))
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                ("c1".to_owned(), Some(1)),
+                ("e2".to_owned(), Some(2)),
+                ("o1".to_owned(), Some(1))
+            ],
+            "only the same record's later changes move"
+        );
+    }
+
+    #[test]
     fn the_same_mutation_is_queued_once() {
         let store = Store::open(&temp(), &[1; 32]).unwrap();
         let a = store.enqueue("m1", "contact", "r", None, b"1").unwrap();
