@@ -1176,8 +1176,11 @@ impl Inner {
                 let Some(res) = res else { continue };
                 match res {
                     Ok(version) => {
-                        // The record's later changes here go on top of the version it made.
-                        let removed = match version {
+                        // The record's later changes here go on top of the version it made:
+                        // the one after its base (a replay's answer is the record as it is
+                        // now, perhaps changed since by someone else), else the answer's.
+                        let made = version.map(|v| item.if_match.map_or(v, |base| base + 1));
+                        let removed = match made {
                             Some(v) => {
                                 self.store
                                     .delivered_as(&item.id, &item.kind, &item.record_id, v)?
