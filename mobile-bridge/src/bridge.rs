@@ -1006,7 +1006,7 @@ impl Inner {
             ..Call::default()
         };
         match self.deliver(&item, call).await {
-            Ok(()) => {
+            Ok(_) => {
                 self.store.delivered(alert_id)?;
                 Ok(true)
             }
@@ -1021,13 +1021,14 @@ impl Inner {
         }
     }
 
-    /// Sends one queued mutation. `Ok` means the server has it (now or from before).
-    async fn deliver(&self, item: &StoredItem, call: Call) -> Result<(), BridgeError> {
+    /// Sends one queued mutation. `Ok` means the server has it (now or from before), with the
+    /// record's version in the answer for a contact or a safety plan.
+    async fn deliver(&self, item: &StoredItem, call: Call) -> Result<Option<i64>, BridgeError> {
         let body = self.store.body(item)?;
         let bad = |e: serde_json::Error| BridgeError::Storage(format!("queued body: {e}"));
         let record = Uuid::parse_str(&item.record_id)
             .map_err(|_| BridgeError::Storage("queued record id".into()))?;
-        match item.kind.as_str() {
+        let version = match item.kind.as_str() {
             CONTACT => {
                 let input: ContactInput = serde_json::from_slice(&body).map_err(bad)?;
                 // The queued change's own id tells the server a replay from a new change.
@@ -1047,6 +1048,7 @@ impl Inner {
                     &json,
                     now_ms(),
                 )?;
+                Some(c.version)
             }
             SAFETY_PLAN => {
                 let content: SafetyPlanContent = serde_json::from_slice(&body).map_err(bad)?;
@@ -1062,27 +1064,47 @@ impl Inner {
                     &json,
                     now_ms(),
                 )?;
+                Some(p.version)
             }
             ALERT => {
                 let raise: RaiseAlert = serde_json::from_slice(&body).map_err(bad)?;
                 self.client.raise_alert(&raise, call).await?;
+                None
             }
             DURESS => {
                 let d: Duress = serde_json::from_slice(&body).map_err(bad)?;
                 self.client.duress(&d, call).await?;
+                None
             }
             other => return Err(BridgeError::Storage(format!("unknown queued kind {other}"))),
-        }
-        Ok(())
+        };
+        Ok(version)
     }
 
-    /// The server's side of a conflict, to show next to the user's.
-    async fn server_side(&self, item: &StoredItem) -> Option<Vec<u8>> {
-        let id = Uuid::parse_str(&item.record_id).ok()?;
-        match item.kind.as_str() {
-            CONTACT => serde_json::to_vec(&self.client.contact(id).await.ok()?).ok(),
-            SAFETY_PLAN => serde_json::to_vec(&self.client.safety_plan(id).await.ok()?).ok(),
-            _ => None,
+    /// The server's side of a conflict, to show next to the user's: `Ok(None)` when the
+    /// server has none to show (the record is gone or hidden), `Err` when it could not be read
+    /// now (no connection, an answer lost, cut short or unreadable, the session or the rate).
+    async fn server_side(&self, item: &StoredItem) -> Result<Option<Vec<u8>>, BridgeError> {
+        let Ok(id) = Uuid::parse_str(&item.record_id) else {
+            return Ok(None);
+        };
+        let read = match item.kind.as_str() {
+            CONTACT => self
+                .client
+                .contact(id)
+                .await
+                .map(|c| serde_json::to_vec(&c)),
+            SAFETY_PLAN => self
+                .client
+                .safety_plan(id)
+                .await
+                .map(|p| serde_json::to_vec(&p)),
+            _ => return Ok(None),
+        };
+        match read {
+            Ok(json) => Ok(json.ok()),
+            Err(e) if e.is_refusal() => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -1130,12 +1152,19 @@ impl Inner {
                 batch.push(item.clone());
                 next += 1;
             }
+            // An earlier change to the same record, delivered since the outbox was read, may
+            // have moved these onto the version it made.
+            for item in &mut batch {
+                if let Some(now) = self.store.item(&item.id)? {
+                    item.if_match = now.if_match;
+                }
+            }
             let mut running = tokio::task::JoinSet::new();
             for (n, item) in batch.iter().cloned().enumerate() {
                 let me = self.clone();
                 running.spawn(async move { (n, me.deliver(&item, call).await) });
             }
-            let mut results: Vec<Option<Result<(), BridgeError>>> =
+            let mut results: Vec<Option<Result<Option<i64>, BridgeError>>> =
                 (0..batch.len()).map(|_| None).collect();
             while let Some(done) = running.join_next().await {
                 let (n, res) = done.map_err(|e| BridgeError::Protocol(e.to_string()))?;
@@ -1146,8 +1175,18 @@ impl Inner {
             for (item, res) in batch.iter().zip(results) {
                 let Some(res) = res else { continue };
                 match res {
-                    Ok(()) => {
-                        let removed = self.store.delivered(&item.id)?;
+                    Ok(version) => {
+                        // The record's later changes here go on top of the version it made:
+                        // the one after its base (a replay's answer is the record as it is
+                        // now, perhaps changed since by someone else), else the answer's.
+                        let made = version.map(|v| item.if_match.map_or(v, |base| base + 1));
+                        let removed = match made {
+                            Some(v) => {
+                                self.store
+                                    .delivered_as(&item.id, &item.kind, &item.record_id, v)?
+                            }
+                            None => self.store.delivered(&item.id)?,
+                        };
                         sent += 1;
                         if removed && (item.kind == ALERT || item.kind == DURESS) {
                             self.notify_delivered(&item.id);
@@ -1169,7 +1208,22 @@ impl Inner {
                     Err(BridgeError::Conflict {
                         current_version, ..
                     }) => {
-                        let theirs = self.server_side(item).await;
+                        // A conflict is shown with both sides: if the server's cannot be read
+                        // now, the change stays pending and meets its conflict again next time.
+                        let theirs = match self.server_side(item).await {
+                            Ok(theirs) => theirs,
+                            Err(e) => {
+                                if !matches!(
+                                    e,
+                                    BridgeError::Unauthorized(_) | BridgeError::RateLimited { .. }
+                                ) {
+                                    self.store.attempted(&item.id, &describe(&e))?;
+                                }
+                                held.insert(item.record_id.clone());
+                                stop.get_or_insert(e);
+                                continue;
+                            }
+                        };
                         let version = current_version.or_else(|| {
                             let v: serde_json::Value =
                                 serde_json::from_slice(theirs.as_deref()?).ok()?;
@@ -1336,7 +1390,7 @@ impl Inner {
                         ..Call::default()
                     };
                     match inner.deliver(&item, call).await {
-                        Ok(()) => {
+                        Ok(_) => {
                             if inner.store.delivered(&item.id).unwrap_or(false) {
                                 inner.notify_delivered(&item.id);
                             }

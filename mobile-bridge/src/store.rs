@@ -259,6 +259,28 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// The server accepted a change to a record and answered with `version`: it leaves the
+    /// device, and the record's later changes queued here (made on this phone after it, so on
+    /// top of it) now go out based on the version it made. `false` if it was already gone.
+    pub fn delivered_as(
+        &self,
+        id: &str,
+        kind: &str,
+        record_id: &str,
+        version: i64,
+    ) -> Result<bool, BridgeError> {
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        let n = tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE outbox SET if_match = ?3, updated_at = ?4
+              WHERE kind = ?1 AND record_id = ?2 AND state = 'pending'",
+            params![kind, record_id, version, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
     /// Not sent this time (no connection): counts the attempt, stays pending.
     pub fn attempted(&self, id: &str, error: &str) -> Result<(), BridgeError> {
         self.conn().execute(
@@ -555,6 +577,38 @@ mod tests {
                 ("portal".to_owned(), "pending".to_owned()),
                 ("invalid".to_owned(), "rejected".to_owned())
             ]
+        );
+    }
+
+    #[test]
+    fn a_delivered_change_moves_the_records_later_changes_onto_its_version() {
+        let store = Store::open(&temp(), &[1; 32]).unwrap();
+        store
+            .enqueue("e1", "safety_plan", "p", Some(1), b"1")
+            .unwrap();
+        store.enqueue("c1", "contact", "p", Some(1), b"2").unwrap();
+        store
+            .enqueue("e2", "safety_plan", "p", Some(1), b"3")
+            .unwrap();
+        store
+            .enqueue("o1", "safety_plan", "q", Some(1), b"4")
+            .unwrap();
+        assert!(store.delivered_as("e1", "safety_plan", "p", 2).unwrap());
+        assert!(!store.delivered_as("e1", "safety_plan", "p", 2).unwrap());
+        let bases: Vec<_> = store
+            .items(&[])
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.id, i.if_match))
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                ("c1".to_owned(), Some(1)),
+                ("e2".to_owned(), Some(2)),
+                ("o1".to_owned(), Some(1))
+            ],
+            "only the same record's later changes move"
         );
     }
 

@@ -594,3 +594,84 @@ async fn an_alert_whose_answer_was_lost_is_confirmed_at_once(db: PgPool) {
     assert_eq!(count(&db, "SELECT count(*) FROM alerts").await, 3);
     assert!(phone.bridge.outbox().unwrap().is_empty());
 }
+
+/// Two edits of one contact queued on phone A, the first one's answers lost after the server
+/// applied it; meanwhile phone B edits the contact on top of A's first edit. A's replay of its
+/// first edit is answered with the record as it is now (B's version): A's second edit must go
+/// on top of the version A's first edit made, and so meet B's change as a conflict, not
+/// overwrite it unseen.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_replay_answered_with_a_newer_version_does_not_hide_a_conflict(db: PgPool) {
+    let server = TestServer::start(db.clone()).await;
+    let proxy = FaultProxy::start(server.addr).await;
+    let a = Phone::install_with(&proxy.url, fast());
+    a.login(ADVOCATE).await;
+    let b = Phone::install_with(&server.base_url, fast());
+    b.login(COORDINATOR).await;
+    let (record, person) = (id(7, 1), id(7, 2));
+    let body = |notes: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&contact(person, "Client 7")).unwrap();
+        v["notes"] = notes.into();
+        v.to_string()
+    };
+    a.bridge
+        .save_contact(Some(record.to_string()), body("first"), None)
+        .await
+        .unwrap();
+    sync_until_quiet(&a).await;
+
+    // A, with no signal, edits version 1 twice.
+    proxy.set(Fault::Refuse);
+    for notes in ["A's first edit", "A's second edit"] {
+        a.bridge
+            .save_contact(Some(record.to_string()), body(notes), Some(1))
+            .await
+            .unwrap();
+    }
+    a.wait_attempted().await;
+    // Signal, but every answer is lost: the first edit is applied (version 2), A never hears.
+    proxy.set(Fault::DropAfterCommit);
+    assert!(matches!(
+        a.bridge.sync().await,
+        Err(FieldlineError::Offline)
+    ));
+    proxy.set(Fault::Refuse);
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM contacts WHERE id = $1")
+            .bind(record)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(version().await, 2);
+
+    // B edits version 2.
+    let rid = record.to_string();
+    b.sync_until(|b| {
+        b.cached_contact(rid.clone())
+            .unwrap()
+            .and_then(|c| c.version)
+            == Some(2)
+    })
+    .await;
+    b.bridge
+        .save_contact(Some(record.to_string()), body("B's edit"), Some(2))
+        .await
+        .unwrap();
+    sync_until_quiet(&b).await;
+    assert_eq!(version().await, 3);
+
+    // A's replay is answered with version 3; its second edit was made on version 2.
+    proxy.set(Fault::Pass);
+    let report = a.bridge.sync().await.unwrap();
+    assert_eq!((report.sent, report.conflicts), (1, 1), "{report:?}");
+    let outbox = a.bridge.outbox().unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].state, OutboxState::Conflict);
+    assert_eq!(outbox[0].base_version, Some(2));
+    assert_eq!(outbox[0].server_version, Some(3));
+    let theirs: serde_json::Value =
+        serde_json::from_str(outbox[0].server_json.as_deref().unwrap()).unwrap();
+    assert_eq!(theirs["notes"], "B's edit");
+    assert_eq!(version().await, 3, "B's edit stands until A decides");
+}
