@@ -221,9 +221,10 @@ impl Bridge {
         Uuid::new_v4().to_string()
     }
 
-    /// Points the bridge at another server origin.
-    pub fn set_server_url(&self, server_url: String) {
-        self.inner.client.set_base_url(&server_url);
+    /// Points the bridge at another server origin: `https`, or `http` only to this device's
+    /// loopback.
+    pub fn set_server_url(&self, server_url: String) -> Result<(), FieldlineError> {
+        Ok(self.inner.client.set_base_url(&server_url)?)
     }
 
     pub fn set_alert_observer(&self, observer: Arc<dyn AlertObserver>) {

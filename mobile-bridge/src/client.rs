@@ -34,7 +34,7 @@ use fieldline_wire::safety::{
     Checkin, Checkout, Duress, DuressCode, ExtendCheckin, LocationReport, StartCheckin,
 };
 use fieldline_wire::sync::SyncPage;
-use fieldline_wire::{NewPassword, Problem};
+use fieldline_wire::{FieldError, NewPassword, Problem};
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -136,6 +136,31 @@ struct Answer {
     body: Vec<u8>,
 }
 
+/// The server's origin, if the bridge may talk to it: `https`, or plain `http` only to this
+/// device's loopback (a developer's own server). Everything the bridge sends is victims' data
+/// and their tokens (issue #16, finding 12).
+fn checked_base(base_url: &str) -> Result<String, BridgeError> {
+    let base = base_url.trim_end_matches('/');
+    let refused = || {
+        BridgeError::Validation(vec![FieldError {
+            pointer: "/server_url".into(),
+            message: "must be an https:// origin (http:// only for this device's loopback)".into(),
+        }])
+    };
+    let url = reqwest::Url::parse(base).map_err(|_| refused())?;
+    let loopback = url.host_str().is_some_and(|h| {
+        let h = h.trim_start_matches('[').trim_end_matches(']');
+        h.eq_ignore_ascii_case("localhost")
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match url.scheme() {
+        "https" if url.host_str().is_some() => Ok(base.to_owned()),
+        "http" if loopback => Ok(base.to_owned()),
+        _ => Err(refused()),
+    }
+}
+
 impl Client {
     /// `base_url` is the server's origin, e.g. `https://fieldline.agency.example`.
     pub fn new(base_url: &str) -> Result<Client, BridgeError> {
@@ -143,6 +168,7 @@ impl Client {
     }
 
     pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Client, BridgeError> {
+        let base = checked_base(base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -153,7 +179,7 @@ impl Client {
             .map_err(|e| BridgeError::Protocol(e.to_string()))?;
         Ok(Client {
             http,
-            base: Mutex::new(base_url.trim_end_matches('/').to_owned()),
+            base: Mutex::new(base),
             options,
             session: Mutex::new(None),
             tokens: Mutex::new(None),
@@ -164,8 +190,9 @@ impl Client {
     }
 
     /// Points the client at another origin (a different server, or the same one moved).
-    pub fn set_base_url(&self, base_url: &str) {
-        *self.base.lock().expect("base lock") = base_url.trim_end_matches('/').to_owned();
+    pub fn set_base_url(&self, base_url: &str) -> Result<(), BridgeError> {
+        *self.base.lock().expect("base lock") = checked_base(base_url)?;
+        Ok(())
     }
 
     pub fn base_url(&self) -> String {
@@ -1000,6 +1027,39 @@ fn no_session() -> BridgeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_or_this_devices_loopback_is_a_server() {
+        for ok in [
+            "https://fieldline.agency.example",
+            "https://fieldline.agency.example:8443/",
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:8080",
+            "http://localhost:8080/",
+        ] {
+            assert!(checked_base(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            checked_base("https://fieldline.agency.example/").unwrap(),
+            "https://fieldline.agency.example"
+        );
+        for refused in [
+            "http://fieldline.agency.example",
+            "http://10.0.0.1",
+            "http://192.168.1.10:8080",
+            "http://169.254.169.254",
+            "http://localhost.evil.example",
+            "ftp://fieldline.agency.example",
+            "fieldline.agency.example",
+            "",
+        ] {
+            assert!(
+                matches!(checked_base(refused), Err(BridgeError::Validation(_))),
+                "{refused}"
+            );
+        }
+    }
 
     #[test]
     fn backoff_grows_with_jitter_and_a_cap() {

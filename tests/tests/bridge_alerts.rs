@@ -29,7 +29,10 @@ async fn an_alert_raised_offline_is_reported_not_delivered_then_lands(db: PgPool
         Some(DEMO_FALLBACK)
     );
 
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     let outcome = phone
         .bridge
         .raise_alert(
@@ -52,7 +55,10 @@ async fn an_alert_raised_offline_is_reported_not_delivered_then_lands(db: PgPool
     assert_eq!(listed[0].kind, "alert");
 
     // Signal comes back: the background retry delivers it and tells the app.
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
     assert_eq!(landed(&mut phone).await, alert_id);
     assert!(phone.bridge.outbox().unwrap().is_empty());
     let id = Uuid::parse_str(&alert_id).unwrap();
@@ -97,7 +103,10 @@ async fn duress_offline_survives_an_app_restart_and_lands_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let phone = Phone::install(&server.base_url);
     phone.login(ADVOCATE).await;
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     let outcome = phone
         .bridge
         .duress(Some(40.24), Some(-111.65), Some(20))
@@ -213,12 +222,18 @@ async fn check_in_and_out_and_push_registration_through_the_bridge(db: PgPool) {
     assert_eq!(out["state"], "checked_out");
 
     // A check-in is never queued: with no signal the app is told at once.
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     assert!(matches!(
         phone.bridge.start_checkin(end, 15).await,
         Err(FieldlineError::Offline)
     ));
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
 
     let receiver = PushReceiver::start().await;
     let sub = receiver.subscribe().await;

@@ -51,7 +51,10 @@ async fn contacts_recorded_offline_survive_restarts_and_arrive_once(db: PgPool) 
     assert!(kept.is_some(), "the refresh token goes to secure storage");
 
     // No signal: five contacts, each stored before the call returns.
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     let mut ids = Vec::new();
     for n in 0..5 {
         let q = phone
@@ -191,7 +194,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
     assert_eq!(base.version, Some(1));
 
     // Both edit version 1; phone B has no signal while it saves.
-    b.bridge.set_server_url(unreachable_url().await);
+    b.bridge.set_server_url(unreachable_url().await).unwrap();
     b.bridge
         .save_safety_plan(person.to_string(), plan("B's edit"), Some(1))
         .await
@@ -202,7 +205,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .await
         .unwrap();
     a.bridge.sync().await.unwrap();
-    b.bridge.set_server_url(server.base_url.clone());
+    b.bridge.set_server_url(server.base_url.clone()).unwrap();
     let report = b.bridge.sync().await.unwrap();
     assert_eq!((report.sent, report.conflicts), (0, 1));
 
@@ -247,13 +250,13 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
     assert_eq!(seen["version"], 3);
 
     // A conflict may also be settled by dropping one's change.
-    b.bridge.set_server_url(unreachable_url().await);
+    b.bridge.set_server_url(unreachable_url().await).unwrap();
     b.bridge
         .save_safety_plan(person.to_string(), plan("stale"), Some(1))
         .await
         .unwrap();
     b.wait_attempted().await;
-    b.bridge.set_server_url(server.base_url.clone());
+    b.bridge.set_server_url(server.base_url.clone()).unwrap();
     b.bridge.sync().await.unwrap();
     let stale = &b.bridge.outbox().unwrap()[0];
     assert_eq!(stale.state, OutboxState::Conflict);
@@ -285,7 +288,10 @@ async fn the_last_directory_results_are_readable_offline_with_their_age(db: PgPo
     let entries: Value = serde_json::from_str(&fresh.entries_json).unwrap();
     assert!(!entries["entries"].as_array().unwrap().is_empty());
 
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     let offline = phone
         .bridge
         .nearby(40.2425, -111.653, 50_000.0, String::new())
@@ -297,7 +303,10 @@ async fn the_last_directory_results_are_readable_offline_with_their_age(db: PgPo
     assert!(offline.age_seconds >= 0);
 
     // Validation errors come back typed, with the field.
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
     match phone
         .bridge
         .nearby(95.0, -111.653, 50_000.0, String::new())
@@ -318,7 +327,10 @@ async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let phone = Phone::install(&server.base_url);
     phone.login(ADVOCATE).await;
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
 
     // A contact, then its edit, then a second contact about the same person, among others.
     let person = Uuid::new_v4();
@@ -350,7 +362,10 @@ async fn changes_to_one_record_go_out_in_the_order_they_were_made(db: PgPool) {
         .await
         .unwrap();
 
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
     let report = phone.bridge.sync().await.unwrap();
     // (Background delivery may have sent some already, once the signal was back.)
     assert_eq!(
@@ -398,7 +413,10 @@ async fn an_offline_edit_of_an_undelivered_contact_is_not_lost(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let phone = Phone::install(&server.base_url);
     phone.login(ADVOCATE).await;
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     let person = Uuid::new_v4();
     let first = phone
         .bridge
@@ -413,7 +431,10 @@ async fn an_offline_edit_of_an_undelivered_contact_is_not_lost(db: PgPool) {
         .save_contact(Some(first.record_id.clone()), edited.to_string(), None)
         .await
         .unwrap();
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
     let report = phone.bridge.sync().await.unwrap();
     assert_eq!(
         (report.pending, report.conflicts, report.rejected),
@@ -459,14 +480,20 @@ async fn unsent_work_survives_sign_out_attempts_and_never_goes_out_as_someone_el
     let phone = Phone::install(&server.base_url);
     phone.login(ADVOCATE).await;
     phone.bridge.sync().await.unwrap();
-    phone.bridge.set_server_url(unreachable_url().await);
+    phone
+        .bridge
+        .set_server_url(unreachable_url().await)
+        .unwrap();
     phone
         .bridge
         .save_contact(None, contact(Uuid::new_v4(), "Client 90"), None)
         .await
         .unwrap();
     phone.wait_attempted().await;
-    phone.bridge.set_server_url(server.base_url.clone());
+    phone
+        .bridge
+        .set_server_url(server.base_url.clone())
+        .unwrap();
 
     assert!(matches!(
         phone.bridge.logout(false).await,

@@ -379,17 +379,20 @@ impl Case {
 
     /// Phone `p` comes online, syncs until quiet, and goes offline again.
     async fn phase(&self, model: &mut Model, phone: &Phone, p: usize, proxy: &FaultProxy) {
-        phone.bridge.set_server_url(proxy.url.clone());
+        phone.bridge.set_server_url(proxy.url.clone()).unwrap();
         self.sync_until_quiet(phone, p).await;
         model.flush(p, &self.trace);
         self.check_outbox(model, phone, p);
-        phone.bridge.set_server_url(unreachable_url().await);
+        phone
+            .bridge
+            .set_server_url(unreachable_url().await)
+            .unwrap();
     }
 
     /// Both phones sync until their caches hold the model's versions.
     async fn catch_up(&self, model: &Model, phones: &[Phone; 2], proxy: &FaultProxy) {
         for (p, phone) in phones.iter().enumerate() {
-            phone.bridge.set_server_url(proxy.url.clone());
+            phone.bridge.set_server_url(proxy.url.clone()).unwrap();
             let mut last = String::new();
             let mut ok = false;
             for _ in 0..100 {
@@ -462,7 +465,7 @@ async fn run_case(case: Arc<Case>) -> usize {
     for round in 1..=ROUNDS {
         let offline = unreachable_url().await;
         for phone in &phones {
-            phone.bridge.set_server_url(offline.clone());
+            phone.bridge.set_server_url(offline.clone()).unwrap();
         }
         for op in 0..OPS_PER_ROUND {
             let p = rng.gen_range(0..2);
@@ -605,7 +608,7 @@ async fn run_case(case: Arc<Case>) -> usize {
                     continue;
                 }
                 any = true;
-                phones[p].bridge.set_server_url(proxy.url.clone());
+                phones[p].bridge.set_server_url(proxy.url.clone()).unwrap();
                 for item in &conflicts {
                     trace.log(format!(
                         "r{round} {} keeps mine over v{:?}: {} {}",
@@ -643,7 +646,7 @@ async fn run_case(case: Arc<Case>) -> usize {
 
     // Every alert: on the server once, its phone told once.
     for (p, phone) in phones.iter_mut().enumerate() {
-        phone.bridge.set_server_url(proxy.url.clone());
+        phone.bridge.set_server_url(proxy.url.clone()).unwrap();
         for _ in 0..400 {
             if phone.bridge.outbox().unwrap().is_empty() {
                 break;
