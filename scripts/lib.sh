@@ -317,14 +317,14 @@ fl_pg_url() {
 
 # fl_pg_stop DIR: fast shutdown; quiet no-op when nothing runs there.
 fl_pg_stop() {
-	(($# == 1)) || _fl_die "usage: fl_pg_stop DIR"
-	local dir=$1 bin
+	(($# == 1 || $# == 2)) || _fl_die "usage: fl_pg_stop DIR [fast|immediate]"
+	local dir=$1 mode=${2:-fast} bin
 	[[ -d $dir ]] || return 0
 	dir=$(_fl_abs "$dir")
 	_fl_pg_running "$dir" || return 0
 	bin=$(_fl_cluster_bin "$dir")
 	_fl_log "stopping PostgreSQL in $dir"
-	_fl_as_pg "$bin/pg_ctl" stop -D "$dir/pgdata" -m fast -w -t 60 -s >&2
+	_fl_as_pg "$bin/pg_ctl" stop -D "$dir/pgdata" -m "$mode" -w -t 60 -s >&2
 }
 
 # A TCP port on 127.0.0.1 that is free right now (the kernel picks it).
