@@ -33,7 +33,7 @@ pub async fn create(db: &PgPool, new: NewAgency) -> anyhow::Result<(Uuid, Uuid)>
     if admin_name.is_empty() || admin_name.chars().count() > 200 {
         bail!("the admin's name must be 1 to 200 characters");
     }
-    let hash = password::hash(new.admin_password.expose().to_owned()).await?;
+    let hash = password::hash_outside_requests(new.admin_password.expose().to_owned()).await?;
     let (agency_id, admin_id) = (Uuid::new_v4(), Uuid::new_v4());
     let mut tx = db.begin().await?;
     sqlx::query!(

@@ -290,6 +290,91 @@ async fn a_duress_code_checks_out_like_any_other_and_raises_an_alert(db: PgPool)
     );
 }
 
+/// Setting a duress code hashes it through the instance's password gate (a burst is turned
+/// away with 429 and `Retry-After`, never piles up hashes), while a check-out's duress check
+/// is never turned away, however busy the gate: duress must always reach the coordinator.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
+    let server = TestServer::start_with(
+        db,
+        &[
+            ("FIELDLINE_PASSWORD_HASH_CONCURRENCY", "1"),
+            ("FIELDLINE_PASSWORD_HASH_QUEUE", "0"),
+        ],
+    )
+    .await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    // Plain requests on tasks of their own, all started before any is awaited.
+    let send = |path: String, method: reqwest::Method, body: Value| {
+        let (url, token) = (server.url(&path), advocate.clone());
+        async move {
+            let res = raw()
+                .request(method, url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let code = || json!({"code": "4711"});
+    let set_code = || {
+        send(
+            "/v1/safety/duress-code".into(),
+            reqwest::Method::PUT,
+            code(),
+        )
+    };
+    assert_eq!(set_code().await.0, 204);
+    let checkin = Uuid::new_v4();
+    call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/checkins",
+        Some(json!({"id": checkin, "expected_end_at": soon()})),
+    )
+    .await;
+    // Sixteen code changes (all to the same code) and the check-out under duress, at once.
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        burst.spawn(set_code());
+    }
+    let checkout = tokio::spawn(send(
+        format!("/v1/safety/checkins/{checkin}/checkout"),
+        reqwest::Method::POST,
+        code(),
+    ));
+    let mut turned_away = 0;
+    while let Some(r) = burst.join_next().await {
+        let (status, body) = r.unwrap();
+        match status {
+            204 => {}
+            429 => {
+                turned_away += 1;
+                assert_eq!(
+                    body["type"],
+                    fieldline_wire::problem::types::TOO_MANY_REQUESTS
+                );
+            }
+            other => panic!("setting a duress code answered {other}: {body}"),
+        }
+    }
+    eprintln!("{turned_away} of 16 duress-code changes turned away at one hash at a time");
+    let (status, body) = checkout.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1, "the duress check-out raised its alert");
+}
+
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
     let server = TestServer::start(db).await;

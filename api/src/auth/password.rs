@@ -1,9 +1,12 @@
 //! Password hashing with Argon2id (OWASP's first choice), off the async threads: one hash
 //! takes tens of milliseconds of CPU and about 19 MiB of memory by design.
 //!
-//! Sign-ins go through a [`Gate`]: at most `concurrency` hashes run at once on an instance,
+//! Every hash a request asks for goes through the instance's [`Gate`] (sign-in, password
+//! change, a new user's password, the duress code): at most `concurrency` hashes run at once,
 //! at most `queue` more wait for their turn, and any attempt beyond that is turned away at
-//! once (429 with `Retry-After`) instead of piling up blocking threads and their memory.
+//! once (429 with `Retry-After`) instead of piling up blocking threads and their memory. Only
+//! a check-out's duress check waits however long the line is ([`Gate::enter_always`]). The
+//! command line (creating an agency, the demo data) hashes with [`hash_outside_requests`].
 
 use anyhow::anyhow;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -11,7 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
-pub async fn hash(password: String) -> anyhow::Result<String> {
+/// For the command line and start-up only: a request hashes through the [`Gate`].
+pub async fn hash_outside_requests(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
@@ -25,12 +29,6 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
 /// Checks a password against a stored hash. With no hash (unknown account) it still does the
 /// same work against a fixed hash and answers `false`, so timing does not tell whether an
 /// account exists.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || verify_blocking(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false)
-}
-
 fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
     let phc = stored.unwrap_or_else(|| dummy_hash());
     let Ok(parsed) = PasswordHash::new(phc) else {
@@ -52,6 +50,15 @@ fn dummy_hash() -> &'static str {
 /// The instance is hashing as many passwords as it may, with a full queue: try again shortly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
+
+impl From<Busy> for crate::error::ApiError {
+    fn from(_: Busy) -> Self {
+        tracing::warn!("password hashing at capacity: request turned away");
+        crate::error::ApiError::TooManyRequests {
+            retry_after_secs: 1,
+        }
+    }
+}
 
 /// Bounds the password hashes of one instance: `concurrency` run at once, `queue` more wait.
 #[derive(Clone)]
@@ -113,6 +120,14 @@ impl Gate {
         }
     }
 
+    /// A place in line that is never refused, however long the line: for a check-out, whose
+    /// duress code must always be checked (design.md: duress always reaches the coordinator).
+    /// Only an advocate with an active check-in gets here, so the line stays bounded by those.
+    pub fn enter_always(&self) -> Turn {
+        self.entered.fetch_add(1, Ordering::AcqRel);
+        Turn { gate: self.clone() }
+    }
+
     /// Runs `f` on a blocking thread once a hash slot is free. The slot is held until `f`
     /// returns, even if the caller stops waiting (a client that hangs up does not free the
     /// CPU and memory its hash is still using).
@@ -137,14 +152,15 @@ impl Gate {
         Ok(out)
     }
 
-    /// [`verify`], within the gate.
+    /// Checks a password against a stored hash, within the gate. With no hash (unknown
+    /// account, no duress code set) it does the same work and answers `false`.
     pub async fn verify(&self, turn: Turn, password: String, stored: Option<String>) -> bool {
         self.run(turn, move || verify_blocking(&password, stored.as_deref()))
             .await
             .unwrap_or(false)
     }
 
-    /// [`hash`], within the gate.
+    /// Hashes a password for storing, within the gate.
     pub async fn hash(&self, turn: Turn, password: String) -> anyhow::Result<String> {
         self.run(turn, move || hash_blocking(&password)).await?
     }
@@ -166,7 +182,7 @@ mod tests {
         );
         drop(second);
         let third = gate.enter().unwrap();
-        let stored = hash("right".into()).await.unwrap();
+        let stored = hash_outside_requests("right".into()).await.unwrap();
         assert!(
             gate.verify(first, "right".into(), Some(stored.clone()))
                 .await
@@ -177,6 +193,18 @@ mod tests {
         assert_eq!(gate.enter().err(), Some(Busy));
         drop(turns);
         assert!(gate.enter().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_check_out_always_gets_a_place_in_line() {
+        let gate = Gate::new(1, 0);
+        let first = gate.enter().unwrap();
+        assert_eq!(gate.enter().err(), Some(Busy));
+        let always = gate.enter_always();
+        let stored = hash_outside_requests("4711".into()).await.unwrap();
+        drop(first);
+        assert!(gate.verify(always, "4711".into(), Some(stored)).await);
+        assert!(gate.enter().is_ok(), "the place is given back");
     }
 
     #[tokio::test]

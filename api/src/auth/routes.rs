@@ -27,13 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The answer to a sign-in (or password change) beyond what the instance hashes and queues.
-fn busy() -> ApiError {
-    tracing::warn!("password hashing at capacity: sign-in turned away");
-    ApiError::TooManyRequests {
-        retry_after_secs: 1,
-    }
-}
-
 /// Longest password or refresh token we bother to look at; longer ones simply do not match.
 const MAX_SECRET_LEN: usize = 1024;
 
@@ -58,7 +51,7 @@ async fn login(
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     // A place in the password-hashing line first: an attempt turned away is not counted.
-    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
+    let turn = state.config.password_gate.enter()?;
     let email = req.email.trim().to_lowercase();
     let keys = throttle::Keys::new(&email, meta.client_ip);
     let admission = throttle::admit(&state.db, &state.config.login, &keys).await?;
@@ -240,7 +233,7 @@ async fn change_password(
     )
     .fetch_one(&state.db)
     .await?;
-    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
+    let turn = state.config.password_gate.enter()?;
     let keys = throttle::Keys::new(&row.email, actor.meta.client_ip);
     if let throttle::Admission::Locked {
         retry_after_secs, ..
@@ -264,7 +257,7 @@ async fn change_password(
         ));
     }
     throttle::record_success(&state.db, &keys).await?;
-    let turn = state.config.password_gate.enter().map_err(|_| busy())?;
+    let turn = state.config.password_gate.enter()?;
     let hash = state
         .config
         .password_gate

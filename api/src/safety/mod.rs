@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::alerts::engine::{self, Raise};
 use crate::audit::{self, AuditActor};
-use crate::auth::{Actor, Permission, password};
+use crate::auth::{Actor, Permission};
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
@@ -209,8 +209,13 @@ async fn checkout(
     .fetch_one(&state.db)
     .await?;
     // Checked with the same work whether or not a code was set or typed.
-    let under_duress =
-        password::verify(c.code.clone().unwrap_or_default(), stored).await && c.code.is_some();
+    let turn = state.config.password_gate.enter_always();
+    let under_duress = state
+        .config
+        .password_gate
+        .verify(turn, c.code.clone().unwrap_or_default(), stored)
+        .await
+        && c.code.is_some();
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "UPDATE checkins SET state = 'checked_out', checked_out_at = now() WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
@@ -252,7 +257,11 @@ async fn checkout(
 
 /// Set (or change) your duress code.
 #[utoipa::path(put, path = "/v1/safety/duress-code", tag = "alerts", security(("bearer" = [])), request_body = DuressCode,
-    responses((status = 204, description = "Set"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Set"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+         description = "the server is hashing as many secrets as it may at once: try again after `Retry-After` seconds",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 async fn set_duress_code(
     State(state): State<AppState>,
     actor: Actor,
@@ -262,7 +271,8 @@ async fn set_duress_code(
     if !(4..=32).contains(&d.code.chars().count()) {
         return Err(ApiError::field("/code", "must be 4 to 32 characters"));
     }
-    let hash = password::hash(d.code).await?;
+    let turn = state.config.password_gate.enter()?;
+    let hash = state.config.password_gate.hash(turn, d.code).await?;
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "UPDATE users SET duress_code_hash = $2 WHERE id = $1",

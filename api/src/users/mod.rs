@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::audit::{self, AuditActor};
-use crate::auth::{Actor, Permission, parse_grants, parse_roles, password, session};
+use crate::auth::{Actor, Permission, parse_grants, parse_roles, session};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::{Json, Path};
 use axum::extract::State;
@@ -100,6 +100,9 @@ async fn get_user(
         (status = 201, body = User),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+         description = "the server is hashing as many secrets as it may at once: try again after `Retry-After` seconds",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 async fn create_user(
     State(state): State<AppState>,
@@ -114,7 +117,12 @@ async fn create_user(
         return Err(ApiError::Validation(errors));
     }
     let grants = names(&dedup(&new.grants), Grant::as_str);
-    let hash = password::hash(new.password.expose().to_owned()).await?;
+    let turn = state.config.password_gate.enter()?;
+    let hash = state
+        .config
+        .password_gate
+        .hash(turn, new.password.expose().to_owned())
+        .await?;
     let id = Uuid::new_v4();
     let mut tx = state.db.begin().await?;
     let row = sqlx::query_as!(
