@@ -1,7 +1,8 @@
 //! Configuration from environment variables, validated once at start. A bad value stops the
 //! server with one line naming the variable; nothing is re-read later.
 //!
-//! Every variable, its default and its meaning is listed in the README; keep the two in step.
+//! Every variable, its default and its meaning is listed in `docs/operations.md`
+//! ("Configuration"); keep the two in step.
 
 use crate::auth::keys::JwtKeys;
 use crate::encryption::DataKeys;

@@ -4,7 +4,8 @@
 //! `ReadyForQuery`) and offers no way to skip it. A search is otherwise one round trip (its
 //! session check is part of its statement), so that test would be half of its database
 //! conversation: measured on the 1 M-entry benchmark, leaving it out saved ~0.04 ms of
-//! PostgreSQL CPU and ~0.025 ms of server CPU per search (README, "Benchmarks").
+//! PostgreSQL CPU and ~0.025 ms of server CPU per search (`docs/benchmarks.md`, "What the
+//! measurements decided").
 //!
 //! The test is only needed when a connection may be mid-conversation, so this pool skips it
 //! exactly when the handler says every query it ran has finished ([`SearchConn::settle`]).

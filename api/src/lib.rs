@@ -378,9 +378,10 @@ fn document_limits(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
 /// A pool to the configured database. Acquiring a connection gives up after five seconds so a
 /// database outage turns into 503s rather than requests that hang.
 ///
-/// From measuring directory search (README, "Benchmarks"): no ping before each acquire (a
-/// broken connection fails its query and is replaced anyway, and the ping doubled the round
-/// trips of a read), and the session settings of `db::prepare_session`.
+/// From measuring directory search (`docs/benchmarks.md`, "What the measurements decided"): no
+/// ping before each acquire (a broken connection fails its query and is replaced anyway, and
+/// the ping doubled the round trips of a read), and the session settings of
+/// `db::prepare_session`.
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.db_max_connections)

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 // A request allocates and frees many small buffers across threads (rows, JSON); glibc's
 // allocator was about 15% of a directory search's server CPU under load, mimalloc far less
-// (README, "Benchmarks").
+// (`docs/benchmarks.md`, "What the measurements decided").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

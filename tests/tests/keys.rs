@@ -132,7 +132,8 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         );
     }
 
-    // Rotate until it reports 0, as the README says; then nothing is left under the old key.
+    // Rotate until it reports 0, as docs/operations.md ("Key rotation") says; then nothing is
+    // left under the old key.
     let keys = DataKeys::load(&both, false).unwrap();
     let mut runs = 0;
     while rotate_all(&db, &keys).await.unwrap() > 0 {

@@ -173,8 +173,8 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
         "public, max-age=31536000, immutable"
     );
 
-    // A browser that takes gzip gets the build's gzip copy of the script (what the README's
-    // compressed sizes count); one that refuses it gets the file as is.
+    // A browser that takes gzip gets the build's gzip copy of the script (what the compressed
+    // sizes in docs/web-app.md count); one that refuses it gets the file as is.
     let plain = raw()
         .get(server.url(script))
         .send()

@@ -9,7 +9,7 @@
 //!
 //! The build leaves a gzip copy beside each script, stylesheet and the place list
 //! (`name.gz`); a browser that accepts gzip gets that copy, so what a phone downloads is the
-//! compressed size the README records.
+//! compressed size recorded in `docs/web-app.md` ("Size and load time").
 
 use axum::Router;
 use axum::body::Body;

@@ -1,7 +1,8 @@
 //! "Is intake open at this moment?" for search results, computed here rather than by the SQL
 //! function `directory_open_at`, which cost as much database CPU as the rest of a nearby
-//! search (README, "Benchmarks"). The `open_now` *filter* still runs in SQL so that `LIMIT`
-//! counts only open places; the test `rust_and_sql_agree` keeps the two definitions equal.
+//! search (`docs/benchmarks.md`, "What the measurements decided"). The `open_now` *filter*
+//! still runs in SQL so that `LIMIT` counts only open places; the test
+//! `rust_and_sql_agree_on_open_now` (`tests/tests/directory.rs`) keeps the two definitions equal.
 
 use super::validate::minutes;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
