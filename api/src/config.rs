@@ -22,6 +22,9 @@ pub struct Config {
     pub environment: Environment,
     pub database_url: String,
     pub bind: SocketAddr,
+    /// Where `/metrics` is served for Prometheus (`FIELDLINE_METRICS_BIND`); none: not at all.
+    /// A listener of its own, so the API's address never shows it.
+    pub metrics_bind: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub jwt: JwtKeys,
     pub jwt_issuer: String,
@@ -150,6 +153,23 @@ impl Config {
                     "must be an address:port such as 127.0.0.1:8080",
                 )
             })?;
+        let metrics_bind = v
+            .opt("FIELDLINE_METRICS_BIND")
+            .map(|a| {
+                a.parse::<SocketAddr>().map_err(|_| {
+                    err(
+                        "FIELDLINE_METRICS_BIND",
+                        "must be an address:port such as 127.0.0.1:9464",
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_bind == Some(bind) {
+            return Err(err(
+                "FIELDLINE_METRICS_BIND",
+                "must differ from FIELDLINE_BIND: metrics get a listener of their own",
+            ));
+        }
         let data_dir = PathBuf::from(
             v.opt("FIELDLINE_DATA_DIR")
                 .unwrap_or_else(|| ".data".into()),
@@ -230,6 +250,7 @@ impl Config {
             environment,
             database_url,
             bind,
+            metrics_bind,
             data_dir,
             jwt,
             jwt_issuer: v

@@ -48,6 +48,7 @@ struct Shared {
     idle: Mutex<Vec<Idle>>,
     /// One permit per connection that may be open: checked out, idle or being tested.
     slots: Arc<Semaphore>,
+    size: u32,
 }
 
 /// At most `size` connections to the database `db` connects to, opened on demand.
@@ -61,7 +62,16 @@ impl SearchPool {
             options: (*db.connect_options()).clone(),
             idle: Mutex::new(Vec::new()),
             slots: Arc::new(Semaphore::new(size.max(1) as usize)),
+            size: size.max(1),
         }))
+    }
+
+    /// Connections on loan, idle, and the most there may be (for `ops::metrics`).
+    pub fn usage(&self) -> (u32, usize, u32) {
+        let free = self.0.slots.available_permits() as u32;
+        let idle = self.0.idle.lock().map(|i| i.len()).unwrap_or(0);
+        let on_loan = self.0.size.saturating_sub(free).saturating_sub(idle as u32);
+        (on_loan, idle, self.0.size)
     }
 
     /// An idle connection, or a new one if none is idle and the pool is not full. Waits up to

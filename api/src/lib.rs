@@ -16,6 +16,7 @@ pub mod error;
 pub mod geo;
 pub mod http;
 pub mod keygen;
+pub mod measure;
 pub mod oncall;
 pub mod ops;
 pub mod plans;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(ops::metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

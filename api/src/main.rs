@@ -159,6 +159,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let worker =
                 fieldline_api::push::worker::Worker::new(state.db.clone(), state.config.clone())?;
             let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
+            let metrics = match state.config.metrics_bind {
+                Some(address) => {
+                    fieldline_api::ops::metrics::install()?;
+                    let listener =
+                        tokio::net::TcpListener::bind(address)
+                            .await
+                            .with_context(|| {
+                                format!("cannot listen on {address} (FIELDLINE_METRICS_BIND)")
+                            })?;
+                    tracing::info!(address = %listener.local_addr()?, "serving metrics");
+                    Some(tokio::spawn(fieldline_api::ops::metrics::serve(
+                        listener,
+                        state.clone(),
+                        wait_for(stopped.clone()),
+                    )))
+                }
+                None => None,
+            };
             let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
                 state.db.clone(),
                 state.config.data_keys.clone(),
@@ -171,6 +189,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             launch_with_listener(listener, state, shutdown).await?;
             let _ = tokio::join!(worker, escalation);
+            if let Some(metrics) = metrics {
+                let _ = metrics.await;
+            }
             tracing::info!("stopped");
         }
         Command::RotateDataKeys => {

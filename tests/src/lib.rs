@@ -34,7 +34,10 @@ pub struct TestServer {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub data_dir: PathBuf,
+    /// The state the server was started with (its pools), for the metrics listener.
+    state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
+    metrics_stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
     worker_stop: Option<oneshot::Sender<()>>,
 }
@@ -85,7 +88,7 @@ impl TestServer {
             db: db.clone(),
             config: config.clone(),
         };
-        let handle = tokio::spawn(launch_with_listener(listener, state, async {
+        let handle = tokio::spawn(launch_with_listener(listener, state.clone(), async {
             let _ = rx.await;
         }));
         TestServer {
@@ -94,10 +97,33 @@ impl TestServer {
             db,
             config,
             data_dir,
+            state,
             shutdown: Some(tx),
+            metrics_stop: None,
             handle: Some(handle),
             worker_stop: None,
         }
+    }
+
+    /// Serves `/metrics` for this server on a listener of its own on loopback, as
+    /// `FIELDLINE_METRICS_BIND` does, with the process's recorder installed; its base URL. It
+    /// stops with the server.
+    pub async fn serve_metrics(&mut self) -> String {
+        fieldline_api::ops::metrics::install().expect("metrics recorder");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(fieldline_api::ops::metrics::serve(
+            listener,
+            self.state.clone(),
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        self.metrics_stop = Some(tx);
+        format!("http://{addr}")
     }
 
     /// The push delivery worker of this server's configuration.
@@ -204,6 +230,9 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(tx) = self.metrics_stop.take() {
             let _ = tx.send(());
         }
     }

@@ -158,6 +158,7 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         )
         .await?;
         notify_level(conn, r.id).await?;
+        crate::measure::alert_raised(r.kind, urgency);
         return Ok(Raised::Created(r.id));
     }
     // The same id again: the alert itself, or the alert this id joined before.
@@ -225,6 +226,9 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     )
     .fetch_one(&mut *conn)
     .await?;
+    if a.round > 1 {
+        crate::measure::alert_escalated(&a.kind, &a.urgency);
+    }
     // A path without levels (a damaged row) fails this item, not the worker.
     let Some(level) = a.path.levels.get(a.level as usize).or(a.path.levels.last()) else {
         return Err(sqlx::Error::Protocol("alert path without levels".into()));
@@ -393,7 +397,7 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
 /// and stays triggered and visible.
 async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     let a = sqlx::query!(
-        r#"SELECT state, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE id = $1"#,
+        r#"SELECT state, kind, urgency, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE id = $1"#,
         id
     )
     .fetch_one(&mut *conn)
@@ -450,6 +454,7 @@ async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
         }
         None => {
             // Every level, every repeat: nobody answered. It stays triggered and visible.
+            crate::measure::alert_exhausted(&a.kind, &a.urgency);
             sqlx::query!(
                 "UPDATE alerts SET next_escalation_at = NULL WHERE id = $1",
                 id
@@ -521,4 +526,32 @@ async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
     .fetch_one(db)
     .await?;
     Ok(ms.map(|ms| std::time::Duration::from_millis(ms.max(0.0) as u64)))
+}
+
+/// Alert requests not yet turned into alerts (from screenings), and alerts due to escalate,
+/// each with how late its most overdue item is (`ops::metrics`).
+pub async fn backlogs(
+    db: &sqlx::PgPool,
+) -> sqlx::Result<(crate::measure::Backlog, crate::measure::Backlog)> {
+    let r = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM alert_requests WHERE taken_at IS NULL) AS "requests!",
+                  (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+                     FROM alert_requests WHERE taken_at IS NULL) AS "requests_lag!",
+                  (SELECT count(*) FROM alerts
+                    WHERE next_escalation_at <= now() AND state <> 'resolved') AS "due!",
+                  (SELECT coalesce(extract(epoch FROM now() - min(next_escalation_at)), 0)::float8
+                     FROM alerts WHERE next_escalation_at <= now() AND state <> 'resolved') AS "due_lag!""#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((
+        crate::measure::Backlog {
+            depth: r.requests,
+            lag_secs: r.requests_lag,
+        },
+        crate::measure::Backlog {
+            depth: r.due,
+            lag_secs: r.due_lag,
+        },
+    ))
 }

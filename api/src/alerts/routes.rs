@@ -298,7 +298,7 @@ async fn acknowledge(
         r#"UPDATE alerts SET state = 'acknowledged', acknowledged_by = $3, acknowledged_at = now(),
                next_escalation_at = now() + make_interval(mins => (path->>'ack_timeout_minutes')::int), updated_at = now()
             WHERE id = $1 AND agency_id = $2 AND state = 'triggered'
-        RETURNING level, loop_count"#,
+        RETURNING level, loop_count, kind, urgency, created_at"#,
         id,
         actor.agency_id,
         actor.user_id,
@@ -307,6 +307,10 @@ async fn acknowledge(
     .await?;
     match changed {
         Some(c) => {
+            let waited = (chrono::Utc::now() - c.created_at)
+                .to_std()
+                .unwrap_or_default();
+            crate::measure::alert_acknowledged(&c.kind, &c.urgency, waited);
             engine::cancel_deliveries(&mut tx, id).await?;
             engine::event(
                 &mut tx,

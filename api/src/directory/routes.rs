@@ -141,6 +141,7 @@ async fn searched(conn: &mut SearchConn, answer: Answer, via: &str) -> ApiResult
     };
     actor.require(Permission::SearchDirectory)?;
     exact::audit_reads(&mut **conn, &actor, via, &entries).await?;
+    crate::measure::directory_search(via, !entries.is_empty());
     Ok(entries)
 }
 

@@ -1,4 +1,6 @@
-//! Operations: liveness, readiness, and the API's own description.
+//! Operations: liveness, readiness, and the API's own description; metrics for Prometheus.
+
+pub mod metrics;
 
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, MIGRATOR};

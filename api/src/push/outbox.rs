@@ -51,3 +51,20 @@ pub async fn enqueue(
     }
     Ok(added as i64)
 }
+
+/// Deliveries waiting to be sent (queued, waiting to retry, or being sent), and how late the
+/// most overdue one is (`ops::metrics`).
+pub async fn backlog(db: &sqlx::PgPool) -> sqlx::Result<crate::measure::Backlog> {
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "depth!",
+                  coalesce(extract(epoch FROM now() - min(next_attempt_at)
+                                   FILTER (WHERE state <> 'claimed' AND next_attempt_at <= now())), 0)::float8 AS "lag!"
+             FROM push_deliveries WHERE state IN ('pending', 'retry_wait', 'claimed')"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(crate::measure::Backlog {
+        depth: r.depth,
+        lag_secs: r.lag,
+    })
+}

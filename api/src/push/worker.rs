@@ -47,6 +47,7 @@ struct Claimed {
     topic: String,
     urgency: String,
     ttl_secs: i32,
+    queued_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// What one attempt came to.
@@ -198,7 +199,7 @@ impl Worker {
                  FROM due, push_subscriptions s
                 WHERE d.id = due.id AND s.id = d.subscription_id
             RETURNING d.id, d.claim_token AS "token!", d.attempt, s.id AS subscription_id, s.endpoint,
-                      s.p256dh, s.auth, d.payload, d.topic, d.urgency, d.ttl_secs"#,
+                      s.p256dh, s.auth, d.payload, d.topic, d.urgency, d.ttl_secs, d.created_at AS queued_at"#,
             token,
             BATCH,
             lease_secs(&self.config.push),
@@ -271,6 +272,14 @@ impl Worker {
                 (Outcome::Rejected, None, "rejected")
             }
         };
+        crate::measure::push_attempt(kind);
+        if outcome == Outcome::Sent && c.payload["type"] == "alert" {
+            let text = |k: &str| c.payload[k].as_str().unwrap_or_default().to_owned();
+            let waited = (chrono::Utc::now() - c.queued_at)
+                .to_std()
+                .unwrap_or_default();
+            crate::measure::alert_delivered(&text("kind"), &text("urgency"), waited);
+        }
         let ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         let reason = failure_reason(outcome, status, kind, c.attempt);
         if let Err(e) = record(

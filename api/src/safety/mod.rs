@@ -475,3 +475,19 @@ fn overdue_line(keys: &DataKeys, checkin: Uuid, sealed: Option<&[u8]>) -> String
         (None, None) => "Missed check-out".to_owned(),
     }
 }
+
+/// Check-ins past their end and grace, not yet raised as missed (`ops::metrics`).
+pub async fn overdue_backlog(db: &PgPool) -> sqlx::Result<crate::measure::Backlog> {
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "depth!",
+                  coalesce(extract(epoch FROM now() - min(expected_end_at + make_interval(mins => grace_minutes))), 0)::float8 AS "lag!"
+             FROM checkins
+            WHERE state = 'active' AND expected_end_at + make_interval(mins => grace_minutes) <= now()"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(crate::measure::Backlog {
+        depth: r.depth,
+        lag_secs: r.lag,
+    })
+}

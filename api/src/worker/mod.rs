@@ -8,6 +8,7 @@
 pub mod routes;
 pub mod store;
 
+use crate::measure::{self, WorkerOutcome};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -39,6 +40,7 @@ pub async fn step<T>(
         Ok(v) => {
             savepoint.commit().await?;
             store::clear(conn, item).await?;
+            measure::worker_item(item.job, WorkerOutcome::Done);
             Ok(Some(v))
         }
         Err(e) => {
@@ -46,6 +48,7 @@ pub async fn step<T>(
             let error = crate::telemetry::redacted(&e);
             tracing::warn!(job = item.job, item = %item.id, error = %error, "worker item failed; the round goes on");
             store::record(conn, item, &error).await?;
+            measure::worker_item(item.job, WorkerOutcome::Failed);
             Ok(None)
         }
     }

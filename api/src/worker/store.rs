@@ -51,3 +51,19 @@ pub async fn list(conn: &mut PgConnection, agency: Uuid) -> sqlx::Result<Vec<Wor
     .fetch_all(conn)
     .await
 }
+
+/// Items set aside after their last attempt, waiting for an admin, and how long the oldest has
+/// waited (`ops::metrics`).
+pub async fn parked(db: &sqlx::PgPool) -> sqlx::Result<crate::measure::Backlog> {
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "depth!",
+                  coalesce(extract(epoch FROM now() - min(parked_at)), 0)::float8 AS "lag!"
+             FROM worker_failures WHERE parked_at IS NOT NULL"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(crate::measure::Backlog {
+        depth: r.depth,
+        lag_secs: r.lag,
+    })
+}
