@@ -51,6 +51,8 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "advocate reopening after the idle limit is signed out, the queue kept sealed",
         "the queued contact is sent after signing in again",
         "advocate's outbox survives a captive portal and a lost answer",
+        "the outbox's backoff rule",
+        "advocate's outbox waits out a busy server and says why",
     ] {
         assert!(passed.iter().any(|p| p == flow), "flow not run: {flow}");
     }

@@ -11,11 +11,21 @@ export class Problem extends Error {
   constructor(
     public status: number,
     public body: any,
+    /** The answer's headers, when there was an answer (`Retry-After`, `Content-Type`). */
+    public headers?: Headers,
   ) {
     super(body?.detail || body?.title || `HTTP ${status}`);
   }
   get errors(): FieldError[] {
     return Array.isArray(this.body?.errors) ? this.body.errors : [];
+  }
+  /** Whether the server itself said this: a problem document (RFC 9457, JSON with a title).
+   *  A portal's, proxy's or load balancer's error page is not one, and says nothing about
+   *  the request. */
+  get fromServer(): boolean {
+    const type = this.headers?.get("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+    const json = type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+    return json && typeof this.body === "object" && this.body !== null && typeof this.body.title === "string";
   }
 }
 
@@ -38,6 +48,8 @@ export async function call<T = any>(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  /** Gives up (as Offline) when this aborts: a request the network swallows. */
+  signal?: AbortSignal,
 ): Promise<Reply<T>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     let session;
@@ -60,12 +72,18 @@ export async function call<T = any>(
     }
     let res: Response;
     try {
-      res = await fetch(path, { method, headers: h, body: payload, cache: "no-store" });
+      res = await fetch(path, { method, headers: h, body: payload, cache: "no-store", signal });
     } catch {
       throw new Offline("offline");
     }
     if (res.status === 401 && attempt === 0) continue;
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch {
+      // Cut short or timed out half way: the answer never arrived (the server may have acted).
+      throw new Offline("offline");
+    }
     let parsed: any = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -73,7 +91,7 @@ export async function call<T = any>(
       parsed = text;
     }
     if (res.status === 401) onSignedOut();
-    if (!res.ok) throw new Problem(res.status, parsed);
+    if (!res.ok) throw new Problem(res.status, parsed, res.headers);
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
   throw new Problem(401, { title: "Signed out" });

@@ -21,7 +21,7 @@ import { AlertDetail, AlertInbox, EnableAlerts } from "./screens/alerts";
 import { OnCall } from "./screens/oncall";
 import { Directory } from "./screens/directory";
 import { Nearby } from "./screens/nearby";
-import { ContactForm, ensureVault, flushOutbox } from "./screens/contact";
+import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
 
@@ -111,10 +111,11 @@ function App() {
     vaultGet(me.id).then((v) => {
       if (!v && navigator.onLine) freshSession(true).catch(() => {});
     });
-    flushOutbox();
-    const onOnline = () => flushOutbox();
+    // The outbox: sent now, and again at once when the browser says it is back online; in
+    // between it retries by itself with backoff (screens/contact.tsx).
+    sendNow();
+    const onOnline = () => void sendNow();
     window.addEventListener("online", onOnline);
-    const timer = setInterval(() => navigator.onLine && flushOutbox(), 10_000);
     // A tap on a notification opens the alert it was about.
     const onMessage = (e: MessageEvent) => {
       if (e.data?.type === "open-alert") setScreen({ name: "alert", id: e.data.id });
@@ -144,7 +145,7 @@ function App() {
     }, 15_000);
     return () => {
       window.removeEventListener("online", onOnline);
-      clearInterval(timer);
+      stopOutbox();
       clearInterval(idle);
       navigator.serviceWorker?.removeEventListener("message", onMessage);
       events.forEach((ev) => window.removeEventListener(ev, touch));

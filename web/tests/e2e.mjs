@@ -681,7 +681,8 @@ async function faults() {
     await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
     const adv = await token(ADVOCATE);
     const pseudonym = `Sandpiper ${Date.now() % 100000}`;
-    const waiting = async () => (await page.locator("[data-test=outbox]").textContent()).startsWith("1 waiting");
+    const line = async () => (await page.locator("[data-test=outbox]").textContent()) ?? "";
+    const waiting = async () => (await line()).startsWith("1 waiting");
     const puts = [];
     // A captive portal: every request answered 200 with its own page.
     await page.route("**/v1/contacts/*", (route) => {
@@ -693,6 +694,9 @@ async function faults() {
     await page.getByRole("button", { name: "Save contact" }).click();
     await until("the portal's answer", async () => puts.length > 0);
     await until("the outbox count", waiting);
+    // Said in plain words, and not taken for a refusal.
+    await until("the portal's wording", async () => (await line()).includes("not sent yet: the network showed its own page (sign in to the Wi-Fi?)"));
+    assert.ok(!(await line()).includes("need fixing"));
     const id = (await rawIndexedDb(page)).outbox.values[0].id;
     assert.equal((await api(adv, "GET", `/v1/contacts/${id}`)).status, 404, "nothing reached the server");
 
@@ -706,6 +710,7 @@ async function faults() {
     await until("the dropped answer", async () => puts.includes("dropped"));
     await until("the contact on the server", async () => (await api(adv, "GET", `/v1/contacts/${id}`)).status === 200);
     assert.ok(await waiting(), "still queued: the phone never saw the answer");
+    await until("the lost answer's wording", async () => (await line()).includes("not sent yet: the server could not be reached"));
 
     // Signal again: sent once more, answered by its Idempotency-Key, and there once.
     await page.unroute("**/v1/contacts/*");
@@ -718,19 +723,150 @@ async function faults() {
   }
 }
 
+/** The outbox's backoff rule (web/src/backoff.ts), a pure function, checked as it stands in
+ *  the source: the waits grow from about 2 s to at most 5 minutes, spread by ±25 %, never
+ *  shorter than a server's Retry-After (up to an hour). */
+async function backoffRule() {
+  const { transformSync } = await import("esbuild");
+  const source = readFileSync(new URL("../src/backoff.ts", import.meta.url), "utf8");
+  const { code } = transformSync(source, { loader: "ts", format: "esm" });
+  const b = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+  const CAP = 5 * 60_000;
+  for (const r of [0, 0.25, 0.5, 0.75, 0.999]) {
+    let last = 0;
+    for (let n = 1; n <= 40; n++) {
+      const nominal = Math.min(CAP, 2000 * 2 ** (n - 1));
+      const d = b.retryDelay(n, r);
+      assert.ok(d >= nominal * 0.75 && d <= Math.min(CAP, nominal * 1.25), `failure ${n}, random ${r}: ${d} ms`);
+      assert.ok(d >= last, `the wait never shrinks (failure ${n}, random ${r})`);
+      last = d;
+    }
+  }
+  assert.equal(b.retryDelay(1, 0), 1500);
+  assert.equal(b.retryDelay(2, 0.5), 4000);
+  assert.equal(b.retryDelay(1, 0, 120_000), 120_000, "Retry-After is a floor");
+  assert.ok(b.retryDelay(1, 0.999, 120_000) <= 150_000);
+  assert.ok(b.retryDelay(30, 0, 500) >= 225_000, "a short Retry-After does not shorten the backoff");
+  assert.ok(b.retryDelay(1, 0.999, 48 * 3600_000) <= 75 * 60_000, "a day's Retry-After counts as an hour");
+  assert.equal(b.parseRetryAfter("120", 0), 120_000);
+  assert.equal(b.parseRetryAfter(" 0 ", 0), 0);
+  assert.equal(b.parseRetryAfter(new Date(90_000).toUTCString(), 30_000), 60_000);
+  assert.equal(b.parseRetryAfter(new Date(0).toUTCString(), 30_000), 0);
+  assert.equal(b.parseRetryAfter("soon", 0), null);
+  assert.equal(b.parseRetryAfter(null, 0), null);
+  assert.equal(b.inAbout(3_000), "a few seconds");
+  assert.equal(b.inAbout(38_200), "about 40 s");
+  assert.equal(b.inAbout(70_000), "about a minute");
+  assert.equal(b.inAbout(600_000), "about 10 min");
+  ok("the outbox's backoff rule");
+}
+
+/** The web outbox and a busy server (issue #18): offline and then answered 503 (a problem),
+ *  the item is not refused but waits; the line says why and when the next try is; the
+ *  retries are spaced out by backoff and a Retry-After is honoured; "Try now" sends at once
+ *  once the server is back. */
+async function busyServer() {
+  const { ctx, close } = await phone();
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    const adv = await token(ADVOCATE);
+    const pseudonym = `Curlew ${Date.now() % 100000}`;
+    const line = async () => (await page.locator("[data-test=outbox]").textContent()) ?? "";
+    const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+    // No connection: saved, and the line says so.
+    await ctx.setOffline(true);
+    await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.getByText("Saved on this phone").waitFor();
+    await until("the offline wording", async () => /^1 waiting to be sent · not sent yet: no connection · next try in /.test(await line()));
+    const tryNow = page.getByRole("button", { name: "Try now" });
+    const box = await tryNow.boundingBox();
+    assert.ok(box && box.height >= 44 && box.width >= 44, `"Try now" is a touch target: ${JSON.stringify(box)}`);
+
+    /** When each PUT of a contact reached the "server" (ms, this process's clock). */
+    const attempts = [];
+    let retryAfter = null;
+    // The server answers every contact PUT 503, a problem (from the moment the phone is back
+    // online: routes are set up after the offline part so nothing but the network answers it).
+    await page.route("**/v1/contacts/*", (route) => {
+      if (route.request().method() !== "PUT") return route.continue();
+      attempts.push(Date.now());
+      return route.fulfill({
+        status: 503,
+        contentType: "application/problem+json",
+        headers: retryAfter ? { "retry-after": retryAfter } : {},
+        body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "Try again shortly." }),
+      });
+    });
+
+    // Back online (the browser's online event tries at once) to a server answering 503.
+    const online = Date.now();
+    await ctx.setOffline(false);
+    await until("the first attempt online", async () => attempts.some((t) => t >= online));
+    await until("the busy wording", async () => /^1 waiting to be sent · not sent yet: the server is busy · next try in /.test(await line()));
+    const first = attempts.find((t) => t >= online);
+    // About 2 s and then 4 s later (±25 %): in its first 8 s the item is tried at most three
+    // times (the fourth try cannot come before 10.5 s), and at least twice (it retries by
+    // itself, well before the 10 s the old fixed timer took).
+    const WINDOW = 8_000;
+    await sleep(first + WINDOW - Date.now());
+    const tries = attempts.filter((t) => t >= first && t - first < WINDOW);
+    console.log(`outbox attempts against a 503 in the first ${WINDOW / 1000} s: ${tries.length}, at ${tries.map((t) => `${((t - first) / 1000).toFixed(1)} s`).join(", ")}`);
+    assert.ok(tries.length >= 2 && tries.length <= 3, `${tries.length} attempts in ${WINDOW} ms`);
+    const [item] = (await rawIndexedDb(page)).outbox.values;
+    assert.equal(item.error, undefined, "a 503 is not a refusal");
+    assert.ok(!(await line()).includes("need fixing"));
+    assert.ok(!(await line()).includes(pseudonym) && !(await line()).includes(VICTIM));
+    assert.equal((await api(adv, "GET", `/v1/contacts/${item.id}`)).status, 404);
+
+    // "Try now" tries at once; the server asks for 10 minutes' peace: no retry before then.
+    retryAfter = "600";
+    const before = attempts.length;
+    await tryNow.click();
+    await until("the attempt Try now made", async () => attempts.length > before);
+    await until("the wait the server asked for", async () => /not sent yet: the server is busy · next try in about 1[0-3] min$/.test(await line()));
+    const asked = attempts.length;
+    await sleep(4_000);
+    assert.equal(attempts.length, asked, "no retry before the server's Retry-After");
+
+    // The server is back: only "Try now" can send it this soon, and it does.
+    await page.unroute("**/v1/contacts/*");
+    await tryNow.click();
+    await until("the outbox to empty", async () => (await line()) === "Everything is sent.");
+    assert.equal(await tryNow.count(), 0);
+    assert.equal((await api(adv, "GET", `/v1/contacts/${item.id}`)).status, 200);
+    const list = (await api(adv, "GET", "/v1/contacts?limit=200")).body.contacts.filter((c) => c.pseudonym === pseudonym);
+    assert.equal(list.length, 1);
+    ok("advocate's outbox waits out a busy server and says why");
+  } finally {
+    await close();
+  }
+}
+
 try {
-  if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
+  if (process.env.FIELDLINE_E2E_SCENARIO === "outbox") {
+    // The outbox flows alone, for working on them against a running server.
+    await backoffRule();
+    await faults();
+    await busyServer();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
     // The reopen and fault flows alone, for working on them against a running server.
     await idleReopen();
     await faults();
   } else {
+    await backoffRule();
     await coordinator();
     await housing();
     await advocate();
     await idleReopen();
     await faults();
+    await busyServer();
   }
 } catch (e) {
   console.log(`not ok: ${e.stack ?? e}`);

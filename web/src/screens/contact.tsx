@@ -1,13 +1,16 @@
 // Advocates: record a crisis contact. Every save goes to the outbox in IndexedDB first, sealed
 // (vault.ts), and is sent with the contact's id and the save's own Idempotency-Key
 // (PUT /v1/contacts/{id}), so a contact recorded without signal is sent once the phone is back
-// online and a replay changes nothing.
+// online and a replay changes nothing. Only the server's own refusal (a 4xx problem) stops an
+// item; any other failure is tried again with backoff (backoff.ts), and the outbox line says
+// why it is not sent yet and when the next try is.
 
 import { useEffect, useState } from "preact/hooks";
-import { Offline, Problem, call, errorText, label, uuid } from "../api";
+import { Problem, call, errorText, label, uuid } from "../api";
 import { outboxAll, outboxDelete, outboxPut, vaultGet, vaultSet, type Queued } from "../idb";
 import { freshSession, loadSession } from "../session";
 import { hasDeviceKey, newVault, open, seal, unlock, type Vault } from "../vault";
+import { inAbout, parseRetryAfter, retryDelay } from "../backoff";
 import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
 const SETTINGS = ["on_scene", "hospital", "phone", "court", "office", "other"];
@@ -29,7 +32,6 @@ export const LAP_QUESTIONS = [
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
-let flushing = false;
 
 /** The associated data a queued item is sealed with: it cannot be moved to another item. */
 const aad = (q: { id: string; key: string }) => `contact ${q.id} ${q.key}`;
@@ -83,63 +85,211 @@ async function mine(): Promise<Queued[]> {
   return s ? (await outboxAll()).filter((q) => q.user === s.user.id) : [];
 }
 
-/** Sends what the outbox holds, oldest first. Stops at the first network failure. */
-export async function flushOutbox(): Promise<void> {
-  if (flushing) return;
-  flushing = true;
-  try {
-    const items = (await mine()).filter((q) => !q.error).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-    if (items.length === 0) return;
-    // Opening the queue needs the device key, which a refresh brings (offline: later).
-    if (!hasDeviceKey()) await freshSession(true).catch(() => undefined);
-    const vault = await vaultGet(items[0].user);
-    if (!hasDeviceKey() || !vault) return;
-    const priv = await unlock(vault).catch(() => null);
-    if (!priv) return;
-    for (const q of items) {
-      try {
-        let body: unknown;
-        try {
-          body = await open(priv, q.sealed, aad(q));
-        } catch {
-          await outboxPut({ ...q, error: "This contact could not be read on this phone." });
-          continue;
-        }
-        const r = await call("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key });
-        // Only the server's own answer, the contact, means it is there: a hotel or hospital
-        // portal answers 200 with a page of its own. Kept and sent again later, like a lost
-        // answer; the server answers that replay 200 by its Idempotency-Key.
-        if (r.body?.id !== q.id) break;
-        // Unless a newer save of the same contact replaced it meanwhile.
-        if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
-        lastResults.set(q.id, r.body);
-      } catch (e) {
-        if (e instanceof Offline) break;
-        if (e instanceof Problem && e.status !== 401 && e.status < 500 && e.status !== 429) {
-          await outboxPut({ ...q, error: errorText(e) });
-        } else break;
-      }
+/** Why the outbox could not deliver, in the plain words its line shows (nothing personal). */
+export type NotSent = "offline" | "unreachable" | "portal" | "busy";
+const NOT_SENT: Record<NotSent, string> = {
+  offline: "no connection",
+  unreachable: "the server could not be reached",
+  portal: "the network showed its own page (sign in to the Wi-Fi?)",
+  busy: "the server is busy",
+};
+
+/** A failed attempt: the reason, and the server's Retry-After (ms) if its answer had one. */
+interface Failure {
+  reason: NotSent;
+  retryAfterMs: number | null;
+}
+
+/** Where the automatic retries stand: in memory only, per app instance (the server is the
+ *  source of truth; a reload simply tries at once). */
+export interface Retry {
+  /** Consecutive failed attempts. */
+  failures: number;
+  reason: NotSent;
+  /** When the next automatic attempt runs (ms since the epoch). */
+  at: number;
+}
+let retry: Retry | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let running: Promise<void> | null = null;
+let queued: Promise<void> | null = null;
+
+/** A PUT that neither answers nor fails (a network that swallows it) gives up after this, as
+ *  a transport failure; the replay is harmless (Idempotency-Key). */
+const PUT_TIMEOUT_MS = 30_000;
+
+/** Aborts after `ms` (AbortSignal.timeout is missing before Safari 16). */
+function deadline(ms: number): AbortSignal {
+  const c = new AbortController();
+  setTimeout(() => c.abort(), ms);
+  return c.signal;
+}
+
+const notify = () => listeners.forEach((l) => l());
+
+/** No connection, or the server not reached although the browser thinks it is online. */
+const transport = (): Failure => ({ reason: navigator.onLine ? "unreachable" : "offline", retryAfterMs: null });
+
+/**
+ * What an error answer means for the item: `"refused"` only for the server's own problem
+ * about the record (a 4xx problem document: kept for the advocate to fix); anything else is
+ * a failure to deliver, tried again later.
+ */
+function judge(e: Problem): Failure | "refused" {
+  const retryAfterMs = parseRetryAfter(e.headers?.get("retry-after"), Date.now());
+  // Signed out: the app shows the sign-in, the item waits for it.
+  if (e.status === 401) return { reason: "unreachable", retryAfterMs };
+  // 511 is a captive portal by definition; any other answer not in the server's words is a
+  // portal's or proxy's page.
+  if (e.status === 511 || !e.fromServer) return { reason: "portal", retryAfterMs };
+  if (e.status >= 500 || e.status === 408 || e.status === 425 || e.status === 429) return { reason: "busy", retryAfterMs };
+  return "refused";
+}
+
+/** Sends what the outbox holds, oldest first; stops at the first failure to deliver, which it
+ *  returns (null when nothing transient went wrong). */
+async function deliver(): Promise<Failure | null> {
+  const items = (await mine()).filter((q) => !q.error).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+  if (items.length === 0) return null;
+  // Opening the queue needs the device key, which a refresh brings (offline: later).
+  if (!hasDeviceKey()) await freshSession(true).catch(() => undefined);
+  const vault = await vaultGet(items[0].user);
+  if (!hasDeviceKey() || !vault) return transport();
+  const priv = await unlock(vault).catch(() => null);
+  if (!priv) return transport();
+  for (const q of items) {
+    let body: unknown;
+    try {
+      body = await open(priv, q.sealed, aad(q));
+    } catch {
+      await outboxPut({ ...q, error: "This contact could not be read on this phone." });
+      continue;
     }
-  } finally {
-    flushing = false;
-    listeners.forEach((l) => l());
+    try {
+      const r = await call("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key }, deadline(PUT_TIMEOUT_MS));
+      // Only the server's own answer, the contact, means it is there: a hotel or hospital
+      // portal answers 200 with a page of its own. Kept and sent again later, like a lost
+      // answer; the server answers that replay 200 by its Idempotency-Key.
+      if (r.body?.id !== q.id) return { reason: "portal", retryAfterMs: null };
+      // Unless a newer save of the same contact replaced it meanwhile.
+      if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
+      lastResults.set(q.id, r.body);
+    } catch (e) {
+      if (!(e instanceof Problem)) return transport();
+      const j = judge(e);
+      if (j !== "refused") return j;
+      await outboxPut({ ...q, error: errorText(e) });
+    }
+  }
+  return null;
+}
+
+/** One attempt, then the next automatic one scheduled with backoff, or the backoff cleared. */
+async function attempt(): Promise<void> {
+  clearTimeout(timer);
+  let failed: Failure | null;
+  try {
+    failed = await deliver();
+  } catch {
+    // IndexedDB or the vault failed under us: not the item's fault, so tried again later.
+    failed = transport();
+  }
+  if (failed) {
+    const failures = (retry?.failures ?? 0) + 1;
+    const wait = retryDelay(failures, Math.random(), failed.retryAfterMs);
+    retry = { failures, reason: failed.reason, at: Date.now() + wait };
+    timer = setTimeout(() => void flushOutbox(), wait);
+  } else {
+    retry = null;
   }
 }
+
+/** Sends what the outbox holds now, or, if a send is under way (its list may predate a new
+ *  save), right after it. Keeps the backoff: the automatic retries call this. */
+function flushOutbox(): Promise<void> {
+  if (!running) {
+    running = attempt().finally(() => {
+      running = null;
+      notify();
+    });
+    notify();
+    return running;
+  }
+  queued ??= running.then(() => {
+    queued = null;
+    return flushOutbox();
+  });
+  return queued;
+}
+
+/** Tries at once and forgets the backoff: the app opening, the browser's `online` event, a
+ *  new save and "Try now" all mean the situation may have changed. */
+export function sendNow(): Promise<void> {
+  retry = null;
+  clearTimeout(timer);
+  return flushOutbox();
+}
+
+/** Stops the automatic retries (signed out). */
+export function stopOutbox(): void {
+  clearTimeout(timer);
+  retry = null;
+}
+
 const lastResults = new Map<string, any>();
 
-function useOutbox(): Queued[] {
+/** The user's queued items, where the retries stand and whether a send is under way. */
+function useOutbox(): { items: Queued[]; retry: Retry | null; sending: boolean } {
   const [items, setItems] = useState<Queued[]>([]);
+  const [, tick] = useState(0);
   useEffect(() => {
-    const l = () => mine().then(setItems);
+    const l = () => {
+      mine().then(setItems);
+      tick((n) => n + 1);
+    };
     listeners.add(l);
     l();
-    return () => void listeners.delete(l);
+    // The "next try in …" hint counts down.
+    const clock = setInterval(() => retry && tick((n) => n + 1), 1000);
+    return () => {
+      listeners.delete(l);
+      clearInterval(clock);
+    };
   }, []);
-  return items;
+  return { items, retry, sending: running !== null };
+}
+
+/** "N waiting to be sent" and, while they cannot be, why and when the next try is. */
+function OutboxLine() {
+  const { items, retry, sending } = useOutbox();
+  if (items.length === 0) {
+    return (
+      <p class="muted" data-test="outbox">
+        Everything is sent.
+      </p>
+    );
+  }
+  const waiting = items.some((q) => !q.error);
+  let state = "";
+  if (waiting && sending) state = " · sending…";
+  else if (waiting && retry) state = ` · not sent yet: ${NOT_SENT[retry.reason]} · next try in ${inAbout(retry.at - Date.now())}`;
+  return (
+    <div class="outbox">
+      <p class="muted" data-test="outbox" id="outbox-line">
+        {`${items.length} waiting to be sent`}
+        {items.some((q) => q.error) && " (some need fixing)"}
+        {state}
+      </p>
+      {waiting && (
+        <button type="button" onClick={() => void sendNow()} aria-describedby="outbox-line">
+          Try now
+        </button>
+      )}
+    </div>
+  );
 }
 
 export function ContactForm() {
-  const outbox = useOutbox();
   const [id, setId] = useState(uuid());
   const [personId, setPersonId] = useState(uuid());
   // One id per screening per form: saving again must not record it twice.
@@ -206,12 +356,14 @@ export function ContactForm() {
       return;
     }
     setStatus(navigator.onLine ? "Sending…" : "Saved on this phone. It will be sent when you are back online.");
-    await flushOutbox();
+    await sendNow();
     const still = (await mine()).find((q) => q.id === id);
     if (!still) {
       setStatus("Sent.");
     } else if (still.error) {
       setStatus(`Not accepted: ${still.error}`);
+    } else if (retry && retry.reason !== "offline") {
+      setStatus("Saved on this phone. It will be sent as soon as the server can be reached.");
     } else {
       setStatus("Saved on this phone. It will be sent when you are back online.");
     }
@@ -237,10 +389,7 @@ export function ContactForm() {
   return (
     <section>
       <h1>Crisis contact</h1>
-      <p class="muted" data-test="outbox">
-        {outbox.length === 0 ? "Everything is sent." : `${outbox.length} waiting to be sent`}
-        {outbox.some((q) => q.error) && " (some need fixing)"}
-      </p>
+      <OutboxLine />
       <form id="contact-form" class="card" onSubmit={save}>
         <label>
           Pseudonym (shown in lists)
