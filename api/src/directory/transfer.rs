@@ -1,5 +1,5 @@
 //! Bulk import and export of the directory: CSV (`csv.rs`, whose doc lists the columns) and
-//! Open Referral HSDS 3.0 JSON (`hsds.rs`).
+//! Open Referral HSDS 3.0 JSON (`hsds/`).
 //!
 //! Exports hold the live entries the agency can see (shared, or its own), ordered by name and
 //! id so two exports of the same data are byte for byte the same. Confidential entries are left
