@@ -10,7 +10,7 @@
 //! key) of each normalised name word: equal words match, nothing else can be learned from the
 //! index without the key.
 
-use crate::keygen::{DEV_KEY_MARKER, write_secret};
+use crate::keyfile::{DEV_KEY_MARKER, write_secret};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context, anyhow, bail};

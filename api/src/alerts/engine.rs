@@ -487,7 +487,7 @@ pub async fn run(
     let mut listener = None;
     loop {
         if listener.is_none() {
-            listener = crate::listen(&db, "fieldline_alerts").await.ok();
+            listener = crate::db::listen(&db, "fieldline_alerts").await.ok();
         }
         if let Err(e) = run_once(&db, &keys).await {
             tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");

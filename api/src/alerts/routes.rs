@@ -1,12 +1,12 @@
 //! `/v1/alerts/*` and `/v1/escalation-policies/*`. Reads and changes of alerts are audited.
 
 use super::engine::{self, Raise, Raised};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::Field;
 use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::alerts::{

@@ -3,11 +3,11 @@
 //! with their safety plans) and keeps only monthly counts for reports. Phones learn of the
 //! removals through sync tombstones.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::retention::{PurgeReport, RetentionPolicy};
 use serde_json::json;

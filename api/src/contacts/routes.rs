@@ -2,11 +2,11 @@
 //! transaction as the read or change itself.
 
 use super::{store, validate};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, Path, Query, etag};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -12,11 +12,11 @@
 
 use super::redact::exact_other_agency;
 use super::routes::lock_for_change;
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::directory::{Entry, ExactLocationAgencies};
 use fieldline_wire::{FieldError, Problem};

@@ -3,13 +3,13 @@
 use super::redact::Viewer;
 use super::search::{self, Answer, SearchQuery};
 use super::{exact, history, store, validate};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Bearer, Permission};
 use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::budget::Spend;
 use crate::http::{Json, Path, Query, etag, if_match_version, json_response};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

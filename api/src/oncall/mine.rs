@@ -2,11 +2,11 @@
 //! phone subscribes to.
 
 use super::ical;
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

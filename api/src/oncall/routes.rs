@@ -1,10 +1,10 @@
 //! `/v1/oncall/*`.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};

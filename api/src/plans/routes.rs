@@ -2,11 +2,11 @@
 //! transaction; audit details name versions and formats, never the plan's content.
 
 use super::{export, store, validate};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, etag, if_match_version};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

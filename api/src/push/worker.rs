@@ -119,7 +119,7 @@ impl Worker {
         let mut in_flight = JoinSet::new();
         loop {
             if listener.is_none() {
-                listener = crate::listen(&self.db, WAKE_CHANNEL).await.ok();
+                listener = crate::db::listen(&self.db, WAKE_CHANNEL).await.ok();
             }
             if let Err(e) = self.start_due(&mut in_flight).await {
                 tracing::warn!(error = %crate::telemetry::redacted(&e), "push worker round failed");

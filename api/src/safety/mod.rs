@@ -3,13 +3,13 @@
 //! raises one at once; a duress code at check-out raises one silently while the screen shows an
 //! ordinary check-out.
 
-use crate::AppState;
 use crate::alerts::engine::{self, Raise};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use crate::worker::{self, Item};
 use axum::extract::State;
 use axum::http::StatusCode;

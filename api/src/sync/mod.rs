@@ -7,12 +7,12 @@
 //! order in which concurrent writers commit. Records the user may no longer see come back as
 //! tombstones.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::contacts::store;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::FieldError;
 use fieldline_wire::sync::{SyncChange, SyncPage};

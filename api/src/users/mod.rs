@@ -1,11 +1,11 @@
 //! People in an agency, managed by its admins: `/v1/admin/users`. Every query is scoped to
 //! the admin's agency; another agency's user ids answer 404.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission, parse_grants, parse_roles, session};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
