@@ -424,7 +424,7 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let line = overdue_line(keys, c.id, c.last_location_sealed.as_deref());
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
             // A fresh id, found again through the check-in's dedup key: the check-in's own id
-            // is chosen by the phone and could be anything, another agency's alert's too.
+            // is chosen by the phone and could be anything, an alert's of the agency too.
             let key = format!("checkin:{}", c.id);
             raise_safety(
                 conn,
