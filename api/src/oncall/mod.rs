@@ -20,7 +20,7 @@ pub async fn load_rotation(
     agency: Uuid,
 ) -> anyhow::Result<Option<rotation::Rotation>> {
     let Some(s) = sqlx::query!(
-        "SELECT time_zone, user_ids, shift_days, handoff_time, start_date FROM oncall_schedules WHERE id = $1 AND agency_id = $2",
+        "SELECT time_zone, user_ids, shift_days, handoff_time, start_date FROM oncall_schedules WHERE agency_id = $2 AND id = $1",
         id,
         agency,
     )
@@ -54,9 +54,11 @@ pub async fn on_call(
     };
     let cover = sqlx::query!(
         "SELECT user_id, start_at, end_at FROM oncall_overrides
-          WHERE schedule_id = $1 AND start_at <= $2 AND end_at > $2 ORDER BY created_at DESC LIMIT 1",
+          WHERE agency_id = $3 AND schedule_id = $1 AND start_at <= $2 AND end_at > $2
+          ORDER BY created_at DESC LIMIT 1",
         id,
         t,
+        agency,
     )
     .fetch_optional(&mut *conn)
     .await?;

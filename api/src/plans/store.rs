@@ -67,7 +67,7 @@ pub async fn create(
     Ok(sqlx::query!(
         "INSERT INTO safety_plans (id, agency_id, person_id, current_version)
          SELECT $1, $2, $3, 1 WHERE person_visible_to($3, $2, $4)
-         ON CONFLICT (person_id) DO NOTHING",
+         ON CONFLICT (agency_id, person_id) DO NOTHING",
         id,
         viewer.agency_id,
         person,

@@ -21,7 +21,8 @@ pub struct Message<'a> {
 
 pub const WAKE_CHANNEL: &str = "fieldline_push";
 
-/// Queues `message` for every device of `users`; returns how many deliveries were added.
+/// Queues `message` for every device of `users` registered in the message's agency; returns
+/// how many deliveries were added.
 pub async fn enqueue(
     conn: &mut PgConnection,
     users: &[Uuid],
@@ -30,7 +31,7 @@ pub async fn enqueue(
     let added = sqlx::query!(
         "INSERT INTO push_deliveries (id, subscription_id, agency_id, dedup_key, payload, topic, urgency, ttl_secs, alert_id)
          SELECT gen_random_uuid(), s.id, $2, $3, $4, $5, $6, $7, $8
-           FROM push_subscriptions s WHERE s.user_id = ANY($1)
+           FROM push_subscriptions s WHERE s.user_id = ANY($1) AND s.agency_id = $2
          ON CONFLICT (subscription_id, dedup_key) DO NOTHING",
         users,
         message.agency_id,

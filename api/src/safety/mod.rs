@@ -35,19 +35,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn load(conn: &mut PgConnection, id: Uuid, actor: &Actor) -> ApiResult<Checkin> {
     sqlx::query_as!(
         Checkin,
-        "SELECT id, started_at, expected_end_at, grace_minutes, state, checked_out_at FROM checkins WHERE id = $1 AND advocate_id = $2",
+        "SELECT id, started_at, expected_end_at, grace_minutes, state, checked_out_at FROM checkins
+          WHERE agency_id = $3 AND id = $1 AND advocate_id = $2",
         id,
         actor.user_id,
+        actor.agency_id,
     )
     .fetch_optional(conn)
     .await?
     .ok_or(ApiError::NotFound)
 }
 
-/// Start a check-in for a scene (idempotent by id).
+/// Start a check-in for a scene (idempotent by id). Ids are your agency's own: an id another
+/// agency's check-in has is answered exactly as an unknown one (a new check-in).
 #[utoipa::path(post, path = "/v1/safety/checkins", tag = "alerts", security(("bearer" = [])), request_body = StartCheckin,
     responses((status = 201, body = Checkin),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another advocate's check-in"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another advocate's check-in in your agency"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn start(
     State(state): State<AppState>,
@@ -62,7 +65,7 @@ async fn start(
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "INSERT INTO checkins (id, agency_id, advocate_id, expected_end_at, grace_minutes) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT (agency_id, id) DO NOTHING",
         s.id,
         actor.agency_id,
         actor.user_id,
@@ -101,10 +104,12 @@ async fn extend(
     check_end(e.expected_end_at)?;
     let mut tx = state.db.begin().await?;
     let n = sqlx::query!(
-        "UPDATE checkins SET expected_end_at = $3 WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        "UPDATE checkins SET expected_end_at = $3
+          WHERE agency_id = $4 AND id = $1 AND advocate_id = $2 AND state = 'active'",
         id,
         actor.user_id,
         e.expected_end_at,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?
@@ -177,10 +182,11 @@ async fn report_location(
     actor.require(Permission::RaiseAlerts)?;
     let sealed = seal_location(&state.config.data_keys, id, &l)?;
     let n = sqlx::query!(
-        "UPDATE checkins SET last_location_sealed = $3 WHERE id = $1 AND advocate_id = $2",
+        "UPDATE checkins SET last_location_sealed = $3 WHERE agency_id = $4 AND id = $1 AND advocate_id = $2",
         id,
         actor.user_id,
-        sealed
+        sealed,
+        actor.agency_id,
     )
     .execute(&state.db)
     .await?
@@ -218,9 +224,11 @@ async fn checkout(
         && c.code.is_some();
     let mut tx = state.db.begin().await?;
     sqlx::query!(
-        "UPDATE checkins SET state = 'checked_out', checked_out_at = now() WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        "UPDATE checkins SET state = 'checked_out', checked_out_at = now()
+          WHERE agency_id = $3 AND id = $1 AND advocate_id = $2 AND state = 'active'",
         id,
         actor.user_id,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
@@ -294,10 +302,10 @@ async fn set_duress_code(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Duress: raise an advocate-safety alert now (idempotent by id).
+/// Duress: raise an advocate-safety alert now (idempotent by id). Ids are your agency's own:
+/// an id another agency's alert has raises yours all the same.
 #[utoipa::path(post, path = "/v1/safety/duress", tag = "alerts", security(("bearer" = [])), request_body = Duress,
-    responses((status = 202, description = "Raised"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's alert")))]
+    responses((status = 202, description = "Raised")))]
 async fn duress(
     State(state): State<AppState>,
     actor: Actor,
@@ -350,8 +358,8 @@ fn duress_alert_id(checkin: Uuid) -> Uuid {
 }
 
 /// Raises (or, by `dedup_key`, joins) an advocate-safety alert at the highest urgency and
-/// links the check-in to it when it has no alert yet. Returns the alert's id. An id that is
-/// another agency's alert is answered as unknown (404), revealing nothing.
+/// links the check-in to it when it has no alert yet. Returns the alert's id. Ids are the
+/// agency's own: another agency's alert with the same id is neither found nor in the way.
 #[allow(clippy::too_many_arguments)]
 async fn raise_safety(
     conn: &mut PgConnection,
@@ -384,17 +392,14 @@ async fn raise_safety(
             details_sealed: Some(sealed),
         },
     )
-    .await
-    .map_err(|e| match e {
-        sqlx::Error::RowNotFound => ApiError::NotFound,
-        e => e.into(),
-    })?;
+    .await?;
     let id = raised.id();
     if let Some(c) = checkin {
         sqlx::query!(
-            "UPDATE checkins SET alert_id = coalesce(alert_id, $2) WHERE id = $1",
+            "UPDATE checkins SET alert_id = coalesce(alert_id, $2) WHERE agency_id = $3 AND id = $1",
             c,
-            id
+            id,
+            agency,
         )
         .execute(conn)
         .await?;
@@ -413,7 +418,7 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let Some(c) = sqlx::query!(
             "SELECT id, agency_id, advocate_id, last_location_sealed FROM checkins
               WHERE state = 'active' AND expected_end_at + make_interval(mins => grace_minutes) <= now()
-                AND NOT worker_item_held('checkin_overdue', id)
+                AND NOT worker_item_held('checkin_overdue', agency_id, id)
               ORDER BY expected_end_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
@@ -424,12 +429,12 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let item = Item {
             job: "checkin_overdue",
             id: c.id,
-            agency_id: Some(c.agency_id),
+            agency_id: c.agency_id,
         };
         let line = overdue_line(keys, c.id, c.last_location_sealed.as_deref());
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
             // A fresh id, found again through the check-in's dedup key: the check-in's own id
-            // is chosen by the phone and could be anything, another agency's alert's too.
+            // is chosen by the phone and could be anything, an alert's of the agency too.
             let key = format!("checkin:{}", c.id);
             raise_safety(
                 conn,
@@ -443,9 +448,13 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
             )
             .await
             .map_err(|e| anyhow::anyhow!("raising the alert: {e}"))?;
-            sqlx::query!("UPDATE checkins SET state = 'overdue' WHERE id = $1", c.id)
-                .execute(conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE checkins SET state = 'overdue' WHERE agency_id = $2 AND id = $1",
+                c.id,
+                c.agency_id,
+            )
+            .execute(conn)
+            .await?;
             Ok(())
         })
         .await?;
