@@ -375,6 +375,46 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
     assert_eq!(alerts.len(), 1, "the duress check-out raised its alert");
 }
 
+/// Duress is never swallowed: sent under an id a colleague raised an alert under (a client
+/// bug, or a copied id), it still raises the advocate's own alert, once however often sent.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    for _ in 0..2 {
+        let (s, _) = call(
+            &server,
+            &advocate,
+            "POST",
+            "/v1/safety/duress",
+            Some(json!({"id": id})),
+        )
+        .await;
+        assert_eq!(s, 202);
+    }
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1, "one duress alert, raised once: {alerts:?}");
+    let advocate_id = server.user_id(ADVOCATE).await;
+    assert_eq!(alerts[0].raised_by, Some(advocate_id));
+    assert_ne!(alerts[0].id, id);
+}
+
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
     let server = TestServer::start(db).await;

@@ -244,6 +244,25 @@ async fn replayed(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Resu
     .await
 }
 
+/// Who raised under this id in the agency: the alert's raiser, or the colleague who joined an
+/// alert with it. `None`: nobody.
+pub async fn raised_under(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        r#"SELECT raised_by AS "who" FROM alerts WHERE agency_id = $2 AND id = $1
+           UNION ALL
+           SELECT user_id FROM alert_raisers WHERE agency_id = $2 AND trigger_id = $1"#,
+        id,
+        agency
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(Option::flatten)
+}
+
 /// Queues pushes to the alert's current level and sets when it escalates next. The alert row
 /// must be locked (or just inserted) by the caller's transaction.
 async fn notify_level(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<()> {

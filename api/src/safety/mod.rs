@@ -303,7 +303,8 @@ async fn set_duress_code(
 }
 
 /// Duress: raise an advocate-safety alert now (idempotent by id). Ids are your agency's own:
-/// an id another agency's alert has raises yours all the same.
+/// an id another agency's alert has raises yours all the same, and so does an id a colleague
+/// raised under: duress is never swallowed.
 #[utoipa::path(post, path = "/v1/safety/duress", tag = "alerts", security(("bearer" = [])), request_body = Duress,
     responses((status = 202, description = "Raised")))]
 async fn duress(
@@ -321,10 +322,17 @@ async fn duress(
             l.latitude, l.longitude, l.precision_m
         );
     }
+    // An id a colleague raised under (a client bug, or a copied id) would find their alert
+    // and raise nothing: this advocate's duress goes under an id derived from theirs instead,
+    // the same on every replay.
+    let id = match engine::raised_under(&mut tx, actor.agency_id, d.id).await? {
+        Some(who) if who != actor.user_id => derived_id("duress-of", d.id, actor.user_id),
+        _ => d.id,
+    };
     raise_safety(
         &mut tx,
         &state.config.data_keys,
-        d.id,
+        id,
         actor.agency_id,
         actor.user_id,
         None,
@@ -337,7 +345,7 @@ async fn duress(
         &AuditActor::from(&actor),
         "safety.duress",
         "alert",
-        Some(&d.id.to_string()),
+        Some(&id.to_string()),
         json!({}),
     )
     .await?;
@@ -348,8 +356,18 @@ async fn duress(
 /// The alert id for a duress code entered at the check-out of `checkin`: derived from it
 /// (SHA-256, shaped as a version-8 UUID), so a repeated check-out finds the same alert.
 fn duress_alert_id(checkin: Uuid) -> Uuid {
+    derived_v8(&format!("fieldline:duress-at-checkout:{checkin}"))
+}
+
+/// An alert id derived from another id and a user (see [`duress_alert_id`]).
+fn derived_id(what: &str, id: Uuid, user: Uuid) -> Uuid {
+    derived_v8(&format!("fieldline:{what}:{id}:{user}"))
+}
+
+/// SHA-256 of `text`, shaped as a version-8 UUID.
+fn derived_v8(text: &str) -> Uuid {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("fieldline:duress-at-checkout:{checkin}"));
+    let digest = Sha256::digest(text);
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x80;
