@@ -15,6 +15,7 @@ pub mod encryption;
 pub mod error;
 pub mod geo;
 pub mod http;
+pub mod jobs;
 pub mod keyfile;
 pub mod keygen;
 pub mod measure;

@@ -311,8 +311,8 @@ async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
         .await
         .unwrap();
     let (a, b) = tokio::join!(
-        fieldline_api::alerts::engine::run_once(&db, &server.config.data_keys),
-        fieldline_api::alerts::engine::run_once(&other, &server.config.data_keys)
+        fieldline_api::jobs::escalation_round(&db, &server.config.data_keys),
+        fieldline_api::jobs::escalation_round(&other, &server.config.data_keys)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 20);
     let escalations: Vec<i64> = sqlx::query_scalar(

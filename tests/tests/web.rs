@@ -22,7 +22,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
     let mut server = TestServer::start(db).await;
     server.start_push_worker();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
+    let escalation = tokio::spawn(fieldline_api::jobs::run_escalation(
         server.db.clone(),
         server.config.data_keys.clone(),
         server.config.worker_poll,

@@ -370,12 +370,15 @@ pub async fn cancel_deliveries(
     Ok(())
 }
 
-/// One pass of the escalation worker: turn missed check-outs and waiting alert requests (from
-/// screenings) into alerts, then advance every due alert. Each item is taken in its own
+/// Woken when an alert or alert request changes (`NOTIFY` from the alerts migration).
+pub const WAKE_CHANNEL: &str = "fieldline_alerts";
+
+/// The alerts' part of an escalation round (`jobs::escalation_round`): turn waiting alert
+/// requests (from screenings) into alerts, then advance every due alert. Each item is taken in its own
 /// transaction and worked under a savepoint (`worker::step`): one that fails is recorded and
 /// retried later, and the round goes on. Returns how many items went through.
-pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow::Result<usize> {
-    let mut steps = crate::safety::raise_overdue(db, keys).await?;
+pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
+    let mut steps = 0;
     loop {
         let mut tx = db.begin().await?;
         let Some(req) = sqlx::query!(
@@ -541,50 +544,8 @@ async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Resul
     }
 }
 
-/// Runs `run_once` whenever an alert or alert request changes (`NOTIFY fieldline_alerts`) and
-/// when the next escalation falls due (at most `poll` apart), until `shutdown`.
-pub async fn run(
-    db: PgPool,
-    keys: crate::encryption::DataKeys,
-    poll: std::time::Duration,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    tokio::pin!(shutdown);
-    let mut listener = None;
-    loop {
-        if listener.is_none() {
-            listener = crate::db::listen(&db, "fieldline_alerts").await.ok();
-        }
-        if let Err(e) = run_once(&db, &keys).await {
-            tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");
-        }
-        // Sleep until the next escalation is due, so it fires on time rather than up to a
-        // whole poll late; by the database's clock, which the worker uses throughout.
-        let nap = match next_due_in(&db).await {
-            // Not less than 20 ms: a due alert another instance holds is not ours to spin on.
-            Ok(Some(d)) => d.max(std::time::Duration::from_millis(20)).min(poll),
-            _ => poll,
-        };
-        let wake = async {
-            match listener.as_mut() {
-                Some(l) => {
-                    if l.recv().await.is_err() {
-                        listener = None;
-                    }
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = wake => {}
-            _ = tokio::time::sleep(nap) => {}
-        }
-    }
-}
-
 /// How long until the earliest pending escalation, by the database's clock.
-async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
+pub async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
     let ms = sqlx::query_scalar!(
         r#"SELECT (EXTRACT(EPOCH FROM min(next_escalation_at) - now()) * 1000)::float8 AS ms FROM alerts
             WHERE next_escalation_at IS NOT NULL AND NOT worker_item_held('alert_escalation', agency_id, id)"#

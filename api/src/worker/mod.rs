@@ -6,6 +6,7 @@
 //! the agency's admins.
 
 pub mod routes;
+pub mod runtime;
 pub mod store;
 
 use crate::measure::{self, WorkerOutcome};
