@@ -1,5 +1,6 @@
 //! `/v1/directory/*`.
 
+use super::guard::lock_for_change;
 use super::redact::Viewer;
 use super::search::{self, Answer, SearchQuery};
 use super::{exact, history, store, validate};
@@ -316,37 +317,6 @@ async fn get_entry(
         search::availability_age_s(entry.availability_updated_at, chrono::Utc::now());
     exact::audit_reads(&state.db, &actor, "read", std::slice::from_ref(&entry)).await?;
     Ok(with_etag(entry, StatusCode::OK))
-}
-
-/// Locks an entry for a change by the actor's agency: 404 if they cannot see it (or it is
-/// retired), 403 if it is another agency's shared entry, 412 if `If-Match` is stale.
-pub(super) async fn lock_for_change(
-    tx: &mut sqlx::PgConnection,
-    actor: &Actor,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> ApiResult<store::Lock> {
-    let lock = store::lock(tx, id, actor.agency_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if lock.retired && lock.owned {
-        return Err(ApiError::NotFound);
-    }
-    if !lock.owned {
-        return Err(if lock.retired {
-            ApiError::NotFound
-        } else {
-            ApiError::Forbidden
-        });
-    }
-    if let Some(expected) = if_match
-        && expected != lock.version
-    {
-        return Err(ApiError::PreconditionFailed {
-            current_version: lock.version,
-        });
-    }
-    Ok(lock)
 }
 
 /// Replace a place's details (housing managers of the owning agency). Needs `If-Match`.
