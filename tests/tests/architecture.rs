@@ -4,7 +4,7 @@
 //!
 //! Read from the sources as they are: a module depends on another when its code (not its
 //! comments, not its unit tests) names `crate::…` or `super::…` paths into it, and the crate
-//! root on each module it assembles.
+//! root on each module it assembles. And no store answers in HTTP terms.
 
 use fieldline_tests::repo_root;
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,4 +241,24 @@ fn a_circle_is_found() {
     .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
     .collect();
     assert_eq!(circles(&g), vec![vec!["a", "b", "c"]]);
+}
+
+/// A store knows records, not HTTP: no `store.rs` answers with the API's error type; its
+/// domain's routes turn the store's own errors into problems.
+#[test]
+fn no_store_answers_in_http_terms() {
+    let mut list = Vec::new();
+    files(&repo_root().join("api/src"), &["rs"], &mut list);
+    let stores: Vec<_> = list.iter().filter(|f| f.ends_with("store.rs")).collect();
+    assert!(stores.len() >= 4, "{stores:?}");
+    for f in stores {
+        let code = code(&std::fs::read_to_string(f).unwrap());
+        for word in ["ApiError", "ApiResult", "StatusCode"] {
+            assert!(
+                !code.contains(word),
+                "{} uses {word}: return the store's own error",
+                f.display()
+            );
+        }
+    }
 }

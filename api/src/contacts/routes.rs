@@ -17,6 +17,20 @@ use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+/// The store's answers as problems: one place, so every contact route answers them alike.
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        use store::StoreError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::PartInUse(why) => ApiError::Conflict(why),
+            E::BadReference(pointer, message) => ApiError::field(pointer, message),
+            E::Database(e) => e.into(),
+            E::Unreadable(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(put_contact, get_contact))

@@ -5,7 +5,6 @@ use super::validate::ValidContact;
 use crate::audit::AuditActor;
 use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
-use crate::error::{ApiError, ApiResult, from_stored};
 use fieldline_wire::contacts::{
     Consent, Contact, ContactStatus, FollowUp, IncidentLocation, Person, Referral, SafeContact,
     Screening, Setting,
@@ -16,6 +15,41 @@ use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
+
+/// What the store answers instead of what was asked; the routes turn each into its problem
+/// (`contacts::routes`). The store knows records, not HTTP.
+#[derive(Debug)]
+pub enum StoreError {
+    /// Unknown to the viewer: never written, another agency's, or sealed to others.
+    NotFound,
+    /// A part's id is another contact's of the same agency.
+    PartInUse(&'static str),
+    /// The record names something the writer may not use: (pointer, message).
+    BadReference(&'static str, &'static str),
+    Database(sqlx::Error),
+    /// A stored value that cannot be read back (a key missing, a damaged row).
+    Unreadable(anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+impl From<anyhow::Error> for StoreError {
+    fn from(e: anyhow::Error) -> Self {
+        StoreError::Unreadable(e)
+    }
+}
+
+/// A stored enum's text as its type.
+fn from_stored<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| StoreError::Unreadable(anyhow::anyhow!("unexpected stored value")))
+}
 
 fn setting_str(s: Setting) -> &'static str {
     match s {
@@ -49,9 +83,9 @@ fn open_json<T: DeserializeOwned>(
     keys: &DataKeys,
     field: &Field,
     blob: Option<&[u8]>,
-) -> ApiResult<Option<T>> {
+) -> StoreResult<Option<T>> {
     keys.open_opt(field, blob)?
-        .map(|s| serde_json::from_str(&s).map_err(|e| ApiError::Internal(e.into())))
+        .map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Unreadable(e.into())))
         .transpose()
 }
 
@@ -117,7 +151,7 @@ async fn put_person(
     keys: &DataKeys,
     viewer: Viewer,
     p: &Person,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     let f = |name| Field { name, record: p.id };
     let tokens = p
         .name
@@ -146,7 +180,7 @@ async fn put_person(
     .await?;
     match written {
         Some(_) => Ok(()),
-        None => Err(ApiError::NotFound),
+        None => Err(StoreError::NotFound),
     }
 }
 
@@ -174,7 +208,7 @@ pub async fn insert(
     v: &ValidContact,
     change: &Change,
     who: &AuditActor,
-) -> ApiResult<Option<Inserted>> {
+) -> StoreResult<Option<Inserted>> {
     let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
     let p = &c.person;
@@ -248,12 +282,12 @@ pub async fn insert(
         // a moment ago (committed after that snapshot): asked again in a snapshot of its own,
         // before anything of this contact is written, and then once more.
         if !person_visible(conn, p.id, viewer).await? {
-            return Err(ApiError::NotFound);
+            return Err(StoreError::NotFound);
         }
         asked_again = true;
     };
     if !row.person_ok {
-        return Err(ApiError::NotFound);
+        return Err(StoreError::NotFound);
     }
     let Some(at) = row.created_at else {
         return Ok(None);
@@ -327,7 +361,7 @@ pub async fn update(
     viewer: Viewer,
     v: &ValidContact,
     change: &Change,
-) -> ApiResult<Owed> {
+) -> StoreResult<Owed> {
     let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
     put_person(conn, keys, viewer, &c.person).await?;
@@ -405,7 +439,7 @@ async fn put_parts(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-) -> ApiResult<Owed> {
+) -> StoreResult<Owed> {
     let (referrals, follow_ups) = (&v.input.referrals, &v.input.follow_ups);
     let screenings = &v.input.screenings;
     if referrals.is_empty() && follow_ups.is_empty() && screenings.is_empty() {
@@ -506,7 +540,7 @@ async fn put_parts(
         .fetch_one(&mut *conn)
         .await?;
         if elsewhere {
-            return Err(ApiError::Conflict(
+            return Err(StoreError::PartInUse(
                 "a screening id is in use by another contact",
             ));
         }
@@ -527,7 +561,7 @@ async fn part_refused(
     referrals: &[Referral],
     follow_ups: &[FollowUp],
     referrals_written: i64,
-) -> ApiResult<ApiError> {
+) -> StoreResult<StoreError> {
     for entry in referrals.iter().filter_map(|r| r.directory_entry_id) {
         let visible = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
@@ -537,7 +571,7 @@ async fn part_refused(
         .fetch_one(&mut *conn)
         .await?;
         if !visible {
-            return Ok(ApiError::field(
+            return Ok(StoreError::BadReference(
                 "/referrals",
                 "names a directory entry that does not exist",
             ));
@@ -552,13 +586,13 @@ async fn part_refused(
         .fetch_one(&mut *conn)
         .await?;
         if !ok {
-            return Ok(ApiError::field(
+            return Ok(StoreError::BadReference(
                 "/follow_ups",
                 "names an assignee who is not in your agency",
             ));
         }
     }
-    Ok(ApiError::Conflict(
+    Ok(StoreError::PartInUse(
         if referrals_written as usize != referrals.len() {
             "a referral id is in use by another contact"
         } else {
@@ -573,7 +607,7 @@ pub async fn load(
     keys: &DataKeys,
     agency: Uuid,
     id: Uuid,
-) -> ApiResult<Contact> {
+) -> StoreResult<Contact> {
     let c = sqlx::query!(
         r#"SELECT c.agency_id, c.advocate_id, c.occurred_at, c.setting, c.incident_type, c.location_sealed,
                   c.safe_contact_sealed, c.needs, c.services, c.notes_sealed, c.consent AS "consent: Json<Consent>",
@@ -602,7 +636,7 @@ pub async fn load(
                 free_text: keys.open_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text_sealed.as_deref())?,
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<StoreResult<Vec<_>>>()?;
     let follow_ups = sqlx::query!(
         r#"SELECT id, task_sealed, due_on, assignee_id, done_at IS NOT NULL AS "done!" FROM follow_ups WHERE agency_id = $2 AND contact_id = $1 ORDER BY due_on, id"#,
         id,
@@ -620,7 +654,7 @@ pub async fn load(
             done: r.done,
         })
     })
-    .collect::<ApiResult<Vec<_>>>()?;
+    .collect::<StoreResult<Vec<_>>>()?;
     let screenings = sqlx::query!(
         r#"SELECT id, input AS "input: Json<ScreeningInput>", result AS "result: Json<ScreeningResult>", created_by, created_at
              FROM screenings WHERE agency_id = $2 AND contact_id = $1 ORDER BY created_at, id"#,
@@ -694,7 +728,7 @@ pub async fn load_person(
     keys: &DataKeys,
     agency: Uuid,
     id: Uuid,
-) -> ApiResult<Person> {
+) -> StoreResult<Person> {
     let p = sqlx::query!(
         "SELECT pseudonym, name_sealed, phone_sealed, address_sealed FROM persons WHERE agency_id = $2 AND id = $1",
         id,

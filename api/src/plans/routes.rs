@@ -17,6 +17,16 @@ use sqlx::PgConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+/// The store's answers as problems.
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Database(e) => e.into(),
+            store::StoreError::Unreadable(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(put_plan, get_plan))
