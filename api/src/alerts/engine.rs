@@ -354,19 +354,13 @@ pub async fn event(
     Ok(())
 }
 
-/// Cancels pushes for the agency's alert that are still waiting (someone already answered it).
+/// Cancels pushes for an alert that still wait (someone already answered it).
 pub async fn cancel_deliveries(
     conn: &mut PgConnection,
     agency: Uuid,
     alert: Uuid,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE push_deliveries SET state = 'cancelled' WHERE agency_id = $2 AND alert_id = $1 AND state IN ('pending', 'retry_wait')",
-        alert,
-        agency,
-    )
-    .execute(conn)
-    .await?;
+    outbox::cancel(conn, outbox::Cancel::Alert { agency, alert }).await?;
     Ok(())
 }
 

@@ -132,13 +132,8 @@ async fn raise_alert(
     }
     let mut tx = state.db.begin().await?;
     if let Some(contact) = r.contact_id {
-        let ok = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM contacts WHERE agency_id = $2 AND id = $1) AS "v!""#,
-            contact,
-            actor.agency_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let ok =
+            crate::contacts::store::exists_in_agency(&mut tx, actor.agency_id, contact).await?;
         if !ok {
             return Err(ApiError::field(
                 "/contact_id",
@@ -507,13 +502,7 @@ async fn set_policy(
         .iter()
         .flat_map(|l| l.user_ids.iter().copied())
         .collect();
-    let known = sqlx::query_scalar!(
-        r#"SELECT count(DISTINCT id) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2 AND disabled_at IS NULL"#,
-        &all,
-        actor.agency_id,
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let known = crate::users::count_active(&state.db, actor.agency_id, &all).await?;
     let mut distinct = all.clone();
     distinct.sort();
     distinct.dedup();
@@ -528,13 +517,8 @@ async fn set_policy(
         .iter()
         .flat_map(|l| l.schedule_ids.iter().copied())
         .collect();
-    let known_schedules = sqlx::query_scalar!(
-        r#"SELECT count(DISTINCT id) AS "n!" FROM oncall_schedules WHERE id = ANY($1) AND agency_id = $2"#,
-        &schedules,
-        actor.agency_id,
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let known_schedules =
+        crate::oncall::count_schedules(&state.db, actor.agency_id, &schedules).await?;
     let mut distinct_schedules = schedules.clone();
     distinct_schedules.sort();
     distinct_schedules.dedup();

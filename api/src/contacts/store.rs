@@ -764,3 +764,19 @@ pub async fn visible(
     .await?;
     Ok(v == Some(true))
 }
+
+/// Whether the agency has a contact with this id (for another domain naming one, e.g. an
+/// alert raised about it).
+pub async fn exists_in_agency(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM contacts WHERE agency_id = $2 AND id = $1) AS "v!""#,
+        id,
+        agency
+    )
+    .fetch_one(conn)
+    .await
+}

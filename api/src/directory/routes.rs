@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use fieldline_wire::admin::{AuditEntry, AuditPage};
+use fieldline_wire::admin::AuditPage;
 use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryInput, EntryList, EntryPage};
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
@@ -469,16 +469,13 @@ async fn entry_history(
         Some(false) => return Err(ApiError::Forbidden),
         Some(true) => {}
     }
-    let entries = sqlx::query_as!(
-        AuditEntry,
-        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
-             FROM audit_log
-            WHERE agency_id = $1 AND record_type = 'directory_entry' AND record_id = $2
-            ORDER BY id DESC LIMIT 500"#,
+    let entries = crate::audit::of_record(
+        &state.db,
         actor.agency_id,
-        id.to_string(),
+        "directory_entry",
+        &id.to_string(),
+        500,
     )
-    .fetch_all(&state.db)
     .await?;
     Ok(Json(AuditPage {
         entries,

@@ -91,3 +91,14 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
         .ok()
         .filter(|_| s.len() == 5)
 }
+
+/// How many of `ids` are the agency's schedules (each counted once).
+pub async fn count_schedules(db: &sqlx::PgPool, agency: Uuid, ids: &[Uuid]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT id) AS "n!" FROM oncall_schedules WHERE id = ANY($1) AND agency_id = $2"#,
+        ids,
+        agency,
+    )
+    .fetch_one(db)
+    .await
+}

@@ -69,3 +69,41 @@ pub async fn backlog(db: &sqlx::PgPool) -> sqlx::Result<crate::measure::Backlog>
         lag_secs: r.lag,
     })
 }
+
+/// Deliveries no longer wanted.
+pub enum Cancel {
+    /// Someone answered the alert: what still waits to be sent to anyone's device is dropped.
+    /// A send already under way finishes (the message is on its way) and records its result.
+    Alert { agency: Uuid, alert: Uuid },
+    /// The device is gone: everything for it is dropped, a send under way included (its
+    /// claim is cleared, so its result is not recorded against a device that no longer
+    /// exists).
+    Device(Uuid),
+}
+
+/// The one place queued pushes are cancelled (`alerts` on acknowledge and resolve, `push`
+/// when a device is removed).
+pub async fn cancel(conn: &mut PgConnection, which: Cancel) -> sqlx::Result<u64> {
+    let done = match which {
+        Cancel::Alert { agency, alert } => {
+            sqlx::query!(
+                "UPDATE push_deliveries SET state = 'cancelled'
+              WHERE agency_id = $2 AND alert_id = $1 AND state IN ('pending', 'retry_wait')",
+                alert,
+                agency,
+            )
+            .execute(conn)
+            .await?
+        }
+        Cancel::Device(subscription) => {
+            sqlx::query!(
+            "UPDATE push_deliveries SET state = 'cancelled', claim_token = NULL, lease_until = NULL
+              WHERE subscription_id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
+            subscription,
+        )
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(done.rows_affected())
+}

@@ -411,3 +411,14 @@ async fn update_agency(
         coordinator_fallback_phone: phone.map(str::to_owned),
     }))
 }
+
+/// How many of `ids` are active people of the agency (each counted once).
+pub async fn count_active(db: &sqlx::PgPool, agency: Uuid, ids: &[Uuid]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT id) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2 AND disabled_at IS NULL"#,
+        ids,
+        agency,
+    )
+    .fetch_one(db)
+    .await
+}
