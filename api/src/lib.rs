@@ -155,7 +155,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Operations every signed-in user may call: they answer 401 without a valid session, never
-/// 403. The authorization matrix (`tests/tests/authz_matrix.rs`) checks both ways that the
+/// 403. The authorization matrix (`tests/tests/suite/authz_matrix.rs`) checks both ways that the
 /// 401s and 403s the document states are the ones the server answers.
 const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
     ("get", "/v1/me"),
@@ -184,7 +184,7 @@ const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
 /// is open to every signed-in user; every operation with parameters or a body answers 400 when
 /// they do not parse, every one with a path id 404, every one with an `If-Match` 412 and 428, every one
 /// with a body 415 and 422 (checked
-/// by schemathesis, `tests/tests/fuzz_contract.rs`); every answer has a description (OpenAPI
+/// by schemathesis, `tests/tests/suite/fuzz_contract.rs`); every answer has a description (OpenAPI
 /// requires one), its status's reason phrase where the route gives none.
 fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
@@ -282,7 +282,7 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// States in the document, in one place, two limits every route enforces (checked by
-/// schemathesis, `tests/tests/fuzz_contract.rs`): an integer is within its Rust type's range
+/// schemathesis, `tests/tests/suite/fuzz_contract.rs`): an integer is within its Rust type's range
 /// (the `format` alone does not bound it in JSON Schema; a larger number is refused as the
 /// wrong type), and no text contains the NUL character (`http::extract`; PostgreSQL cannot
 /// store it): every string without a `format`, `enum` or `pattern` of its own gets

@@ -50,7 +50,7 @@
 //!
 //! The whole report (every disagreement, tolerated or not, and every undocumented status,
 //! also as paste-ready lists) is the failure message; on success it is printed to stderr:
-//! `cargo test -p fieldline-tests --test authz_matrix -- --nocapture`.
+//! `cargo test -p fieldline-tests --test suite authz_matrix -- --nocapture`.
 
 use fieldline_tests::*;
 use serde_json::{Value, json};
