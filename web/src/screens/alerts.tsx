@@ -1,8 +1,8 @@
 // Coordinators: this device's alerts, the inbox and one alert with its timeline.
 
 import { useEffect, useState } from "preact/hooks";
-import { ago, call, errorText, get, label } from "../api";
-import type { Nav } from "../main";
+import { ago, call, errorText, get, label, type Schema } from "../api";
+import type { Nav } from "../nav";
 
 function b64urlToBytes(s: string): Uint8Array<ArrayBuffer> {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
@@ -36,7 +36,7 @@ export function EnableAlerts() {
         setMsg("Notifications are blocked for this site. Allow them in the browser's site settings.");
         return;
       }
-      const { public_key } = await get<{ public_key: string }>("/v1/push/vapid-public-key");
+      const { public_key } = await get<Schema<"VapidPublicKey">>("/v1/push/vapid-public-key");
       const reg = await navigator.serviceWorker.ready;
       const old = await reg.pushManager.getSubscription();
       const sub =
@@ -70,20 +70,7 @@ export function EnableAlerts() {
   );
 }
 
-export interface Alert {
-  id: string;
-  kind: string;
-  urgency: string;
-  state: string;
-  details: string | null;
-  level: number;
-  loop_count: number;
-  next_escalation_at: string | null;
-  acknowledged_at: string | null;
-  resolved_at: string | null;
-  created_at: string;
-  timeline: { at: string; kind: string; level: number | null; loop_count: number | null }[];
-}
+export type Alert = Schema<"Alert">;
 
 export function AlertInbox({ nav }: { nav: Nav }) {
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
@@ -91,7 +78,7 @@ export function AlertInbox({ nav }: { nav: Nav }) {
   useEffect(() => {
     let live = true;
     const load = () =>
-      get<{ alerts: Alert[] }>("/v1/alerts")
+      get<Schema<"AlertList">>("/v1/alerts")
         .then((r) => live && (setAlerts(r.alerts), setError("")))
         .catch((e) => live && setError(errorText(e)));
     load();
@@ -175,7 +162,7 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
             {alert.timeline.map((ev, i) => (
               <li key={i}>
                 <time>{new Date(ev.at).toLocaleTimeString()}</time> {label(ev.kind)}
-                {ev.level !== null && ` (level ${ev.level + 1})`}
+                {ev.level != null && ` (level ${ev.level + 1})`}
               </li>
             ))}
           </ol>
