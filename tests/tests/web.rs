@@ -38,6 +38,8 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator enables alerts and gets the notification",
         "coordinator acknowledges in the app",
         "coordinator resolves from the notification button",
+        "coordinator acknowledges and calls the raiser in 2 taps from the push",
+        "coordinator resolves a duress alert with a closing note",
         "coordinator sees colleagues on call by name",
         "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",

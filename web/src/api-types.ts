@@ -148,7 +148,8 @@ export type paths = {
         options?: never;
         head?: never;
         /**
-         * Change a person's name, roles or grants, or disable them (which ends their sessions).
+         * Change a person's name, roles, grants or work phone, or disable them (which ends their
+         *     sessions).
          *     Nobody gives themselves a role or grant they do not hold (design, "Confidential
          *     locations"): on your own id, adding one is 422; another admin has to do it. Every change of
          *     roles or grants is audited with what was added and removed.
@@ -270,7 +271,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Resolve: nothing more to do. Coordinators, or the advocate who raised it (a false alarm). */
+        /**
+         * Resolve: nothing more to do. Coordinators, or the advocate who raised it (a false alarm).
+         *     The body is optional: a closing note for the record (a notification's button sends none).
+         */
         post: operations["resolve"];
         delete?: never;
         options?: never;
@@ -1267,6 +1271,8 @@ export type components = {
             acknowledged_at?: string | null;
             /** Format: uuid */
             acknowledged_by?: string | null;
+            /** @description Who acknowledged it, by display name: the advocate who raised it sees who has it. */
+            acknowledged_by_name?: string | null;
             /** Format: uuid */
             contact_id?: string | null;
             /** Format: date-time */
@@ -1287,10 +1293,20 @@ export type components = {
             next_escalation_at?: string | null;
             /** Format: uuid */
             raised_by?: string | null;
+            /** @description Who raised it, by display name (staff, never victim data). */
+            raised_by_name?: string | null;
+            /**
+             * @description The raiser's work phone, for a coordinator to call them back: shown to those who
+             *     respond to alerts, and to the raiser. `null` when none is on file.
+             */
+            raised_by_phone?: string | null;
+            /** @description What was written when it was resolved (sealed at rest, never pushed). */
+            resolution_note?: string | null;
             /** Format: date-time */
             resolved_at?: string | null;
             /** Format: uuid */
             resolved_by?: string | null;
+            resolved_by_name?: string | null;
             state: components["schemas"]["AlertState"];
             /** @description Oldest first. Empty in lists. */
             timeline: components["schemas"]["AlertEvent"][];
@@ -1298,6 +1314,11 @@ export type components = {
             urgency: string;
         };
         AlertEvent: {
+            /**
+             * @description The actor's display name (staff, never victim data), so a timeline reads
+             *     "acknowledged by Casey".
+             */
+            actor_name?: string | null;
             /** Format: uuid */
             actor_user_id?: string | null;
             /** Format: date-time */
@@ -2029,6 +2050,14 @@ export type components = {
         RefreshRequest: {
             refresh_token: string;
         };
+        /** @description `POST /v1/alerts/{id}/resolve`: the body is optional (a notification's button sends none). */
+        ResolveAlert: {
+            /**
+             * @description A closing note for the record: what happened, what was done (sealed at rest, never
+             *     pushed).
+             */
+            note?: string | null;
+        };
         /** @description `GET`/`PUT /v1/admin/retention`. */
         RetentionPolicy: {
             /**
@@ -2331,6 +2360,8 @@ export type components = {
             grants: components["schemas"]["Grant"][];
             /** Format: uuid */
             id: string;
+            /** @description Work phone, if on file. */
+            phone?: string | null;
             roles: components["schemas"]["Role"][];
             /** Format: date-time */
             updated_at: string;
@@ -2344,6 +2375,11 @@ export type components = {
             disabled?: boolean | null;
             display_name?: string | null;
             grants?: components["schemas"]["Grant"][] | null;
+            /**
+             * @description Their work phone, which colleagues see on alerts they raise and on call (3 to 40
+             *     characters: digits, spaces, `+`, `-`, `(`, `)`, `.`, at least 3 digits); `""` removes it.
+             */
+            phone?: string | null;
             roles?: components["schemas"]["Role"][] | null;
         };
         /** @description `GET /v1/push/vapid-public-key`: pass `public_key` as `applicationServerKey`. */
@@ -3358,7 +3394,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResolveAlert"] | null;
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -3398,6 +3438,24 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
