@@ -403,6 +403,13 @@ fl_web_build() {
 		_fl_log "npm ci (web/)"
 		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2) || _fl_die "npm ci in web/ failed"
 	fi
+	# openapi-typescript, which the suite runs to check web/src/api-types.ts, in a package of its
+	# own (it needs TypeScript 5's compiler API; the app type-checks with TypeScript 7).
+	local types=$web/tools/api-types
+	if [[ ! -f $types/node_modules/.package-lock.json || $types/package-lock.json -nt $types/node_modules/.package-lock.json ]]; then
+		_fl_log "npm ci (web/tools/api-types/)"
+		(cd "$types" && npm ci --no-audit --no-fund --loglevel=error >&2) || _fl_die "npm ci in web/tools/api-types/ failed"
+	fi
 	if [[ ! -f $web/dist/index.html ]] ||
 		[[ -n $(find "$web/src" "$web/public" "$web/tools" "$web/index.html" "$web/build.mjs" "$web/package-lock.json" -newer "$web/dist/index.html" -print -quit) ]]; then
 		_fl_log "building the web app (web/dist)"

@@ -11,6 +11,7 @@ pub const DEMO_AGENCY: Uuid = uuid!("d0000000-0000-4000-8000-000000000001");
 /// Level 2 of the demo escalation policies.
 pub const BACKUP_COORDINATOR: Uuid = uuid!("d0000000-0000-4000-8000-000000000105");
 pub const DEMO_COORDINATOR: Uuid = uuid!("d0000000-0000-4000-8000-000000000102");
+pub const DEMO_ADVOCATE: Uuid = uuid!("d0000000-0000-4000-8000-000000000101");
 pub const DEMO_SCHEDULE: Uuid = uuid!("d0000000-0000-4000-8000-000000000301");
 pub const OTHER_AGENCY: Uuid = uuid!("d0000000-0000-4000-8000-000000000002");
 
@@ -24,14 +25,14 @@ pub const USERS: [(Uuid, Uuid, &str, &str, &[&str]); 7] = [
         &["coordinator"],
     ),
     (
-        uuid!("d0000000-0000-4000-8000-000000000101"),
+        DEMO_ADVOCATE,
         DEMO_AGENCY,
         "advocate@demo.fieldline.test",
         "Avery Advocate",
         &["advocate"],
     ),
     (
-        uuid!("d0000000-0000-4000-8000-000000000102"),
+        DEMO_COORDINATOR,
         DEMO_AGENCY,
         "coordinator@demo.fieldline.test",
         "Casey Coordinator",
@@ -91,6 +92,21 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
             name,
             hash,
             &roles,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Work phones (fictional 555-01xx numbers), so a coordinator can call the demo advocate
+    // back and the advocate the coordinator on call. Left alone once an admin changed them.
+    for (id, phone) in [
+        (DEMO_ADVOCATE, "+1 303 555 0171"),
+        (DEMO_COORDINATOR, "+1 303 555 0172"),
+        (BACKUP_COORDINATOR, "+1 303 555 0173"),
+    ] {
+        sqlx::query!(
+            "UPDATE users SET phone = $2 WHERE id = $1 AND phone IS NULL",
+            id,
+            phone
         )
         .execute(&mut *tx)
         .await?;

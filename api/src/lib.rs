@@ -85,10 +85,16 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The whole API: one router per domain, merged, plus the OpenAPI document at
-/// `/v1/openapi.json` and its browsable form at `/docs` (Swagger UI compiled into the binary).
-pub fn router(state: AppState) -> Router {
-    let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The OpenAPI document `/v1/openapi.json` serves, built by the same code as the routes it
+/// describes. `fieldline openapi` prints it; the web app's API types are generated from it
+/// (`web/src/api-types.ts`).
+pub fn openapi() -> serde_json::Value {
+    api().1
+}
+
+/// One router per domain, merged, and the document they make together.
+fn api() -> (Router<AppState>, serde_json::Value) {
+    let (routes, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(users::router())
         .merge(directory::router())
@@ -103,9 +109,14 @@ pub fn router(state: AppState) -> Router {
         .merge(worker::routes::router())
         .merge(ops::router())
         .split_for_parts();
-    let mut openapi = openapi;
     document_problems(&mut openapi);
-    let openapi = document_limits(openapi);
+    (routes, document_limits(openapi))
+}
+
+/// The whole API plus the OpenAPI document at `/v1/openapi.json` and its browsable form at
+/// `/docs` (Swagger UI compiled into the binary).
+pub fn router(state: AppState) -> Router {
+    let (routes, openapi) = api();
     let body_limit = state.config.max_body_bytes;
     routes
         .merge(

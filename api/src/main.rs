@@ -55,6 +55,8 @@ enum Command {
     GenKeys { dir: PathBuf },
     /// Re-seal personal fields sealed under older data keys with the current one.
     RotateDataKeys,
+    /// Print the OpenAPI document `/v1/openapi.json` serves (needs no database or keys).
+    Openapi,
 }
 
 #[tokio::main]
@@ -71,6 +73,10 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(&format!("{e:#}")),
         };
+    }
+    if let Command::Openapi = &cli.command {
+        println!("{:#}", fieldline_api::openapi());
+        return ExitCode::SUCCESS;
     }
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -201,7 +207,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 config.data_keys.current_id()
             );
         }
-        Command::GenKeys { .. } => unreachable!("handled before configuration is read"),
+        Command::GenKeys { .. } | Command::Openapi => {
+            unreachable!("handled before configuration is read")
+        }
     }
     Ok(())
 }

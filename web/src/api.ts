@@ -1,23 +1,31 @@
-// Calls to the Fieldline API with the stored session. Errors are RFC 9457 problems.
+// Calls to the Fieldline API with the stored session. Errors are RFC 9457 problems. The types
+// of what goes over the wire are generated from the server's OpenAPI document (api-types.ts).
 
+import type { components } from "./api-types";
 import { freshSession } from "./session";
 
-export interface FieldError {
-  pointer: string;
-  message: string;
+/** A schema of the server's OpenAPI document, e.g. `Schema<"Alert">`. */
+export type Schema<K extends keyof components["schemas"]> = components["schemas"][K];
+export type FieldError = Schema<"FieldError">;
+
+/** The answer as a problem document, if it looks like one (a portal's page does not). */
+function asProblem(body: unknown): Partial<Schema<"Problem">> | null {
+  return typeof body === "object" && body !== null ? (body as Partial<Schema<"Problem">>) : null;
 }
 
 export class Problem extends Error {
   constructor(
     public status: number,
-    public body: any,
+    /** The answer: a problem document from the server, or whatever a portal or proxy sent. */
+    public body: unknown,
     /** The answer's headers, when there was an answer (`Retry-After`, `Content-Type`). */
     public headers?: Headers,
   ) {
-    super(body?.detail || body?.title || `HTTP ${status}`);
+    super(asProblem(body)?.detail || asProblem(body)?.title || `HTTP ${status}`);
   }
   get errors(): FieldError[] {
-    return Array.isArray(this.body?.errors) ? this.body.errors : [];
+    const errors = asProblem(this.body)?.errors;
+    return Array.isArray(errors) ? errors : [];
   }
   /** Whether the server itself said this: a problem document (RFC 9457, JSON with a title).
    *  A portal's, proxy's or load balancer's error page is not one, and says nothing about
@@ -25,7 +33,7 @@ export class Problem extends Error {
   get fromServer(): boolean {
     const type = this.headers?.get("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
     const json = type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
-    return json && typeof this.body === "object" && this.body !== null && typeof this.body.title === "string";
+    return json && typeof asProblem(this.body)?.title === "string";
   }
 }
 
@@ -43,7 +51,7 @@ export function setSignedOutHandler(f: () => void) {
   onSignedOut = f;
 }
 
-export async function call<T = any>(
+export async function call<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
@@ -84,7 +92,7 @@ export async function call<T = any>(
       // Cut short or timed out half way: the answer never arrived (the server may have acted).
       throw new Offline("offline");
     }
-    let parsed: any = null;
+    let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
@@ -97,7 +105,7 @@ export async function call<T = any>(
   throw new Problem(401, { title: "Signed out" });
 }
 
-export const get = <T = any>(path: string) => call<T>("GET", path).then((r) => r.body);
+export const get = <T>(path: string) => call<T>("GET", path).then((r) => r.body);
 
 export function uuid(): string {
   return crypto.randomUUID();

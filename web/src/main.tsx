@@ -5,7 +5,9 @@
 
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Problem, errorText, setSignedOutHandler } from "./api";
+import type { ComponentChildren } from "preact";
+import { Problem, errorText, setSignedOutHandler, type Schema } from "./api";
+import type { Nav, Screen } from "./nav";
 import {
   clearSession,
   freshSession,
@@ -25,6 +27,8 @@ import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
 
+type Role = Schema<"Role">;
+
 /** Sign out after this long without a touch or a key on a shared device. */
 const IDLE_MS = 15 * 60 * 1000;
 /** How often a touch or a key is written down (the idle rule on reopen reads it). */
@@ -41,19 +45,7 @@ async function takeDeviceKey(key: string) {
 }
 setDeviceKeyHandler(takeDeviceKey);
 
-export type Nav = (screen: Screen) => void;
-export type Screen =
-  | { name: "alerts" }
-  | { name: "alert"; id: string }
-  | { name: "oncall" }
-  | { name: "directory" }
-  | { name: "nearby" }
-  | { name: "contact" }
-  | { name: "plans" }
-  | { name: "raise" }
-  | { name: "safety" };
-
-const TABS: { screen: Screen["name"]; label: string; roles: string[] }[] = [
+const TABS: { screen: Screen["name"]; label: string; roles: Role[] }[] = [
   { screen: "alerts", label: "Alerts", roles: ["coordinator"] },
   { screen: "oncall", label: "On call", roles: ["coordinator"] },
   { screen: "directory", label: "Directory", roles: ["housing_manager", "admin"] },
@@ -230,7 +222,7 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
 }
 
 function Frame(props: {
-  children?: any;
+  children?: ComponentChildren;
   me?: Me;
   onSignOut?: () => void;
   tabs?: typeof TABS;
@@ -283,12 +275,13 @@ function SignIn({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
         // A web session: idle-limited on the server too, and its answers carry the device key.
         body: JSON.stringify({ email: f.get("email"), password: f.get("password"), client: "web" }),
       });
-      const body = await res.json();
+      const body: unknown = await res.json();
       if (!res.ok) throw new Problem(res.status, body);
-      const s = fromTokenResponse(body);
+      const token = body as Schema<"TokenResponse">;
+      const s = fromTokenResponse(token);
       await saveSession(s);
       await lastActiveSet(Date.now());
-      if (body.device_key) await takeDeviceKey(body.device_key);
+      if (token.device_key) await takeDeviceKey(token.device_key);
       onSignedIn(s.user);
     } catch (err) {
       setError(errorText(err));

@@ -2,6 +2,7 @@
 // refreshed by whoever needs them first. Each refresh replaces the refresh token, so the page
 // and the worker always re-read the stored session before refreshing.
 
+import type { components } from "./api-types";
 import { kvDelete, kvGet, kvSet } from "./idb";
 
 // A web session's token answers carry the user's device key (vault.ts). The page takes it
@@ -11,14 +12,8 @@ export function setDeviceKeyHandler(f: (key: string) => Promise<void>) {
   onDeviceKey = f;
 }
 
-export interface Me {
-  id: string;
-  email: string;
-  display_name: string;
-  agency: { id: string; name: string; time_zone: string };
-  roles: string[];
-  grants: string[];
-}
+export type Me = components["schemas"]["Me"];
+type TokenResponse = components["schemas"]["TokenResponse"];
 
 export interface Session {
   access_token: string;
@@ -33,7 +28,7 @@ const KEY = "session";
 export const loadSession = () => kvGet<Session>(KEY);
 export const clearSession = () => kvDelete(KEY);
 
-export function fromTokenResponse(t: any): Session {
+export function fromTokenResponse(t: TokenResponse): Session {
   return {
     access_token: t.access_token,
     access_expires_at: Date.now() + (t.expires_in - 30) * 1000,
@@ -66,7 +61,7 @@ export async function freshSession(force = false): Promise<Session | undefined> 
           return undefined;
         }
         if (!res.ok) throw new Error(`refresh: ${res.status}`);
-        const body = await res.json();
+        const body: TokenResponse = await res.json();
         const next = fromTokenResponse(body);
         await saveSession(next);
         if (body.device_key) await onDeviceKey(body.device_key);

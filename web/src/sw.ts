@@ -122,7 +122,8 @@ async function act(alertId: string, action: string): Promise<boolean> {
 async function openApp(alertId?: string) {
   const all = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
   const client = all.find((c: any) => new URL(c.url).pathname.startsWith("/app/"));
-  const target = client ? await client.focus() : await sw.clients.openWindow("/app/");
+  // A browser may refuse to focus (no user gesture): the open app still gets the message.
+  const target = client ? await client.focus().catch(() => client) : await sw.clients.openWindow("/app/");
   // The alert's id goes by message, not in the URL.
   if (target && alertId) target.postMessage({ type: "open-alert", id: alertId });
 }

@@ -16,6 +16,44 @@ const VICTIM = "Jane Quill";
 
 const ok = (name) => console.log(`ok ${name}`);
 
+/** Counts the taps a field task takes from the app's home screen, and prints the figure. */
+function taps(task) {
+  let n = 0;
+  return {
+    /** One tap on `locator` (a notification's tap is counted by `count`). */
+    tap: async (locator) => {
+      n += 1;
+      await locator.click();
+    },
+    count: () => void (n += 1),
+    done: (max) => {
+      console.log(`taps: ${task}: ${n} (at most ${max})`);
+      assert.ok(n <= max, `${task} took ${n} taps, more than ${max}`);
+      return n;
+    },
+  };
+}
+
+/** Records a tapped tel: link's number instead of leaving for the dialler (which a headless
+ *  browser does not have); the page's own click handlers still run. */
+async function catchCalls(page) {
+  await page.evaluate(() => {
+    window.__called = [];
+    document.addEventListener(
+      "click",
+      (e) => {
+        const a = e.target instanceof Element && e.target.closest("a[href^='tel:']");
+        if (a) {
+          window.__called.push(a.getAttribute("href"));
+          e.preventDefault();
+        }
+      },
+      true,
+    );
+  });
+  return () => page.evaluate(() => window.__called);
+}
+
 /** The agency's own places from the API, every page of them, by name. */
 async function agencyEntries(tok) {
   const entries = [];
@@ -170,20 +208,49 @@ async function coordinator() {
     assert.equal(notes.length, 1, "a repeat push replaces the notification");
     ok("coordinator enables alerts and gets the notification");
 
-    // Acknowledge from the inbox; the server's state changes.
+    // From the push to "acknowledged, I know who raised it and I am calling them": the
+    // notification opens the alert (tap 1), which names the raiser and offers to acknowledge
+    // and call them at once (tap 2).
     await page.reload();
-    await page.getByRole("button", { name: /high risk/i }).first().click();
+    await page.getByRole("heading", { name: "Open alerts" }).waitFor();
+    const calls = await catchCalls(page);
+    const task = taps("coordinator from the push to acknowledged, raiser known, calling them");
+    const [sw] = ctx.serviceWorkers();
+    assert.ok(sw, "the service worker is running");
+    task.count();
+    await sw.evaluate(async (id) => {
+      const [n] = await self.registration.getNotifications({ tag: `alert-${id}` });
+      let done;
+      self.fieldlineNotificationClick({ notification: n, action: "", waitUntil: (p) => (done = p) });
+      await done;
+    }, alertId);
     await page.getByRole("heading", { name: "high risk" }).waitFor();
-    await page.getByRole("button", { name: "Acknowledge" }).click();
+    const advocateMe = (await api(adv, "GET", "/v1/me")).body;
+    assert.equal(await page.locator("[data-test=raised-by]").textContent(), advocateMe.display_name);
+    await page.locator(".details", { hasText: VICTIM }).waitFor();
+    await task.tap(page.getByRole("link", { name: `Acknowledge and call ${advocateMe.display_name}` }));
     await until("the acknowledged state on screen", async () => (await page.locator("[data-test=alert-state]").textContent()) === "acknowledged");
+    task.done(2);
+    assert.deepEqual(await calls(), ["tel:+13035550171"], "the raiser's work phone was dialled");
     const after = await api(coord, "GET", `/v1/alerts/${alertId}`);
     assert.equal(after.body.state, "acknowledged");
+    assert.equal(after.body.raised_by_phone, "+1 303 555 0171");
     assert.ok(after.body.timeline.some((e) => e.kind === "acknowledged"));
-    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    const coordMe = (await api(coord, "GET", "/v1/me")).body;
+    await page.locator(".timeline li", { hasText: `acknowledged by ${coordMe.display_name}` }).waitFor();
+    assert.equal(await page.locator("[data-test=acknowledged-by]").textContent(), `Acknowledged by ${coordMe.display_name}.`);
     await noLeak(page);
     ok("coordinator acknowledges in the app");
+    ok("coordinator acknowledges and calls the raiser in 2 taps from the push");
 
-    // The notification's Resolve button: the service worker acts with the stored session.
+    // The notification's Resolve button: the service worker acts with the stored session (on
+    // a repeat of the push: tapping the first one closed it).
+    await until("the notification again", async () => {
+      if ((await shown()).length) return true;
+      await deliver();
+      await new Promise((r) => setTimeout(r, 1000));
+      return false;
+    });
     const [worker] = ctx.serviceWorkers();
     assert.ok(worker, "the service worker is running");
     await worker.evaluate(async (id) => {
@@ -196,6 +263,36 @@ async function coordinator() {
     assert.equal(resolved.body.state, "resolved");
     assert.deepEqual(await shown(), [], "the notification is closed");
     ok("coordinator resolves from the notification button");
+
+    // A duress alert: newest first in the inbox with who raised it; the alert has the map
+    // link and the call button; Resolve asks first and keeps a closing note.
+    const older = await api(adv, "POST", "/v1/alerts", { id: crypto.randomUUID(), kind: "next_of_kin" });
+    assert.equal(older.status, 201);
+    const duressId = crypto.randomUUID();
+    const duress = await api(adv, "POST", "/v1/safety/duress", { id: duressId, location: { latitude: 40.2338, longitude: -111.6585, precision_m: 12 } });
+    assert.equal(duress.status, 202);
+    await page.getByRole("button", { name: "Alerts", exact: true }).click();
+    const rows = page.locator(".list .row");
+    await until("both alerts listed", async () => (await rows.count()) >= 2);
+    assert.match(await rows.first().textContent(), new RegExp(`advocate safety.*from ${advocateMe.display_name}`), "the newest first, with its raiser");
+    await rows.first().click();
+    await page.getByRole("heading", { name: "advocate safety" }).waitFor();
+    assert.equal(await page.locator("[data-test=map-link]").getAttribute("href"), "geo:40.2338,-111.6585?q=40.2338,-111.6585");
+    await page.getByRole("link", { name: `Acknowledge and call ${advocateMe.display_name}` }).waitFor();
+    await page.getByRole("button", { name: "Resolve…" }).click();
+    await page.getByRole("heading", { name: "Resolve this alert?" }).waitFor();
+    assert.equal((await api(coord, "GET", `/v1/alerts/${duressId}`)).body.state, "triggered", "nothing resolved before confirming");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "Resolve…" }).click();
+    await page.getByLabel(/Closing note/).fill("False alarm: pocket press, advocate called back");
+    await page.getByRole("button", { name: "Resolve alert" }).click();
+    await page.locator("[data-test=resolved]", { hasText: "False alarm: pocket press" }).waitFor();
+    const closed = (await api(coord, "GET", `/v1/alerts/${duressId}`)).body;
+    assert.equal(closed.state, "resolved");
+    assert.equal(closed.resolution_note, "False alarm: pocket press, advocate called back");
+    assert.equal(closed.resolved_by_name, coordMe.display_name);
+    await noLeak(page);
+    ok("coordinator resolves a duress alert with a closing note");
 
     // On call by name: a colleague covers the next hour; the screen names them, and me next.
     const coord2 = await token("coordinator2@demo.fieldline.test");

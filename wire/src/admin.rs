@@ -43,6 +43,14 @@ pub struct UserUpdate {
     /// `true` disables sign-in and ends every session; `false` re-enables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
+    /// Their work phone, which colleagues see on alerts they raise and on call (3 to 40
+    /// characters: digits, spaces, `+`, `-`, `(`, `)`, `.`, at least 3 digits); `""` removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 40, pattern = "^ *$|^[ +().-]*([0-9][ +().-]*){3,}$")
+    )]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +63,9 @@ pub struct User {
     /// Grants given explicitly (role defaults are not listed here).
     pub grants: Vec<Grant>,
     pub disabled: bool,
+    /// Work phone, if on file.
+    #[serde(default)]
+    pub phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

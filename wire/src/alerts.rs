@@ -89,6 +89,10 @@ pub struct AlertEvent {
     /// `deduplicated`, `exhausted`.
     pub kind: String,
     pub actor_user_id: Option<Uuid>,
+    /// The actor's display name (staff, never victim data), so a timeline reads
+    /// "acknowledged by Casey".
+    #[serde(default)]
+    pub actor_name: Option<String>,
     pub level: Option<i32>,
     pub loop_count: Option<i32>,
     pub details: serde_json::Value,
@@ -103,6 +107,13 @@ pub struct Alert {
     pub urgency: String,
     pub state: AlertState,
     pub raised_by: Option<Uuid>,
+    /// Who raised it, by display name (staff, never victim data).
+    #[serde(default)]
+    pub raised_by_name: Option<String>,
+    /// The raiser's work phone, for a coordinator to call them back: shown to those who
+    /// respond to alerts, and to the raiser. `null` when none is on file.
+    #[serde(default)]
+    pub raised_by_phone: Option<String>,
     pub contact_id: Option<Uuid>,
     pub details: Option<String>,
     /// The escalation level now being notified (0 = first), and how many times the whole
@@ -111,12 +122,35 @@ pub struct Alert {
     pub loop_count: i32,
     pub next_escalation_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<Uuid>,
+    /// Who acknowledged it, by display name: the advocate who raised it sees who has it.
+    #[serde(default)]
+    pub acknowledged_by_name: Option<String>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<Uuid>,
+    #[serde(default)]
+    pub resolved_by_name: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// What was written when it was resolved (sealed at rest, never pushed).
+    #[serde(default)]
+    pub resolution_note: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Oldest first. Empty in lists.
     pub timeline: Vec<AlertEvent>,
+}
+
+/// `POST /v1/alerts/{id}/resolve`: the body is optional (a notification's button sends none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResolveAlert {
+    /// A closing note for the record: what happened, what was done (sealed at rest, never
+    /// pushed).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,13 +5,13 @@ use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::Field;
 use crate::error::{ApiError, ApiResult, from_stored};
-use crate::http::{Json, Path, Query};
+use crate::http::{Json, OptionalJson, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::alerts::{
     Alert, AlertEvent, AlertKind, AlertList, AlertUrgency, EscalationLevel, EscalationPolicy,
-    EscalationPolicyInput, EscalationPolicyList, RaiseAlert,
+    EscalationPolicyInput, EscalationPolicyList, RaiseAlert, ResolveAlert,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
@@ -43,7 +43,7 @@ async fn load(
     let everyone = actor.can(Permission::RespondToAlerts);
     let Some(a) = sqlx::query!(
         "SELECT id, kind, urgency, state, raised_by, contact_id, details_sealed, level, loop_count, next_escalation_at,
-                acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at
+                acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at, resolution_note_sealed
            FROM alerts WHERE agency_id = $2 AND id = $1 AND alert_visible_to(agency_id, id, raised_by, $4, $3)",
         id,
         actor.agency_id,
@@ -55,10 +55,10 @@ async fn load(
     else {
         return Ok(None);
     };
-    let events = if timeline {
+    let mut events = if timeline {
         sqlx::query_as!(
             AlertEvent,
-            "SELECT at, kind, actor_user_id, level, loop_count, details FROM alert_events WHERE agency_id = $2 AND alert_id = $1 ORDER BY id",
+            r#"SELECT at, kind, actor_user_id, NULL::text AS actor_name, level, loop_count, details FROM alert_events WHERE agency_id = $2 AND alert_id = $1 ORDER BY id"#,
             id,
             actor.agency_id,
         )
@@ -67,12 +67,30 @@ async fn load(
     } else {
         Vec::new()
     };
+    // Who is named, by name: the raiser (with their work phone for those who respond, and
+    // for themselves), who acknowledged and resolved it, and each event's actor.
+    let mut named: Vec<Uuid> = [a.raised_by, a.acknowledged_by, a.resolved_by]
+        .into_iter()
+        .flatten()
+        .chain(events.iter().filter_map(|e| e.actor_user_id))
+        .collect();
+    named.sort();
+    named.dedup();
+    let staff = crate::users::staff(conn, actor.agency_id, &named).await?;
+    let name = |id: Option<Uuid>| id.and_then(|id| staff.get(&id)).map(|s| s.name.clone());
+    for e in &mut events {
+        e.actor_name = name(e.actor_user_id);
+    }
+    let raiser = a.raised_by.and_then(|id| staff.get(&id));
+    let sees_phone = everyone || a.raised_by == Some(actor.user_id);
     Ok(Some(Alert {
         id: a.id,
         kind: from_stored(&a.kind)?,
         urgency: a.urgency,
         state: from_stored(&a.state)?,
         raised_by: a.raised_by,
+        raised_by_name: raiser.map(|s| s.name.clone()),
+        raised_by_phone: raiser.filter(|_| sees_phone).and_then(|s| s.phone.clone()),
         contact_id: a.contact_id,
         details: state.config.data_keys.open_opt(
             &Field {
@@ -85,9 +103,18 @@ async fn load(
         loop_count: a.loop_count,
         next_escalation_at: a.next_escalation_at,
         acknowledged_by: a.acknowledged_by,
+        acknowledged_by_name: name(a.acknowledged_by),
         acknowledged_at: a.acknowledged_at,
         resolved_by: a.resolved_by,
+        resolved_by_name: name(a.resolved_by),
         resolved_at: a.resolved_at,
+        resolution_note: state.config.data_keys.open_opt(
+            &Field {
+                name: "alert.resolution_note",
+                record: id,
+            },
+            a.resolution_note_sealed.as_deref(),
+        )?,
         created_at: a.created_at,
         timeline: events,
     }))
@@ -344,24 +371,46 @@ async fn acknowledge(
 }
 
 /// Resolve: nothing more to do. Coordinators, or the advocate who raised it (a false alarm).
+/// The body is optional: a closing note for the record (a notification's button sends none).
 #[utoipa::path(post, path = "/v1/alerts/{id}/resolve", tag = "alerts", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = Alert), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    request_body = Option<ResolveAlert>,
+    responses((status = 200, body = Alert), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn resolve(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<Uuid>,
+    OptionalJson(body): OptionalJson<ResolveAlert>,
 ) -> ApiResult<Json<Alert>> {
+    let note = body.and_then(|b| b.note);
+    if note
+        .as_deref()
+        .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 2000)
+    {
+        return Err(ApiError::field("/note", "must be 1 to 2000 characters"));
+    }
+    let note_sealed = note.as_deref().map(|n| {
+        state.config.data_keys.seal(
+            &Field {
+                name: "alert.resolution_note",
+                record: id,
+            },
+            n.trim(),
+        )
+    });
     let mut tx = state.db.begin().await?;
     if load(&mut tx, &state, &actor, id, false).await?.is_none() {
         return Err(ApiError::NotFound);
     }
     let changed = sqlx::query!(
-        r#"UPDATE alerts SET state = 'resolved', resolved_by = $3, resolved_at = now(), next_escalation_at = NULL, updated_at = now()
+        r#"UPDATE alerts SET state = 'resolved', resolved_by = $3, resolved_at = now(), next_escalation_at = NULL, updated_at = now(),
+                             resolution_note_sealed = $4
             WHERE id = $1 AND agency_id = $2 AND state <> 'resolved'
         RETURNING level, loop_count"#,
         id,
         actor.agency_id,
         actor.user_id,
+        note_sealed,
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -384,7 +433,7 @@ async fn resolve(
         "alert.resolve",
         "alert",
         Some(&id.to_string()),
-        json!({}),
+        json!({ "note": note.is_some() }),
     )
     .await?;
     let alert = load(&mut tx, &state, &actor, id, true)

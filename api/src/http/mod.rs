@@ -7,7 +7,7 @@ mod extract;
 mod request;
 
 pub use etag::etag;
-pub use extract::{Json, Path, Query, json_response};
+pub use extract::{Json, OptionalJson, Path, Query, json_response};
 pub use request::{RequestMeta, request_context};
 
 use crate::error::{ApiError, ApiResult};

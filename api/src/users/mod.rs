@@ -31,6 +31,7 @@ struct UserRow {
     roles: Vec<String>,
     grants: Vec<String>,
     disabled_at: Option<DateTime<Utc>>,
+    phone: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -45,6 +46,7 @@ impl UserRow {
             roles: parse_roles(&self.roles),
             grants: parse_grants(&self.grants),
             disabled: self.disabled_at.is_some(),
+            phone: self.phone,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -58,7 +60,7 @@ async fn list_users(State(state): State<AppState>, actor: Actor) -> ApiResult<Js
     actor.require(Permission::ManageUsers)?;
     let rows = sqlx::query_as!(
         UserRow,
-        "SELECT id, email, display_name, roles, grants, disabled_at, created_at, updated_at
+        "SELECT id, email, display_name, roles, grants, disabled_at, phone, created_at, updated_at
            FROM users WHERE agency_id = $1 ORDER BY lower(display_name), email",
         actor.agency_id,
     )
@@ -83,7 +85,7 @@ async fn get_user(
     actor.require(Permission::ManageUsers)?;
     let row = sqlx::query_as!(
         UserRow,
-        "SELECT id, email, display_name, roles, grants, disabled_at, created_at, updated_at
+        "SELECT id, email, display_name, roles, grants, disabled_at, phone, created_at, updated_at
            FROM users WHERE id = $1 AND agency_id = $2",
         id,
         actor.agency_id,
@@ -129,7 +131,7 @@ async fn create_user(
         UserRow,
         "INSERT INTO users (id, agency_id, email, display_name, password_hash, roles, grants)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, email, display_name, roles, grants, disabled_at, created_at, updated_at",
+         RETURNING id, email, display_name, roles, grants, disabled_at, phone, created_at, updated_at",
         id,
         actor.agency_id,
         new.email.as_str(),
@@ -162,7 +164,8 @@ async fn create_user(
         .into_response())
 }
 
-/// Change a person's name, roles or grants, or disable them (which ends their sessions).
+/// Change a person's name, roles, grants or work phone, or disable them (which ends their
+/// sessions).
 /// Nobody gives themselves a role or grant they do not hold (design, "Confidential
 /// locations"): on your own id, adding one is 422; another admin has to do it. Every change of
 /// roles or grants is audited with what was added and removed.
@@ -189,6 +192,16 @@ async fn update_user(
         .as_deref()
         .map(|n| check_display_name(n, &mut errors));
     let roles = change.roles.as_deref().map(|r| check_roles(r, &mut errors));
+    let phone = change.phone.as_deref().map(|p| p.trim_matches(' '));
+    if let Some(p) = phone
+        && ((!p.is_empty() && !is_phone(p))
+            || change.phone.as_deref().unwrap_or("").chars().count() > 40)
+    {
+        errors.push(FieldError {
+            pointer: "/phone".into(),
+            message: PHONE_RULE.into(),
+        });
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -244,15 +257,17 @@ async fn update_user(
                disabled_at = CASE WHEN $6::bool IS NULL THEN disabled_at
                                   WHEN $6 THEN coalesce(disabled_at, now())
                                   ELSE NULL END,
+               phone = CASE WHEN $7::text IS NULL THEN phone ELSE nullif($7, '') END,
                updated_at = now()
          WHERE id = $1 AND agency_id = $2
-         RETURNING id, email, display_name, roles, grants, disabled_at, created_at, updated_at"#,
+         RETURNING id, email, display_name, roles, grants, disabled_at, phone, created_at, updated_at"#,
         id,
         actor.agency_id,
         display_name,
         role_names.as_deref(),
         grant_names.as_deref(),
         change.disabled,
+        phone,
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -267,6 +282,7 @@ async fn update_user(
         change.roles.as_ref().map(|_| "roles"),
         change.grants.as_ref().map(|_| "grants"),
         change.disabled.map(|_| "disabled"),
+        change.phone.as_ref().map(|_| "phone"),
     ]
     .into_iter()
     .flatten()
@@ -325,6 +341,16 @@ async fn revoke_sessions(
     Ok(Json(RevokedSessions { revoked }))
 }
 
+const PHONE_RULE: &str = "must be a phone number: 3 to 40 digits, spaces, +, -, (, ), .";
+
+/// A number a phone can dial: 3 to 40 characters of digits, spaces, `+`, `-`, `(`, `)`, `.`,
+/// with at least 3 digits.
+fn is_phone(p: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    (3..=40).contains(&p.chars().count()) && p.chars().all(allowed) && digits >= 3
+}
+
 fn check_display_name(raw: &str, errors: &mut Vec<FieldError>) -> String {
     let name = raw.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {
@@ -379,15 +405,13 @@ async fn update_agency(
 ) -> ApiResult<Json<AgencySettings>> {
     actor.require(Permission::ManageUsers)?;
     let phone = change.coordinator_fallback_phone.as_deref().map(str::trim);
-    if let Some(p) = phone {
-        let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if !(3..=40).contains(&p.chars().count()) || !p.chars().all(allowed) || digits < 3 {
-            return Err(ApiError::Validation(vec![FieldError {
-                pointer: "/coordinator_fallback_phone".into(),
-                message: "must be a phone number: 3 to 40 digits, spaces, +, -, (, ), .".into(),
-            }]));
-        }
+    if let Some(p) = phone
+        && !is_phone(p)
+    {
+        return Err(ApiError::Validation(vec![FieldError {
+            pointer: "/coordinator_fallback_phone".into(),
+            message: PHONE_RULE.into(),
+        }]));
     }
     let mut tx = state.db.begin().await?;
     sqlx::query!(
@@ -421,4 +445,38 @@ pub async fn count_active(db: &sqlx::PgPool, agency: Uuid, ids: &[Uuid]) -> sqlx
     )
     .fetch_one(db)
     .await
+}
+
+/// A colleague as other domains show them: display name and work phone (staff data, never a
+/// victim's).
+pub struct Staff {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// The agency's staff among `ids`, by id (others are left out).
+pub async fn staff(
+    conn: &mut sqlx::PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, Staff>> {
+    let rows = sqlx::query!(
+        "SELECT id, display_name, phone FROM users WHERE agency_id = $1 AND id = ANY($2)",
+        agency,
+        ids,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                Staff {
+                    name: r.display_name,
+                    phone: r.phone,
+                },
+            )
+        })
+        .collect())
 }

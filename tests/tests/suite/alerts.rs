@@ -956,3 +956,186 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     .await;
     assert_eq!(s, 403);
 }
+
+/// Issue #19, item 1: an alert says who raised it and how to reach them (to those who respond,
+/// and to the raiser), who acknowledged and resolved it, each timeline event's actor by name,
+/// and the closing note written when resolving, sealed at rest; a resolve without a body (a
+/// notification's button) still works.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_note(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = token(&server, COORDINATOR).await;
+    let (_, joiner) = server
+        .add_user(
+            "joiner2@demo.fieldline.test",
+            fieldline_wire::Role::Advocate,
+        )
+        .await;
+    let (s, raised) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    assert_eq!(raised["raised_by_name"], "Avery Advocate");
+    assert_eq!(
+        raised["raised_by_phone"], "+1 303 555 0171",
+        "the raiser sees their own"
+    );
+    let id = raised["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/alerts/{id}");
+
+    let (_, seen) = call(&server, &coordinator, "GET", &path, None).await;
+    assert_eq!(seen["raised_by_name"], "Avery Advocate");
+    assert_eq!(seen["raised_by_phone"], "+1 303 555 0171");
+    let (_, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let listed = inbox["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        listed["raised_by_name"], "Avery Advocate",
+        "lists say who too"
+    );
+    // A colleague who joined follows it by name, but is not handed the raiser's number.
+    let (s, joined) = call(
+        &server,
+        &joiner,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(joined["raised_by_name"], "Avery Advocate");
+    assert_eq!(joined["raised_by_phone"], Value::Null);
+
+    let (s, acked) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("{path}/acknowledge"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(acked["acknowledged_by_name"], "Casey Coordinator");
+    let ack = acked["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "acknowledged")
+        .unwrap();
+    assert_eq!(ack["actor_name"], "Casey Coordinator");
+    // The raiser sees who has it.
+    let (_, mine) = call(&server, &advocate, "GET", &path, None).await;
+    assert_eq!(mine["acknowledged_by_name"], "Casey Coordinator");
+
+    // A closing note: validated, kept sealed, shown with the alert.
+    let (s, _) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("{path}/resolve"),
+        Some(json!({"note": "  "})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let note = "Jane Quill is safe at her sister's; police informed";
+    let (s, resolved) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("{path}/resolve"),
+        Some(json!({ "note": note })),
+    )
+    .await;
+    assert_eq!(s, 200, "{resolved}");
+    assert_eq!(resolved["resolution_note"], note);
+    assert_eq!(resolved["resolved_by_name"], "Casey Coordinator");
+    let sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT resolution_note_sealed FROM alerts WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains("Quill"),
+        "the note is sealed at rest"
+    );
+
+    // No body at all, as a notification's button sends: resolved without a note.
+    let (s, other) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let res = raw()
+        .post(server.url(&format!(
+            "/v1/alerts/{}/resolve",
+            other["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["state"], "resolved");
+    assert_eq!(body["resolution_note"], Value::Null);
+}
+
+/// Issue #19: an admin sets a colleague's work phone (and removes it with `""`).
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn an_admin_sets_and_removes_a_work_phone(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let admin = token(&server, ADMIN).await;
+    let (id, _) = server
+        .add_user("phone@demo.fieldline.test", fieldline_wire::Role::Advocate)
+        .await;
+    let path = format!("/v1/admin/users/{id}");
+    let (s, u) = call(
+        &server,
+        &admin,
+        "PATCH",
+        &path,
+        Some(json!({"phone": " +1 (801) 555-0100 "})),
+    )
+    .await;
+    assert_eq!((s, &u["phone"]), (200, &json!("+1 (801) 555-0100")));
+    let (s, e) = call(
+        &server,
+        &admin,
+        "PATCH",
+        &path,
+        Some(json!({"phone": "call me"})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(e["errors"][0]["pointer"], "/phone");
+    let (s, u) = call(
+        &server,
+        &admin,
+        "PATCH",
+        &path,
+        Some(json!({"display_name": "Renamed"})),
+    )
+    .await;
+    assert_eq!(
+        (s, &u["phone"]),
+        (200, &json!("+1 (801) 555-0100")),
+        "absent: unchanged"
+    );
+    let (s, u) = call(&server, &admin, "PATCH", &path, Some(json!({"phone": ""}))).await;
+    assert_eq!((s, &u["phone"]), (200, &Value::Null));
+}

@@ -57,6 +57,7 @@ const TOLERATED: &[(&str, &str, &str, &str)] = &[
     ("POST", "/v1/oncall/schedules/{id}/overrides", PDA, "`end_at` must be after `start_at`, by at most 31 days (across fields)"),
     ("GET", "/v1/sync", PDA, "`cursor` must be one this server gave out (opaque)"),
     ("POST", "/v1/alerts", PDA, "`contact_id` must name an existing contact (database state)"),
+    ("PATCH", "/v1/admin/users/{id}", PDA, "an admin cannot give themselves a role or grant they lack (the path's id is the caller's: database state)"),
     ("POST", "/v1/safety/checkins", PDA, "`expected_end_at` must be within the next 24 hours (relative to now)"),
     ("POST", "/v1/safety/checkins/{id}/extend", PDA, "`expected_end_at` must be within the next 24 hours (relative to now)"),
     ("PUT", "/v1/escalation-policies/{kind}", PDA, "each level names at least one person or schedule (across fields)"),

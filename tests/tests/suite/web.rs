@@ -38,6 +38,8 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator enables alerts and gets the notification",
         "coordinator acknowledges in the app",
         "coordinator resolves from the notification button",
+        "coordinator acknowledges and calls the raiser in 2 taps from the push",
+        "coordinator resolves a duress alert with a closing note",
         "coordinator sees colleagues on call by name",
         "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",
@@ -273,6 +275,10 @@ async fn app_files_are_served_with_types_and_cache_headers(db: PgPool) {
         assert_eq!(res.status(), 404, "{sneaky}");
     }
 
+    // The document the web app's types are generated from is the one the server serves.
+    let served: serde_json::Value = get("/v1/openapi.json").await.unwrap().json().await.unwrap();
+    assert_eq!(served, fieldline_api::openapi());
+
     // The API next to it: personal data is never stored by a browser or a proxy.
     let token = server.login(ADVOCATE).await.session().unwrap().access_token;
     let contacts = raw()
@@ -305,4 +311,55 @@ fn the_apps_dash_questions_are_the_servers() {
         .collect();
     assert_eq!(labels, DASH_QUESTIONS);
     assert!(src.contains(&format!("DASH_VERSION = \"{DASH_VERSION}\"")));
+}
+
+/// The web app's API types (`web/src/api-types.ts`) are what openapi-typescript makes of the
+/// server's own OpenAPI document, so a server change that breaks the app fails here and then
+/// in `npm run typecheck`. With `FIELDLINE_UPDATE_API_TYPES=1` the file is rewritten instead.
+#[test]
+fn the_apps_api_types_are_the_servers() {
+    let web = repo_root().join("web");
+    let tool = web.join("tools/api-types");
+    assert!(
+        tool.join("node_modules/openapi-typescript").exists(),
+        "web/tools/api-types is not installed: run scripts/test (or `npm ci` there)"
+    );
+    let dir = std::env::temp_dir().join(format!("fieldline-openapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = dir.join("openapi.json");
+    std::fs::write(&doc, fieldline_api::openapi().to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(tool.join("gen.mjs"))
+        .arg(&doc)
+        .output()
+        .expect("running node (web/tools/api-types/gen.mjs)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "gen.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let path = web.join("src/api-types.ts");
+    if std::env::var_os("FIELDLINE_UPDATE_API_TYPES").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some((n, (have, want))) = checked_in
+        .lines()
+        .chain(std::iter::repeat(""))
+        .zip(generated.lines().chain(std::iter::repeat("")))
+        .take(checked_in.lines().count().max(generated.lines().count()))
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        panic!(
+            "web/src/api-types.ts is not what the server's OpenAPI document gives (line {}: \
+             {have:?}, the document gives {want:?}): regenerate it with \
+             `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`, then fix what \
+             `npm run typecheck` (in web/) reports",
+            n + 1
+        );
+    }
 }

@@ -1,8 +1,8 @@
 // Coordinators: this device's alerts, the inbox and one alert with its timeline.
 
 import { useEffect, useState } from "preact/hooks";
-import { ago, call, errorText, get, label } from "../api";
-import type { Nav } from "../main";
+import { Problem, ago, call, errorText, get, label, type Schema } from "../api";
+import type { Nav } from "../nav";
 
 function b64urlToBytes(s: string): Uint8Array<ArrayBuffer> {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
@@ -36,7 +36,7 @@ export function EnableAlerts() {
         setMsg("Notifications are blocked for this site. Allow them in the browser's site settings.");
         return;
       }
-      const { public_key } = await get<{ public_key: string }>("/v1/push/vapid-public-key");
+      const { public_key } = await get<Schema<"VapidPublicKey">>("/v1/push/vapid-public-key");
       const reg = await navigator.serviceWorker.ready;
       const old = await reg.pushManager.getSubscription();
       const sub =
@@ -70,20 +70,24 @@ export function EnableAlerts() {
   );
 }
 
-export interface Alert {
-  id: string;
-  kind: string;
-  urgency: string;
-  state: string;
-  details: string | null;
-  level: number;
-  loop_count: number;
-  next_escalation_at: string | null;
-  acknowledged_at: string | null;
-  resolved_at: string | null;
-  created_at: string;
-  timeline: { at: string; kind: string; level: number | null; loop_count: number | null }[];
+export type Alert = Schema<"Alert">;
+
+/** Triggered first, then newest first: what needs someone now is at the top. */
+export const byUrgency = (a: Alert, b: Alert) =>
+  Number(b.state === "triggered") - Number(a.state === "triggered") || Date.parse(b.created_at) - Date.parse(a.created_at);
+
+/** The point a duress or missed check-out alert carries in the server's own line
+ *  ("… location 40.23380, -111.65850 (±12 m)"), if any. */
+export function locationIn(details: string | null | undefined): { latitude: number; longitude: number } | null {
+  const m = details && /\blocation (-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)/.exec(details);
+  return m ? { latitude: Number(m[1]), longitude: Number(m[2]) } : null;
 }
+
+/** A link that opens the phone's own maps app at a point (no outside web service learns it). */
+const mapLink = (p: { latitude: number; longitude: number }) => `geo:${p.latitude},${p.longitude}?q=${p.latitude},${p.longitude}`;
+
+/** "tel:" with only what a dialler takes. */
+export const telLink = (phone: string) => `tel:${phone.replace(/[^\d+]/g, "")}`;
 
 export function AlertInbox({ nav }: { nav: Nav }) {
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
@@ -91,8 +95,8 @@ export function AlertInbox({ nav }: { nav: Nav }) {
   useEffect(() => {
     let live = true;
     const load = () =>
-      get<{ alerts: Alert[] }>("/v1/alerts")
-        .then((r) => live && (setAlerts(r.alerts), setError("")))
+      get<Schema<"AlertList">>("/v1/alerts")
+        .then((r) => live && (setAlerts([...r.alerts].sort(byUrgency)), setError("")))
         .catch((e) => live && setError(errorText(e)));
     load();
     const t = setInterval(load, 15_000);
@@ -114,6 +118,7 @@ export function AlertInbox({ nav }: { nav: Nav }) {
               <span class={`badge ${a.state}`}>{label(a.state)}</span>
               {a.urgency === "high" && <span class="badge high">high urgency</span>}
               <span class="muted">{ago(a.created_at)}</span>
+              {a.raised_by_name && <span class="who">from {a.raised_by_name}</span>}
             </button>
           </li>
         ))}
@@ -122,9 +127,34 @@ export function AlertInbox({ nav }: { nav: Nav }) {
   );
 }
 
+/** The contact an alert is about, by pseudonym (coordinators outside a sealed record's team
+ *  are told so). */
+function LinkedContact({ id }: { id: string }) {
+  const [c, setC] = useState<Schema<"Contact"> | null>(null);
+  const [msg, setMsg] = useState("Loading…");
+  useEffect(() => {
+    get<Schema<"Contact">>(`/v1/contacts/${id}`)
+      .then((r) => (setC(r), setMsg("")))
+      .catch((e) => setMsg(e instanceof Problem && (e.status === 403 || e.status === 404) ? "not open to you" : errorText(e)));
+  }, [id]);
+  return (
+    <p data-test="alert-contact">
+      Contact:{" "}
+      {c ? (
+        <>
+          <strong>{c.person.pseudonym}</strong> · {label(c.incident_type)} · {label(c.setting)} · {ago(c.occurred_at)}
+        </>
+      ) : (
+        <span class="muted">{msg}</span>
+      )}
+    </p>
+  );
+}
+
 export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
   const [alert, setAlert] = useState<Alert | null>(null);
   const [error, setError] = useState("");
+  const [closing, setClosing] = useState(false);
   const load = () =>
     get<Alert>(`/v1/alerts/${id}`)
       .then(setAlert)
@@ -135,19 +165,29 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
     return () => clearInterval(t);
   }, [id]);
 
-  async function act(what: "acknowledge" | "resolve") {
+  async function act(what: "acknowledge" | "resolve", body?: Schema<"ResolveAlert">) {
     try {
-      setAlert((await call<Alert>("POST", `/v1/alerts/${id}/${what}`)).body);
+      setAlert((await call<Alert>("POST", `/v1/alerts/${id}/${what}`, body)).body);
       setError("");
+      setClosing(false);
     } catch (e) {
       setError(errorText(e));
     }
   }
 
+  function resolve(e: Event) {
+    e.preventDefault();
+    const note = String(new FormData(e.target as HTMLFormElement).get("note") ?? "").trim();
+    void act("resolve", note ? { note } : undefined);
+  }
+
+  const who = alert?.raised_by_name ?? "an unknown person";
+  const phone = alert?.raised_by_phone;
+  const where = locationIn(alert?.details);
   return (
     <section>
       {nav && (
-        <button class="link" onClick={() => nav({ name: "alerts" })}>
+        <button class="link back" onClick={() => nav({ name: "alerts" })}>
           ← All alerts
         </button>
       )}
@@ -161,21 +201,73 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
             </span>{" "}
             {alert.urgency === "high" && <span class="badge high">high urgency</span>} raised {ago(alert.created_at)}
           </p>
-          {alert.details && <p class="details">{alert.details}</p>}
-          <div class="actions">
-            {alert.state === "triggered" && (
-              <button class="primary" onClick={() => act("acknowledge")}>
-                Acknowledge
-              </button>
-            )}
-            {alert.state !== "resolved" && <button onClick={() => act("resolve")}>Resolve</button>}
+          <div class="card raiser">
+            <p>
+              Raised by <strong data-test="raised-by">{who}</strong>
+              {!phone && <span class="muted"> (no phone number on file)</span>}
+            </p>
+            <div class="actions">
+              {alert.state === "triggered" && phone && (
+                // One tap: "I have it" and the call to the person who raised it.
+                <a class="button primary" href={telLink(phone)} onClick={() => void act("acknowledge")}>
+                  Acknowledge and call {who}
+                </a>
+              )}
+              {alert.state === "triggered" && (
+                <button class={phone ? "" : "primary"} onClick={() => act("acknowledge")}>
+                  Acknowledge
+                </button>
+              )}
+              {phone && alert.state !== "triggered" && (
+                <a class="button primary" href={telLink(phone)}>
+                  Call {who}
+                </a>
+              )}
+              {phone && <span class="muted">{phone}</span>}
+            </div>
+            {alert.acknowledged_by_name && <p data-test="acknowledged-by">Acknowledged by {alert.acknowledged_by_name}.</p>}
           </div>
+          {alert.contact_id && <LinkedContact id={alert.contact_id} />}
+          {alert.details ? <p class="details">{alert.details}</p> : <p class="muted">No details given.</p>}
+          {where && (
+            <p>
+              <a class="button" href={mapLink(where)} data-test="map-link">
+                Open the location in maps
+              </a>
+            </p>
+          )}
+          {alert.state === "resolved" ? (
+            <p data-test="resolved">
+              Resolved{alert.resolved_by_name && ` by ${alert.resolved_by_name}`}
+              {alert.resolution_note ? `: ${alert.resolution_note}` : "."}
+            </p>
+          ) : closing ? (
+            <form class="card" onSubmit={resolve}>
+              <h2>Resolve this alert?</h2>
+              <p class="hint">Escalation stops and nobody else is called about it.</p>
+              <label>
+                Closing note (what happened, what was done; kept sealed, never in notifications)
+                <textarea name="note" rows={3} maxLength={2000} />
+              </label>
+              <div class="actions">
+                <button class="primary">Resolve alert</button>
+                <button type="button" onClick={() => setClosing(false)}>
+                  Cancel
+                </button>
+              </div>
+            </form>
+          ) : (
+            <div class="actions">
+              <button onClick={() => setClosing(true)}>Resolve…</button>
+            </div>
+          )}
           <h2>Timeline</h2>
           <ol class="timeline">
             {alert.timeline.map((ev, i) => (
               <li key={i}>
                 <time>{new Date(ev.at).toLocaleTimeString()}</time> {label(ev.kind)}
-                {ev.level !== null && ` (level ${ev.level + 1})`}
+                {ev.actor_name && ` by ${ev.actor_name}`}
+                {ev.level != null && ` (level ${ev.level + 1})`}
               </li>
             ))}
           </ol>

@@ -6,14 +6,16 @@
 // why it is not sent yet and when the next try is.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, call, errorText, label, uuid } from "../api";
+import { Problem, call, errorText, label, uuid, type Schema } from "../api";
 import { outboxAll, outboxDelete, outboxPut, vaultGet, vaultSet, type Queued } from "../idb";
 import { freshSession, loadSession } from "../session";
 import { hasDeviceKey, newVault, open, seal, unlock, type Vault } from "../vault";
 import { inAbout, parseRetryAfter, retryDelay } from "../backoff";
 import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
-const SETTINGS = ["on_scene", "hospital", "phone", "court", "office", "other"];
+type Contact = Schema<"Contact">;
+type Answer = Schema<"Answer">;
+const SETTINGS: Schema<"Setting">[] = ["on_scene", "hospital", "phone", "court", "office", "other"];
 const INCIDENTS = ["domestic_violence", "sexual_assault", "stalking", "homicide", "assault", "other"];
 /** Short labels only (the instrument is licensed; agencies load the full wording). */
 export const LAP_QUESTIONS = [
@@ -166,11 +168,11 @@ async function deliver(): Promise<Failure | null> {
       continue;
     }
     try {
-      const r = await call("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key }, deadline(PUT_TIMEOUT_MS));
+      const r = await call<unknown>("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key }, deadline(PUT_TIMEOUT_MS));
       // Only the server's own answer, the contact, means it is there: a hotel or hospital
       // portal answers 200 with a page of its own. Kept and sent again later, like a lost
       // answer; the server answers that replay 200 by its Idempotency-Key.
-      if (r.body?.id !== q.id) return { reason: "portal", retryAfterMs: null };
+      if (!isContact(r.body, q.id)) return { reason: "portal", retryAfterMs: null };
       // Unless a newer save of the same contact replaced it meanwhile.
       if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
       lastResults.set(q.id, r.body);
@@ -182,6 +184,11 @@ async function deliver(): Promise<Failure | null> {
     }
   }
   return null;
+}
+
+/** Whether an answer is the server's contact `id` (and not, say, a portal's page). */
+function isContact(body: unknown, id: string): body is Contact {
+  return typeof body === "object" && body !== null && (body as Partial<Contact>).id === id;
 }
 
 /** One attempt, then the next automatic one scheduled with backoff, or the backoff cleared. */
@@ -236,7 +243,7 @@ export function stopOutbox(): void {
   retry = null;
 }
 
-const lastResults = new Map<string, any>();
+const lastResults = new Map<string, Contact>();
 
 /** The user's queued items, where the retries stand and whether a send is under way. */
 function useOutbox(): { items: Queued[]; retry: Retry | null; sending: boolean } {
@@ -295,12 +302,12 @@ export function ContactForm() {
   // One id per screening per form: saving again must not record it twice.
   const [screeningId, setScreeningId] = useState(uuid());
   const [dashId, setDashId] = useState(uuid());
-  const [answers, setAnswers] = useState<string[]>(Array(11).fill("not_answered"));
-  const [dashAnswers, setDashAnswers] = useState<string[]>(Array(DASH_QUESTIONS.length).fill("not_answered"));
+  const [answers, setAnswers] = useState<Answer[]>(Array(11).fill("not_answered"));
+  const [dashAnswers, setDashAnswers] = useState<Answer[]>(Array(DASH_QUESTIONS.length).fill("not_answered"));
   const [lap, setLap] = useState(false);
   const [dash, setDash] = useState(false);
   const [status, setStatus] = useState("");
-  const [result, setResult] = useState<any>(null);
+  const [result, setResult] = useState<Contact | null>(null);
 
   useEffect(() => {
     // The result of the last save, once the server has scored it.
@@ -316,18 +323,19 @@ export function ContactForm() {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const s = (k: string) => String(f.get(k) ?? "").trim();
-    const body: any = {
+    const screenings: Schema<"ScreeningSubmission">[] = [];
+    const body: Schema<"ContactInput"> = {
       occurred_at: new Date().toISOString(),
-      setting: s("setting"),
+      setting: s("setting") as Schema<"Setting">,
       incident_type: s("incident_type"),
       person: { id: personId, pseudonym: s("pseudonym"), name: s("name") || null, phone: s("phone") || null },
       needs: s("needs") ? s("needs").split(",").map((x) => x.trim()).filter(Boolean) : [],
       notes: s("notes") || null,
       status: "open",
-      screenings: [],
+      screenings,
     };
     if (lap) {
-      body.screenings.push({
+      screenings.push({
         id: screeningId,
         screening: {
           instrument: "lap",
@@ -339,8 +347,8 @@ export function ContactForm() {
     }
     if (dash) {
       // Judgement may raise the level the answers give, never lower it (the server enforces).
-      const level = s("dash_judgement");
-      body.screenings.push({
+      const level = s("dash_judgement") as Schema<"RiskLevel"> | "";
+      screenings.push({
         id: dashId,
         screening: {
           instrument: "dash",
@@ -383,7 +391,7 @@ export function ContactForm() {
     setResult(null);
   }
 
-  const scored = (sid: string) => result?.screenings?.find((x: any) => x.id === sid)?.result;
+  const scored = (sid: string) => result?.screenings.find((x) => x.id === sid)?.result;
   const screening = lap ? scored(screeningId) : undefined;
   const dashResult = dash ? scored(dashId) : undefined;
   return (
@@ -509,7 +517,7 @@ function AlertLine({ r }: { r: { high_risk: boolean; alert_required: boolean } }
 }
 
 /** Yes / no / no answer per question, in the instrument's order. */
-function Questions(props: { name: string; questions: string[]; answers: string[]; onChange: (a: string[]) => void }) {
+function Questions(props: { name: string; questions: string[]; answers: Answer[]; onChange: (a: Answer[]) => void }) {
   return (
     <>
       {props.questions.map((q, i) => (
@@ -517,7 +525,7 @@ function Questions(props: { name: string; questions: string[]; answers: string[]
           <span>
             {i + 1}. {q}
           </span>
-          {["yes", "no", "not_answered"].map((a) => (
+          {(["yes", "no", "not_answered"] as const).map((a) => (
             <label class="check">
               <input
                 type="radio"

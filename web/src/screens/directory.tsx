@@ -2,50 +2,26 @@
 // check, and bulk import with each bad row's error shown against its line.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { Problem, ago, call, errorText, get, label, type FieldError } from "../api";
+import { Problem, ago, call, errorText, get, label, type FieldError, type Schema } from "../api";
 import type { Me } from "../session";
 
-export const KINDS = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
-export const STATUSES = ["open", "full", "temporarily_closed", "closed"];
+export const KINDS: Schema<"EntryKind">[] = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
+export const STATUSES: Schema<"EntryStatus">[] = ["open", "full", "temporarily_closed", "closed"];
 
-export interface Entry {
-  id: string;
-  owner_agency_id: string;
-  name: string;
-  kind: string;
-  organization: string;
-  description: string;
-  location: { latitude: number; longitude: number } | null;
-  address: { street: string; locality: string; region: string; postal_code: string; country: string };
-  service_area: string;
-  intake_phone: string;
-  website: string | null;
-  hours: any;
-  eligibility: any;
-  capacity: number | null;
-  beds_available: number | null;
-  availability_updated_at: string | null;
-  availability_age_s?: number | null;
-  status: string;
-  confidential: boolean;
-  shared: boolean;
-  external_id: string | null;
-  version: number;
-  redacted: boolean;
-  distance_m?: number;
-  open_now?: boolean;
-}
-
+export type Entry = Schema<"Entry">;
 /** A list as the server gives it, with its stale threshold (FIELDLINE_DIRECTORY_STALE_HOURS). */
-export interface EntryList {
-  entries: Entry[];
-  stale_after_s: number;
-}
-
+export type EntryList = Schema<"EntryList">;
 /** One page of the agency's own places (`GET /v1/directory/entries`), by name. */
-export interface EntryPage extends EntryList {
-  next_after?: string;
-}
+type EntryPage = Schema<"EntryPage">;
+/** What the editor holds: an `EntryInput` whose address fields are all there and whose
+ *  location may be missing (an entry read without it). */
+type Draft = Omit<Schema<"EntryInput">, "location" | "address"> & {
+  location: Schema<"Coordinates"> | null;
+  address: Required<Schema<"Address">>;
+};
+
+/** A list's stale threshold in seconds; an older server that does not say uses 24 hours. */
+export const staleAfterOf = (l: { stale_after_s?: number }) => l.stale_after_s ?? 24 * 3600;
 
 /** A small first page shows the table at once on a slow network; larger ones fill it in. */
 const FIRST_PAGE = 25;
@@ -86,10 +62,10 @@ export function Directory({ me }: { me: Me }) {
         const r = await get<EntryPage>(`/v1/directory/entries?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ""}`);
         if (walk.current !== mine) return;
         const first = !after;
-        setStaleAfter(r.stale_after_s);
+        setStaleAfter(staleAfterOf(r));
         // Appended to what is shown, so an availability change made meanwhile is kept.
         setEntries((shown) => (first ? r.entries : [...(shown ?? []), ...r.entries]));
-        after = r.next_after;
+        after = r.next_after ?? undefined;
       } while (after);
     } catch (e) {
       if (walk.current === mine) setError(errorText(e));
@@ -216,7 +192,7 @@ function Row({
 }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
-  async function set(change: { beds_available: number | null; status?: string }) {
+  async function set(change: Schema<"AvailabilityUpdate">) {
     setBusy(true);
     try {
       onSaved((await call<Entry>("PATCH", `/v1/directory/entries/${e.id}/availability`, change)).body);
@@ -244,7 +220,7 @@ function Row({
             aria-label={`Status of ${e.name}`}
             value={e.status}
             disabled={busy}
-            onChange={(ev) => set({ beds_available: beds, status: (ev.target as HTMLSelectElement).value })}
+            onChange={(ev) => set({ beds_available: beds, status: (ev.target as HTMLSelectElement).value as Schema<"EntryStatus"> })}
           >
             {STATUSES.map((s) => (
               <option value={s}>{label(s)}</option>
@@ -261,11 +237,11 @@ function Row({
           </button>
         )}
         <span data-test="beds">{beds ?? "?"}</span>
-        {e.capacity !== null && <span class="muted">/{e.capacity}</span>}
+        {e.capacity != null && <span class="muted">/{e.capacity}</span>}
         {manager && (
           <button
             aria-label={`One bed more at ${e.name}`}
-            disabled={busy || (e.capacity !== null && (beds ?? 0) >= e.capacity)}
+            disabled={busy || (e.capacity != null && (beds ?? 0) >= e.capacity)}
             onClick={() => set({ beds_available: (beds ?? 0) + 1 })}
           >
             +
@@ -293,14 +269,15 @@ function Row({
 }
 
 /** The writable fields of an entry (EntryInput). */
-function toInput(e: Entry): any {
+function toInput(e: Entry): Draft {
+  const a = e.address;
   return {
     name: e.name,
     kind: e.kind,
     organization: e.organization,
     description: e.description,
-    location: e.location,
-    address: e.address,
+    location: e.location ?? null,
+    address: { street: a.street ?? "", locality: a.locality ?? "", region: a.region ?? "", postal_code: a.postal_code ?? "", country: a.country ?? "" },
     service_area: e.service_area,
     intake_phone: e.intake_phone,
     website: e.website,
@@ -315,7 +292,7 @@ function toInput(e: Entry): any {
   };
 }
 
-const COMPARED: [string, (i: any) => string][] = [
+const COMPARED: [string, (i: Draft) => string][] = [
   ["Name", (i) => i.name],
   ["Kind", (i) => label(i.kind)],
   ["Status", (i) => label(i.status)],
@@ -327,7 +304,7 @@ const COMPARED: [string, (i: any) => string][] = [
 ];
 
 function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDone: (saved: boolean) => void }) {
-  const blank = {
+  const blank: Draft = {
     name: "",
     kind: "shelter",
     organization: "",
@@ -346,11 +323,11 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
     shared: true,
     external_id: null,
   };
-  const [input, setInput] = useState<any>(entry ? toInput(entry) : blank);
+  const [input, setInput] = useState<Draft>(entry ? toInput(entry) : blank);
   const [version, setVersion] = useState(entry?.version ?? 0);
   const [conflict, setConflict] = useState<Entry | null>(null);
   const [error, setError] = useState("");
-  const upd = (f: (i: any) => void) => setInput((old: any) => {
+  const upd = (f: (i: Draft) => void) => setInput((old) => {
     const next = structuredClone(old);
     f(next);
     return next;
@@ -374,7 +351,7 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
   }
 
   const num = (v: string) => (v.trim() === "" ? null : Number(v));
-  const text = (f: (i: any, v: string) => void) => (ev: Event) => upd((i) => f(i, (ev.target as HTMLInputElement).value));
+  const text = (f: (i: Draft, v: string) => void) => (ev: Event) => upd((i) => f(i, (ev.target as HTMLInputElement).value));
 
   if (conflict)
     return (
@@ -391,7 +368,7 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
           </thead>
           <tbody>
             {COMPARED.map(([name, f]) => (
-              <tr class={f(input) !== f(conflict) ? "differs" : ""}>
+              <tr class={f(input) !== f(toInput(conflict)) ? "differs" : ""}>
                 <th scope="row">{name}</th>
                 <td>{f(input)}</td>
                 <td>{f(toInput(conflict))}</td>
@@ -417,7 +394,7 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       </label>
       <label>
         Kind
-        <select value={input.kind} onChange={text((i, v) => (i.kind = v))}>
+        <select value={input.kind} onChange={text((i, v) => (i.kind = v as Schema<"EntryKind">))}>
           {KINDS.map((k) => (
             <option value={k}>{label(k)}</option>
           ))}
@@ -425,7 +402,7 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       </label>
       <label>
         Status
-        <select value={input.status} onChange={text((i, v) => (i.status = v))}>
+        <select value={input.status} onChange={text((i, v) => (i.status = v as Schema<"EntryStatus">))}>
           {STATUSES.map((k) => (
             <option value={k}>{label(k)}</option>
           ))}
@@ -457,11 +434,11 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
         <div class="pair">
           <label>
             Latitude
-            <input inputMode="decimal" value={input.location.latitude} onInput={text((i, v) => (i.location.latitude = Number(v)))} />
+            <input inputMode="decimal" value={input.location.latitude} onInput={text((i, v) => i.location && (i.location.latitude = Number(v)))} />
           </label>
           <label>
             Longitude
-            <input inputMode="decimal" value={input.location.longitude} onInput={text((i, v) => (i.location.longitude = Number(v)))} />
+            <input inputMode="decimal" value={input.location.longitude} onInput={text((i, v) => i.location && (i.location.longitude = Number(v)))} />
           </label>
         </div>
       )}
@@ -504,7 +481,7 @@ function Import({ onDone }: { onDone: () => void }) {
     setLines(text.split(/\r?\n/));
     const json = f.name.toLowerCase().endsWith(".json") || text.trimStart().startsWith("{") || text.trimStart().startsWith("[");
     try {
-      const r = await call<{ created: number; updated: number }>("POST", "/v1/directory/import", new Blob([text]), {
+      const r = await call<Schema<"ImportSummary">>("POST", "/v1/directory/import", new Blob([text]), {
         "content-type": json ? "application/json" : "text/csv",
       });
       setResult(`Imported: ${r.body.created} created, ${r.body.updated} updated.`);

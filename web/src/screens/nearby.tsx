@@ -4,7 +4,7 @@
 
 import { useRef, useState } from "preact/hooks";
 import { ago, errorText, get, label } from "../api";
-import { KINDS, isStale, type Entry, type EntryList } from "./directory";
+import { KINDS, isStale, staleAfterOf, type Entry, type EntryList } from "./directory";
 import type { Gazetteer, Place } from "../places";
 
 export function Nearby() {
@@ -28,7 +28,7 @@ export function Nearby() {
     setMsg("Searching…");
     try {
       const list = await get<EntryList>(`/v1/directory/nearby?${p}`);
-      setStaleAfter(list.stale_after_s);
+      setStaleAfter(staleAfterOf(list));
       setEntries(list.entries);
       setMsg("");
     } catch (e) {
@@ -158,9 +158,9 @@ export function Nearby() {
               {e.name} {e.confidential && <span class="badge confidential">confidential</span>}
             </h2>
             <p>
-              <strong>{e.distance_m !== undefined ? `${(e.distance_m / 1000).toFixed(1)} km` : ""}</strong>
+              <strong>{e.distance_m != null ? `${(e.distance_m / 1000).toFixed(1)} km` : ""}</strong>
               {e.redacted && " (approximate)"} · {label(e.kind)} · {label(e.status)}
-              {e.open_now !== undefined && (e.open_now ? " · intake open" : " · intake closed")}
+              {e.open_now != null && (e.open_now ? " · intake open" : " · intake closed")}
             </p>
             <p>
               Beds: {e.beds_available ?? "unknown"} · updated {ago(e.availability_updated_at)}

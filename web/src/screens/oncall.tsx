@@ -1,16 +1,10 @@
 // Who is on call now and next, and "I'll cover tonight".
 
 import { useEffect, useState } from "preact/hooks";
-import { call, errorText, get } from "../api";
+import { call, errorText, get, type Schema } from "../api";
 import type { Me } from "../session";
 
-interface OnCallNow {
-  user_id: string | null;
-  display_name: string | null;
-  start: string | null;
-  end: string | null;
-  overridden: boolean;
-}
+type OnCallNow = Schema<"OnCall">;
 interface Row {
   id: string;
   name: string;
@@ -18,7 +12,7 @@ interface Row {
   next: OnCallNow | null;
 }
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }) : "—");
+const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }) : "—");
 
 /** Tonight in this device's time: 18:00 today (or now, if later) to 08:00 tomorrow. */
 export function tonight(now = new Date()): { start: Date; end: Date } {
@@ -34,11 +28,11 @@ export function tonight(now = new Date()): { start: Date; end: Date } {
 export function OnCall({ me }: { me: Me }) {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [msg, setMsg] = useState("");
-  const who = (c: OnCallNow) => (c.user_id === null ? "nobody" : c.user_id === me.id ? "You" : (c.display_name ?? "a colleague"));
+  const who = (c: OnCallNow) => (c.user_id == null ? "nobody" : c.user_id === me.id ? "You" : (c.display_name ?? "a colleague"));
 
   async function load() {
     try {
-      const { schedules } = await get<{ schedules: { id: string; schedule: { name: string } }[] }>("/v1/oncall/schedules");
+      const { schedules } = await get<Schema<"ScheduleList">>("/v1/oncall/schedules");
       const out: Row[] = [];
       for (const s of schedules) {
         const now = await get<OnCallNow>(`/v1/oncall/schedules/${s.id}/on-call`);
@@ -59,11 +53,8 @@ export function OnCall({ me }: { me: Me }) {
   async function cover(id: string) {
     const { start, end } = tonight();
     try {
-      await call("POST", `/v1/oncall/schedules/${id}/overrides`, {
-        user_id: me.id,
-        start_at: start.toISOString(),
-        end_at: end.toISOString(),
-      });
+      const cover: Schema<"OverrideInput"> = { user_id: me.id, start_at: start.toISOString(), end_at: end.toISOString() };
+      await call("POST", `/v1/oncall/schedules/${id}/overrides`, cover);
       setMsg(`You cover ${when(start.toISOString())} to ${when(end.toISOString())}.`);
       load();
     } catch (e) {

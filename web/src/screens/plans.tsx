@@ -2,9 +2,14 @@
 // Saving sends If-Match, so two advocates cannot silently overwrite each other.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, call, errorText, get } from "../api";
+import { Problem, call, errorText, get, type Schema } from "../api";
 
-const SECTIONS: [string, string][] = [
+type Content = Schema<"SafetyPlanContent">;
+type Person = Pick<Schema<"ContactSummary">, "person_id" | "pseudonym">;
+
+/** The plan's lists the editor shows, one text area each. */
+type Section = "warning_signs" | "safe_places" | "children" | "technology" | "work_or_school" | "support_and_self_care";
+const SECTIONS: [Section, string][] = [
   ["warning_signs", "Warning signs"],
   ["safe_places", "Safe places"],
   ["children", "Children"],
@@ -14,13 +19,13 @@ const SECTIONS: [string, string][] = [
 ];
 
 export function Plans() {
-  const [people, setPeople] = useState<{ person_id: string; pseudonym: string }[] | null>(null);
+  const [people, setPeople] = useState<Person[] | null>(null);
   const [person, setPerson] = useState<string | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    get<{ contacts: { person_id: string; pseudonym: string }[] }>("/v1/contacts")
+    get<Schema<"ContactList">>("/v1/contacts")
       .then((r) => {
-        const seen = new Map<string, { person_id: string; pseudonym: string }>();
+        const seen = new Map<string, Person>();
         r.contacts.forEach((c) => seen.set(c.person_id, c));
         setPeople([...seen.values()]);
       })
@@ -46,11 +51,11 @@ export function Plans() {
 }
 
 function PlanEditor({ personId, onBack }: { personId: string; onBack: () => void }) {
-  const [content, setContent] = useState<any>(null);
+  const [content, setContent] = useState<Partial<Content> | null>(null);
   const [version, setVersion] = useState<number | null>(null);
   const [msg, setMsg] = useState("");
   useEffect(() => {
-    get(`/v1/persons/${personId}/safety-plan`)
+    get<Schema<"SafetyPlan">>(`/v1/persons/${personId}/safety-plan`)
       .then((p) => (setContent(p.content), setVersion(p.version)))
       .catch((e) => {
         if (e instanceof Problem && e.status === 404) setContent({});
@@ -66,10 +71,10 @@ function PlanEditor({ personId, onBack }: { personId: string; onBack: () => void
         .split("\n")
         .map((x) => x.trim())
         .filter(Boolean);
-    const next: any = { ...content, code_word: String(f.get("code_word") ?? "").trim() || null };
+    const next: Partial<Content> = { ...content, code_word: String(f.get("code_word") ?? "").trim() || null };
     for (const [k] of SECTIONS) next[k] = lines(k);
     try {
-      const r = await call("PUT", `/v1/persons/${personId}/safety-plan`, next, version === null ? {} : { "if-match": `"${version}"` });
+      const r = await call<Schema<"SafetyPlan">>("PUT", `/v1/persons/${personId}/safety-plan`, next, version === null ? {} : { "if-match": `"${version}"` });
       setContent(r.body.content);
       setVersion(r.body.version);
       setMsg(`Saved (version ${r.body.version}).`);

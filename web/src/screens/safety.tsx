@@ -1,16 +1,19 @@
 // Advocates: raise an alert and watch it, scene check-in with a countdown, check-out, duress.
 
 import { useEffect, useState } from "preact/hooks";
-import { ago, call, errorText, get, label, uuid } from "../api";
+import { ago, call, errorText, get, label, uuid, type Schema } from "../api";
+
+type Alert = Schema<"Alert">;
+type Checkin = Schema<"Checkin">;
 import { kvDelete, kvGet, kvSet } from "../idb";
 
 export function RaiseAlert() {
   const [id, setId] = useState<string | null>(null);
-  const [alert, setAlert] = useState<any>(null);
+  const [alert, setAlert] = useState<Alert | null>(null);
   const [msg, setMsg] = useState("");
   useEffect(() => {
     if (!id) return;
-    const load = () => get(`/v1/alerts/${id}`).then(setAlert).catch(() => {});
+    const load = () => get<Alert>(`/v1/alerts/${id}`).then(setAlert).catch(() => {});
     load();
     const t = setInterval(load, 5_000);
     return () => clearInterval(t);
@@ -21,11 +24,12 @@ export function RaiseAlert() {
     const f = new FormData(e.target as HTMLFormElement);
     const newId = id ?? uuid();
     try {
-      const r = await call("POST", "/v1/alerts", {
+      const raise: Schema<"RaiseAlert"> = {
         id: newId,
-        kind: f.get("kind"),
+        kind: f.get("kind") as Schema<"AlertKind">,
         details: String(f.get("details") ?? "").trim() || null,
-      });
+      };
+      const r = await call<Alert>("POST", "/v1/alerts", raise);
       setId(newId);
       setAlert(r.body);
       setMsg("");
@@ -68,14 +72,7 @@ export function RaiseAlert() {
   );
 }
 
-interface Checkin {
-  id: string;
-  expected_end_at: string;
-  grace_minutes: number;
-  state: string;
-}
-
-function position(): Promise<{ latitude: number; longitude: number; precision_m: number } | null> {
+function position(): Promise<Schema<"LocationReport"> | null> {
   return new Promise((resolve) => {
     if (!("geolocation" in navigator)) return resolve(null);
     navigator.geolocation.getCurrentPosition(
@@ -101,11 +98,12 @@ export function Safety() {
     e.preventDefault();
     const minutes = Number(new FormData(e.target as HTMLFormElement).get("minutes"));
     try {
-      const r = await call<Checkin>("POST", "/v1/safety/checkins", {
+      const start: Schema<"StartCheckin"> = {
         id: uuid(),
         expected_end_at: new Date(Date.now() + minutes * 60_000).toISOString(),
         grace_minutes: 15,
-      });
+      };
+      const r = await call<Checkin>("POST", "/v1/safety/checkins", start);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
       setMsg("");
@@ -117,9 +115,10 @@ export function Safety() {
   async function extend() {
     if (!checkin) return;
     try {
-      const r = await call<Checkin>("POST", `/v1/safety/checkins/${checkin.id}/extend`, {
+      const later: Schema<"ExtendCheckin"> = {
         expected_end_at: new Date(Math.max(Date.now(), Date.parse(checkin.expected_end_at)) + 30 * 60_000).toISOString(),
-      });
+      };
+      const r = await call<Checkin>("POST", `/v1/safety/checkins/${checkin.id}/extend`, later);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
     } catch (err) {
@@ -132,7 +131,8 @@ export function Safety() {
     if (!checkin) return;
     const code = String(new FormData(e.target as HTMLFormElement).get("code") ?? "").trim();
     try {
-      await call("POST", `/v1/safety/checkins/${checkin.id}/checkout`, { code: code || null });
+      const out: Schema<"Checkout"> = { code: code || null };
+      await call("POST", `/v1/safety/checkins/${checkin.id}/checkout`, out);
       setCheckin(null);
       await kvDelete("checkin");
       setMsg("Checked out. Stay safe.");
@@ -143,7 +143,8 @@ export function Safety() {
 
   async function duress() {
     try {
-      await call("POST", "/v1/safety/duress", { id: uuid(), location: await position() });
+      const body: Schema<"Duress"> = { id: uuid(), location: await position() };
+      await call("POST", "/v1/safety/duress", body);
       setMsg("Help is being called.");
     } catch (err) {
       setMsg(errorText(err));
