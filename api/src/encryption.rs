@@ -306,6 +306,12 @@ pub const SEALED: &[SealedColumn] = sealed_columns![
     ),
     ("alerts", "details_sealed", "alert.details", agency),
     (
+        "alerts",
+        "resolution_note_sealed",
+        "alert.resolution_note",
+        agency
+    ),
+    (
         "checkins",
         "last_location_sealed",
         "checkin.location",

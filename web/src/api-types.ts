@@ -214,8 +214,8 @@ export type paths = {
          * Raise an alert (advocates and coordinators). It reaches the first level of the kind's
          *     escalation policy at once. Sending the same id again returns the same alert; an open
          *     alert with the same `dedup_key` is joined instead of opening another: its timeline names
-         *     who joined, and the joiner follows it as its raiser does. An id that is another agency's
-         *     alert is answered 404, as an unknown one would be.
+         *     who joined, and the joiner follows it as its raiser does. Ids are your agency's own: an id
+         *     another agency's alert has is answered exactly as an unknown one (a new alert, 201).
          */
         post: operations["raise_alert"];
         delete?: never;
@@ -405,8 +405,10 @@ export type paths = {
          *     A new contact's person is created when new; an existing person is linked as they are (a
          *     create never rewrites a person), and only when you may see them. A change with `If-Match`
          *     also updates the person. A screening that scores high raises a `high_risk` alert in the
-         *     same transaction, unless it carries `no_alert_reason`. Another agency's or a sealed
-         *     record's id is answered 404, as an unknown one would be on a read.
+         *     same transaction, unless it carries `no_alert_reason`. Ids are your agency's own: an id
+         *     another agency holds is answered exactly as an unknown one (a new contact, 201), and so is
+         *     a person id another agency holds (a new person of yours). A sealed record you are not on
+         *     the team of, or an existing person you may not see, is 404.
          */
         put: operations["put_contact"];
         post?: never;
@@ -832,7 +834,10 @@ export type paths = {
             cookie?: never;
         };
         get?: never;
-        /** Create or replace a schedule (coordinators, admins), under an id the client chose. */
+        /**
+         * Create or replace a schedule (coordinators, admins), under an id the client chose. Ids are
+         *     your agency's own: an id another agency's schedule has creates yours, as an unknown one does.
+         */
         put: operations["put_schedule"];
         post?: never;
         delete?: never;
@@ -1116,7 +1121,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Start a check-in for a scene (idempotent by id). */
+        /**
+         * Start a check-in for a scene (idempotent by id). Ids are your agency's own: an id another
+         *     agency's check-in has is answered exactly as an unknown one (a new check-in).
+         */
         post: operations["start"];
         delete?: never;
         options?: never;
@@ -1187,7 +1195,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Duress: raise an advocate-safety alert now (idempotent by id). */
+        /**
+         * Duress: raise an advocate-safety alert now (idempotent by id). Ids are your agency's own:
+         *     an id another agency's alert has raises yours all the same, and so does an id a colleague
+         *     raised under: duress is never swallowed.
+         */
         post: operations["duress"];
         delete?: never;
         options?: never;
@@ -3240,7 +3252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another agency's alert */
+            /** @description the id is an alert of your agency you may not follow (a colleague's) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3895,7 +3907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description another agency's or a sealed record, or a person you may not see */
+            /** @description a record sealed to a team you are not on, or a person of your agency you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3904,7 +3916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a part's id is in use by another contact */
+            /** @description a referral, follow-up or screening id is in use by another contact of your agency (ids of other agencies never collide) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5533,7 +5545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another agency's schedule */
+            /** @description no such record, or not one you may see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6511,7 +6523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another advocate's check-in */
+            /** @description the id is another advocate's check-in in your agency */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6827,15 +6839,6 @@ export interface operations {
             };
             /** @description your roles do not allow this */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the id is another agency's alert */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
