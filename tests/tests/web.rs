@@ -41,6 +41,8 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator acknowledges and calls the raiser in 2 taps from the push",
         "coordinator resolves a duress alert with a closing note",
         "coordinator sees colleagues on call by name",
+        "coordinator sees times with their zone, numbers and the week",
+        "coordinator covers tonight once, and can undo it",
         "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",
         "housing manager resolves an edit conflict",

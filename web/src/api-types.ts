@@ -807,6 +807,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/oncall/overrides/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take an override back ("undo"): the schedule is as it was without it. */
+        delete: operations["delete_override"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oncall/schedules": {
         parameters: {
             query?: never;
@@ -1901,6 +1918,8 @@ export type components = {
             end?: string | null;
             /** @description True when an override, not the rotation, puts this person on call. */
             overridden: boolean;
+            /** @description Their work phone, if on file: how to reach whoever is on call. */
+            phone?: string | null;
             /** Format: date-time */
             start?: string | null;
             /** Format: uuid */
@@ -2259,6 +2278,14 @@ export type components = {
             display_name?: string;
             /** Format: date-time */
             end: string;
+            /**
+             * Format: uuid
+             * @description An override's id (to take it back: `DELETE /v1/oncall/overrides/{id}`); `null` for a
+             *     rotation shift.
+             */
+            override_id?: string | null;
+            /** @description Their work phone, if on file. */
+            phone?: string | null;
             /** Format: date-time */
             start: string;
             /** Format: uuid */
@@ -5435,6 +5462,62 @@ export interface operations {
             };
             /** @description no valid session: sign in again */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Taken back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a parameter or the body is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid session: sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your roles do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such record of yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -309,8 +309,50 @@ async function coordinator() {
     assert.equal(await card.locator("[data-test=next]").textContent(), "You");
     assert.ok(!(await card.textContent()).includes(colleague.id.slice(0, 8)), "a name, not an id");
     ok("coordinator sees colleagues on call by name");
+
+    // Times say their zone; the colleague on call has a call button; the week is listed.
+    assert.equal(await card.locator("[data-test=zone]").textContent(), "Times in America/Denver");
+    assert.match(await card.locator("[data-test=now-line]").textContent(), /until .*\b(MST|MDT|GMT-[67])\b/);
+    assert.equal(await card.getByRole("link", { name: new RegExp(`^Call ${colleague.display_name}`) }).getAttribute("href"), "tel:+13035550173");
+    assert.ok((await card.locator(".roster li").count()) >= 7, "a week of shifts");
+    // Without the colleague's cover, the coordinator is on call all night: no "I'll cover".
+    assert.equal((await api(coord, "DELETE", `/v1/oncall/overrides/${cover.body.override_id}`)).status, 204);
+    await page.getByRole("button", { name: "Alerts", exact: true }).click();
+    await page.getByRole("button", { name: "On call" }).click();
+    await card.locator("[data-test=you-tonight]").waitFor();
+    assert.equal(await card.getByRole("button", { name: "I'll cover tonight" }).count(), 0);
+    ok("coordinator sees times with their zone, numbers and the week");
   } finally {
     await close();
+  }
+  // The backup coordinator, not on the rotation, covers tonight: a double tap covers once,
+  // and Undo takes it back.
+  const backup = await phone();
+  try {
+    const page = await backup.ctx.newPage();
+    await signIn(page, "coordinator2@demo.fieldline.test");
+    await page.getByRole("button", { name: "On call" }).click();
+    const coord2 = await token("coordinator2@demo.fieldline.test");
+    const me2 = (await api(coord2, "GET", "/v1/me")).body;
+    const [schedule] = (await api(coord2, "GET", "/v1/oncall/schedules")).body.schedules;
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 2 * 86400_000).toISOString();
+    const covers = async () =>
+      (await api(coord2, "GET", `/v1/oncall/schedules/${schedule.id}/shifts?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).body.overrides.filter(
+        (o) => o.user_id === me2.id,
+      );
+    const button = page.getByRole("button", { name: "I'll cover tonight" });
+    await button.dblclick();
+    await page.getByText(/^You cover /).waitFor();
+    assert.equal((await covers()).length, 1, "a double tap covers once");
+    await page.locator("[data-test=you-tonight]").waitFor();
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByText("Taken back: the schedule is as it was.").waitFor();
+    assert.equal((await covers()).length, 0);
+    await button.waitFor();
+    ok("coordinator covers tonight once, and can undo it");
+  } finally {
+    await backup.close();
   }
 }
 

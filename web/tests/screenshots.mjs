@@ -62,7 +62,7 @@ async function coordinator() {
       await api(coord, "POST", `/v1/oncall/schedules/${s.id}/overrides`, { user_id: colleague.id, start_at: now.end, end_at: end });
     }
     await page.getByRole("button", { name: "On call" }).click();
-    await page.getByRole("button", { name: "I'll cover tonight" }).first().waitFor();
+    await page.getByRole("heading", { name: "The next 7 days" }).first().waitFor();
     await page.locator("[data-test=next]").first().waitFor();
     await shot(page, "04-on-call");
   } finally {
