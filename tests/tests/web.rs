@@ -52,6 +52,8 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "advocate runs the LAP screen",
         "advocate runs the DASH checklist",
         "quick exit",
+        "advocate raises duress from any screen in 2 taps, with numbers to call offline",
+        "advocate sets a duress code in the app and a check-in sends the location",
         "advocate reopening after the idle limit is signed out, the queue kept sealed",
         "the queued contact is sent after signing in again",
         "advocate's outbox survives a captive portal and a lost answer",

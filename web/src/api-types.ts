@@ -50,7 +50,8 @@ export type paths = {
         get?: never;
         /**
          * Change your agency's settings: the coordinator line phones offer when an alert cannot be
-         *     delivered. Phones pick it up at their next sign-in or sync.
+         *     delivered, and the emergency number offered with it. Phones pick them up at their next
+         *     sign-in or sync.
          */
         put: operations["update_agency"];
         post?: never;
@@ -1273,10 +1274,18 @@ export type components = {
              *     characters: digits, spaces, `+`, `-`, `(`, `)`, `.`); `null` removes it.
              */
             coordinator_fallback_phone?: string | null;
+            /**
+             * @description The emergency number phones offer with the coordinator line when a duress alert cannot
+             *     be sent (e.g. `911`; same characters, at least 3 digits). Absent: unchanged; `""`
+             *     removes it.
+             */
+            emergency_number?: string | null;
         };
         AgencySummary: {
             /** @description The coordinator line a phone offers when an alert cannot reach the server. */
             coordinator_fallback_phone?: string | null;
+            /** @description The emergency number a phone offers with it (e.g. `911`), if the agency set one. */
+            emergency_number?: string | null;
             /** Format: uuid */
             id: string;
             name: string;

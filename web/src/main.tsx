@@ -26,6 +26,7 @@ import { Nearby } from "./screens/nearby";
 import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
+import { DuressSheet } from "./duress";
 
 type Role = Schema<"Role">;
 
@@ -77,6 +78,7 @@ document.addEventListener("keydown", (e) => {
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [screen, setScreen] = useState<Screen | null>(null);
+  const [duress, setDuress] = useState(false);
 
   useEffect(() => {
     // Reopened after the idle limit: signed out before anything is shown (the server would
@@ -147,14 +149,17 @@ function App() {
   if (me === undefined) return <Frame />;
   if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
   const tabs = TABS.filter((t) => t.roles.some((r) => me.roles.includes(r)));
+  const advocate = me.roles.includes("advocate");
   return (
     <Frame
       me={me}
       onSignOut={() => signOut(setMe, false)}
+      onDuress={advocate ? () => setDuress(true) : undefined}
       tabs={tabs}
       current={screen?.name}
       onTab={(n) => setScreen({ name: n } as Screen)}
     >
+      {duress && <DuressSheet me={me} onClose={() => setDuress(false)} />}
       <Body screen={screen} nav={setScreen} me={me} />
     </Frame>
   );
@@ -185,7 +190,7 @@ function Body({ screen, nav, me }: { screen: Screen | null; nav: Nav; me: Me }) 
     case "raise":
       return <RaiseAlert />;
     case "safety":
-      return <Safety />;
+      return <Safety me={me} />;
   }
 }
 
@@ -224,6 +229,8 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
 function Frame(props: {
   children?: ComponentChildren;
   me?: Me;
+  /** Opens the duress sheet (advocates). */
+  onDuress?: () => void;
   onSignOut?: () => void;
   tabs?: typeof TABS;
   current?: string;
@@ -233,6 +240,11 @@ function Frame(props: {
     <>
       <header class="bar">
         <span class="brand">Fieldline</span>
+        {props.onDuress && (
+          <button class="duress" onClick={props.onDuress} aria-label="Duress: alert the coordinator">
+            Duress
+          </button>
+        )}
         {props.me && (
           <button class="link" onClick={props.onSignOut}>
             Sign out

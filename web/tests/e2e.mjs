@@ -654,6 +654,76 @@ async function advocate() {
   }
 }
 
+/** Duress from any screen in two taps, with the telephone fallback when the network is down;
+ *  the duress code set in the app works at check-out; a check-in sends the phone's location. */
+async function advocateSafety() {
+  const { ctx, close } = await phone({ geolocation: { latitude: 40.2338, longitude: -111.6585, accuracy: 12 }, permissions: ["geolocation"] });
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    const adv = await token(ADVOCATE);
+    const coord = await token(COORDINATOR);
+    const me = (await api(adv, "GET", "/v1/me")).body;
+    const safetyAlerts = async () =>
+      (await api(coord, "GET", "/v1/alerts")).body.alerts.filter((a) => a.kind === "advocate_safety" && a.raised_by === me.id);
+    const before = (await safetyAlerts()).length;
+
+    // From a screen that has nothing to do with safety: two taps.
+    await page.getByRole("button", { name: "Plans" }).click();
+    await page.getByRole("heading", { name: "Safety plans" }).waitFor();
+    const task = taps("advocate duress from any screen");
+    await task.tap(page.getByRole("button", { name: "Duress: alert the coordinator" }));
+    await task.tap(page.getByRole("button", { name: "Send duress alert now" }));
+    await page.getByText(/^Duress alert sent: the coordinator on call is being alerted, with your location/).waitFor();
+    task.done(2);
+    await until("the duress alert", async () => (await safetyAlerts()).length === before + 1);
+    const [raised] = (await safetyAlerts()).sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const full = (await api(coord, "GET", `/v1/alerts/${raised.id}`)).body;
+    assert.match(full.details, /location 40\.23380, -111\.65850/);
+    assert.ok(!(await page.locator("body").innerText()).match(/help is being called|call for help/i), "nothing claims a call is placed");
+    await page.getByRole("button", { name: "Close" }).click();
+
+    // No signal: not sent, and the coordinator line and the emergency number to call instead.
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    await ctx.setOffline(true);
+    const calls = await catchCalls(page);
+    const offline = taps("advocate with no signal, from any screen to calling the coordinator line");
+    await offline.tap(page.getByRole("button", { name: "Duress: alert the coordinator" }));
+    await offline.tap(page.locator(".sheet [data-test=call-coordinator]"));
+    offline.done(2);
+    assert.deepEqual(await calls(), ["tel:+13035550142"]);
+    // Sending says it did not go, and offers both numbers.
+    await page.getByRole("button", { name: "Send duress alert now" }).click();
+    await page.getByText("Not sent: this phone has no connection. Call instead:").waitFor();
+    assert.equal(await page.locator(".sheet [data-test=call-coordinator]").getAttribute("href"), "tel:+13035550142");
+    assert.equal(await page.locator(".sheet [data-test=call-emergency]").getAttribute("href"), "tel:911");
+    assert.equal(await page.locator(".sheet [data-test=call-emergency]").textContent(), "Call 911");
+    await ctx.setOffline(false);
+    await page.getByRole("button", { name: "Close" }).click();
+    assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
+    ok("advocate raises duress from any screen in 2 taps, with numbers to call offline");
+
+    // The duress code, set in the app, checks out as usual and alerts silently.
+    await page.getByRole("button", { name: "Check-in" }).click();
+    await page.getByLabel("Duress code (4 to 32 characters)").fill("blue-heron-7");
+    await page.getByRole("button", { name: "Set duress code" }).click();
+    await page.getByText("Duress code set.").waitFor();
+    const located = page.waitForRequest((r) => r.method() === "POST" && /\/v1\/safety\/checkins\/[^/]+\/location$/.test(new URL(r.url()).pathname));
+    await page.getByRole("button", { name: "Check in", exact: true }).click();
+    const sent = JSON.parse((await located).postData());
+    assert.deepEqual([sent.latitude, sent.longitude], [40.2338, -111.6585], "the check-in sends the phone's location");
+    await page.getByText("Your location went with the check-in").waitFor();
+    await page.getByLabel("Check-out code").fill("blue-heron-7");
+    await page.getByRole("button", { name: "Check out" }).click();
+    await page.getByText("Checked out. Stay safe.").waitFor();
+    await until("the silent duress alert", async () => (await safetyAlerts()).length === before + 2);
+    ok("advocate sets a duress code in the app and a check-in sends the location");
+  } finally {
+    await close();
+  }
+}
+
 /** Run against a server started with FIELDLINE_DIRECTORY_STALE_HOURS=2 (tests/tests/web.rs):
  *  the app flags what that server calls stale, not what a built-in 24 h would. */
 async function staleThreshold() {
@@ -992,6 +1062,8 @@ try {
     await backoffRule();
     await faults();
     await busyServer();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "safety") {
+    await advocateSafety();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
@@ -1003,6 +1075,7 @@ try {
     await coordinator();
     await housing();
     await advocate();
+    await advocateSafety();
     await idleReopen();
     await faults();
     await busyServer();

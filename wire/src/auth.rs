@@ -96,4 +96,7 @@ pub struct AgencySummary {
     /// The coordinator line a phone offers when an alert cannot reach the server.
     #[serde(default)]
     pub coordinator_fallback_phone: Option<String>,
+    /// The emergency number a phone offers with it (e.g. `911`), if the agency set one.
+    #[serde(default)]
+    pub emergency_number: Option<String>,
 }

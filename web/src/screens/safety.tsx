@@ -1,4 +1,5 @@
-// Advocates: raise an alert and watch it, scene check-in with a countdown, check-out, duress.
+// Advocates: raise an alert and watch it, scene check-in with a countdown (the phone's location
+// sent with it), check-out, duress, and setting the duress code.
 
 import { useEffect, useState } from "preact/hooks";
 import { ago, call, errorText, get, label, uuid, type Schema } from "../api";
@@ -6,6 +7,8 @@ import { ago, call, errorText, get, label, uuid, type Schema } from "../api";
 type Alert = Schema<"Alert">;
 type Checkin = Schema<"Checkin">;
 import { kvDelete, kvGet, kvSet } from "../idb";
+import type { Me } from "../session";
+import { CallButtons, position, sendDuress } from "../duress";
 
 export function RaiseAlert() {
   const [id, setId] = useState<string | null>(null);
@@ -72,21 +75,12 @@ export function RaiseAlert() {
   );
 }
 
-function position(): Promise<Schema<"LocationReport"> | null> {
-  return new Promise((resolve) => {
-    if (!("geolocation" in navigator)) return resolve(null);
-    navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, precision_m: Math.max(1, Math.round(p.coords.accuracy)) }),
-      () => resolve(null),
-      { timeout: 5_000, maximumAge: 60_000 },
-    );
-  });
-}
-
-export function Safety() {
+export function Safety({ me }: { me: Me }) {
   const [checkin, setCheckin] = useState<Checkin | null>(null);
   const [now, setNow] = useState(Date.now());
   const [msg, setMsg] = useState("");
+  const [fallback, setFallback] = useState(false);
+  const [codeMsg, setCodeMsg] = useState("");
   useEffect(() => {
     // The active check-in survives a reload (its id only; nothing about a victim).
     kvGet<Checkin>("checkin").then((c) => c && c.state === "active" && setCheckin(c));
@@ -106,7 +100,7 @@ export function Safety() {
       const r = await call<Checkin>("POST", "/v1/safety/checkins", start);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
-      setMsg("");
+      setMsg(await sendLocation(r.body.id));
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -121,6 +115,7 @@ export function Safety() {
       const r = await call<Checkin>("POST", `/v1/safety/checkins/${checkin.id}/extend`, later);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
+      setMsg(await sendLocation(r.body.id));
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -142,12 +137,21 @@ export function Safety() {
   }
 
   async function duress() {
+    const r = await sendDuress();
+    setMsg(r.text);
+    setFallback(!r.sent);
+  }
+
+  async function setCode(e: Event) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const body: Schema<"DuressCode"> = { code: String(new FormData(form).get("duress_code") ?? "") };
     try {
-      const body: Schema<"Duress"> = { id: uuid(), location: await position() };
-      await call("POST", "/v1/safety/duress", body);
-      setMsg("Help is being called.");
+      await call("PUT", "/v1/safety/duress-code", body);
+      form.reset();
+      setCodeMsg("Duress code set.");
     } catch (err) {
-      setMsg(errorText(err));
+      setCodeMsg(errorText(err));
     }
   }
 
@@ -189,9 +193,36 @@ export function Safety() {
         </div>
       )}
       <button class="danger big" onClick={duress}>
-        Duress: call for help
+        Duress: alert the coordinator
       </button>
       {msg && <p role="status">{msg}</p>}
+      {fallback && <CallButtons me={me} />}
+      <form class="card" onSubmit={setCode}>
+        <h2>Your duress code</h2>
+        <p class="hint">
+          Typed at check-out instead of your usual code, it checks you out as usual on screen and alerts the coordinator
+          without a sign.
+        </p>
+        <label>
+          Duress code (4 to 32 characters)
+          <input name="duress_code" type="password" autocomplete="off" minLength={4} maxLength={32} required />
+        </label>
+        <button>Set duress code</button>
+        {codeMsg && <p role="status">{codeMsg}</p>}
+      </form>
     </section>
   );
+}
+
+/** Sends the phone's location with a check-in (kept sealed; shown to the coordinator only if
+ *  an alert is raised); the line that says whether it went. */
+async function sendLocation(checkin: string): Promise<string> {
+  const here = await position();
+  if (!here) return "Your location is not available: a missed check-out would reach the coordinator without it.";
+  try {
+    await call("POST", `/v1/safety/checkins/${checkin}/location`, here);
+    return "Your location went with the check-in (shown to the coordinator only if an alert is raised).";
+  } catch {
+    return "Your location could not be sent: a missed check-out would reach the coordinator without it.";
+  }
 }
