@@ -51,6 +51,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "advocate records a contact offline",
         "advocate runs the LAP screen",
         "advocate runs the DASH checklist",
+        "advocate sees every alert they raised, its state and who acknowledged it",
         "quick exit",
         "advocate raises duress from any screen in 2 taps, with numbers to call offline",
         "advocate sets a duress code in the app and a check-in sends the location",

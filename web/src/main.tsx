@@ -53,7 +53,7 @@ const TABS: { screen: Screen["name"]; label: string; roles: Role[] }[] = [
   { screen: "nearby", label: "Nearby", roles: ["advocate", "coordinator"] },
   { screen: "contact", label: "Contact", roles: ["advocate", "coordinator"] },
   { screen: "plans", label: "Plans", roles: ["advocate", "coordinator"] },
-  { screen: "raise", label: "Raise alert", roles: ["advocate"] },
+  { screen: "raise", label: "My alerts", roles: ["advocate"] },
   { screen: "safety", label: "Check-in", roles: ["advocate"] },
 ];
 
@@ -188,7 +188,7 @@ function Body({ screen, nav, me }: { screen: Screen | null; nav: Nav; me: Me }) 
     case "plans":
       return <Plans />;
     case "raise":
-      return <RaiseAlert />;
+      return <RaiseAlert me={me} />;
     case "safety":
       return <Safety me={me} />;
   }

@@ -586,7 +586,8 @@ async function advocate() {
     await page.getByRole("button", { name: "Save contact" }).click();
     const lap = page.locator("[data-test=lap-result]");
     await lap.waitFor();
-    assert.match(await lap.textContent(), /screened in protocol/);
+    assert.match(await lap.textContent(), /^LAP: screened in by the protocol: "yes" to question 1 \(any of questions 1–3 screens in\)/);
+    assert.ok(!(await lap.textContent()).includes("0 yes"), "no count of questions that did not decide it");
     await noLeak(page);
     ok("advocate runs the LAP screen");
 
@@ -614,8 +615,8 @@ async function advocate() {
     assert.equal(await page.locator("[data-test=dash-level]").textContent(), "high");
     assert.match(high.text, /14 yes of 24/);
     assert.match(high.text, /A high-risk alert goes to the coordinator/);
-    await until("the high-risk alert", async () =>
-      (await api(coord, "GET", "/v1/alerts")).body.alerts.some((a) => a.contact_id === high.id && a.kind === "high_risk"),
+    const highAlert = await until("the high-risk alert", async () =>
+      (await api(coord, "GET", "/v1/alerts")).body.alerts.find((a) => a.contact_id === high.id && a.kind === "high_risk"),
     );
     // 11 yes is medium; judgement raises it to high, and a reason stands in for the alert.
     const judged = await dash(`${pseudonym} D`, 11, async () => {
@@ -629,7 +630,33 @@ async function advocate() {
     await noLeak(page);
     ok("advocate runs the DASH checklist");
 
+    // The alert the screening raised stays in sight: under My alerts with its state, and who
+    // acknowledged it once someone has. Raising one by hand starts at "High risk".
+    await page.reload();
+    await page.getByRole("heading", { name: "Nearby places" }).waitFor();
+    const seeing = taps("advocate from the home screen to every alert they raised");
+    await seeing.tap(page.getByRole("button", { name: "My alerts" }));
+    const row = page.locator(`[data-alert="${highAlert.id}"]`);
+    await row.waitFor();
+    seeing.done(1);
+    assert.equal(await row.locator("[data-test=standing]").textContent(), "Waiting for a coordinator to acknowledge.");
+    assert.match(await row.textContent(), /high risk.*about a contact/);
+    assert.equal(await page.getByLabel("Kind").inputValue(), "high_risk");
+    assert.equal((await api(coord, "POST", `/v1/alerts/${highAlert.id}/acknowledge`)).status, 200);
+    await until("who acknowledged it", async () => {
+      await page.getByRole("button", { name: "Contact" }).click();
+      await page.getByRole("button", { name: "My alerts" }).click();
+      return /^Acknowledged by Casey Coordinator /.test((await row.locator("[data-test=standing]").textContent().catch(() => "")) ?? "");
+    });
+    // Resolved ones stay listed too.
+    assert.equal((await api(coord, "POST", `/v1/alerts/${highAlert.id}/resolve`, { note: "seen at the shelter" })).status, 200);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("button", { name: "My alerts" }).click();
+    await row.locator("[data-test=standing]", { hasText: /^Resolved by Casey Coordinator .*: seen at the shelter$/ }).waitFor();
+    ok("advocate sees every alert they raised, its state and who acknowledged it");
+
     // Quick exit with victim data on screen (typed, not saved): double Esc.
+    await page.getByRole("button", { name: "Contact" }).click();
     await page.getByRole("button", { name: "New contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.keyboard.press("Escape");

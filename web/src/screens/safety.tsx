@@ -1,41 +1,65 @@
-// Advocates: raise an alert and watch it, scene check-in with a countdown (the phone's location
+// Advocates: raise an alert and follow every alert they raised, scene check-in with a countdown (the phone's location
 // sent with it), check-out, duress, and setting the duress code.
 
 import { useEffect, useState } from "preact/hooks";
 import { ago, call, errorText, get, label, uuid, type Schema } from "../api";
-
-type Alert = Schema<"Alert">;
-type Checkin = Schema<"Checkin">;
 import { kvDelete, kvGet, kvSet } from "../idb";
 import type { Me } from "../session";
 import { CallButtons, position, sendDuress } from "../duress";
 
-export function RaiseAlert() {
-  const [id, setId] = useState<string | null>(null);
-  const [alert, setAlert] = useState<Alert | null>(null);
+type Alert = Schema<"Alert">;
+type Checkin = Schema<"Checkin">;
+
+/** Every alert you raised or joined (and those your screenings raised), open and resolved,
+ *  newest first. */
+async function myAlerts(): Promise<Alert[]> {
+  const [open, resolved] = await Promise.all([
+    get<Schema<"AlertList">>("/v1/alerts"),
+    get<Schema<"AlertList">>("/v1/alerts?state=resolved"),
+  ]);
+  return [...open.alerts, ...resolved.alerts].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+}
+
+/** Where an alert stands, for the person who raised it. */
+function standing(a: Alert): string {
+  if (a.state === "triggered") return "Waiting for a coordinator to acknowledge.";
+  if (a.state === "acknowledged") return `Acknowledged by ${a.acknowledged_by_name ?? "a coordinator"} ${ago(a.acknowledged_at)}.`;
+  return `Resolved by ${a.resolved_by_name ?? "a coordinator"} ${ago(a.resolved_at)}${a.resolution_note ? `: ${a.resolution_note}` : "."}`;
+}
+
+/** Advocates: raise an alert, and every alert they raised with its state and who has it. */
+export function RaiseAlert({ me }: { me: Me }) {
+  const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  // The id of an alert being raised: a retry after a lost answer raises it once.
+  const [pending, setPending] = useState<string | null>(null);
   const [msg, setMsg] = useState("");
+  const load = () =>
+    myAlerts()
+      .then(setAlerts)
+      .catch((e) => setMsg(errorText(e)));
   useEffect(() => {
-    if (!id) return;
-    const load = () => get<Alert>(`/v1/alerts/${id}`).then(setAlert).catch(() => {});
     load();
-    const t = setInterval(load, 5_000);
+    const t = setInterval(load, 10_000);
     return () => clearInterval(t);
-  }, [id]);
+  }, []);
 
   async function raise(e: Event) {
     e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    const newId = id ?? uuid();
+    const form = e.target as HTMLFormElement;
+    const f = new FormData(form);
+    const id = pending ?? uuid();
+    setPending(id);
     try {
-      const raise: Schema<"RaiseAlert"> = {
-        id: newId,
+      const body: Schema<"RaiseAlert"> = {
+        id,
         kind: f.get("kind") as Schema<"AlertKind">,
         details: String(f.get("details") ?? "").trim() || null,
       };
-      const r = await call<Alert>("POST", "/v1/alerts", raise);
-      setId(newId);
-      setAlert(r.body);
-      setMsg("");
+      await call<Alert>("POST", "/v1/alerts", body);
+      setPending(null);
+      form.reset();
+      setMsg("Alert raised. It is below: you see here when a coordinator has it.");
+      await load();
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -43,34 +67,46 @@ export function RaiseAlert() {
 
   return (
     <section>
-      <h1>Raise an alert</h1>
-      {!alert && (
-        <form class="card" onSubmit={raise}>
-          <label>
-            Kind
-            <select name="kind">
-              <option value="next_of_kin">Next-of-kin notification</option>
-              <option value="high_risk">High risk</option>
-              <option value="advocate_safety">Advocate safety</option>
-            </select>
-          </label>
-          <label>
-            Details for the coordinator (never sent in notifications)
-            <textarea name="details" rows={3} />
-          </label>
-          <button class="primary">Raise alert</button>
-        </form>
-      )}
-      {msg && <p class="error">{msg}</p>}
-      {alert && (
-        <div class="card">
-          <p>
-            {label(alert.kind)}: <span class={`badge ${alert.state}`} data-test="raised-state">{label(alert.state)}</span>
-          </p>
-          <p class="muted">Raised {ago(alert.created_at)}. {alert.state === "triggered" ? "Waiting for a coordinator…" : ""}</p>
-          <button onClick={() => (setId(null), setAlert(null))}>Done</button>
-        </div>
-      )}
+      <h1>My alerts</h1>
+      <form class="card" onSubmit={raise}>
+        <h2>Raise an alert</h2>
+        <label>
+          Kind
+          <select name="kind">
+            <option value="high_risk" selected>
+              High risk
+            </option>
+            <option value="advocate_safety">Advocate safety</option>
+            <option value="next_of_kin">Next-of-kin notification</option>
+          </select>
+        </label>
+        <label>
+          Details for the coordinator (never sent in notifications)
+          <textarea name="details" rows={3} />
+        </label>
+        <button class="primary">Raise alert</button>
+      </form>
+      {msg && <p role="status">{msg}</p>}
+      <h2>Alerts you raised</h2>
+      {alerts?.length === 0 && <p>None yet.</p>}
+      <ul class="list">
+        {alerts?.map((a) => (
+          <li key={a.id} class={`card mine state-${a.state}`} data-alert={a.id}>
+            <p>
+              <strong>{label(a.kind)}</strong>{" "}
+              <span class={`badge ${a.state}`} data-test="raised-state">
+                {label(a.state)}
+              </span>{" "}
+              <span class="muted">
+                {ago(a.created_at)}
+                {a.contact_id && " · about a contact"}
+                {a.raised_by !== me.id && a.raised_by_name && ` · raised by ${a.raised_by_name}`}
+              </span>
+            </p>
+            <p data-test="standing">{standing(a)}</p>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
