@@ -12,6 +12,8 @@
 //! Any other return (an error, a cancelled request, a dropped future) gets the same test sqlx
 //! would run, and a connection that fails it is closed.
 
+use crate::config::Config;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use std::ops::{Deref, DerefMut};
@@ -201,4 +203,38 @@ impl Shared {
                 });
         }
     }
+}
+
+/// Every migration in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// A pool to the configured database. Acquiring a connection gives up after five seconds so a
+/// database outage turns into 503s rather than requests that hang.
+///
+/// From measuring directory search (`docs/benchmarks.md`, "What the measurements decided"): no
+/// ping before each acquire (a broken connection fails its query and is replaced anyway, and
+/// the ping doubled the round trips of a read), and the session settings of
+/// `prepare_session`.
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(prepare_session(conn)))
+        .connect(&config.database_url)
+        .await?)
+}
+
+/// A `LISTEN` connection on `channel`, on a connection of its own rather than one of `db`'s:
+/// a listener holds its connection for the life of the process, and two background workers
+/// each holding one of the pool's would leave a small pool (`FIELDLINE_DB_MAX_CONNECTIONS` of 1
+/// or 2) with none for requests. Reconnects after an outage like the pool does.
+pub async fn listen(db: &PgPool, channel: &str) -> sqlx::Result<sqlx::postgres::PgListener> {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with((*db.connect_options()).clone());
+    let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
 }

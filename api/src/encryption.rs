@@ -10,7 +10,7 @@
 //! key) of each normalised name word: equal words match, nothing else can be learned from the
 //! index without the key.
 
-use crate::keygen::{DEV_KEY_MARKER, write_secret};
+use crate::keyfile::{DEV_KEY_MARKER, write_secret};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context, anyhow, bail};
@@ -244,7 +244,8 @@ pub fn generate_file(id: &str) -> String {
 }
 
 /// One sealed column and how `rotate_all` re-seals it. The record a value is bound to is its
-/// row's `id`.
+/// row's `id`; a row is found again by its agency and id where ids are scoped per agency
+/// (twins of two agencies share an id, never a row).
 pub struct SealedColumn {
     pub table: &'static str,
     pub column: &'static str,
@@ -254,38 +255,68 @@ pub struct SealedColumn {
     update: &'static str,
 }
 
+/// `(table, column, field, key)`: `key` is `agency` for tables whose ids are scoped per agency
+/// (the row is `(agency_id, id)`), `global` for server-chosen ids.
 macro_rules! sealed_columns {
-    ($(($table:literal, $column:literal, $field:literal)),* $(,)?) => {
+    ($(($table:literal, $column:literal, $field:literal, $key:ident)),* $(,)?) => {
         &[$(SealedColumn {
             table: $table,
             column: $column,
             field: $field,
-            select: concat!("SELECT id, ", $column, " AS blob FROM ", $table, " WHERE ", $column,
+            select: concat!("SELECT id, ", sealed_columns!(@agency $key), " AS agency_id, ", $column,
+                    " AS blob FROM ", $table, " WHERE ", $column,
                     " IS NOT NULL AND substring(", $column, " from 3 for get_byte(", $column,
                     ", 1)) <> convert_to($1, 'UTF8') LIMIT 500 FOR UPDATE SKIP LOCKED"),
-            update: concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1"),
+            update: concat!("UPDATE ", $table, " SET ", $column, " = $2 WHERE id = $1",
+                    sealed_columns!(@match $key)),
         }),*]
     };
+    (@agency agency) => { "agency_id" };
+    (@agency global) => { "NULL::uuid" };
+    (@match agency) => { " AND agency_id = $3" };
+    (@match global) => { " AND $3::uuid IS NULL" };
 }
 
 /// Every sealed column. A test compares this list with the schema (every `bytea` column
 /// named `*_sealed`), so a new sealed column cannot be left out of key rotation.
 pub const SEALED: &[SealedColumn] = sealed_columns![
-    ("persons", "name_sealed", "person.name"),
-    ("persons", "phone_sealed", "person.phone"),
-    ("persons", "address_sealed", "person.address"),
-    ("contacts", "location_sealed", "contact.location"),
-    ("contacts", "safe_contact_sealed", "contact.safe_contact"),
-    ("contacts", "notes_sealed", "contact.notes"),
-    ("referrals", "free_text_sealed", "referral.free_text"),
-    ("follow_ups", "task_sealed", "follow_up.task"),
+    ("persons", "name_sealed", "person.name", agency),
+    ("persons", "phone_sealed", "person.phone", agency),
+    ("persons", "address_sealed", "person.address", agency),
+    ("contacts", "location_sealed", "contact.location", agency),
+    (
+        "contacts",
+        "safe_contact_sealed",
+        "contact.safe_contact",
+        agency
+    ),
+    ("contacts", "notes_sealed", "contact.notes", agency),
+    (
+        "referrals",
+        "free_text_sealed",
+        "referral.free_text",
+        agency
+    ),
+    ("follow_ups", "task_sealed", "follow_up.task", agency),
     (
         "safety_plan_versions",
         "content_sealed",
-        "safety_plan.content"
+        "safety_plan.content",
+        global
     ),
-    ("alerts", "details_sealed", "alert.details"),
-    ("checkins", "last_location_sealed", "checkin.location"),
+    ("alerts", "details_sealed", "alert.details", agency),
+    (
+        "alerts",
+        "resolution_note_sealed",
+        "alert.resolution_note",
+        agency
+    ),
+    (
+        "checkins",
+        "last_location_sealed",
+        "checkin.location",
+        agency
+    ),
 ];
 
 /// `fieldline rotate-data-keys`: re-seals every value sealed under an older key with the
@@ -314,6 +345,7 @@ pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u6
             }
             for row in &rows {
                 let id: uuid::Uuid = row.try_get("id")?;
+                let agency: Option<uuid::Uuid> = row.try_get("agency_id")?;
                 let blob: Vec<u8> = row.try_get("blob")?;
                 let f = Field {
                     name: field,
@@ -325,6 +357,7 @@ pub async fn rotate_all(db: &sqlx::PgPool, keys: &DataKeys) -> anyhow::Result<u6
                 sqlx::query(*update)
                     .bind(id)
                     .bind(keys.seal(&f, &plain))
+                    .bind(agency)
                     .execute(&mut *tx)
                     .await?;
             }

@@ -192,7 +192,7 @@ impl IntoResponse for ApiError {
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             ApiError::PreconditionFailed { current_version } => {
-                if let Ok(v) = HeaderValue::from_str(&crate::http::etag(*current_version)) {
+                if let Ok(v) = HeaderValue::from_str(&crate::http::etag::etag(*current_version)) {
                     res.headers_mut().insert(header::ETAG, v);
                 }
             }

@@ -15,6 +15,8 @@ pub mod encryption;
 pub mod error;
 pub mod geo;
 pub mod http;
+pub mod jobs;
+pub mod keyfile;
 pub mod keygen;
 pub mod measure;
 pub mod oncall;
@@ -22,40 +24,26 @@ pub mod ops;
 pub mod plans;
 pub mod push;
 pub mod safety;
+pub mod state;
 pub mod sync;
 pub mod telemetry;
 pub mod users;
 pub mod worker;
 
+pub use db::{MIGRATOR, connect, listen};
+pub use state::AppState;
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use config::Config;
 use error::ApiError;
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
-
-/// Every migration in `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
-
-/// What every handler can reach. The API keeps no other state: PostgreSQL is the only one, so
-/// any number of instances can serve side by side.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    /// Connections for directory searches (see `db`).
-    pub search: db::SearchPool,
-    pub config: Arc<Config>,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -178,7 +166,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Operations every signed-in user may call: they answer 401 without a valid session, never
-/// 403. The authorization matrix (`tests/tests/authz_matrix.rs`) checks both ways that the
+/// 403. The authorization matrix (`tests/tests/suite/authz_matrix.rs`) checks both ways that the
 /// 401s and 403s the document states are the ones the server answers.
 const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
     ("get", "/v1/me"),
@@ -207,7 +195,7 @@ const OPEN_TO_EVERY_SIGNED_IN_USER: &[(&str, &str)] = &[
 /// is open to every signed-in user; every operation with parameters or a body answers 400 when
 /// they do not parse, every one with a path id 404, every one with an `If-Match` 412 and 428, every one
 /// with a body 415 and 422 (checked
-/// by schemathesis, `tests/tests/fuzz_contract.rs`); every answer has a description (OpenAPI
+/// by schemathesis, `tests/tests/suite/fuzz_contract.rs`); every answer has a description (OpenAPI
 /// requires one), its status's reason phrase where the route gives none.
 fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
@@ -305,7 +293,7 @@ fn document_problems(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// States in the document, in one place, two limits every route enforces (checked by
-/// schemathesis, `tests/tests/fuzz_contract.rs`): an integer is within its Rust type's range
+/// schemathesis, `tests/tests/suite/fuzz_contract.rs`): an integer is within its Rust type's range
 /// (the `format` alone does not bound it in JSON Schema; a larger number is refused as the
 /// wrong type), and no text contains the NUL character (`http::extract`; PostgreSQL cannot
 /// store it): every string without a `format`, `enum` or `pattern` of its own gets
@@ -386,37 +374,6 @@ fn document_limits(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     walk(&mut value);
     value
-}
-
-/// A pool to the configured database. Acquiring a connection gives up after five seconds so a
-/// database outage turns into 503s rather than requests that hang.
-///
-/// From measuring directory search (`docs/benchmarks.md`, "What the measurements decided"): no
-/// ping before each acquire (a broken connection fails its query and is replaced anyway, and
-/// the ping doubled the round trips of a read), and the session settings of
-/// `db::prepare_session`.
-pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
-    Ok(PgPoolOptions::new()
-        .max_connections(config.db_max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(db::prepare_session(conn)))
-        .connect(&config.database_url)
-        .await?)
-}
-
-/// A `LISTEN` connection on `channel`, on a connection of its own rather than one of `db`'s:
-/// a listener holds its connection for the life of the process, and two background workers
-/// each holding one of the pool's would leave a small pool (`FIELDLINE_DB_MAX_CONNECTIONS` of 1
-/// or 2) with none for requests. Reconnects after an outage like the pool does.
-pub async fn listen(db: &PgPool, channel: &str) -> sqlx::Result<sqlx::postgres::PgListener> {
-    let own = PgPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy_with((*db.connect_options()).clone());
-    let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
-    listener.listen(channel).await?;
-    Ok(listener)
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.

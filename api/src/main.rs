@@ -183,7 +183,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 None => None,
             };
-            let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
+            let escalation = tokio::spawn(fieldline_api::jobs::run_escalation(
                 state.db.clone(),
                 state.config.data_keys.clone(),
                 state.config.worker_poll,

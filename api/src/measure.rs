@@ -5,7 +5,7 @@
 //! A label value is never an id, a name, an address or anything a client typed: it comes from
 //! the sets below (anything else is counted as `other`), and a route is its template
 //! (`/v1/contacts/{id}`), never the path asked for. So no metric can carry personal data or grow
-//! without bound (issue #17; `tests/tests/metrics.rs` checks every label of a real scrape).
+//! without bound (issue #17; `tests/tests/suite/metrics.rs` checks every label of a real scrape).
 //!
 //! Counting happens where the step runs, before its transaction commits: a step rolled back and
 //! retried is counted again. The numbers are for watching trends and paging, not for reports.

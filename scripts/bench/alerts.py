@@ -143,8 +143,10 @@ def main():
              180, "every escalation")
     wait_for(lambda: len(set(raised) & set(arrivals(subs[backup]))) == N, 60, "every level-2 push")
     rows = psql(f"""SELECT a.id, extract(epoch FROM e.at), extract(epoch FROM d.created_at), extract(epoch FROM d.sent_at)
-                      FROM alerts a JOIN alert_events e ON e.alert_id = a.id AND e.kind = 'escalated'
-                      JOIN push_deliveries d ON d.alert_id = a.id AND d.payload->>'alert_id' = a.id::text
+                      FROM alerts a JOIN alert_events e ON e.agency_id = a.agency_id AND e.alert_id = a.id
+                                                           AND e.kind = 'escalated'
+                      JOIN push_deliveries d ON d.agency_id = a.agency_id AND d.alert_id = a.id
+                                             AND d.payload->>'alert_id' = a.id::text
                       JOIN push_subscriptions s ON s.id = d.subscription_id AND s.user_id = '{ids[backup]}'
                      WHERE a.id IN ({ids_sql})""")
     if len(rows) != N:

@@ -1,6 +1,6 @@
 """A Python host that exits while the bridge is still retrying an alert in the background.
 
-Run by tests/tests/bridge_ffi.rs against a live server:
+Run by tests/tests/suite/bridge_ffi.rs against a live server:
 
     PYTHONPATH=target/bindings/python python3 exit_during_retry.py MODE SERVER_URL DEAD_URL EMAIL PASSWORD
 

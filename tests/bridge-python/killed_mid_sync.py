@@ -1,6 +1,6 @@
 """A Python phone killed (SIGKILL) in the middle of a sync, then started again.
 
-Run by tests/tests/bridge_ffi.rs:
+Run by tests/tests/suite/bridge_ffi.rs:
 
     PYTHONPATH=target/bindings/python python3 killed_mid_sync.py record SERVER DEAD DB KEY_HEX TOKEN_FILE EMAIL PASSWORD COUNT
     PYTHONPATH=target/bindings/python python3 killed_mid_sync.py resume SERVER DB KEY_HEX TOKEN_FILE

@@ -2,7 +2,7 @@
 
 Kotlin and Swift compilers are not available in CI; Python exercises the same scaffolding
 (the same exported functions, records, errors, callback interfaces and async calls).
-Run by tests/tests/bridge_ffi.rs against a live server:
+Run by tests/tests/suite/bridge_ffi.rs against a live server:
 
     PYTHONPATH=target/bindings/python python3 phone.py SERVER_URL EMAIL PASSWORD
 

@@ -135,7 +135,7 @@ impl TestServer {
     /// One pass of the escalation worker (alert requests, missed check-outs, due escalations,
     /// ack timeouts).
     pub async fn escalate(&self) -> usize {
-        fieldline_api::alerts::engine::run_once(&self.db, &self.config.data_keys)
+        fieldline_api::jobs::escalation_round(&self.db, &self.config.data_keys)
             .await
             .expect("escalation round")
     }

@@ -1,5 +1,5 @@
 // Generated from the server's OpenAPI document (/v1/openapi.json) by openapi-typescript 7.13.0.
-// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`
+// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test suite web::the_apps_api_types`
 // or, with a built server, `fieldline openapi | node web/tools/api-types/gen.mjs > web/src/api-types.ts`.
 
 export type paths = {
@@ -215,8 +215,8 @@ export type paths = {
          * Raise an alert (advocates and coordinators). It reaches the first level of the kind's
          *     escalation policy at once. Sending the same id again returns the same alert; an open
          *     alert with the same `dedup_key` is joined instead of opening another: its timeline names
-         *     who joined, and the joiner follows it as its raiser does. An id that is another agency's
-         *     alert is answered 404, as an unknown one would be.
+         *     who joined, and the joiner follows it as its raiser does. Ids are your agency's own: an id
+         *     another agency's alert has is answered exactly as an unknown one (a new alert, 201).
          */
         post: operations["raise_alert"];
         delete?: never;
@@ -406,8 +406,10 @@ export type paths = {
          *     A new contact's person is created when new; an existing person is linked as they are (a
          *     create never rewrites a person), and only when you may see them. A change with `If-Match`
          *     also updates the person. A screening that scores high raises a `high_risk` alert in the
-         *     same transaction, unless it carries `no_alert_reason`. Another agency's or a sealed
-         *     record's id is answered 404, as an unknown one would be on a read.
+         *     same transaction, unless it carries `no_alert_reason`. Ids are your agency's own: an id
+         *     another agency holds is answered exactly as an unknown one (a new contact, 201), and so is
+         *     a person id another agency holds (a new person of yours). A sealed record you are not on
+         *     the team of, or an existing person you may not see, is 404.
          */
         put: operations["put_contact"];
         post?: never;
@@ -850,7 +852,10 @@ export type paths = {
             cookie?: never;
         };
         get?: never;
-        /** Create or replace a schedule (coordinators, admins), under an id the client chose. */
+        /**
+         * Create or replace a schedule (coordinators, admins), under an id the client chose. Ids are
+         *     your agency's own: an id another agency's schedule has creates yours, as an unknown one does.
+         */
         put: operations["put_schedule"];
         post?: never;
         delete?: never;
@@ -1134,7 +1139,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Start a check-in for a scene (idempotent by id). */
+        /**
+         * Start a check-in for a scene (idempotent by id). Ids are your agency's own: an id another
+         *     agency's check-in has is answered exactly as an unknown one (a new check-in).
+         */
         post: operations["start"];
         delete?: never;
         options?: never;
@@ -1205,7 +1213,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Duress: raise an advocate-safety alert now (idempotent by id). */
+        /**
+         * Duress: raise an advocate-safety alert now (idempotent by id). Ids are your agency's own:
+         *     an id another agency's alert has raises yours all the same, and so does an id a colleague
+         *     raised under: duress is never swallowed.
+         */
         post: operations["duress"];
         delete?: never;
         options?: never;
@@ -3276,7 +3288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another agency's alert */
+            /** @description the id is an alert of your agency you may not follow (a colleague's) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3931,7 +3943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description another agency's or a sealed record, or a person you may not see */
+            /** @description a record sealed to a team you are not on, or a person of your agency you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3940,7 +3952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a part's id is in use by another contact */
+            /** @description a referral, follow-up or screening id is in use by another contact of your agency (ids of other agencies never collide) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5625,7 +5637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another agency's schedule */
+            /** @description no such record, or not one you may see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6603,7 +6615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the id is another advocate's check-in */
+            /** @description the id is another advocate's check-in in your agency */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6919,15 +6931,6 @@ export interface operations {
             };
             /** @description your roles do not allow this */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the id is another agency's alert */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-// Browser tests: run by tests/tests/web.rs (scripts/test), which starts the server, its
+// Browser tests: run by tests/tests/suite/web.rs (scripts/test), which starts the server, its
 // workers and the push-receiver peer and passes their addresses in the environment.
 // Prints "ok NAME" per passed flow; exits non-zero on the first failure.
 import assert from "node:assert/strict";
@@ -751,7 +751,7 @@ async function advocateSafety() {
   }
 }
 
-/** Run against a server started with FIELDLINE_DIRECTORY_STALE_HOURS=2 (tests/tests/web.rs):
+/** Run against a server started with FIELDLINE_DIRECTORY_STALE_HOURS=2 (tests/tests/suite/web.rs):
  *  the app flags what that server calls stale, not what a built-in 24 h would. */
 async function staleThreshold() {
   const { ctx, close } = await phone();

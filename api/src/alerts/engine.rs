@@ -126,9 +126,29 @@ impl Raised {
     }
 }
 
+/// Raises an alert under the raiser's id, within their agency: ids are the agency's own, so
+/// another agency's alert with the same id is neither found nor in the way.
 pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raised> {
     let urgency = effective_urgency(r.kind, r.urgency);
     let path = path_for(conn, r.agency_id, r.kind, urgency).await?;
+    // The open alert an insert collided with may be resolved before it is read: then the
+    // insert is tried again (a bounded number of times).
+    for _ in 0..3 {
+        if let Some(raised) = try_raise(conn, r, urgency, &path).await? {
+            return Ok(raised);
+        }
+    }
+    Err(sqlx::Error::Protocol(
+        "raising an alert kept colliding with alerts resolved meanwhile".into(),
+    ))
+}
+
+async fn try_raise(
+    conn: &mut PgConnection,
+    r: &Raise<'_>,
+    urgency: &str,
+    path: &Path,
+) -> sqlx::Result<Option<Raised>> {
     let inserted = sqlx::query_scalar!(
         "INSERT INTO alerts (id, agency_id, kind, urgency, state, dedup_key, raised_by, contact_id, details_sealed, path)
          VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9)
@@ -142,13 +162,14 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         r.raised_by,
         r.contact_id,
         r.details_sealed,
-        sqlx::types::Json(&path) as _,
+        sqlx::types::Json(path) as _,
     )
     .fetch_optional(&mut *conn)
     .await?;
     if inserted.is_some() {
         event(
             conn,
+            r.agency_id,
             r.id,
             "triggered",
             r.raised_by,
@@ -157,23 +178,13 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
             json!({}),
         )
         .await?;
-        notify_level(conn, r.id).await?;
+        notify_level(conn, r.agency_id, r.id).await?;
         crate::measure::alert_raised(r.kind, urgency);
-        return Ok(Raised::Created(r.id));
+        return Ok(Some(Raised::Created(r.id)));
     }
-    // The same id again: the alert itself, or the alert this id joined before.
-    if let Some(id) = sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM alerts WHERE id = $1 AND agency_id = $2
-           UNION ALL
-           SELECT r.alert_id FROM alert_raisers r JOIN alerts a ON a.id = r.alert_id
-            WHERE r.trigger_id = $1 AND a.agency_id = $2"#,
-        r.id,
-        r.agency_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    {
-        return Ok(Raised::Replayed(id));
+    // The same id again: the agency's alert itself, or the alert this id joined before.
+    if let Some(id) = replayed(conn, r.agency_id, r.id).await? {
+        return Ok(Some(Raised::Replayed(id)));
     }
     let open = sqlx::query_scalar!(
         "SELECT id FROM alerts WHERE agency_id = $1 AND dedup_key = $2 AND state <> 'resolved' FOR UPDATE",
@@ -183,15 +194,16 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
     .fetch_optional(&mut *conn)
     .await?;
     let Some(id) = open else {
-        // The id belongs to another agency: refuse rather than reveal or overwrite it.
-        return Err(sqlx::Error::RowNotFound);
+        // Collided with an open alert resolved since: try again.
+        return Ok(None);
     };
     if let Some(user) = r.raised_by {
-        // Kept under the trigger's id, so this raise replayed finds the alert again. An id
-        // held already (another agency's trigger) is not revealed: refused like the above.
+        // Kept under the trigger's id, so this raise replayed finds the alert again. The same
+        // trigger joined meanwhile (a concurrent replay) is that replay's alert.
         let kept = sqlx::query!(
-            "INSERT INTO alert_raisers (trigger_id, alert_id, user_id) VALUES ($1, $2, $3)
-             ON CONFLICT (trigger_id) DO NOTHING",
+            "INSERT INTO alert_raisers (agency_id, trigger_id, alert_id, user_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (agency_id, trigger_id) DO NOTHING",
+            r.agency_id,
             r.id,
             id,
             user,
@@ -200,11 +212,14 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         .await?
         .rows_affected();
         if kept == 0 {
-            return Err(sqlx::Error::RowNotFound);
+            return Ok(replayed(conn, r.agency_id, r.id)
+                .await?
+                .map(Raised::Replayed));
         }
     }
     event(
         conn,
+        r.agency_id,
         id,
         "deduplicated",
         r.raised_by,
@@ -213,16 +228,49 @@ pub async fn raise(conn: &mut PgConnection, r: &Raise<'_>) -> sqlx::Result<Raise
         json!({ "trigger_id": r.id }),
     )
     .await?;
-    Ok(Raised::Joined(id))
+    Ok(Some(Raised::Joined(id)))
+}
+
+/// The agency's alert raised under `id`, or joined under it as a trigger id.
+async fn replayed(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM alerts WHERE agency_id = $2 AND id = $1
+           UNION ALL
+           SELECT alert_id FROM alert_raisers WHERE agency_id = $2 AND trigger_id = $1"#,
+        id,
+        agency
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Who raised under this id in the agency: the alert's raiser, or the colleague who joined an
+/// alert with it. `None`: nobody.
+pub async fn raised_under(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        r#"SELECT raised_by AS "who" FROM alerts WHERE agency_id = $2 AND id = $1
+           UNION ALL
+           SELECT user_id FROM alert_raisers WHERE agency_id = $2 AND trigger_id = $1"#,
+        id,
+        agency
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(Option::flatten)
 }
 
 /// Queues pushes to the alert's current level and sets when it escalates next. The alert row
 /// must be locked (or just inserted) by the caller's transaction.
-async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+async fn notify_level(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<()> {
     let a = sqlx::query!(
-        r#"UPDATE alerts SET round = round + 1, updated_at = now() WHERE id = $1
-           RETURNING agency_id, kind, urgency, level, loop_count, round, path AS "path: sqlx::types::Json<Path>""#,
+        r#"UPDATE alerts SET round = round + 1, updated_at = now() WHERE agency_id = $2 AND id = $1
+           RETURNING kind, urgency, level, loop_count, round, path AS "path: sqlx::types::Json<Path>""#,
         id,
+        agency,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -236,7 +284,7 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     // People named, plus whoever is on call now on the schedules named.
     let mut users = level.user_ids.clone();
     for schedule in &level.schedule_ids {
-        match crate::oncall::on_call(conn, *schedule, a.agency_id, chrono::Utc::now()).await {
+        match crate::oncall::on_call(conn, *schedule, agency, chrono::Utc::now()).await {
             Ok(Some((user, ..))) => users.push(user),
             Ok(None) => {}
             Err(e) => {
@@ -249,7 +297,7 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     let key = format!("alert:{id}:{}", a.round);
     let topic = id.simple().to_string();
     let message = Message {
-        agency_id: a.agency_id,
+        agency_id: agency,
         alert_id: Some(id),
         dedup_key: &key,
         payload: json!({ "type": "alert", "alert_id": id, "kind": a.kind, "urgency": a.urgency, "title": "Fieldline", "body": line(&a.kind) }),
@@ -259,14 +307,16 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     };
     let deliveries = outbox::enqueue(conn, &users, &message).await?;
     sqlx::query!(
-        "UPDATE alerts SET next_escalation_at = now() + make_interval(mins => $2) WHERE id = $1",
+        "UPDATE alerts SET next_escalation_at = now() + make_interval(mins => $2) WHERE agency_id = $3 AND id = $1",
         id,
         level.delay_minutes,
+        agency,
     )
     .execute(&mut *conn)
     .await?;
     event(
         conn,
+        agency,
         id,
         "notified",
         None,
@@ -277,8 +327,11 @@ async fn notify_level(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     .await
 }
 
+/// Adds an event to the timeline of the agency's alert `alert`.
+#[allow(clippy::too_many_arguments)]
 pub async fn event(
     conn: &mut PgConnection,
+    agency: Uuid,
     alert: Uuid,
     kind: &str,
     actor: Option<Uuid>,
@@ -287,41 +340,44 @@ pub async fn event(
     details: serde_json::Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO alert_events (alert_id, kind, actor_user_id, level, loop_count, details) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO alert_events (agency_id, alert_id, kind, actor_user_id, level, loop_count, details) VALUES ($7, $1, $2, $3, $4, $5, $6)",
         alert,
         kind,
         actor,
         level,
         loop_count,
         details,
+        agency,
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Cancels pushes for an alert that are still waiting (someone already answered it).
-pub async fn cancel_deliveries(conn: &mut PgConnection, alert: Uuid) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE push_deliveries SET state = 'cancelled' WHERE alert_id = $1 AND state IN ('pending', 'retry_wait')",
-        alert,
-    )
-    .execute(conn)
-    .await?;
+/// Cancels pushes for an alert that still wait (someone already answered it).
+pub async fn cancel_deliveries(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    alert: Uuid,
+) -> sqlx::Result<()> {
+    outbox::cancel(conn, outbox::Cancel::Alert { agency, alert }).await?;
     Ok(())
 }
 
-/// One pass of the escalation worker: turn missed check-outs and waiting alert requests (from
-/// screenings) into alerts, then advance every due alert. Each item is taken in its own
+/// Woken when an alert or alert request changes (`NOTIFY` from the alerts migration).
+pub const WAKE_CHANNEL: &str = "fieldline_alerts";
+
+/// The alerts' part of an escalation round (`jobs::escalation_round`): turn waiting alert
+/// requests (from screenings) into alerts, then advance every due alert. Each item is taken in its own
 /// transaction and worked under a savepoint (`worker::step`): one that fails is recorded and
 /// retried later, and the round goes on. Returns how many items went through.
-pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow::Result<usize> {
-    let mut steps = crate::safety::raise_overdue(db, keys).await?;
+pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
+    let mut steps = 0;
     loop {
         let mut tx = db.begin().await?;
         let Some(req) = sqlx::query!(
             "SELECT id, agency_id, kind, contact_id, screening_id, raised_by FROM alert_requests
-              WHERE taken_at IS NULL AND NOT worker_item_held('alert_request', id)
+              WHERE taken_at IS NULL AND NOT worker_item_held('alert_request', agency_id, id)
               ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
@@ -332,7 +388,7 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
         let item = Item {
             job: "alert_request",
             id: req.id,
-            agency_id: Some(req.agency_id),
+            agency_id: req.agency_id,
         };
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
             let dedup = req.screening_id.map(|s| format!("screening:{s}"));
@@ -369,7 +425,7 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
         let Some(due) = sqlx::query!(
             "SELECT id, agency_id FROM alerts
               WHERE next_escalation_at <= now() AND state <> 'resolved'
-                AND NOT worker_item_held('alert_escalation', id)
+                AND NOT worker_item_held('alert_escalation', agency_id, id)
               ORDER BY next_escalation_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
@@ -380,10 +436,10 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
         let item = Item {
             job: "alert_escalation",
             id: due.id,
-            agency_id: Some(due.agency_id),
+            agency_id: due.agency_id,
         };
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
-            Ok(advance(conn, due.id).await?)
+            Ok(advance(conn, due.agency_id, due.id).await?)
         })
         .await?;
         tx.commit().await?;
@@ -395,23 +451,26 @@ pub async fn run_once(db: &PgPool, keys: &crate::encryption::DataKeys) -> anyhow
 /// One due alert's next step, its row locked by the caller: an acknowledgement that timed out
 /// triggers it again; otherwise the next level, else the next repeat, else it is exhausted
 /// and stays triggered and visible.
-async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<()> {
     let a = sqlx::query!(
-        r#"SELECT state, kind, urgency, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE id = $1"#,
-        id
+        r#"SELECT state, kind, urgency, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE agency_id = $2 AND id = $1"#,
+        id,
+        agency,
     )
     .fetch_one(&mut *conn)
     .await?;
     if a.state == "acknowledged" {
         // Acknowledged but not resolved in time: it is everyone's problem again.
         sqlx::query!(
-            "UPDATE alerts SET state = 'triggered', acknowledged_by = NULL, acknowledged_at = NULL WHERE id = $1",
-            id
+            "UPDATE alerts SET state = 'triggered', acknowledged_by = NULL, acknowledged_at = NULL WHERE agency_id = $2 AND id = $1",
+            id,
+            agency,
         )
         .execute(&mut *conn)
         .await?;
         event(
             conn,
+            agency,
             id,
             "ack_timeout",
             None,
@@ -420,7 +479,7 @@ async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
             json!({}),
         )
         .await?;
-        return notify_level(conn, id).await;
+        return notify_level(conn, agency, id).await;
     }
     let levels = a.path.levels.len() as i32;
     let next = if a.level + 1 < levels {
@@ -433,15 +492,17 @@ async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     match next {
         Some((level, loop_count)) => {
             sqlx::query!(
-                "UPDATE alerts SET level = $2, loop_count = $3 WHERE id = $1",
+                "UPDATE alerts SET level = $2, loop_count = $3 WHERE agency_id = $4 AND id = $1",
                 id,
                 level,
-                loop_count
+                loop_count,
+                agency,
             )
             .execute(&mut *conn)
             .await?;
             event(
                 conn,
+                agency,
                 id,
                 "escalated",
                 None,
@@ -450,19 +511,21 @@ async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
                 json!({ "from_level": a.level }),
             )
             .await?;
-            notify_level(conn, id).await
+            notify_level(conn, agency, id).await
         }
         None => {
             // Every level, every repeat: nobody answered. It stays triggered and visible.
             crate::measure::alert_exhausted(&a.kind, &a.urgency);
             sqlx::query!(
-                "UPDATE alerts SET next_escalation_at = NULL WHERE id = $1",
-                id
+                "UPDATE alerts SET next_escalation_at = NULL WHERE agency_id = $2 AND id = $1",
+                id,
+                agency,
             )
             .execute(&mut *conn)
             .await?;
             event(
                 conn,
+                agency,
                 id,
                 "exhausted",
                 None,
@@ -475,53 +538,11 @@ async fn advance(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     }
 }
 
-/// Runs `run_once` whenever an alert or alert request changes (`NOTIFY fieldline_alerts`) and
-/// when the next escalation falls due (at most `poll` apart), until `shutdown`.
-pub async fn run(
-    db: PgPool,
-    keys: crate::encryption::DataKeys,
-    poll: std::time::Duration,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    tokio::pin!(shutdown);
-    let mut listener = None;
-    loop {
-        if listener.is_none() {
-            listener = crate::listen(&db, "fieldline_alerts").await.ok();
-        }
-        if let Err(e) = run_once(&db, &keys).await {
-            tracing::warn!(error = %crate::telemetry::redacted(&e), "escalation round failed");
-        }
-        // Sleep until the next escalation is due, so it fires on time rather than up to a
-        // whole poll late; by the database's clock, which the worker uses throughout.
-        let nap = match next_due_in(&db).await {
-            // Not less than 20 ms: a due alert another instance holds is not ours to spin on.
-            Ok(Some(d)) => d.max(std::time::Duration::from_millis(20)).min(poll),
-            _ => poll,
-        };
-        let wake = async {
-            match listener.as_mut() {
-                Some(l) => {
-                    if l.recv().await.is_err() {
-                        listener = None;
-                    }
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = wake => {}
-            _ = tokio::time::sleep(nap) => {}
-        }
-    }
-}
-
 /// How long until the earliest pending escalation, by the database's clock.
-async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
+pub async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
     let ms = sqlx::query_scalar!(
         r#"SELECT (EXTRACT(EPOCH FROM min(next_escalation_at) - now()) * 1000)::float8 AS ms FROM alerts
-            WHERE next_escalation_at IS NOT NULL AND NOT worker_item_held('alert_escalation', id)"#
+            WHERE next_escalation_at IS NOT NULL AND NOT worker_item_held('alert_escalation', agency_id, id)"#
     )
     .fetch_one(db)
     .await?;

@@ -1,12 +1,12 @@
 //! `/v1/alerts/*` and `/v1/escalation-policies/*`. Reads and changes of alerts are audited.
 
 use super::engine::{self, Raise, Raised};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::Field;
 use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, OptionalJson, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::alerts::{
@@ -44,7 +44,7 @@ async fn load(
     let Some(a) = sqlx::query!(
         "SELECT id, kind, urgency, state, raised_by, contact_id, details_sealed, level, loop_count, next_escalation_at,
                 acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at, resolution_note_sealed
-           FROM alerts WHERE id = $1 AND agency_id = $2 AND alert_visible_to(id, raised_by, $4, $3)",
+           FROM alerts WHERE agency_id = $2 AND id = $1 AND alert_visible_to(agency_id, id, raised_by, $4, $3)",
         id,
         actor.agency_id,
         everyone,
@@ -58,8 +58,9 @@ async fn load(
     let mut events = if timeline {
         sqlx::query_as!(
             AlertEvent,
-            r#"SELECT at, kind, actor_user_id, NULL::text AS actor_name, level, loop_count, details FROM alert_events WHERE alert_id = $1 ORDER BY id"#,
-            id
+            r#"SELECT at, kind, actor_user_id, NULL::text AS actor_name, level, loop_count, details FROM alert_events WHERE agency_id = $2 AND alert_id = $1 ORDER BY id"#,
+            id,
+            actor.agency_id,
         )
         .fetch_all(&mut *conn)
         .await?
@@ -122,11 +123,11 @@ async fn load(
 /// Raise an alert (advocates and coordinators). It reaches the first level of the kind's
 /// escalation policy at once. Sending the same id again returns the same alert; an open
 /// alert with the same `dedup_key` is joined instead of opening another: its timeline names
-/// who joined, and the joiner follows it as its raiser does. An id that is another agency's
-/// alert is answered 404, as an unknown one would be.
+/// who joined, and the joiner follows it as its raiser does. Ids are your agency's own: an id
+/// another agency's alert has is answered exactly as an unknown one (a new alert, 201).
 #[utoipa::path(post, path = "/v1/alerts", tag = "alerts", security(("bearer" = [])), request_body = RaiseAlert,
     responses((status = 201, body = Alert), (status = 200, body = Alert, description = "replayed or joined"),
-              (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's alert"),
+              (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is an alert of your agency you may not follow (a colleague's)"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn raise_alert(
     State(state): State<AppState>,
@@ -158,13 +159,8 @@ async fn raise_alert(
     }
     let mut tx = state.db.begin().await?;
     if let Some(contact) = r.contact_id {
-        let ok = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $1 AND agency_id = $2) AS "v!""#,
-            contact,
-            actor.agency_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let ok =
+            crate::contacts::store::exists_in_agency(&mut tx, actor.agency_id, contact).await?;
         if !ok {
             return Err(ApiError::field(
                 "/contact_id",
@@ -194,12 +190,7 @@ async fn raise_alert(
             details_sealed: details,
         },
     )
-    .await
-    .map_err(|e| match e {
-        // Another agency's id: answered as an unknown one would be, revealing nothing.
-        sqlx::Error::RowNotFound => ApiError::NotFound,
-        e => e.into(),
-    })?;
+    .await?;
     let (status, id, action) = match raised {
         Raised::Created(id) => (StatusCode::CREATED, id, "alert.raise"),
         Raised::Replayed(id) => (StatusCode::OK, id, "alert.replay"),
@@ -214,7 +205,8 @@ async fn raise_alert(
         json!({ "kind": r.kind }),
     )
     .await?;
-    // A joiner follows the alert they joined (`alert_visible_to`).
+    // A joiner follows the alert they joined (`alert_visible_to`); a colleague's alert replayed
+    // under its own id is not the raiser's to follow (404).
     let alert = load(&mut tx, &state, &actor, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -254,7 +246,7 @@ async fn list_alerts(
     let mut tx = state.db.begin().await?;
     let ids = sqlx::query_scalar!(
         "SELECT id FROM alerts
-          WHERE agency_id = $1 AND alert_visible_to(id, raised_by, $3, $2)
+          WHERE agency_id = $1 AND alert_visible_to(agency_id, id, raised_by, $3, $2)
             AND (CASE WHEN $4::text IS NULL THEN state <> 'resolved' ELSE state = $4 END)
           ORDER BY state = 'triggered' DESC, urgency = 'high' DESC, created_at
           LIMIT 200",
@@ -338,9 +330,10 @@ async fn acknowledge(
                 .to_std()
                 .unwrap_or_default();
             crate::measure::alert_acknowledged(&c.kind, &c.urgency, waited);
-            engine::cancel_deliveries(&mut tx, id).await?;
+            engine::cancel_deliveries(&mut tx, actor.agency_id, id).await?;
             engine::event(
                 &mut tx,
+                actor.agency_id,
                 id,
                 "acknowledged",
                 Some(actor.user_id),
@@ -422,9 +415,10 @@ async fn resolve(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(ApiError::Conflict("the alert is resolved already"))?;
-    engine::cancel_deliveries(&mut tx, id).await?;
+    engine::cancel_deliveries(&mut tx, actor.agency_id, id).await?;
     engine::event(
         &mut tx,
+        actor.agency_id,
         id,
         "resolved",
         Some(actor.user_id),
@@ -557,13 +551,7 @@ async fn set_policy(
         .iter()
         .flat_map(|l| l.user_ids.iter().copied())
         .collect();
-    let known = sqlx::query_scalar!(
-        r#"SELECT count(DISTINCT id) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2 AND disabled_at IS NULL"#,
-        &all,
-        actor.agency_id,
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let known = crate::users::count_active(&state.db, actor.agency_id, &all).await?;
     let mut distinct = all.clone();
     distinct.sort();
     distinct.dedup();
@@ -578,13 +566,8 @@ async fn set_policy(
         .iter()
         .flat_map(|l| l.schedule_ids.iter().copied())
         .collect();
-    let known_schedules = sqlx::query_scalar!(
-        r#"SELECT count(DISTINCT id) AS "n!" FROM oncall_schedules WHERE id = ANY($1) AND agency_id = $2"#,
-        &schedules,
-        actor.agency_id,
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let known_schedules =
+        crate::oncall::count_schedules(&state.db, actor.agency_id, &schedules).await?;
     let mut distinct_schedules = schedules.clone();
     distinct_schedules.sort();
     distinct_schedules.dedup();

@@ -81,3 +81,27 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The newest `limit` audit rows about one record of the agency, newest first (a record's
+/// history as its own domain shows it, e.g. a directory entry's changes).
+pub async fn of_record(
+    db: impl PgExecutor<'_>,
+    agency: Uuid,
+    record_type: &str,
+    record_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<fieldline_wire::admin::AuditEntry>> {
+    sqlx::query_as!(
+        fieldline_wire::admin::AuditEntry,
+        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
+             FROM audit_log
+            WHERE agency_id = $1 AND record_type = $2 AND record_id = $3
+            ORDER BY id DESC LIMIT $4"#,
+        agency,
+        record_type,
+        record_id,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,9 +1,9 @@
 //! `GET /v1/admin/audit`: an admin reads their agency's audit log, newest first.
 
-use crate::AppState;
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::Problem;
 use fieldline_wire::admin::{AuditEntry, AuditPage};

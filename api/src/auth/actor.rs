@@ -6,9 +6,9 @@
 
 use super::policy::{self, Permission};
 use super::token;
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestMeta;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use fieldline_wire::{Grant, Role};

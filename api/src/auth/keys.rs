@@ -2,7 +2,7 @@
 //! from its public half, so a new signing key can be rolled out while tokens signed by the
 //! previous one (listed in `FIELDLINE_JWT_VERIFY_KEY_FILES`) stay valid until they expire.
 
-use crate::keygen::{DEV_KEY_MARKER, read_pem, write_secret};
+use crate::keyfile::{DEV_KEY_MARKER, read_pem, write_secret};
 use anyhow::{Context, anyhow};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::token::VerifiedTokens;
+use super::claims::VerifiedTokens;
 
 #[derive(Clone)]
 pub struct JwtKeys(Arc<Inner>);

@@ -1,6 +1,7 @@
 //! Who is asking: sign-in, sessions and tokens, and the single authorization check.
 
 mod actor;
+pub mod claims;
 pub mod keys;
 pub mod password;
 pub mod policy;

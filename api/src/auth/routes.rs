@@ -1,10 +1,10 @@
 //! `/v1/auth/*` and `/v1/me`.
 
 use super::{Actor, policy, session, throttle, token};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, RequestMeta};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::auth::{

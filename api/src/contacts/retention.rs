@@ -3,11 +3,11 @@
 //! with their safety plans) and keeps only monthly counts for reports. Phones learn of the
 //! removals through sync tombstones.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::retention::{PurgeReport, RetentionPolicy};
 use serde_json::json;
@@ -91,6 +91,8 @@ async fn purge(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pu
     .await?
     .ok_or(ApiError::Conflict("set a retention period first"))?;
     // Count first, then delete exactly the rows counted (locked, so none changes in between).
+    // Ids are the agency's own: every statement names the agency, so another agency's twin
+    // of a purged contact or person is never touched.
     let expired: Vec<uuid::Uuid> = sqlx::query_scalar!(
         "SELECT id FROM contacts WHERE agency_id = $1 AND status = 'closed'
             AND closed_at < now() - make_interval(days => $2) FOR UPDATE",
@@ -102,28 +104,37 @@ async fn purge(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pu
     sqlx::query!(
         r#"INSERT INTO retention_counts AS r (agency_id, month, incident_type, setting, contacts, high_risk)
            SELECT c.agency_id, date_trunc('month', c.occurred_at)::date, c.incident_type, c.setting, count(*),
-                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM screenings s WHERE s.contact_id = c.id AND s.high_risk))
-             FROM contacts c WHERE c.id = ANY($1)
+                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM screenings s
+                                                  WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk))
+             FROM contacts c WHERE c.agency_id = $2 AND c.id = ANY($1)
             GROUP BY 1, 2, 3, 4
            ON CONFLICT (agency_id, month, incident_type, setting) DO UPDATE SET
                contacts = r.contacts + EXCLUDED.contacts, high_risk = r.high_risk + EXCLUDED.high_risk"#,
         &expired,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
     let persons: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT DISTINCT person_id FROM contacts WHERE id = ANY($1)",
-        &expired
+        "SELECT DISTINCT person_id FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
+        &expired,
+        actor.agency_id,
     )
     .fetch_all(&mut *tx)
     .await?;
-    let contacts_purged = sqlx::query!("DELETE FROM contacts WHERE id = ANY($1)", &expired)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let contacts_purged = sqlx::query!(
+        "DELETE FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
+        &expired,
+        actor.agency_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     let orphans: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM persons p WHERE p.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.person_id = p.id)",
+        "SELECT id FROM persons p WHERE p.agency_id = $2 AND p.id = ANY($1)
+            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.agency_id = p.agency_id AND c.person_id = p.id)",
         &persons,
+        actor.agency_id,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -133,15 +144,20 @@ async fn purge(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Pu
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
-        "DELETE FROM safety_plans WHERE person_id = ANY($1)",
-        &orphans
+        "DELETE FROM safety_plans WHERE agency_id = $2 AND person_id = ANY($1)",
+        &orphans,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
-    let persons_purged = sqlx::query!("DELETE FROM persons WHERE id = ANY($1)", &orphans)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let persons_purged = sqlx::query!(
+        "DELETE FROM persons WHERE agency_id = $2 AND id = ANY($1)",
+        &orphans,
+        actor.agency_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     let report = PurgeReport {
         contacts_purged: contacts_purged as i64,
         persons_purged: persons_purged as i64,

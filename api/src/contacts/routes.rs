@@ -2,11 +2,11 @@
 //! transaction as the read or change itself.
 
 use super::{store, validate};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, Path, Query, etag};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
+
+/// The store's answers as problems: one place, so every contact route answers them alike.
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        use store::StoreError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::PartInUse(why) => ApiError::Conflict(why),
+            E::BadReference(pointer, message) => ApiError::field(pointer, message),
+            E::Database(e) => e.into(),
+            E::Unreadable(e) => ApiError::Internal(e),
+        }
+    }
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -47,8 +61,10 @@ fn respond(contact: Contact, status: StatusCode) -> Response {
 /// A new contact's person is created when new; an existing person is linked as they are (a
 /// create never rewrites a person), and only when you may see them. A change with `If-Match`
 /// also updates the person. A screening that scores high raises a `high_risk` alert in the
-/// same transaction, unless it carries `no_alert_reason`. Another agency's or a sealed
-/// record's id is answered 404, as an unknown one would be on a read.
+/// same transaction, unless it carries `no_alert_reason`. Ids are your agency's own: an id
+/// another agency holds is answered exactly as an unknown one (a new contact, 201), and so is
+/// a person id another agency holds (a new person of yours). A sealed record you are not on
+/// the team of, or an existing person you may not see, is 404.
 #[utoipa::path(put, path = "/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "chosen by the phone"),
         ("If-Match" = Option<String>, Header, description = "the version changed"),
@@ -58,8 +74,8 @@ fn respond(contact: Contact, status: StatusCode) -> Response {
         (status = 201, body = Contact, description = "created"),
         (status = 200, body = Contact, description = "changed, or already recorded (a replay)"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "another agency's or a sealed record, or a person you may not see"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "a part's id is in use by another contact"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "a record sealed to a team you are not on, or a person of your agency you may not see"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "a referral, follow-up or screening id is in use by another contact of your agency (ids of other agencies never collide)"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -83,8 +99,8 @@ async fn put_contact(
     let record = id.to_string();
     let mut tx = state.db.begin().await?;
 
-    // Insert first: a new record is the common case (a phone's outbox), and an id that is
-    // taken (a replay, a later change, or a concurrent duplicate that committed first) writes
+    // Insert first: a new record is the common case (a phone's outbox), and an id the agency
+    // holds (a replay, a later change, or a concurrent duplicate that committed first) writes
     // nothing. A new contact's audit row is written by the same statement.
     let (status, owed, built) =
         match store::insert(&mut tx, keys, id, viewer, &valid, &change, &who).await? {
@@ -97,11 +113,13 @@ async fn put_contact(
             }
             None => {
                 // Taken but gone again (purged in between) answers as if it never existed.
-                let e = store::lock(&mut tx, id, actor.user_id)
+                let e = store::lock(&mut tx, id, viewer)
                     .await?
-                    .filter(|e| e.agency_id == actor.agency_id && e.visible)
+                    .filter(|e| e.visible)
                     .ok_or(ApiError::NotFound)?;
-                let owed = match store::recorded_change(&mut tx, id, &change.key).await? {
+                let owed = match store::recorded_change(&mut tx, actor.agency_id, id, &change.key)
+                    .await?
+                {
                     Some(hash) if hash == change.request_hash => {
                         audit::record(
                             &mut *tx,
@@ -150,7 +168,7 @@ async fn put_contact(
     }
     let contact = match built {
         Some(c) => c,
-        None => store::load(&mut tx, keys, id).await?,
+        None => store::load(&mut tx, keys, actor.agency_id, id).await?,
     };
     tx.commit().await?;
     Ok(respond(contact, status))
@@ -190,7 +208,7 @@ async fn get_contact(
     if !store::visible(&mut tx, id, actor.agency_id, actor.user_id).await? {
         return Err(ApiError::NotFound);
     }
-    let contact = store::load(&mut tx, &state.config.data_keys, id).await?;
+    let contact = store::load(&mut tx, &state.config.data_keys, actor.agency_id, id).await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -283,9 +301,10 @@ async fn list_contacts(
     let rows = sqlx::query!(
         r#"SELECT c.id, c.person_id, p.pseudonym, c.advocate_id, c.occurred_at, c.setting, c.incident_type,
                   c.status, c.sealed, c.updated_at,
-                  EXISTS (SELECT 1 FROM screenings s WHERE s.contact_id = c.id AND s.high_risk) AS "high_risk!"
-             FROM contacts c JOIN persons p ON p.id = c.person_id
-            WHERE c.agency_id = $1 AND contact_visible_to(c.sealed, c.advocate_id, c.id, $2)
+                  EXISTS (SELECT 1 FROM screenings s
+                           WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk) AS "high_risk!"
+             FROM contacts c JOIN persons p ON p.agency_id = c.agency_id AND p.id = c.person_id
+            WHERE c.agency_id = $1 AND contact_visible_to(c.sealed, c.advocate_id, c.agency_id, c.id, $2)
               AND ($3::text IS NULL OR c.status = $3)
               AND ($4::uuid IS NULL OR c.person_id = $4)
               AND ($5::uuid IS NULL OR c.advocate_id = $5)
@@ -356,7 +375,7 @@ async fn set_access(
     actor.require(Permission::SealRecords)?;
     let mut tx = state.db.begin().await?;
     let found = sqlx::query_scalar!(
-        "SELECT id FROM contacts WHERE id = $1 AND agency_id = $2 FOR UPDATE",
+        "SELECT id FROM contacts WHERE agency_id = $2 AND id = $1 FOR UPDATE",
         id,
         actor.agency_id
     )
@@ -379,19 +398,25 @@ async fn set_access(
         return Err(ApiError::field("/team", "must name people in your agency"));
     }
     sqlx::query!(
-        "UPDATE contacts SET sealed = $2, version = version + 1, updated_at = now() WHERE id = $1",
+        "UPDATE contacts SET sealed = $2, version = version + 1, updated_at = now() WHERE agency_id = $3 AND id = $1",
         id,
-        access.sealed
+        access.sealed,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("DELETE FROM contact_team WHERE contact_id = $1", id)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query!(
-        "INSERT INTO contact_team (contact_id, user_id) SELECT $1, unnest($2::uuid[])",
+        "DELETE FROM contact_team WHERE agency_id = $2 AND contact_id = $1",
         id,
-        &team
+        actor.agency_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO contact_team (agency_id, contact_id, user_id) SELECT $3, $1, unnest($2::uuid[])",
+        id,
+        &team,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;

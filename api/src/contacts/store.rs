@@ -5,7 +5,6 @@ use super::validate::ValidContact;
 use crate::audit::AuditActor;
 use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
-use crate::error::{ApiError, ApiResult, from_stored};
 use fieldline_wire::contacts::{
     Consent, Contact, ContactStatus, FollowUp, IncidentLocation, Person, Referral, SafeContact,
     Screening, Setting,
@@ -16,6 +15,41 @@ use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
+
+/// What the store answers instead of what was asked; the routes turn each into its problem
+/// (`contacts::routes`). The store knows records, not HTTP.
+#[derive(Debug)]
+pub enum StoreError {
+    /// Unknown to the viewer: never written, another agency's, or sealed to others.
+    NotFound,
+    /// A part's id is another contact's of the same agency.
+    PartInUse(&'static str),
+    /// The record names something the writer may not use: (pointer, message).
+    BadReference(&'static str, &'static str),
+    Database(sqlx::Error),
+    /// A stored value that cannot be read back (a key missing, a damaged row).
+    Unreadable(anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+impl From<anyhow::Error> for StoreError {
+    fn from(e: anyhow::Error) -> Self {
+        StoreError::Unreadable(e)
+    }
+}
+
+/// A stored enum's text as its type.
+fn from_stored<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| StoreError::Unreadable(anyhow::anyhow!("unexpected stored value")))
+}
 
 fn setting_str(s: Setting) -> &'static str {
     match s {
@@ -49,29 +83,35 @@ fn open_json<T: DeserializeOwned>(
     keys: &DataKeys,
     field: &Field,
     blob: Option<&[u8]>,
-) -> ApiResult<Option<T>> {
+) -> StoreResult<Option<T>> {
     keys.open_opt(field, blob)?
-        .map(|s| serde_json::from_str(&s).map_err(|e| ApiError::Internal(e.into())))
+        .map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Unreadable(e.into())))
         .transpose()
 }
 
 /// How a contact stands, locked for a write.
 pub struct Existing {
-    pub agency_id: Uuid,
     pub version: i64,
     pub visible: bool,
     /// Who made the current version.
     pub updated_by: Uuid,
 }
 
-pub async fn lock(conn: &mut PgConnection, id: Uuid, user: Uuid) -> sqlx::Result<Option<Existing>> {
+/// The viewer's agency's contact `id`, locked; `None` when their agency holds no such id
+/// (another agency's twin is not theirs to see).
+pub async fn lock(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: Viewer,
+) -> sqlx::Result<Option<Existing>> {
     sqlx::query_as!(
         Existing,
-        r#"SELECT agency_id, version, contact_visible_to(sealed, advocate_id, id, $2) AS "visible!",
+        r#"SELECT version, contact_visible_to(sealed, advocate_id, agency_id, id, $3) AS "visible!",
                   coalesce(updated_by, advocate_id) AS "updated_by!"
-             FROM contacts WHERE id = $1 FOR UPDATE"#,
+             FROM contacts WHERE agency_id = $2 AND id = $1 FOR UPDATE"#,
         id,
-        user,
+        viewer.agency_id,
+        viewer.user_id,
     )
     .fetch_optional(conn)
     .await
@@ -88,11 +128,13 @@ pub struct Change {
 /// the contact.
 pub async fn recorded_change(
     conn: &mut PgConnection,
+    agency: Uuid,
     contact: Uuid,
     key: &str,
 ) -> sqlx::Result<Option<Vec<u8>>> {
     sqlx::query_scalar!(
-        "SELECT request_hash FROM contact_changes WHERE contact_id = $1 AND change_key = $2",
+        "SELECT request_hash FROM contact_changes WHERE agency_id = $1 AND contact_id = $2 AND change_key = $3",
+        agency,
         contact,
         key
     )
@@ -102,13 +144,14 @@ pub async fn recorded_change(
 
 /// Creates the person a contact concerns, or updates them when the viewer may see them
 /// (`person_visible_to`): a write never changes a person the writer could not read. A person
-/// id the viewer cannot see (sealed to others, or another agency's) is answered as unknown.
+/// id the viewer cannot see (sealed to others) is answered as unknown; another agency's id is
+/// one the viewer's agency does not hold, so it creates their own person.
 async fn put_person(
     conn: &mut PgConnection,
     keys: &DataKeys,
     viewer: Viewer,
     p: &Person,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     let f = |name| Field { name, record: p.id };
     let tokens = p
         .name
@@ -118,7 +161,7 @@ async fn put_person(
     let written = sqlx::query_scalar!(
         r#"INSERT INTO persons AS p (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (id) DO UPDATE SET
+           ON CONFLICT (agency_id, id) DO UPDATE SET
                pseudonym = EXCLUDED.pseudonym, name_sealed = EXCLUDED.name_sealed,
                phone_sealed = EXCLUDED.phone_sealed, address_sealed = EXCLUDED.address_sealed,
                name_tokens = EXCLUDED.name_tokens, version = p.version + 1, updated_at = now()
@@ -137,7 +180,7 @@ async fn put_person(
     .await?;
     match written {
         Some(_) => Ok(()),
-        None => Err(ApiError::NotFound),
+        None => Err(StoreError::NotFound),
     }
 }
 
@@ -149,9 +192,9 @@ pub struct Inserted {
     pub person_created: bool,
 }
 
-/// Inserts the contact with its person and parts; `None` when the id is taken (a replay, a
-/// later change, a concurrent duplicate that committed first, or another agency's record), in
-/// which case nothing was written. The contact, its person, the change's key and the audit row
+/// Inserts the contact with its person and parts; `None` when the agency holds the id already
+/// (a replay, a later change, or a concurrent duplicate that committed first), in which case
+/// nothing was written. Ids are the agency's own: another agency's twin is no conflict. The contact, its person, the change's key and the audit row
 /// go in one statement (the person's foreign key is checked at its end): creating is the hot
 /// path of a phone's outbox. A new person is created; an existing one is linked unchanged,
 /// and only when the viewer may see them (`person_visible_to`, before this contact exists):
@@ -165,7 +208,7 @@ pub async fn insert(
     v: &ValidContact,
     change: &Change,
     who: &AuditActor,
-) -> ApiResult<Option<Inserted>> {
+) -> StoreResult<Option<Inserted>> {
     let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
     let p = &c.person;
@@ -182,7 +225,7 @@ pub async fn insert(
             r#"WITH p AS (
                    INSERT INTO persons (id, agency_id, pseudonym, name_sealed, phone_sealed, address_sealed, name_tokens, created_by)
                    VALUES ($4, $2, $15, $16, $17, $18, $19, $3)
-                   ON CONFLICT (id) DO NOTHING
+                   ON CONFLICT (agency_id, id) DO NOTHING
                    RETURNING 1 AS written
                ), ok AS (
                    -- In the statement's snapshot: before this contact exists.
@@ -194,11 +237,11 @@ pub async fn insert(
                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                           CASE WHEN $14 = 'closed' THEN now() END, $3
                     WHERE (SELECT ok FROM ok)
-                   ON CONFLICT (id) DO NOTHING
+                   ON CONFLICT (agency_id, id) DO NOTHING
                    RETURNING created_at
                ), k AS (
-                   INSERT INTO contact_changes (contact_id, change_key, request_hash, version, user_id)
-                   SELECT $1, $22, $23, 1, $3 FROM c
+                   INSERT INTO contact_changes (agency_id, contact_id, change_key, request_hash, version, user_id)
+                   SELECT $2, $1, $22, $23, 1, $3 FROM c
                ), l AS (
                    INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
                                           request_id, client_ip, details)
@@ -239,12 +282,12 @@ pub async fn insert(
         // a moment ago (committed after that snapshot): asked again in a snapshot of its own,
         // before anything of this contact is written, and then once more.
         if !person_visible(conn, p.id, viewer).await? {
-            return Err(ApiError::NotFound);
+            return Err(StoreError::NotFound);
         }
         asked_again = true;
     };
     if !row.person_ok {
-        return Err(ApiError::NotFound);
+        return Err(StoreError::NotFound);
     }
     let Some(at) = row.created_at else {
         return Ok(None);
@@ -318,7 +361,7 @@ pub async fn update(
     viewer: Viewer,
     v: &ValidContact,
     change: &Change,
-) -> ApiResult<Owed> {
+) -> StoreResult<Owed> {
     let (agency, user) = (viewer.agency_id, viewer.user_id);
     let c = &v.input;
     put_person(conn, keys, viewer, &c.person).await?;
@@ -329,7 +372,7 @@ pub async fn update(
                notes_sealed = $10, consent = $11, status = $12,
                closed_at = CASE WHEN $12 = 'closed' THEN coalesce(closed_at, now()) END,
                version = version + 1, updated_at = now(), updated_by = $13
-            WHERE id = $1
+            WHERE agency_id = $14 AND id = $1
            RETURNING version"#,
         id,
         c.person.id,
@@ -344,32 +387,36 @@ pub async fn update(
         c.consent.as_ref().map(Json) as _,
         status_str(c.status),
         user,
+        agency,
     )
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query!(
-        "INSERT INTO contact_changes (contact_id, change_key, request_hash, version, user_id) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO contact_changes (agency_id, contact_id, change_key, request_hash, version, user_id) VALUES ($6, $1, $2, $3, $4, $5)",
         id,
         change.key,
         change.request_hash,
         version,
         user,
+        agency,
     )
     .execute(&mut *conn)
     .await?;
     let referral_ids: Vec<Uuid> = c.referrals.iter().map(|r| r.id).collect();
     let follow_up_ids: Vec<Uuid> = c.follow_ups.iter().map(|f| f.id).collect();
     sqlx::query!(
-        "DELETE FROM referrals WHERE contact_id = $1 AND id <> ALL($2)",
+        "DELETE FROM referrals WHERE agency_id = $3 AND contact_id = $1 AND id <> ALL($2)",
         id,
-        &referral_ids
+        &referral_ids,
+        agency,
     )
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "DELETE FROM follow_ups WHERE contact_id = $1 AND id <> ALL($2)",
+        "DELETE FROM follow_ups WHERE agency_id = $3 AND contact_id = $1 AND id <> ALL($2)",
         id,
-        &follow_up_ids
+        &follow_up_ids,
+        agency,
     )
     .execute(&mut *conn)
     .await?;
@@ -381,9 +428,10 @@ pub async fn update(
 pub type Owed = Vec<(Uuid, ScreeningResult)>;
 
 /// Referrals, follow-ups and screenings, keyed by the phone's ids, and the alert requests of the
-/// screenings newly recorded, in one statement: the hot path of a phone's outbox. A row it
-/// could not write (a directory entry the agency cannot see, an assignee outside it, or an id
-/// another contact holds) is then looked up again to say which; the caller rolls back.
+/// screenings newly recorded, in one statement: the hot path of a phone's outbox. Part ids are
+/// the agency's own (another agency's twin is no conflict). A row it could not write (a
+/// directory entry the agency cannot see, an assignee outside it, or an id another contact of
+/// the agency holds) is then looked up again to say which; the caller rolls back.
 async fn put_parts(
     conn: &mut PgConnection,
     keys: &DataKeys,
@@ -391,7 +439,7 @@ async fn put_parts(
     agency: Uuid,
     user: Uuid,
     v: &ValidContact,
-) -> ApiResult<Owed> {
+) -> StoreResult<Owed> {
     let (referrals, follow_ups) = (&v.input.referrals, &v.input.follow_ups);
     let screenings = &v.input.screenings;
     if referrals.is_empty() && follow_ups.is_empty() && screenings.is_empty() {
@@ -409,32 +457,32 @@ async fn put_parts(
         .collect();
     let written = sqlx::query!(
         r#"WITH r AS (
-               INSERT INTO referrals (id, contact_id, directory_entry_id, free_text_sealed)
-               SELECT r.id, $1, r.entry, r.free_text
+               INSERT INTO referrals (agency_id, id, contact_id, directory_entry_id, free_text_sealed)
+               SELECT $2, r.id, $1, r.entry, r.free_text
                  FROM UNNEST($4::uuid[], $5::uuid[], $6::bytea[]) AS r (id, entry, free_text)
                 WHERE r.entry IS NULL OR EXISTS (SELECT 1 FROM directory_entries d
                                                   WHERE d.id = r.entry AND (d.shared OR d.owner_agency_id = $2))
-               ON CONFLICT (id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
+               ON CONFLICT (agency_id, id) DO UPDATE SET directory_entry_id = EXCLUDED.directory_entry_id,
                    free_text_sealed = EXCLUDED.free_text_sealed
                 WHERE referrals.contact_id = EXCLUDED.contact_id
                RETURNING 1 AS written
            ), f AS (
-               INSERT INTO follow_ups (id, contact_id, task_sealed, due_on, assignee_id, done_at)
-               SELECT f.id, $1, f.task, f.due_on, f.assignee, CASE WHEN f.done THEN now() END
+               INSERT INTO follow_ups (agency_id, id, contact_id, task_sealed, due_on, assignee_id, done_at)
+               SELECT $2, f.id, $1, f.task, f.due_on, f.assignee, CASE WHEN f.done THEN now() END
                  FROM UNNEST($7::uuid[], $8::bytea[], $9::date[], $10::uuid[], $11::bool[])
                       AS f (id, task, due_on, assignee, done)
                 WHERE f.assignee IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = f.assignee AND u.agency_id = $2)
-               ON CONFLICT (id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
+               ON CONFLICT (agency_id, id) DO UPDATE SET task_sealed = EXCLUDED.task_sealed, due_on = EXCLUDED.due_on,
                    assignee_id = EXCLUDED.assignee_id,
                    done_at = CASE WHEN EXCLUDED.done_at IS NOT NULL THEN coalesce(follow_ups.done_at, EXCLUDED.done_at) END
                 WHERE follow_ups.contact_id = EXCLUDED.contact_id
                RETURNING 1 AS written
            ), s AS (
-               INSERT INTO screenings (id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
-               SELECT u.id, $1, u.instrument, u.version, u.input, u.result, u.high_risk, $3
+               INSERT INTO screenings (agency_id, id, contact_id, instrument, instrument_version, input, result, high_risk, created_by)
+               SELECT $2, u.id, $1, u.instrument, u.version, u.input, u.result, u.high_risk, $3
                  FROM UNNEST($12::uuid[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::bool[])
                       AS u (id, instrument, version, input, result, high_risk)
-               ON CONFLICT (id) DO NOTHING
+               ON CONFLICT (agency_id, id) DO NOTHING
                RETURNING id
            ), a AS (
                INSERT INTO alert_requests (id, agency_id, kind, contact_id, screening_id, raised_by)
@@ -476,21 +524,23 @@ async fn put_parts(
     }
     let inserted = written.screenings;
     if inserted.len() < screenings.len() {
-        // The rest were recorded before: by this contact (a replay) or, refused, by another.
+        // The rest were recorded before: by this contact (a replay) or, refused, by another of
+        // the agency's contacts.
         let taken: Vec<Uuid> = screenings
             .iter()
             .map(|s| s.id)
             .filter(|s| !inserted.contains(s))
             .collect();
         let elsewhere = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM screenings WHERE id = ANY ($1) AND contact_id <> $2) AS "e!""#,
+            r#"SELECT EXISTS (SELECT 1 FROM screenings WHERE agency_id = $3 AND id = ANY ($1) AND contact_id <> $2) AS "e!""#,
             &taken,
-            id
+            id,
+            agency,
         )
         .fetch_one(&mut *conn)
         .await?;
         if elsewhere {
-            return Err(ApiError::Conflict(
+            return Err(StoreError::PartInUse(
                 "a screening id is in use by another contact",
             ));
         }
@@ -511,7 +561,7 @@ async fn part_refused(
     referrals: &[Referral],
     follow_ups: &[FollowUp],
     referrals_written: i64,
-) -> ApiResult<ApiError> {
+) -> StoreResult<StoreError> {
     for entry in referrals.iter().filter_map(|r| r.directory_entry_id) {
         let visible = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
@@ -521,7 +571,7 @@ async fn part_refused(
         .fetch_one(&mut *conn)
         .await?;
         if !visible {
-            return Ok(ApiError::field(
+            return Ok(StoreError::BadReference(
                 "/referrals",
                 "names a directory entry that does not exist",
             ));
@@ -536,13 +586,13 @@ async fn part_refused(
         .fetch_one(&mut *conn)
         .await?;
         if !ok {
-            return Ok(ApiError::field(
+            return Ok(StoreError::BadReference(
                 "/follow_ups",
                 "names an assignee who is not in your agency",
             ));
         }
     }
-    Ok(ApiError::Conflict(
+    Ok(StoreError::PartInUse(
         if referrals_written as usize != referrals.len() {
             "a referral id is in use by another contact"
         } else {
@@ -551,16 +601,22 @@ async fn part_refused(
     ))
 }
 
-/// The whole record, opened. The caller has checked visibility.
-pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResult<Contact> {
+/// The agency's contact `id`, whole and opened. The caller has checked visibility.
+pub async fn load(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    agency: Uuid,
+    id: Uuid,
+) -> StoreResult<Contact> {
     let c = sqlx::query!(
         r#"SELECT c.agency_id, c.advocate_id, c.occurred_at, c.setting, c.incident_type, c.location_sealed,
                   c.safe_contact_sealed, c.needs, c.services, c.notes_sealed, c.consent AS "consent: Json<Consent>",
                   c.status, c.sealed, c.version, c.created_at, c.updated_at,
                   p.id AS person_id, p.pseudonym, p.name_sealed, p.phone_sealed, p.address_sealed
-             FROM contacts c JOIN persons p ON p.id = c.person_id
-            WHERE c.id = $1"#,
+             FROM contacts c JOIN persons p ON p.agency_id = c.agency_id AND p.id = c.person_id
+            WHERE c.agency_id = $2 AND c.id = $1"#,
         id,
+        agency,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -569,7 +625,7 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
         name,
         record: c.person_id,
     };
-    let referrals = sqlx::query!("SELECT id, directory_entry_id, free_text_sealed FROM referrals WHERE contact_id = $1 ORDER BY created_at, id", id)
+    let referrals = sqlx::query!("SELECT id, directory_entry_id, free_text_sealed FROM referrals WHERE agency_id = $2 AND contact_id = $1 ORDER BY created_at, id", id, agency)
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -580,10 +636,11 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
                 free_text: keys.open_opt(&Field { name: "referral.free_text", record: r.id }, r.free_text_sealed.as_deref())?,
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<StoreResult<Vec<_>>>()?;
     let follow_ups = sqlx::query!(
-        r#"SELECT id, task_sealed, due_on, assignee_id, done_at IS NOT NULL AS "done!" FROM follow_ups WHERE contact_id = $1 ORDER BY due_on, id"#,
-        id
+        r#"SELECT id, task_sealed, due_on, assignee_id, done_at IS NOT NULL AS "done!" FROM follow_ups WHERE agency_id = $2 AND contact_id = $1 ORDER BY due_on, id"#,
+        id,
+        agency,
     )
     .fetch_all(&mut *conn)
     .await?
@@ -597,11 +654,12 @@ pub async fn load(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResu
             done: r.done,
         })
     })
-    .collect::<ApiResult<Vec<_>>>()?;
+    .collect::<StoreResult<Vec<_>>>()?;
     let screenings = sqlx::query!(
         r#"SELECT id, input AS "input: Json<ScreeningInput>", result AS "result: Json<ScreeningResult>", created_by, created_at
-             FROM screenings WHERE contact_id = $1 ORDER BY created_at, id"#,
-        id
+             FROM screenings WHERE agency_id = $2 AND contact_id = $1 ORDER BY created_at, id"#,
+        id,
+        agency,
     )
     .fetch_all(&mut *conn)
     .await?
@@ -664,11 +722,17 @@ pub async fn person_visible(
     .await
 }
 
-/// A person, opened. The caller has checked visibility.
-pub async fn load_person(conn: &mut PgConnection, keys: &DataKeys, id: Uuid) -> ApiResult<Person> {
+/// The agency's person `id`, opened. The caller has checked visibility.
+pub async fn load_person(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    agency: Uuid,
+    id: Uuid,
+) -> StoreResult<Person> {
     let p = sqlx::query!(
-        "SELECT pseudonym, name_sealed, phone_sealed, address_sealed FROM persons WHERE id = $1",
-        id
+        "SELECT pseudonym, name_sealed, phone_sealed, address_sealed FROM persons WHERE agency_id = $2 AND id = $1",
+        id,
+        agency,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -691,7 +755,7 @@ pub async fn visible(
     user: Uuid,
 ) -> sqlx::Result<bool> {
     let v = sqlx::query_scalar!(
-        r#"SELECT contact_visible_to(sealed, advocate_id, id, $3) AS "v!" FROM contacts WHERE id = $1 AND agency_id = $2"#,
+        r#"SELECT contact_visible_to(sealed, advocate_id, agency_id, id, $3) AS "v!" FROM contacts WHERE agency_id = $2 AND id = $1"#,
         id,
         agency,
         user,
@@ -699,4 +763,20 @@ pub async fn visible(
     .fetch_optional(conn)
     .await?;
     Ok(v == Some(true))
+}
+
+/// Whether the agency has a contact with this id (for another domain naming one, e.g. an
+/// alert raised about it).
+pub async fn exists_in_agency(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM contacts WHERE agency_id = $2 AND id = $1) AS "v!""#,
+        id,
+        agency
+    )
+    .fetch_one(conn)
+    .await
 }

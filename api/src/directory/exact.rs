@@ -10,13 +10,13 @@
 //!   one in the owner's (which agency read it, so the owner sees its list used; not the
 //!   reader's person or address). Rows name the entry and how it was read, never the location.
 
+use super::guard::lock_for_change;
 use super::redact::exact_other_agency;
-use super::routes::lock_for_change;
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::directory::{Entry, ExactLocationAgencies};
 use fieldline_wire::{FieldError, Problem};

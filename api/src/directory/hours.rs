@@ -2,7 +2,7 @@
 //! function `directory_open_at`, which cost as much database CPU as the rest of a nearby
 //! search (`docs/benchmarks.md`, "What the measurements decided"). The `open_now` *filter*
 //! still runs in SQL so that `LIMIT` counts only open places; the test
-//! `rust_and_sql_agree_on_open_now` (`tests/tests/directory.rs`) keeps the two definitions equal.
+//! `rust_and_sql_agree_on_open_now` (`tests/tests/suite/directory.rs`) keeps the two definitions equal.
 
 use super::validate::minutes;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};

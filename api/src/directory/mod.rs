@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod exact;
+mod guard;
 mod history;
 pub mod hours;
 pub mod redact;

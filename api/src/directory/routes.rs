@@ -1,21 +1,22 @@
 //! `/v1/directory/*`.
 
+use super::guard::lock_for_change;
 use super::redact::Viewer;
 use super::search::{self, Answer, SearchQuery};
 use super::{exact, history, store, validate};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Bearer, Permission};
 use crate::db::SearchConn;
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::budget::Spend;
 use crate::http::{Json, Path, Query, etag, if_match_version, json_response};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use fieldline_wire::admin::{AuditEntry, AuditPage};
+use fieldline_wire::admin::AuditPage;
 use fieldline_wire::directory::{AvailabilityUpdate, Entry, EntryInput, EntryList, EntryPage};
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
@@ -318,37 +319,6 @@ async fn get_entry(
     Ok(with_etag(entry, StatusCode::OK))
 }
 
-/// Locks an entry for a change by the actor's agency: 404 if they cannot see it (or it is
-/// retired), 403 if it is another agency's shared entry, 412 if `If-Match` is stale.
-pub(super) async fn lock_for_change(
-    tx: &mut sqlx::PgConnection,
-    actor: &Actor,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> ApiResult<store::Lock> {
-    let lock = store::lock(tx, id, actor.agency_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if lock.retired && lock.owned {
-        return Err(ApiError::NotFound);
-    }
-    if !lock.owned {
-        return Err(if lock.retired {
-            ApiError::NotFound
-        } else {
-            ApiError::Forbidden
-        });
-    }
-    if let Some(expected) = if_match
-        && expected != lock.version
-    {
-        return Err(ApiError::PreconditionFailed {
-            current_version: lock.version,
-        });
-    }
-    Ok(lock)
-}
-
 /// Replace a place's details (housing managers of the owning agency). Needs `If-Match`.
 #[utoipa::path(put, path = "/v1/directory/entries/{id}", tag = "directory", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "the ETag you read")),
@@ -499,16 +469,13 @@ async fn entry_history(
         Some(false) => return Err(ApiError::Forbidden),
         Some(true) => {}
     }
-    let entries = sqlx::query_as!(
-        AuditEntry,
-        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
-             FROM audit_log
-            WHERE agency_id = $1 AND record_type = 'directory_entry' AND record_id = $2
-            ORDER BY id DESC LIMIT 500"#,
+    let entries = crate::audit::of_record(
+        &state.db,
         actor.agency_id,
-        id.to_string(),
+        "directory_entry",
+        &id.to_string(),
+        500,
     )
-    .fetch_all(&state.db)
     .await?;
     Ok(Json(AuditPage {
         entries,

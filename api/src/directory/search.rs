@@ -134,7 +134,7 @@ pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
 
 /// One search result as its columns. Searches return many entries per call, so they skip
 /// the `directory_entry_doc` JSON the other reads use and are built here; the test
-/// `searches_and_reads_agree` (tests/tests/directory.rs) keeps the two the same.
+/// `searches_and_reads_agree` (tests/tests/suite/directory.rs) keeps the two the same.
 ///
 /// Every row also carries the searcher, from the `session_actor` row the statement joined, and
 /// whether their roles or grants give `view_confidential_locations` (`searcher_holds`), and

@@ -1,5 +1,5 @@
 //! Bulk import and export of the directory: CSV (`csv.rs`, whose doc lists the columns) and
-//! Open Referral HSDS 3.0 JSON (`hsds.rs`).
+//! Open Referral HSDS 3.0 JSON (`hsds/`).
 //!
 //! Exports hold the live entries the agency can see (shared, or its own), ordered by name and
 //! id so two exports of the same data are byte for byte the same. Confidential entries are left
@@ -25,13 +25,13 @@ use super::history;
 use super::redact::Viewer;
 use super::store::{self, Stored};
 use super::validate::{self, ValidEntry};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::geo::GeoPoint;
 use crate::http::Json;
 use crate::http::budget::Spend;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

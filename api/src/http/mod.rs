@@ -2,19 +2,16 @@
 //! request id, and version headers.
 
 pub mod budget;
+pub mod etag;
 mod extract;
 mod request;
 
+pub use etag::etag;
 pub use extract::{Json, OptionalJson, Path, Query, json_response};
 pub use request::{RequestMeta, request_context};
 
 use crate::error::{ApiError, ApiResult};
 use axum::http::{HeaderMap, header};
-
-/// The strong ETag for a record version: `"7"`.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
 
 /// The version named by `If-Match`, required for changes to records several people edit.
 pub fn if_match_version(headers: &HeaderMap) -> ApiResult<i64> {

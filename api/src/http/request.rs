@@ -1,7 +1,7 @@
 //! The request id and client address every log line, audit row and problem carries.
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, request::Parts};
 use axum::middleware::Next;

@@ -2,11 +2,11 @@
 //! phone subscribes to.
 
 use super::ical;
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,7 +59,8 @@ pub async fn shifts_of(
         "SELECT id, name FROM oncall_schedules s
           WHERE agency_id = $1
             AND ($2 = ANY(user_ids) OR EXISTS (SELECT 1 FROM oncall_overrides o
-                  WHERE o.schedule_id = s.id AND o.user_id = $2 AND o.start_at < $4 AND o.end_at > $3))
+                  WHERE o.agency_id = s.agency_id AND o.schedule_id = s.id
+                    AND o.user_id = $2 AND o.start_at < $4 AND o.end_at > $3))
           ORDER BY name, id",
         agency,
         user,
@@ -76,10 +77,12 @@ pub async fn shifts_of(
         // Newest first: the first covering an instant wins.
         let overrides = sqlx::query!(
             "SELECT id, user_id, start_at, end_at FROM oncall_overrides
-              WHERE schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY created_at DESC, id",
+              WHERE agency_id = $4 AND schedule_id = $1 AND start_at < $3 AND end_at > $2
+              ORDER BY created_at DESC, id",
             s.id,
             lo,
             hi,
+            agency,
         )
         .fetch_all(&mut *conn)
         .await?;

@@ -20,7 +20,7 @@ pub async fn load_rotation(
     agency: Uuid,
 ) -> anyhow::Result<Option<rotation::Rotation>> {
     let Some(s) = sqlx::query!(
-        "SELECT time_zone, user_ids, shift_days, handoff_time, start_date FROM oncall_schedules WHERE id = $1 AND agency_id = $2",
+        "SELECT time_zone, user_ids, shift_days, handoff_time, start_date FROM oncall_schedules WHERE agency_id = $2 AND id = $1",
         id,
         agency,
     )
@@ -54,9 +54,11 @@ pub async fn on_call(
     };
     let cover = sqlx::query!(
         "SELECT user_id, start_at, end_at FROM oncall_overrides
-          WHERE schedule_id = $1 AND start_at <= $2 AND end_at > $2 ORDER BY created_at DESC LIMIT 1",
+          WHERE agency_id = $3 AND schedule_id = $1 AND start_at <= $2 AND end_at > $2
+          ORDER BY created_at DESC LIMIT 1",
         id,
         t,
+        agency,
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -88,4 +90,15 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M")
         .ok()
         .filter(|_| s.len() == 5)
+}
+
+/// How many of `ids` are the agency's schedules (each counted once).
+pub async fn count_schedules(db: &sqlx::PgPool, agency: Uuid, ids: &[Uuid]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT id) AS "n!" FROM oncall_schedules WHERE id = ANY($1) AND agency_id = $2"#,
+        ids,
+        agency,
+    )
+    .fetch_one(db)
+    .await
 }

@@ -1,10 +1,10 @@
 //! `/v1/oncall/*`.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -68,11 +68,11 @@ async fn list_schedules(
     Ok(Json(ScheduleList { schedules }))
 }
 
-/// Create or replace a schedule (coordinators, admins), under an id the client chose.
+/// Create or replace a schedule (coordinators, admins), under an id the client chose. Ids are
+/// your agency's own: an id another agency's schedule has creates yours, as an unknown one does.
 #[utoipa::path(put, path = "/v1/oncall/schedules/{id}", tag = "alerts", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = ScheduleInput,
     responses((status = 200, body = Schedule),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's schedule"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn put_schedule(
     State(state): State<AppState>,
@@ -127,10 +127,9 @@ async fn put_schedule(
     let version = sqlx::query_scalar!(
         "INSERT INTO oncall_schedules AS o (id, agency_id, name, time_zone, user_ids, shift_days, handoff_time, start_date)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone, user_ids = EXCLUDED.user_ids,
+         ON CONFLICT (agency_id, id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone, user_ids = EXCLUDED.user_ids,
              shift_days = EXCLUDED.shift_days, handoff_time = EXCLUDED.handoff_time, start_date = EXCLUDED.start_date,
              version = o.version + 1, updated_at = now()
-           WHERE o.agency_id = EXCLUDED.agency_id
          RETURNING version",
         id,
         actor.agency_id,
@@ -141,10 +140,8 @@ async fn put_schedule(
         handoff,
         s.start_date,
     )
-    .fetch_optional(&mut *tx)
-    .await?
-    // Another agency's id: answered as an unknown one would be, revealing nothing.
-    .ok_or(ApiError::NotFound)?;
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -251,10 +248,11 @@ async fn shifts(
     let rotation = rot.shifts(q.from, q.to);
     let overridden = sqlx::query!(
         "SELECT id, user_id, start_at, end_at FROM oncall_overrides
-          WHERE schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at",
+          WHERE agency_id = $4 AND schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at",
         id,
         q.from,
         q.to,
+        actor.agency_id,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -331,13 +329,15 @@ async fn add_override(
     };
     let oid = Uuid::new_v4();
     sqlx::query!(
-        "INSERT INTO oncall_overrides (id, schedule_id, user_id, start_at, end_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO oncall_overrides (id, agency_id, schedule_id, user_id, start_at, end_at, created_by)
+         VALUES ($1, $7, $2, $3, $4, $5, $6)",
         oid,
         id,
         o.user_id,
         o.start_at,
         o.end_at,
         actor.user_id,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
@@ -376,9 +376,7 @@ async fn delete_override(
     may_see(&actor)?;
     let mut tx = state.db.begin().await?;
     let schedule = sqlx::query_scalar!(
-        "DELETE FROM oncall_overrides o USING oncall_schedules s
-          WHERE o.id = $1 AND s.id = o.schedule_id AND s.agency_id = $2
-         RETURNING o.schedule_id",
+        "DELETE FROM oncall_overrides WHERE agency_id = $2 AND id = $1 RETURNING schedule_id",
         id,
         actor.agency_id,
     )

@@ -6,8 +6,8 @@
 //! are read when Prometheus scrapes. The recorder is the process's: every server in one process
 //! (the tests start many) counts into it.
 
-use crate::AppState;
 use crate::measure;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};

@@ -2,8 +2,9 @@
 
 pub mod metrics;
 
+use crate::db::MIGRATOR;
 use crate::error::{ApiError, ApiResult};
-use crate::{AppState, MIGRATOR};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::Problem;
 use serde::Serialize;

@@ -3,11 +3,33 @@
 
 use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
-use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use fieldline_wire::plans::{SafetyPlan, SafetyPlanContent, SafetyPlanVersionSummary};
 use sqlx::PgConnection;
 use uuid::Uuid;
+
+/// What the store answers instead of a plan; the routes turn it into a problem
+/// (`plans::routes`).
+#[derive(Debug)]
+pub enum StoreError {
+    Database(sqlx::Error),
+    /// A stored plan that cannot be read back (a key missing, a damaged row).
+    Unreadable(anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+impl From<anyhow::Error> for StoreError {
+    fn from(e: anyhow::Error) -> Self {
+        StoreError::Unreadable(e)
+    }
+}
 
 const CONTENT: &str = "safety_plan.content";
 
@@ -22,7 +44,7 @@ fn seal(keys: &DataKeys, version_id: Uuid, content: &SafetyPlanContent) -> Vec<u
     )
 }
 
-fn open(keys: &DataKeys, version_id: Uuid, blob: &[u8]) -> ApiResult<SafetyPlanContent> {
+fn open(keys: &DataKeys, version_id: Uuid, blob: &[u8]) -> StoreResult<SafetyPlanContent> {
     let json = keys.open(
         &Field {
             name: CONTENT,
@@ -30,7 +52,7 @@ fn open(keys: &DataKeys, version_id: Uuid, blob: &[u8]) -> ApiResult<SafetyPlanC
         },
         blob,
     )?;
-    serde_json::from_str(&json).map_err(|e| ApiError::Internal(e.into()))
+    serde_json::from_str(&json).map_err(|e| StoreError::Unreadable(e.into()))
 }
 
 /// A plan's row, locked for a save.
@@ -67,7 +89,7 @@ pub async fn create(
     Ok(sqlx::query!(
         "INSERT INTO safety_plans (id, agency_id, person_id, current_version)
          SELECT $1, $2, $3, 1 WHERE person_visible_to($3, $2, $4)
-         ON CONFLICT (person_id) DO NOTHING",
+         ON CONFLICT (agency_id, person_id) DO NOTHING",
         id,
         viewer.agency_id,
         person,
@@ -80,11 +102,11 @@ pub async fn create(
 }
 
 /// Moves a locked plan to `version` (the caller checked it is the next one).
-pub async fn advance(conn: &mut PgConnection, plan: Uuid, version: i64) -> ApiResult<()> {
+pub async fn advance(conn: &mut PgConnection, plan: Uuid, version: i64) -> StoreResult<()> {
     sqlx::query!(
         "UPDATE safety_plans SET current_version = $2, updated_at = now() WHERE id = $1",
         plan,
-        i32::try_from(version).map_err(|e| ApiError::Internal(e.into()))?
+        i32::try_from(version).map_err(|e| StoreError::Unreadable(e.into()))?
     )
     .execute(conn)
     .await?;
@@ -99,14 +121,14 @@ pub async fn insert_version(
     version: i64,
     user: Uuid,
     content: &SafetyPlanContent,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO safety_plan_versions (id, plan_id, version, content_sealed, saved_by)
          VALUES ($1, $2, $3, $4, $5)",
         id,
         plan,
-        i32::try_from(version).map_err(|e| ApiError::Internal(e.into()))?,
+        i32::try_from(version).map_err(|e| StoreError::Unreadable(e.into()))?,
         seal(keys, id, content),
         user
     )
@@ -126,7 +148,7 @@ struct VersionRow {
 }
 
 impl VersionRow {
-    fn open(self, keys: &DataKeys) -> ApiResult<SafetyPlan> {
+    fn open(self, keys: &DataKeys) -> StoreResult<SafetyPlan> {
         Ok(SafetyPlan {
             content: open(keys, self.id, &self.content_sealed)?,
             id: self.plan_id,
@@ -146,7 +168,7 @@ pub async fn load(
     person: Uuid,
     viewer: Viewer,
     version: Option<i64>,
-) -> ApiResult<Option<SafetyPlan>> {
+) -> StoreResult<Option<SafetyPlan>> {
     let row = sqlx::query_as!(
         VersionRow,
         r#"SELECT v.id, p.id AS plan_id, p.person_id, v.version::bigint AS "version!",

@@ -30,13 +30,7 @@ pub async fn remove_subscription(
     if found.is_none() {
         return Ok(false);
     }
-    sqlx::query!(
-        "UPDATE push_deliveries SET state = 'cancelled', claim_token = NULL, lease_until = NULL
-          WHERE subscription_id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
-        id,
-    )
-    .execute(&mut *conn)
-    .await?;
+    outbox::cancel(conn, outbox::Cancel::Device(id)).await?;
     sqlx::query!("DELETE FROM push_subscriptions WHERE id = $1", id)
         .execute(&mut *conn)
         .await?;

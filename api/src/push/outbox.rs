@@ -21,7 +21,8 @@ pub struct Message<'a> {
 
 pub const WAKE_CHANNEL: &str = "fieldline_push";
 
-/// Queues `message` for every device of `users`; returns how many deliveries were added.
+/// Queues `message` for every device of `users` registered in the message's agency; returns
+/// how many deliveries were added.
 pub async fn enqueue(
     conn: &mut PgConnection,
     users: &[Uuid],
@@ -30,7 +31,7 @@ pub async fn enqueue(
     let added = sqlx::query!(
         "INSERT INTO push_deliveries (id, subscription_id, agency_id, dedup_key, payload, topic, urgency, ttl_secs, alert_id)
          SELECT gen_random_uuid(), s.id, $2, $3, $4, $5, $6, $7, $8
-           FROM push_subscriptions s WHERE s.user_id = ANY($1)
+           FROM push_subscriptions s WHERE s.user_id = ANY($1) AND s.agency_id = $2
          ON CONFLICT (subscription_id, dedup_key) DO NOTHING",
         users,
         message.agency_id,
@@ -67,4 +68,42 @@ pub async fn backlog(db: &sqlx::PgPool) -> sqlx::Result<crate::measure::Backlog>
         depth: r.depth,
         lag_secs: r.lag,
     })
+}
+
+/// Deliveries no longer wanted.
+pub enum Cancel {
+    /// Someone answered the alert: what still waits to be sent to anyone's device is dropped.
+    /// A send already under way finishes (the message is on its way) and records its result.
+    Alert { agency: Uuid, alert: Uuid },
+    /// The device is gone: everything for it is dropped, a send under way included (its
+    /// claim is cleared, so its result is not recorded against a device that no longer
+    /// exists).
+    Device(Uuid),
+}
+
+/// The one place queued pushes are cancelled (`alerts` on acknowledge and resolve, `push`
+/// when a device is removed).
+pub async fn cancel(conn: &mut PgConnection, which: Cancel) -> sqlx::Result<u64> {
+    let done = match which {
+        Cancel::Alert { agency, alert } => {
+            sqlx::query!(
+                "UPDATE push_deliveries SET state = 'cancelled'
+              WHERE agency_id = $2 AND alert_id = $1 AND state IN ('pending', 'retry_wait')",
+                alert,
+                agency,
+            )
+            .execute(conn)
+            .await?
+        }
+        Cancel::Device(subscription) => {
+            sqlx::query!(
+            "UPDATE push_deliveries SET state = 'cancelled', claim_token = NULL, lease_until = NULL
+              WHERE subscription_id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
+            subscription,
+        )
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(done.rows_affected())
 }

@@ -1,11 +1,11 @@
 //! `/v1/push/*`: registering devices for Web Push.
 
 use super::{egress, outbox};
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;

@@ -1,7 +1,7 @@
 //! The VAPID key pair (RFC 8292) that identifies this server to push services. Browsers bind
 //! each subscription to the public key, so it must stay the same for the life of a deployment.
 
-use crate::keygen::{DEV_KEY_MARKER, read_pem, write_secret};
+use crate::keyfile::{DEV_KEY_MARKER, read_pem, write_secret};
 use anyhow::anyhow;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -110,42 +110,16 @@ impl Worker {
         self.released.addresses()
     }
 
-    /// Runs until `shutdown` resolves: woken by `NOTIFY` when deliveries are queued, and every
-    /// second regardless (retries fall due, leases expire, a notification may be missed while
-    /// reconnecting).
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        let mut listener = None;
-        let mut in_flight = JoinSet::new();
-        loop {
-            if listener.is_none() {
-                listener = crate::listen(&self.db, WAKE_CHANNEL).await.ok();
-            }
-            if let Err(e) = self.start_due(&mut in_flight).await {
-                tracing::warn!(error = %crate::telemetry::redacted(&e), "push worker round failed");
-            }
-            while in_flight.try_join_next().is_some() {}
-            let wake = async {
-                match listener.as_mut() {
-                    Some(l) => {
-                        if l.recv().await.is_err() {
-                            listener = None;
-                        }
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = wake => {}
-                _ = tokio::time::sleep(self.config.worker_poll) => {}
-            }
-        }
-        // Let sends in flight record their results; unfinished leases are retried elsewhere.
-        let _ = tokio::time::timeout(self.config.push.timeout, async {
-            while in_flight.join_next().await.is_some() {}
-        })
-        .await;
+    /// Runs until `shutdown` resolves, in the background jobs' loop (`worker::runtime`): woken
+    /// by `NOTIFY` when deliveries are queued, and every poll regardless (retries fall due,
+    /// leases expire, a notification may be missed while reconnecting).
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
+        let (db, poll) = (self.db.clone(), self.config.worker_poll);
+        let job = Delivering {
+            worker: self,
+            in_flight: JoinSet::new(),
+        };
+        crate::worker::runtime::run(db, poll, job, shutdown).await;
     }
 
     /// One round, waiting for every send it started: what tests call to be deterministic.
@@ -383,6 +357,38 @@ enum SendError {
     /// The endpoint's address is not one pushes may go to (`egress`).
     Blocked(&'static str),
     Build(String),
+}
+
+/// The push worker as a background job: each round starts a send per due delivery and does
+/// not wait for them (a slow push service holds up no other), collecting those done.
+struct Delivering {
+    worker: Worker,
+    in_flight: JoinSet<()>,
+}
+
+impl crate::worker::runtime::Job for Delivering {
+    fn name(&self) -> &'static str {
+        "push_delivery"
+    }
+
+    fn channel(&self) -> &'static str {
+        WAKE_CHANNEL
+    }
+
+    async fn round(&mut self) -> anyhow::Result<()> {
+        let started = self.worker.start_due(&mut self.in_flight).await;
+        while self.in_flight.try_join_next().is_some() {}
+        started.map(drop)
+    }
+
+    /// Lets sends in flight record their results; unfinished leases are retried elsewhere.
+    async fn finish(&mut self) {
+        let in_flight = &mut self.in_flight;
+        let _ = tokio::time::timeout(self.worker.config.push.timeout, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+    }
 }
 
 /// The IP address a URL's host is written as, if it is one (IPv6 in brackets).

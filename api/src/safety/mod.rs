@@ -3,13 +3,13 @@
 //! raises one at once; a duress code at check-out raises one silently while the screen shows an
 //! ordinary check-out.
 
-use crate::AppState;
 use crate::alerts::engine::{self, Raise};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use crate::worker::{self, Item};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,19 +35,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn load(conn: &mut PgConnection, id: Uuid, actor: &Actor) -> ApiResult<Checkin> {
     sqlx::query_as!(
         Checkin,
-        "SELECT id, started_at, expected_end_at, grace_minutes, state, checked_out_at FROM checkins WHERE id = $1 AND advocate_id = $2",
+        "SELECT id, started_at, expected_end_at, grace_minutes, state, checked_out_at FROM checkins
+          WHERE agency_id = $3 AND id = $1 AND advocate_id = $2",
         id,
         actor.user_id,
+        actor.agency_id,
     )
     .fetch_optional(conn)
     .await?
     .ok_or(ApiError::NotFound)
 }
 
-/// Start a check-in for a scene (idempotent by id).
+/// Start a check-in for a scene (idempotent by id). Ids are your agency's own: an id another
+/// agency's check-in has is answered exactly as an unknown one (a new check-in).
 #[utoipa::path(post, path = "/v1/safety/checkins", tag = "alerts", security(("bearer" = [])), request_body = StartCheckin,
     responses((status = 201, body = Checkin),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another advocate's check-in"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another advocate's check-in in your agency"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn start(
     State(state): State<AppState>,
@@ -62,7 +65,7 @@ async fn start(
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "INSERT INTO checkins (id, agency_id, advocate_id, expected_end_at, grace_minutes) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT (agency_id, id) DO NOTHING",
         s.id,
         actor.agency_id,
         actor.user_id,
@@ -101,10 +104,12 @@ async fn extend(
     check_end(e.expected_end_at)?;
     let mut tx = state.db.begin().await?;
     let n = sqlx::query!(
-        "UPDATE checkins SET expected_end_at = $3 WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        "UPDATE checkins SET expected_end_at = $3
+          WHERE agency_id = $4 AND id = $1 AND advocate_id = $2 AND state = 'active'",
         id,
         actor.user_id,
         e.expected_end_at,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?
@@ -177,10 +182,11 @@ async fn report_location(
     actor.require(Permission::RaiseAlerts)?;
     let sealed = seal_location(&state.config.data_keys, id, &l)?;
     let n = sqlx::query!(
-        "UPDATE checkins SET last_location_sealed = $3 WHERE id = $1 AND advocate_id = $2",
+        "UPDATE checkins SET last_location_sealed = $3 WHERE agency_id = $4 AND id = $1 AND advocate_id = $2",
         id,
         actor.user_id,
-        sealed
+        sealed,
+        actor.agency_id,
     )
     .execute(&state.db)
     .await?
@@ -218,9 +224,11 @@ async fn checkout(
         && c.code.is_some();
     let mut tx = state.db.begin().await?;
     sqlx::query!(
-        "UPDATE checkins SET state = 'checked_out', checked_out_at = now() WHERE id = $1 AND advocate_id = $2 AND state = 'active'",
+        "UPDATE checkins SET state = 'checked_out', checked_out_at = now()
+          WHERE agency_id = $3 AND id = $1 AND advocate_id = $2 AND state = 'active'",
         id,
         actor.user_id,
+        actor.agency_id,
     )
     .execute(&mut *tx)
     .await?;
@@ -294,10 +302,11 @@ async fn set_duress_code(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Duress: raise an advocate-safety alert now (idempotent by id).
+/// Duress: raise an advocate-safety alert now (idempotent by id). Ids are your agency's own:
+/// an id another agency's alert has raises yours all the same, and so does an id a colleague
+/// raised under: duress is never swallowed.
 #[utoipa::path(post, path = "/v1/safety/duress", tag = "alerts", security(("bearer" = [])), request_body = Duress,
-    responses((status = 202, description = "Raised"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "the id is another agency's alert")))]
+    responses((status = 202, description = "Raised")))]
 async fn duress(
     State(state): State<AppState>,
     actor: Actor,
@@ -313,10 +322,17 @@ async fn duress(
             l.latitude, l.longitude, l.precision_m
         );
     }
+    // An id a colleague raised under (a client bug, or a copied id) would find their alert
+    // and raise nothing: this advocate's duress goes under an id derived from theirs instead,
+    // the same on every replay.
+    let id = match engine::raised_under(&mut tx, actor.agency_id, d.id).await? {
+        Some(who) if who != actor.user_id => derived_id("duress-of", d.id, actor.user_id),
+        _ => d.id,
+    };
     raise_safety(
         &mut tx,
         &state.config.data_keys,
-        d.id,
+        id,
         actor.agency_id,
         actor.user_id,
         None,
@@ -329,7 +345,7 @@ async fn duress(
         &AuditActor::from(&actor),
         "safety.duress",
         "alert",
-        Some(&d.id.to_string()),
+        Some(&id.to_string()),
         json!({}),
     )
     .await?;
@@ -340,8 +356,18 @@ async fn duress(
 /// The alert id for a duress code entered at the check-out of `checkin`: derived from it
 /// (SHA-256, shaped as a version-8 UUID), so a repeated check-out finds the same alert.
 fn duress_alert_id(checkin: Uuid) -> Uuid {
+    derived_v8(&format!("fieldline:duress-at-checkout:{checkin}"))
+}
+
+/// An alert id derived from another id and a user (see [`duress_alert_id`]).
+fn derived_id(what: &str, id: Uuid, user: Uuid) -> Uuid {
+    derived_v8(&format!("fieldline:{what}:{id}:{user}"))
+}
+
+/// SHA-256 of `text`, shaped as a version-8 UUID.
+fn derived_v8(text: &str) -> Uuid {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("fieldline:duress-at-checkout:{checkin}"));
+    let digest = Sha256::digest(text);
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x80;
@@ -350,8 +376,8 @@ fn duress_alert_id(checkin: Uuid) -> Uuid {
 }
 
 /// Raises (or, by `dedup_key`, joins) an advocate-safety alert at the highest urgency and
-/// links the check-in to it when it has no alert yet. Returns the alert's id. An id that is
-/// another agency's alert is answered as unknown (404), revealing nothing.
+/// links the check-in to it when it has no alert yet. Returns the alert's id. Ids are the
+/// agency's own: another agency's alert with the same id is neither found nor in the way.
 #[allow(clippy::too_many_arguments)]
 async fn raise_safety(
     conn: &mut PgConnection,
@@ -384,17 +410,14 @@ async fn raise_safety(
             details_sealed: Some(sealed),
         },
     )
-    .await
-    .map_err(|e| match e {
-        sqlx::Error::RowNotFound => ApiError::NotFound,
-        e => e.into(),
-    })?;
+    .await?;
     let id = raised.id();
     if let Some(c) = checkin {
         sqlx::query!(
-            "UPDATE checkins SET alert_id = coalesce(alert_id, $2) WHERE id = $1",
+            "UPDATE checkins SET alert_id = coalesce(alert_id, $2) WHERE agency_id = $3 AND id = $1",
             c,
-            id
+            id,
+            agency,
         )
         .execute(conn)
         .await?;
@@ -413,7 +436,7 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let Some(c) = sqlx::query!(
             "SELECT id, agency_id, advocate_id, last_location_sealed FROM checkins
               WHERE state = 'active' AND expected_end_at + make_interval(mins => grace_minutes) <= now()
-                AND NOT worker_item_held('checkin_overdue', id)
+                AND NOT worker_item_held('checkin_overdue', agency_id, id)
               ORDER BY expected_end_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         )
         .fetch_optional(&mut *tx)
@@ -424,12 +447,12 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
         let item = Item {
             job: "checkin_overdue",
             id: c.id,
-            agency_id: Some(c.agency_id),
+            agency_id: c.agency_id,
         };
         let line = overdue_line(keys, c.id, c.last_location_sealed.as_deref());
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
             // A fresh id, found again through the check-in's dedup key: the check-in's own id
-            // is chosen by the phone and could be anything, another agency's alert's too.
+            // is chosen by the phone and could be anything, an alert's of the agency too.
             let key = format!("checkin:{}", c.id);
             raise_safety(
                 conn,
@@ -443,9 +466,13 @@ pub async fn raise_overdue(db: &PgPool, keys: &DataKeys) -> anyhow::Result<usize
             )
             .await
             .map_err(|e| anyhow::anyhow!("raising the alert: {e}"))?;
-            sqlx::query!("UPDATE checkins SET state = 'overdue' WHERE id = $1", c.id)
-                .execute(conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE checkins SET state = 'overdue' WHERE agency_id = $2 AND id = $1",
+                c.id,
+                c.agency_id,
+            )
+            .execute(conn)
+            .await?;
             Ok(())
         })
         .await?;

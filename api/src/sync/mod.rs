@@ -7,12 +7,12 @@
 //! order in which concurrent writers commit. Records the user may no longer see come back as
 //! tombstones.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::contacts::store;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Query};
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::FieldError;
 use fieldline_wire::sync::{SyncChange, SyncPage};
@@ -152,14 +152,14 @@ async fn load_change(
     };
     match record_type {
         "contact" if store::visible(tx, id, actor.agency_id, actor.user_id).await? => {
-            change.contact = Some(store::load(tx, keys, id).await?);
+            change.contact = Some(store::load(tx, keys, actor.agency_id, id).await?);
         }
         "person" if person_visible(tx, id, actor).await? => {
-            change.person = Some(store::load_person(tx, keys, id).await?);
+            change.person = Some(store::load_person(tx, keys, actor.agency_id, id).await?);
         }
         "safety_plan" => {
             let person = sqlx::query_scalar!(
-                "SELECT person_id FROM safety_plans WHERE id = $1 AND agency_id = $2",
+                "SELECT person_id FROM safety_plans WHERE agency_id = $2 AND id = $1",
                 id,
                 actor.agency_id
             )

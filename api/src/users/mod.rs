@@ -1,11 +1,11 @@
 //! People in an agency, managed by its admins: `/v1/admin/users`. Every query is scoped to
 //! the admin's agency; another agency's user ids answer 404.
 
-use crate::AppState;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission, parse_grants, parse_roles, session};
 use crate::error::{ApiError, ApiResult, OnConstraint};
 use crate::http::{Json, Path};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -452,6 +452,17 @@ async fn update_agency(
         coordinator_fallback_phone: phone.map(str::to_owned),
         emergency_number: emergency_now,
     }))
+}
+
+/// How many of `ids` are active people of the agency (each counted once).
+pub async fn count_active(db: &sqlx::PgPool, agency: Uuid, ids: &[Uuid]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT id) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2 AND disabled_at IS NULL"#,
+        ids,
+        agency,
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// A colleague as other domains show them: display name and work phone (staff data, never a

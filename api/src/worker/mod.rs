@@ -6,6 +6,7 @@
 //! the agency's admins.
 
 pub mod routes;
+pub mod runtime;
 pub mod store;
 
 use crate::measure::{self, WorkerOutcome};
@@ -21,8 +22,9 @@ pub const MAX_ATTEMPTS: i32 = 10;
 pub struct Item {
     /// `checkin_overdue`, `alert_request` or `alert_escalation` (the table's CHECK).
     pub job: &'static str,
+    /// The item's id within its agency (ids are scoped per agency).
     pub id: Uuid,
-    pub agency_id: Option<Uuid>,
+    pub agency_id: Uuid,
 }
 
 /// Runs `work` for `item` under a savepoint of the caller's transaction (which holds the

@@ -1,10 +1,10 @@
 //! `GET /v1/admin/worker-failures`: what background work could not do, for the agency's admins.
 
 use super::store;
-use crate::AppState;
 use crate::auth::{Actor, Permission};
 use crate::error::ApiResult;
 use crate::http::Json;
+use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::Problem;
 use fieldline_wire::admin::WorkerFailureList;

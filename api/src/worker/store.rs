@@ -11,7 +11,7 @@ pub async fn record(conn: &mut PgConnection, item: Item, error: &str) -> sqlx::R
     sqlx::query!(
         "INSERT INTO worker_failures AS f (job, item_id, agency_id, attempts, last_error, next_attempt_at)
          VALUES ($1, $2, $3, 1, $4, now() + interval '2 seconds')
-         ON CONFLICT (job, item_id) DO UPDATE SET
+         ON CONFLICT (job, agency_id, item_id) DO UPDATE SET
              attempts = f.attempts + 1, last_error = EXCLUDED.last_error, last_failed_at = now(),
              next_attempt_at = CASE WHEN f.attempts + 1 >= $5 THEN NULL
                                     ELSE now() + make_interval(secs => least(300, 2 * 2 ^ f.attempts)) END,
@@ -30,8 +30,9 @@ pub async fn record(conn: &mut PgConnection, item: Item, error: &str) -> sqlx::R
 /// Forgets an item's failures once it went through.
 pub async fn clear(conn: &mut PgConnection, item: Item) -> sqlx::Result<()> {
     sqlx::query!(
-        "DELETE FROM worker_failures WHERE job = $1 AND item_id = $2",
+        "DELETE FROM worker_failures WHERE job = $1 AND agency_id = $2 AND item_id = $3",
         item.job,
+        item.agency_id,
         item.id
     )
     .execute(conn)

@@ -1,7 +1,7 @@
 // The risk screens' questions as the app shows them. Both instruments are licensed (MNADV's
 // LAP, SafeLives' DASH): like the server, the app ships short labels only. Answers go in this
 // order and the server scores them (api/src/contacts/screening.rs); the DASH labels are the
-// server's own, word for word (tests/tests/web.rs checks that they still agree).
+// server's own, word for word (tests/tests/suite/web.rs checks that they still agree).
 
 /** The server's instrument version these labels belong to. */
 export const DASH_VERSION = "dash-safelives-2009";

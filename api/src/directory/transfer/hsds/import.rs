@@ -1,347 +1,18 @@
-//! The directory as Open Referral HSDS 3.0 JSON, both ways.
-//!
-//! Export is one page of the HSDS API's `GET /organizations?full_service=true`: `{total_items,
-//! …, contents: [organization]}`, each organization nested as in the specification's
-//! `organization_full.json` example, with `services` → `service_at_locations` → `location` →
-//! `addresses`, and the same locations again under the organization's `locations`. Entries are
-//! grouped into organizations by their `organization` text. Mapping:
-//!
-//! | Fieldline | HSDS |
-//! |---|---|
-//! | entry `id` | `service.id` (location, address, phone, … ids are derived from it, so they are stable) |
-//! | `organization` | `organization.name` (id derived from the name) |
-//! | `name`, `description`, `website` | `service.name`, `service.description`, `service.url` |
-//! | `status` | `service.status`: open/full → `active`, temporarily_closed → `temporarily closed`, closed → `inactive` |
-//! | `location` | `location.latitude`/`longitude` (`location_type` `physical`) |
-//! | `address` | `location.addresses[0]` (`physical`): street → `address_1`, locality → `city`, region → `state_province`, `postal_code`, `country` |
-//! | `intake_phone` | `service.phones[0]` (`voice`) |
-//! | `hours.spans` | one `service.schedules` item per span: `freq` `WEEKLY`, `byday` `MO`…`SU`, `opens_at`/`closes_at` `HH:MM:SS` (`24:00` as `23:59:59`) |
-//! | `hours.open_24_7` | a schedule with every day from `00:00:00` to `23:59:59` |
-//! | `service_area` | `service.service_areas[0].name` |
-//! | `eligibility.min_age`, `max_age`, `notes`, `languages` | `service.minimum_age`, `maximum_age`, `eligibility_description`, `languages[].code` |
-//! | `kind`, `status`, `confidential`, `shared`, `capacity`, `beds_available`, `genders` (one each), `accepts_children`, `accepts_pets`, `wheelchair_accessible`, `hours.time_zone`, `external_id` | `service.attributes`, each with a `taxonomy_term` of the taxonomy `fieldline` whose `code` is the field's name, and the value as text |
-//!
-//! Import takes that, and HSDS from elsewhere: an organization (with `services`), a service
-//! (with `organization`) or a service-at-location (with `service` and `location`), a list of
-//! them, or a page with `contents`. Each service-at-location with a non-virtual location
-//! becomes an entry. Defaults where the `fieldline` attributes are absent: `external_id` is the
-//! service id (`{service id}@{location id}` when a service has several locations), kind
-//! `shelter`, status from `service.status` (`active` → open, `inactive`/`defunct` → closed),
-//! not confidential, shared. The time zone comes from the `time_zone` attribute, else from a
-//! schedule's `timezone` UTC offset or an offset on `opens_at` (as `Etc/GMT-3`), else it is
-//! `UTC`. Schedules are taken from the service-at-location, else the service, else the
-//! location; only weekly ones with `byday`, `opens_at` and `closes_at` become opening hours
-//! (`byweekno`, validity dates and the like cannot be kept and are ignored). The intake phone is
-//! the first phone that is not a fax, looked for on the service, the service-at-location, the
-//! location, then the organization (quotes around the number are removed; an extension is
-//! dropped). Website falls back to the organization's. Coordinates are required.
-//!
-//! Error pointers are RFC 6901 pointers into the document sent, e.g.
-//! `/services/0/service_at_locations/0/location/latitude` for an organization.
+//! Import: HSDS from Fieldline or elsewhere into entries (the rules are in `super`). Only the
+//! parts of HSDS objects that are read are declared; unknown fields are ignored (HSDS has many
+//! Fieldline does not keep) and `null` counts as absent.
 
-use super::{SeenIds, check_row, field_error, parse_bool, rejected};
+use super::super::{SeenIds, check_row, field_error, parse_bool, rejected};
+use super::{BYDAY, TAXONOMY, TERMS, term_id};
 use crate::directory::validate::ValidEntry;
 use crate::error::ApiError;
 use fieldline_wire::FieldError;
 use fieldline_wire::directory::{
-    Address, Coordinates, Eligibility, Entry, EntryInput, EntryKind, EntryStatus, Hours,
-    OpeningSpan,
+    Address, Coordinates, Eligibility, EntryInput, EntryKind, EntryStatus, Hours, OpeningSpan,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use uuid::Uuid;
-
-/// Namespace of the ids derived for HSDS objects (UUID v5), so re-exports keep them.
-const NAMESPACE: Uuid = Uuid::from_u128(0xbb6eb523_02bf_455c_8451_ed1e459d1caa);
-/// The taxonomy of the attributes that carry Fieldline's own fields.
-const TAXONOMY: &str = "fieldline";
-const BYDAY: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-
-/// Fieldline's attribute terms: code (the field's name), name, description.
-const TERMS: [(&str, &str, &str); 12] = [
-    (
-        "kind",
-        "Kind of place",
-        "shelter, dv_shelter, safe_house, emergency_housing, transitional_housing or hotel_voucher",
-    ),
-    (
-        "status",
-        "Availability",
-        "open, full, temporarily_closed or closed",
-    ),
-    (
-        "confidential",
-        "Confidential location",
-        "true: the address and point are only for people allowed to see confidential locations",
-    ),
-    ("shared", "Shared with every agency", "true or false"),
-    ("capacity", "Capacity", "beds in all"),
-    (
-        "beds_available",
-        "Beds available",
-        "free beds at the last update",
-    ),
-    (
-        "gender",
-        "Gender served",
-        "women, men, nonbinary or transgender, one attribute each; none means anyone",
-    ),
-    ("accepts_children", "Accepts children", "true or false"),
-    ("accepts_pets", "Accepts pets", "true or false"),
-    (
-        "wheelchair_accessible",
-        "Wheelchair accessible",
-        "true or false",
-    ),
-    (
-        "time_zone",
-        "Time zone",
-        "IANA time zone of the schedules' opens_at and closes_at",
-    ),
-    (
-        "external_id",
-        "External identifier",
-        "the place's id in the system it came from; importing it again updates the place",
-    ),
-];
-
-fn derived(base: &Uuid, what: &str) -> String {
-    Uuid::new_v5(base, what.as_bytes()).to_string()
-}
-
-fn term_id(code: &str) -> String {
-    derived(&NAMESPACE, &format!("term:{code}"))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Export
-
-/// The HSDS page for these (already filtered and redacted) entries.
-pub fn export(entries: &[Entry]) -> Value {
-    let mut by_org: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
-    for e in entries {
-        by_org.entry(e.organization.as_str()).or_default().push(e);
-    }
-    let contents: Vec<Value> = by_org
-        .into_iter()
-        .map(|(name, entries)| organization(name, &entries))
-        .collect();
-    let n = contents.len();
-    let mut page = json!({
-        "total_items": n,
-        "total_pages": usize::from(n > 0),
-        "page_number": 1,
-        "size": n,
-        "first_page": true,
-        "last_page": true,
-        "empty": n == 0,
-        "contents": contents,
-    });
-    prune(&mut page);
-    page
-}
-
-/// HSDS types optional fields as strings or numbers, never null: absent values are left out.
-fn prune(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            m.retain(|_, v| !v.is_null());
-            m.values_mut().for_each(prune);
-        }
-        Value::Array(a) => a.iter_mut().for_each(prune),
-        _ => {}
-    }
-}
-
-fn organization(name: &str, entries: &[&Entry]) -> Value {
-    let id = Uuid::new_v5(&NAMESPACE, format!("organization:{name}").as_bytes());
-    json!({
-        "id": id,
-        "name": name,
-        "description": "",
-        "services": entries.iter().map(|e| service(e, &id)).collect::<Vec<_>>(),
-        "locations": entries.iter().map(|e| location(e, &id)).collect::<Vec<_>>(),
-    })
-}
-
-fn location(e: &Entry, org: &Uuid) -> Value {
-    let id = derived(&e.id, "location");
-    json!({
-        "id": id,
-        "location_type": "physical",
-        "organization_id": org,
-        "name": e.name,
-        // Absent for a redacted entry (exports leave those out, but redaction decides).
-        "latitude": e.location.map(|c| c.latitude),
-        "longitude": e.location.map(|c| c.longitude),
-        "addresses": [{
-            "id": derived(&e.id, "address"),
-            "location_id": id,
-            "address_1": e.address.street,
-            "city": e.address.locality,
-            "state_province": e.address.region,
-            "postal_code": e.address.postal_code,
-            "country": e.address.country,
-            "address_type": "physical",
-        }],
-    })
-}
-
-fn service(e: &Entry, org: &Uuid) -> Value {
-    let id = e.id;
-    let el = &e.eligibility;
-    let loc = location(e, org);
-    json!({
-        "id": id,
-        "organization_id": org,
-        "name": e.name,
-        "description": e.description,
-        "url": e.website,
-        "status": match e.status {
-            EntryStatus::Open | EntryStatus::Full => "active",
-            EntryStatus::TemporarilyClosed => "temporarily closed",
-            EntryStatus::Closed => "inactive",
-        },
-        "eligibility_description": (!el.notes.is_empty()).then_some(&el.notes),
-        "minimum_age": el.min_age,
-        "maximum_age": el.max_age,
-        "phones": [{
-            "id": derived(&id, "phone"),
-            "service_id": id,
-            "number": e.intake_phone,
-            "type": "voice",
-            "description": "Intake",
-        }],
-        "schedules": schedules(e),
-        "service_areas": if e.service_area.is_empty() { vec![] } else { vec![json!({
-            "id": derived(&id, "service_area"),
-            "service_id": id,
-            "name": e.service_area,
-        })] },
-        "languages": el.languages.iter().map(|code| json!({
-            "id": derived(&id, &format!("language:{code}")),
-            "service_id": id,
-            "code": code,
-        })).collect::<Vec<_>>(),
-        "attributes": attributes(e),
-        "service_at_locations": [{
-            "id": derived(&id, "service_at_location"),
-            "service_id": id,
-            "location_id": loc["id"],
-            "location": loc,
-        }],
-    })
-}
-
-fn schedules(e: &Entry) -> Vec<Value> {
-    let one = |key: String, byday: String, opens: &str, closes: &str, note: Option<&str>| {
-        json!({
-            "id": derived(&e.id, &key),
-            "service_id": e.id,
-            "freq": "WEEKLY",
-            "byday": byday,
-            "opens_at": clock(opens),
-            "closes_at": clock(closes),
-            "description": note,
-        })
-    };
-    let mut out = Vec::new();
-    if e.hours.open_24_7 {
-        out.push(one(
-            "schedule:24/7".into(),
-            BYDAY.join(","),
-            "00:00",
-            "24:00",
-            Some("Open 24 hours, 7 days a week"),
-        ));
-    }
-    for (i, s) in e.hours.spans.iter().enumerate() {
-        let day = BYDAY
-            .get(usize::from(s.day).wrapping_sub(1))
-            .copied()
-            .unwrap_or("MO");
-        out.push(one(
-            format!("schedule:{i}"),
-            day.to_owned(),
-            &s.opens,
-            &s.closes,
-            None,
-        ));
-    }
-    out
-}
-
-/// `HH:MM` → `HH:MM:SS`, as in the specification's examples; `24:00` (closing at midnight) is
-/// not a clock time there, so it becomes `23:59:59`, which import reads back as `24:00`.
-fn clock(hm: &str) -> String {
-    if hm == "24:00" {
-        "23:59:59".to_owned()
-    } else {
-        format!("{hm}:00")
-    }
-}
-
-fn attributes(e: &Entry) -> Vec<Value> {
-    let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
-    let el = &e.eligibility;
-    let mut values: Vec<(&str, String)> = vec![
-        ("kind", e.kind.as_str().to_owned()),
-        ("status", e.status.as_str().to_owned()),
-        ("confidential", flag(e.confidential)),
-        ("shared", flag(e.shared)),
-        ("accepts_children", flag(el.accepts_children)),
-        ("accepts_pets", flag(el.accepts_pets)),
-        ("wheelchair_accessible", flag(el.wheelchair_accessible)),
-        ("time_zone", e.hours.time_zone.clone()),
-    ];
-    if let Some(c) = e.capacity {
-        values.push(("capacity", c.to_string()));
-    }
-    if let Some(b) = e.beds_available {
-        values.push(("beds_available", b.to_string()));
-    }
-    for g in &el.genders {
-        values.push(("gender", g.clone()));
-    }
-    if let Some(x) = &e.external_id {
-        values.push(("external_id", x.clone()));
-    }
-    values
-        .into_iter()
-        .map(|(code, value)| {
-            let (_, name, description) = TERMS
-                .iter()
-                .find(|(c, _, _)| *c == code)
-                .copied()
-                .unwrap_or((code, code, ""));
-            let key = if code == "gender" {
-                format!("attribute:{code}:{value}")
-            } else {
-                format!("attribute:{code}")
-            };
-            json!({
-                "id": derived(&e.id, &key),
-                "link_id": e.id,
-                "link_entity": "service",
-                "taxonomy_term_id": term_id(code),
-                "value": value,
-                "taxonomy_term": {
-                    "id": term_id(code),
-                    "code": code,
-                    "name": name,
-                    "description": description,
-                    "taxonomy": TAXONOMY,
-                },
-            })
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Import: the parts of HSDS objects that are read. Unknown fields are ignored (HSDS has many
-// Fieldline does not keep) and `null` counts as absent.
+use serde_json::Value;
 
 fn list<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
@@ -400,7 +71,7 @@ struct ServiceAtLocation {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Location {
+pub(super) struct Location {
     id: Option<String>,
     location_type: Option<String>,
     latitude: Option<f64>,
@@ -533,7 +204,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<ValidEntry>, ApiError> {
                 out.service(svc, &format!("{at}/services/{j}"), &ctx, None);
             }
         }
-        if out.errors.len() > super::MAX_ERRORS {
+        if out.errors.len() > super::super::MAX_ERRORS {
             break;
         }
     }
@@ -822,10 +493,92 @@ fn entry(
         sal_at,
         loc,
         loc_at,
-        index,
+        ..
     } = place;
 
-    let external_id = match attrs.first("external_id", errors) {
+    let external_id = read_external_id(svc, at, &place, attrs, trace, errors);
+
+    trace.add("/name", format!("{at}/name"));
+    trace.add("/description", format!("{at}/description"));
+    trace.add("/organization", format!("{}/name", org.at));
+    trace.add(
+        "/eligibility/notes",
+        format!("{at}/eligibility_description"),
+    );
+
+    let kind = read_kind(attrs, trace, errors);
+    let status = read_status(svc, at, attrs, trace, errors);
+
+    let mut coordinate = |value: Option<f64>, name: &str| {
+        let a = format!("{loc_at}/{name}");
+        trace.add(format!("/location/{name}"), a.clone());
+        value.unwrap_or_else(|| {
+            errors.push(field_error(a, "is required"));
+            f64::NAN
+        })
+    };
+    let location = Coordinates {
+        latitude: coordinate(loc.latitude, "latitude"),
+        longitude: coordinate(loc.longitude, "longitude"),
+    };
+
+    let address = read_address(loc, loc_at, trace);
+
+    trace.add("/service_area", format!("{at}/service_areas"));
+    let service_area = svc
+        .service_areas
+        .iter()
+        .filter_map(|a| nonempty(&a.name).or(nonempty(&a.description)))
+        .collect::<Vec<_>>()
+        .join("; ");
+
+    let intake_phone = read_intake_phone(svc, at, org, &place, trace);
+
+    let website = read_website(svc, at, org, trace);
+
+    let schedule_lists: [(&[Schedule], String); 3] = [
+        (&sal.schedules, format!("{sal_at}/schedules")),
+        (&svc.schedules, format!("{at}/schedules")),
+        (&loc.schedules, format!("{loc_at}/schedules")),
+    ];
+    let time_zone_attr = attrs.first("time_zone", errors);
+    let hours = read_hours(&schedule_lists, time_zone_attr, at, trace, errors);
+
+    let eligibility = read_eligibility(svc, at, place.loc, place.loc_at, attrs, trace, errors);
+
+    EntryInput {
+        name: svc.name.clone().unwrap_or_default(),
+        kind,
+        organization: org.org.and_then(|o| o.name.clone()).unwrap_or_default(),
+        description: svc.description.clone().unwrap_or_default(),
+        location,
+        address,
+        service_area,
+        intake_phone,
+        website,
+        hours,
+        eligibility,
+        capacity: attrs.count("capacity", trace, "/capacity", errors),
+        beds_available: attrs.count("beds_available", trace, "/beds_available", errors),
+        status,
+        confidential: attrs.flag("confidential", false, trace, "/confidential", errors),
+        shared: attrs.flag("shared", true, trace, "/shared", errors),
+        external_id,
+    }
+}
+
+/// `external_id`: the attribute, else the service's id (with `@location` when the service has
+/// several places).
+fn read_external_id(
+    svc: &Service,
+    at: &str,
+    place: &Place<'_>,
+    attrs: &Attrs,
+    trace: &mut Trace,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let (loc, index) = (place.loc, place.index);
+    match attrs.first("external_id", errors) {
         Some((v, a)) => {
             trace.add("/external_id", a);
             Some(v)
@@ -844,17 +597,11 @@ fn entry(
     .map(|base| match index {
         Some(k) => format!("{base}@{}", loc.id.clone().unwrap_or_else(|| k.to_string())),
         None => base,
-    });
+    })
+}
 
-    trace.add("/name", format!("{at}/name"));
-    trace.add("/description", format!("{at}/description"));
-    trace.add("/organization", format!("{}/name", org.at));
-    trace.add(
-        "/eligibility/notes",
-        format!("{at}/eligibility_description"),
-    );
-
-    let kind = match attrs.first("kind", errors) {
+fn read_kind(attrs: &Attrs, trace: &mut Trace, errors: &mut Vec<FieldError>) -> EntryKind {
+    match attrs.first("kind", errors) {
         Some((v, a)) => {
             trace.add("/kind", a.clone());
             EntryKind::parse(&v.to_ascii_lowercase()).unwrap_or_else(|| {
@@ -863,8 +610,18 @@ fn entry(
             })
         }
         None => EntryKind::Shelter,
-    };
-    let status = match attrs.first("status", errors) {
+    }
+}
+
+/// The `status` attribute, else HSDS's `service.status`.
+fn read_status(
+    svc: &Service,
+    at: &str,
+    attrs: &Attrs,
+    trace: &mut Trace,
+    errors: &mut Vec<FieldError>,
+) -> EntryStatus {
+    match attrs.first("status", errors) {
         Some((v, a)) => {
             trace.add("/status", a.clone());
             EntryStatus::parse(&v.to_ascii_lowercase()).unwrap_or_else(|| {
@@ -890,31 +647,19 @@ fn entry(
                 EntryStatus::Open
             }
         },
-    };
+    }
+}
 
-    let mut coordinate = |value: Option<f64>, name: &str| {
-        let a = format!("{loc_at}/{name}");
-        trace.add(format!("/location/{name}"), a.clone());
-        value.unwrap_or_else(|| {
-            errors.push(field_error(a, "is required"));
-            f64::NAN
-        })
-    };
-    let location = Coordinates {
-        latitude: coordinate(loc.latitude, "latitude"),
-        longitude: coordinate(loc.longitude, "longitude"),
-    };
-
-    let address = read_address(loc, loc_at, trace);
-
-    trace.add("/service_area", format!("{at}/service_areas"));
-    let service_area = svc
-        .service_areas
-        .iter()
-        .filter_map(|a| nonempty(&a.name).or(nonempty(&a.description)))
-        .collect::<Vec<_>>()
-        .join("; ");
-
+/// The first phone that is not a fax: on the service, the service-at-location, the location,
+/// then the organization.
+fn read_intake_phone(
+    svc: &Service,
+    at: &str,
+    org: &Org<'_>,
+    place: &Place<'_>,
+    trace: &mut Trace,
+) -> String {
+    let (sal, sal_at, loc, loc_at) = (place.sal, place.sal_at, place.loc, place.loc_at);
     let phone_lists: [(&[Phone], String); 4] = [
         (&svc.phones, format!("{at}/phones")),
         (&sal.phones, format!("{sal_at}/phones")),
@@ -935,7 +680,7 @@ fn entry(
                 .then(|| (number.to_owned(), format!("{list_at}/{i}/number")))
         })
     });
-    let intake_phone = match phone {
+    match phone {
         Some((number, a)) => {
             trace.add("/intake_phone", a);
             number
@@ -944,9 +689,12 @@ fn entry(
             trace.add("/intake_phone", format!("{at}/phones"));
             String::new()
         }
-    };
+    }
+}
 
-    let website = match (
+/// The service's URL, else the organization's website.
+fn read_website(svc: &Service, at: &str, org: &Org<'_>, trace: &mut Trace) -> Option<String> {
+    match (
         nonempty(&svc.url),
         org.org.and_then(|o| nonempty(&o.website)),
     ) {
@@ -959,16 +707,19 @@ fn entry(
             Some(url.to_owned())
         }
         (None, None) => None,
-    };
+    }
+}
 
-    let schedule_lists: [(&[Schedule], String); 3] = [
-        (&sal.schedules, format!("{sal_at}/schedules")),
-        (&svc.schedules, format!("{at}/schedules")),
-        (&loc.schedules, format!("{loc_at}/schedules")),
-    ];
-    let time_zone_attr = attrs.first("time_zone", errors);
-    let hours = read_hours(&schedule_lists, time_zone_attr, at, trace, errors);
-
+/// Genders, ages, languages and the yes/no eligibility attributes.
+fn read_eligibility(
+    svc: &Service,
+    at: &str,
+    loc: &Location,
+    loc_at: &str,
+    attrs: &Attrs,
+    trace: &mut Trace,
+    errors: &mut Vec<FieldError>,
+) -> Eligibility {
     let genders = attrs
         .all("gender", errors)
         .into_iter()
@@ -1006,7 +757,7 @@ fn entry(
     };
     let min_age = age(svc.minimum_age, "min_age", "minimum_age");
     let max_age = age(svc.maximum_age, "max_age", "maximum_age");
-    let eligibility = Eligibility {
+    Eligibility {
         genders,
         min_age,
         max_age,
@@ -1033,26 +784,6 @@ fn entry(
         ),
         languages,
         notes: svc.eligibility_description.clone().unwrap_or_default(),
-    };
-
-    EntryInput {
-        name: svc.name.clone().unwrap_or_default(),
-        kind,
-        organization: org.org.and_then(|o| o.name.clone()).unwrap_or_default(),
-        description: svc.description.clone().unwrap_or_default(),
-        location,
-        address,
-        service_area,
-        intake_phone,
-        website,
-        hours,
-        eligibility,
-        capacity: attrs.count("capacity", trace, "/capacity", errors),
-        beds_available: attrs.count("beds_available", trace, "/beds_available", errors),
-        status,
-        confidential: attrs.flag("confidential", false, trace, "/confidential", errors),
-        shared: attrs.flag("shared", true, trace, "/shared", errors),
-        external_id,
     }
 }
 
@@ -1249,7 +980,7 @@ fn read_hours(
 /// `HH:MM`, `HH:MM:SS`, optionally with `Z` or `±HH[:MM]` → (`HH:MM`, offset in minutes).
 /// A closing `23:59:59` is midnight (`24:00`), as export writes it. Ranges are left to
 /// `validate`.
-fn parse_clock(s: &str, closing: bool) -> Option<(String, Option<i32>)> {
+pub(super) fn parse_clock(s: &str, closing: bool) -> Option<(String, Option<i32>)> {
     let s = s.trim();
     let (clock, offset) = if let Some(c) = s.strip_suffix(['Z', 'z']) {
         (c, Some(0))
@@ -1304,7 +1035,7 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 }
 
 /// serde's message without the value it quotes (`invalid type: string "…", expected f64`).
-fn serde_message(message: &str) -> String {
+pub(super) fn serde_message(message: &str) -> String {
     let message = message.split(" at line ").next().unwrap_or(message);
     let expected = message.split_once(", expected ").map(|(_, e)| e);
     if message.starts_with("invalid type") {
@@ -1316,47 +1047,5 @@ fn serde_message(message: &str) -> String {
         "is missing a required field".to_owned()
     } else {
         "has an invalid value".to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clocks() {
-        assert_eq!(parse_clock("10:00:00", false), Some(("10:00".into(), None)));
-        assert_eq!(parse_clock("9:30", false), Some(("09:30".into(), None)));
-        assert_eq!(parse_clock("23:59:59", true), Some(("24:00".into(), None)));
-        assert_eq!(parse_clock("23:59:59", false), Some(("23:59".into(), None)));
-        assert_eq!(
-            parse_clock("09:00-05:00", false),
-            Some(("09:00".into(), Some(-300)))
-        );
-        assert_eq!(
-            parse_clock("09:00Z", false),
-            Some(("09:00".into(), Some(0)))
-        );
-        assert_eq!(
-            parse_clock("18:00:00+0530", true),
-            Some(("18:00".into(), Some(330)))
-        );
-        for bad in ["", "9", "noon", "10:0", "10:00:0", "10:00+5", "1000"] {
-            assert_eq!(parse_clock(bad, false), None, "{bad}");
-        }
-        for hm in ["00:00", "08:30", "24:00"] {
-            let back = parse_clock(&clock(hm), true).unwrap().0;
-            assert_eq!(back, hm);
-        }
-    }
-
-    #[test]
-    fn serde_messages_never_quote_values() {
-        let e = serde_json::from_value::<Location>(json!({"latitude": "Secret Lane 4"}))
-            .unwrap_err()
-            .to_string();
-        let m = serde_message(&e);
-        assert!(!m.contains("Secret"), "{m}");
-        assert!(m.starts_with("has the wrong type"), "{m}");
     }
 }

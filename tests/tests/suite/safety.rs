@@ -375,6 +375,46 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
     assert_eq!(alerts.len(), 1, "the duress check-out raised its alert");
 }
 
+/// Duress is never swallowed: sent under an id a colleague raised an alert under (a client
+/// bug, or a copied id), it still raises the advocate's own alert, once however often sent.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let coordinator = server
+        .login(COORDINATOR)
+        .await
+        .session()
+        .unwrap()
+        .access_token;
+    let id = Uuid::new_v4();
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": id, "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    for _ in 0..2 {
+        let (s, _) = call(
+            &server,
+            &advocate,
+            "POST",
+            "/v1/safety/duress",
+            Some(json!({"id": id})),
+        )
+        .await;
+        assert_eq!(s, 202);
+    }
+    let alerts = safety_alerts(&server, &coordinator).await;
+    assert_eq!(alerts.len(), 1, "one duress alert, raised once: {alerts:?}");
+    let advocate_id = server.user_id(ADVOCATE).await;
+    assert_eq!(alerts[0].raised_by, Some(advocate_id));
+    assert_ne!(alerts[0].id, id);
+}
+
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
     let server = TestServer::start(db).await;
@@ -497,6 +537,8 @@ async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: P
 /// Issue #16, finding 4: a check-in whose id was another agency's alert id made raising its
 /// overdue alert fail, and that failure stopped the whole round. The overdue alert no longer
 /// takes the phone-chosen id, and a check-in that does fail is set aside while the rest go on.
+/// Finding 9: ids are scoped per agency, so the other agency's alert id is ours to use too: a
+/// duress under it raises our own alert, answered exactly as under an unknown id.
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
@@ -557,6 +599,28 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
         .await
         .unwrap();
     assert_eq!(failures, 0);
+
+    let (s, _) = call(
+        &server,
+        &advocate,
+        "POST",
+        "/v1/safety/duress",
+        Some(json!({"id": taken})),
+    )
+    .await;
+    assert_eq!(s, 202);
+    let alerts = safety_alerts(&server, &coordinator).await;
+    let duress = alerts
+        .iter()
+        .find(|a| a.id == taken)
+        .expect("our duress alert under the other agency's id");
+    assert!(duress.details.as_deref().unwrap().starts_with("Duress"));
+    // Theirs is as it was: their next-of-kin alert, without our details.
+    let (s, theirs) = call(&server, &other, "GET", &format!("/v1/alerts/{taken}"), None).await;
+    assert_eq!(
+        (s, theirs["kind"].as_str(), theirs["details"].as_str()),
+        (200, Some("next_of_kin"), None)
+    );
 }
 
 /// A last location that cannot be opened (sealed under a key since removed, or damaged) does

@@ -22,7 +22,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
     let mut server = TestServer::start(db).await;
     server.start_push_worker();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let escalation = tokio::spawn(fieldline_api::alerts::engine::run(
+    let escalation = tokio::spawn(fieldline_api::jobs::run_escalation(
         server.db.clone(),
         server.config.data_keys.clone(),
         server.config.worker_poll,
@@ -362,7 +362,7 @@ fn the_apps_api_types_are_the_servers() {
         panic!(
             "web/src/api-types.ts is not what the server's OpenAPI document gives (line {}: \
              {have:?}, the document gives {want:?}): regenerate it with \
-             `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`, then fix what \
+             `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test suite web::the_apps_api_types`, then fix what \
              `npm run typecheck` (in web/) reports",
             n + 1
         );

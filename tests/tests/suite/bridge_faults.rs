@@ -401,7 +401,7 @@ async fn seeded_faults_deliver_every_change_exactly_once(db: PgPool) {
 }
 
 /// The field run at full size: 300 contacts, 30 % of answers lost after commit,
-/// 10 % resets. Slow; run by hand: `cargo test --test bridge_faults -- --ignored --nocapture`.
+/// 10 % resets. Slow; run by hand: `cargo test --test suite bridge_faults -- --ignored --nocapture`.
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 #[ignore]
 async fn field_run_300_contacts(db: PgPool) {

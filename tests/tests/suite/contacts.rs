@@ -606,7 +606,9 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         }
     };
 
-    // Housing managers and admins do not read victims' records; another agency gets 404.
+    // Housing managers and admins do not read victims' records; another agency gets 404, and
+    // writing under our id records a contact of its own (ids are scoped per agency: the id is
+    // answered exactly as an unknown one, revealing nothing).
     for email in [HOUSING, ADMIN] {
         assert_eq!(get(token(&server, email).await).await, 403, "{email}");
         let (s, _) = put(
@@ -622,11 +624,20 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     let other = token(&server, OTHER_ADVOCATE).await;
     assert_eq!(get(other.clone()).await, 404);
     assert_eq!(listed(other.clone()).await, Some(false));
-    let (s, p) = put(&server, &other, id, &contact(Uuid::new_v4()), None).await;
+    let mut theirs = contact(Uuid::new_v4());
+    theirs.notes = Some("The other agency's own notes".into());
+    let (s, p) = put(&server, &other, id, &theirs, None).await;
     assert_eq!(
-        (s, p["type"].as_str()),
-        (404, Some(types::NOT_FOUND)),
-        "another agency cannot write under our id, nor learn that it exists"
+        (s, p["notes"].as_str(), p["version"].as_i64()),
+        (201, Some("The other agency's own notes"), Some(1)),
+        "another agency's write under our id records its own contact: {p}"
+    );
+    let (s, ours) = call(&server, &t, "GET", &format!("/v1/contacts/{id}"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(ours["version"], 1, "ours is untouched");
+    assert_eq!(
+        ours["notes"],
+        "Partner threatened her with a knife; children at grandmother's"
     );
 
     // A second advocate in the agency sees it until an admin seals it to a team.
@@ -733,8 +744,9 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
     assert!(!v.to_string().contains("Quintana"));
 }
 
-/// References the advocate's agency cannot vouch for, and ids another record holds, are
-/// refused whole: nothing of the contact is written.
+/// References the advocate's agency cannot vouch for, and part ids another contact of the
+/// agency holds, are refused whole: nothing of the contact is written. Ids another agency
+/// holds are no collision (ids are scoped per agency).
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
@@ -765,26 +777,53 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     );
     assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
 
-    // A person id and a referral id that another agency's contact already holds. The person
-    // is answered as unknown (404, revealing nothing; issue #16, finding 9).
-    let theirs = contact(Uuid::new_v4());
-    let (s, _) = put(&server, &other, Uuid::new_v4(), &theirs, None).await;
+    // The person, referral, follow-up and screening ids of another agency's contact are ours
+    // to use as well (issue #16, finding 9: ids are scoped per agency, so they answer exactly
+    // as unknown ones): our contact under them is recorded, and theirs is left as it was.
+    let mut theirs = contact(Uuid::new_v4());
+    theirs.screenings = vec![ScreeningSubmission {
+        id: Uuid::new_v4(),
+        screening: lap(true),
+    }];
+    let their_id = Uuid::new_v4();
+    let (s, _) = put(&server, &other, their_id, &theirs, None).await;
     assert_eq!(s, 201);
-    let (s, v) = put(
+    let mut ours = theirs.clone();
+    ours.person.name = Some("Ours Alone".into());
+    ours.referrals[0].free_text = Some("Our referral".into());
+    ours.follow_ups[0].task = "Our follow-up".into();
+    let ours_id = Uuid::new_v4();
+    let (s, v) = put(&server, &t, ours_id, &ours, None).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["person"]["name"], "Ours Alone");
+    let (s, v) = call(
         &server,
-        &t,
-        Uuid::new_v4(),
-        &contact(theirs.person.id),
+        &other,
+        "GET",
+        &format!("/v1/contacts/{their_id}"),
         None,
     )
     .await;
+    assert_eq!(s, 200);
     assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (404, types::NOT_FOUND),
-        "{v}"
+        (
+            v["person"]["name"].as_str(),
+            v["referrals"][0]["free_text"].as_str(),
+            v["follow_ups"][0]["task"].as_str(),
+            v["screenings"].as_array().map(Vec::len),
+        ),
+        (
+            Some("Maria Elena Quintana"),
+            Some("Legal aid clinic downtown"),
+            Some("Call about the protective order hearing"),
+            Some(1)
+        ),
+        "theirs is untouched: {v}"
     );
+
+    // Within the agency a part id names one part: another of our contacts' is refused (409).
     let mut body = contact(Uuid::new_v4());
-    body.referrals[0].id = theirs.referrals[0].id;
+    body.referrals[0].id = ours.referrals[0].id;
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
     assert_eq!(
         (s, v["type"].as_str().unwrap()),
@@ -792,7 +831,7 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
         "{v}"
     );
     let mut body = contact(Uuid::new_v4());
-    body.follow_ups[0].id = theirs.follow_ups[0].id;
+    body.follow_ups[0].id = ours.follow_ups[0].id;
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
     assert_eq!(
         (s, v["type"].as_str().unwrap()),
@@ -800,15 +839,8 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
         "{v}"
     );
     assert!(!v.to_string().contains("Quintana"));
-    let mut screened = contact(Uuid::new_v4());
-    screened.screenings = vec![ScreeningSubmission {
-        id: Uuid::new_v4(),
-        screening: lap(true),
-    }];
-    let (s, _) = put(&server, &other, Uuid::new_v4(), &screened, None).await;
-    assert_eq!(s, 201);
     let mut body = contact(Uuid::new_v4());
-    body.screenings = screened.screenings.clone();
+    body.screenings = ours.screenings.clone();
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
     assert_eq!(
         (s, v["type"].as_str().unwrap()),
@@ -819,10 +851,10 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
         contacts_before + 2,
-        "only the other agency's contacts were written"
+        "only the other agency's contact and our twin were written"
     );
     assert_eq!(count(&db, "SELECT count(*) FROM persons").await, 2);
-    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 2);
 
     // An entry the agency may see is accepted, and the follow-up may go to a colleague.
     let entry: Uuid = sqlx::query_scalar("SELECT id FROM directory_entries WHERE shared LIMIT 1")
@@ -1034,7 +1066,8 @@ async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
 
 /// Issue #16, finding 2: creating a contact that named an existing person rewrote that
 /// person (name, phone, address), sealed or not, from another agency even (then 409). A create
-/// links an existing person unchanged, and only one the writer may see.
+/// links an existing person unchanged, and only one the writer may see; another agency naming
+/// the same person id records a person of its own (ids are scoped per agency, finding 9).
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
@@ -1084,17 +1117,15 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .unwrap();
     assert_eq!(res.status(), 204);
     let other = token(&server, OTHER_ADVOCATE).await;
+    let mut fresh = contact(person);
+    fresh.person = overwrite.person.clone();
+    let (s, p) = put(&server, &other, Uuid::new_v4(), &fresh, None).await;
+    assert_eq!(
+        (s, p["person"]["name"].as_str()),
+        (201, Some("Someone Else")),
+        "another agency: a person of its own under the same id: {p}"
+    );
     let before: i64 = count(&db, "SELECT count(*) FROM contacts").await;
-    for (who, label) in [(&other, "another agency")] {
-        let mut fresh = contact(person);
-        fresh.person = overwrite.person.clone();
-        let (s, p) = put(&server, who, Uuid::new_v4(), &fresh, None).await;
-        assert_eq!(
-            (s, p["type"].as_str()),
-            (404, Some(types::NOT_FOUND)),
-            "{label}: {p}"
-        );
-    }
     let (_, second) = server
         .add_user(
             "curious@demo.fieldline.test",

@@ -311,8 +311,8 @@ async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
         .await
         .unwrap();
     let (a, b) = tokio::join!(
-        fieldline_api::alerts::engine::run_once(&db, &server.config.data_keys),
-        fieldline_api::alerts::engine::run_once(&other, &server.config.data_keys)
+        fieldline_api::jobs::escalation_round(&db, &server.config.data_keys),
+        fieldline_api::jobs::escalation_round(&other, &server.config.data_keys)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 20);
     let escalations: Vec<i64> = sqlx::query_scalar(
@@ -730,8 +730,10 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
     assert_eq!(joins(&read).len(), 1);
 }
 
-/// Issue #16, finding 9: another agency's alert or schedule id answered 409 ("in use"),
-/// revealing that it exists. It is answered as an unknown one.
+/// Issue #16, finding 9: another agency's alert or schedule id answered 409 ("in use"), then
+/// 404, either way unlike an unknown id, revealing that it exists. Ids are scoped per agency
+/// now: it is answered exactly as an unknown one (a new alert or schedule of the caller's
+/// agency), and the first agency's record is untouched.
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool) {
     let server = TestServer::start(db).await;
@@ -754,19 +756,49 @@ async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool)
         &other,
         "POST",
         "/v1/alerts",
-        Some(json!({"id": id, "kind": "next_of_kin"})),
+        Some(json!({"id": id, "kind": "next_of_kin", "details": "theirs"})),
     )
     .await;
     let (unknown, _) = call(
         &server,
         &other,
-        "GET",
-        &format!("/v1/alerts/{}", Uuid::new_v4()),
+        "POST",
+        "/v1/alerts",
+        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
+    )
+    .await;
+    assert_eq!((s, unknown), (201, 201), "{p}");
+    assert_eq!(p["details"], "theirs");
+    assert_eq!(p["timeline"][0]["kind"], "triggered");
+    // Each agency follows its own alert under the id; ours has no `details` and one raiser.
+    let (s, ours) = call(&server, &advocate, "GET", &format!("/v1/alerts/{id}"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(ours["details"], Value::Null);
+    assert_eq!(
+        ours["raised_by"],
+        server.user_id(ADVOCATE).await.to_string()
+    );
+    let (s, ours) = call(
+        &server,
+        &coordinator,
+        "POST",
+        &format!("/v1/alerts/{id}/acknowledge"),
         None,
     )
     .await;
-    assert_eq!((s, unknown), (404, 404), "{p}");
-    assert_eq!(p["type"], fieldline_wire::problem::types::NOT_FOUND);
+    assert_eq!((s, ours["state"].as_str()), (200, Some("acknowledged")));
+    let (s, theirs) = call(&server, &other, "GET", &format!("/v1/alerts/{id}"), None).await;
+    assert_eq!(
+        (
+            s,
+            theirs["state"].as_str(),
+            theirs["timeline"]
+                .as_array()
+                .map(|t| t.iter().any(|e| e["kind"] == "acknowledged"))
+        ),
+        (200, Some("triggered"), Some(false)),
+        "acknowledging ours leaves theirs: {theirs}"
+    );
 
     let schedule = Uuid::new_v4();
     let body = |users: Vec<Uuid>| {
@@ -792,7 +824,20 @@ async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool)
         Some(body(vec![theirs])),
     )
     .await;
-    assert_eq!(s, 404, "{v}");
+    assert_eq!((s, v["version"].as_i64()), (200, Some(1)), "{v}");
+    let (s, v) = call(
+        &server,
+        &coordinator,
+        "GET",
+        &format!("/v1/oncall/schedules/{schedule}/on-call?at=2026-11-03T12:00:00Z"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["user_id"].as_str()),
+        (200, Some(mine.to_string().as_str())),
+        "ours still names our coordinator: {v}"
+    );
 }
 
 /// Issue #16, finding 4: one bad row stopped escalation for every agency. Each item is now
