@@ -1286,6 +1286,7 @@ export type components = {
              *     characters: digits, spaces, `+`, `-`, `(`, `)`, `.`); `null` removes it.
              */
             coordinator_fallback_phone?: string | null;
+            distance_unit?: components["schemas"]["DistanceUnit"] | null;
             /**
              * @description The emergency number phones offer with the coordinator line when a duress alert cannot
              *     be sent (e.g. `911`; same characters, at least 3 digits). Absent: unchanged; `""`
@@ -1296,6 +1297,8 @@ export type components = {
         AgencySummary: {
             /** @description The coordinator line a phone offers when an alert cannot reach the server. */
             coordinator_fallback_phone?: string | null;
+            /** @description The unit screens show distances in (the API gives metres). */
+            distance_unit?: components["schemas"]["DistanceUnit"];
             /** @description The emergency number a phone offers with it (e.g. `911`), if the agency set one. */
             emergency_number?: string | null;
             /** Format: uuid */
@@ -1569,6 +1572,11 @@ export type components = {
             /** Format: double */
             longitude: number;
         };
+        /**
+         * @description Kilometres, or miles (US agencies).
+         * @enum {string}
+         */
+        DistanceUnit: "km" | "mi";
         /** @description `POST /v1/safety/duress`: raise an advocate-safety alert now. */
         Duress: {
             /**

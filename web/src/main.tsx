@@ -182,7 +182,7 @@ function Body({ screen, nav, me }: { screen: Screen | null; nav: Nav; me: Me }) 
     case "directory":
       return <Directory me={me} />;
     case "nearby":
-      return <Nearby />;
+      return <Nearby me={me} />;
     case "contact":
       return <ContactForm />;
     case "plans":

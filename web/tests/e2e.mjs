@@ -445,11 +445,23 @@ async function housing() {
   }
 }
 
-/** Names and distances of the places listed on the Nearby screen, in order. */
+/** Names and distances (in km, whatever unit is shown) of the places listed on the Nearby
+ *  screen, in order. */
 const listed = (page) =>
   page.locator(".place").evaluateAll((els) =>
-    els.map((el) => ({ name: el.dataset.entry, km: Number(/([\d.]+) km/.exec(el.textContent)[1]) })),
+    els.map((el) => {
+      const [, n, unit] = /([\d.]+) (mi|km)/.exec(el.querySelector("[data-test=distance]").textContent);
+      return { name: el.dataset.entry, km: Number(n) * (unit === "mi" ? 1.609344 : 1), unit };
+    }),
   );
+
+/** Types a place into the Nearby search: a ZIP code into its numeric field, anything else
+ *  (a town, an address, coordinates) into the other. */
+async function where(page, text) {
+  const zip = /^\d{3,5}$/.test(text);
+  await page.getByLabel("ZIP code").fill(zip ? text : "");
+  await page.getByLabel("or town").fill(zip ? "" : text);
+}
 
 async function places(ctx, page) {
   // The place search: its code and the gazetteer come only when it is opened.
@@ -462,7 +474,10 @@ async function places(ctx, page) {
   assert.ok(before.some((p) => /^\/app\/assets\/app-.+\.js$/.test(p)), `the app's script is listed: ${before}`);
   assert.ok(!before.some((p) => p.startsWith("/app/assets/places-")), "the gazetteer is not part of the first load");
   const firstLoad = requests.length;
-  await page.getByRole("button", { name: "Type a place" }).click();
+  // The nearest shelter with a free bed that takes children, from a ZIP code: the field
+  // task counted from the home screen (Nearby), typing aside.
+  const task = taps("advocate from the home screen to places with a free bed taking children near a ZIP code");
+  await task.tap(page.getByRole("button", { name: "Type a place" }));
   await page.getByText("streets are not looked up").waitFor();
   await until("the gazetteer", async () => requests.some((u) => u.includes("/assets/places-")));
   const fetched = requests.slice(firstLoad).filter((u) => u.includes("/app/assets/"));
@@ -475,9 +490,30 @@ async function places(ctx, page) {
   const adv = await token(ADVOCATE);
   const fromApi = async (lat, lon) =>
     (await api(adv, "GET", `/v1/directory/nearby?latitude=${lat}&longitude=${lon}&radius_m=50000&limit=50&has_beds=true`)).body.entries.map((e) => e.name);
-  await page.getByLabel("ZIP code or town").fill("84601");
-  await page.getByRole("button", { name: "Find", exact: true }).click();
+  assert.equal(await page.getByLabel("ZIP code").getAttribute("inputmode"), "numeric", "a number pad for the ZIP code");
+  await where(page, "84601");
+  await task.tap(page.getByRole("button", { name: "Find", exact: true }));
   await until("places near 84601", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84601 first");
+  const children = async () =>
+    (await api(adv, "GET", `/v1/directory/nearby?latitude=40.23&longitude=-111.68&radius_m=50000&limit=50&has_beds=true&accepts_children=true`)).body.entries.map((e) => e.name);
+  const want = await children();
+  assert.ok(want.length > 0, "a demo shelter with free beds takes children");
+  await task.tap(page.getByLabel("Children"));
+  // Ticking the filter searched again: the list is the API's for the new filters.
+  await until("the list re-run with the filter", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(want));
+  task.done(3);
+  const top = await page.locator(".place").first().boundingBox();
+  assert.ok(top && top.y + 60 < 844, `the first result is on screen without scrolling: ${JSON.stringify(top)}`);
+  assert.equal((await listed(page))[0].unit, "mi", "the agency's unit");
+  // Each card: intake hours, who it takes, how to get there (the phone's maps app) and,
+  // when its beds are old news, to call first.
+  const first = page.locator(".place").first();
+  assert.match(await first.textContent(), /intake hours: /);
+  assert.match(await first.textContent(), /Takes .*children/);
+  assert.match((await first.getByRole("link", { name: "Directions" }).getAttribute("href")) ?? "", /^geo:-?\d/);
+  for (const card of await page.locator(".place:has(.badge.stale)").all()) assert.match(await card.textContent(), /stale\s*call to confirm/);
+  await page.getByLabel("Children").uncheck();
+  await until("the list re-run without it", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(await fromApi(40.23, -111.68)));
   let shown = await listed(page);
   assert.ok(shown.length > 5, "demo shelters are listed");
   assert.deepEqual(shown.map((p) => p.name), await fromApi(40.23, -111.68));
@@ -485,31 +521,45 @@ async function places(ctx, page) {
   assert.ok(shown[0].km < 5, `the nearest is in Provo: ${shown[0].km} km`);
 
   // "Provo, UT" names one town: searched at once from the middle of its ZIP codes.
-  await page.getByLabel("ZIP code or town").fill("Provo, UT");
+  await where(page, "Provo, UT");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near Provo", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Provo, UT first");
   shown = await listed(page);
   assert.ok(shown.length > 5 && shown[0].km < 5);
   assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
   // Without the state, several towns match: the advocate picks one.
-  await page.getByLabel("ZIP code or town").fill("springville");
+  await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   const choices = page.getByRole("list", { name: "Matching places" });
   await choices.waitFor();
   assert.ok((await choices.getByRole("button").count()) > 1, "more than one Springville");
+  assert.equal(await choices.getByRole("button").first().textContent(), "Springville, UT", "the one nearest the agency's area first");
+  assert.equal(await page.locator(".place").count(), 0, "the old results are gone while picking");
   await choices.getByRole("button", { name: "Springville, UT" }).click();
   await until("the pick to search", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
   assert.ok((await listed(page)).length > 0);
   // A whole address searches from its ZIP code, or without one from its town; the street
   // alone is not something it finds.
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Provo, UT 84604-1234");
+  await where(page, "12 Elm Street, Provo, UT 84604-1234");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near the address's ZIP", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84604 first");
   assert.ok((await listed(page)).length > 0);
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Springville, Utah");
+  await where(page, "12 Elm Street, Springville, Utah");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near the address's town", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street");
+  // Nothing there: the screen suggests what to change, and each suggestion searches again.
+  await where(page, "0, 0");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  const empty = page.locator("[data-test=empty]");
+  await empty.waitFor();
+  assert.match(await empty.textContent(), /Nothing matches within 31\.1 mi/);
+  await empty.getByRole("button", { name: 'Without "Free beds"' }).click();
+  await until("the search without the filter", async () => (await empty.isVisible()) && (await empty.getByRole("button", { name: 'Without "Free beds"' }).count()) === 0);
+  assert.equal(await page.getByLabel("Free beds").isChecked(), false);
+  await empty.getByRole("button", { name: "Search up to 62.1 mi" }).click();
+  await until("the wider search", async () => /within 62\.1 mi/.test(await empty.textContent().catch(() => "")));
+  await page.getByLabel("Free beds").check();
+  await where(page, "12 Elm Street");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await page.getByText("Street addresses are not looked up").waitFor();
   // What was typed stayed on the phone: only coordinates went to the server.
@@ -521,7 +571,7 @@ async function places(ctx, page) {
   await ctx.setOffline(true);
   await page.reload();
   await page.getByRole("button", { name: "Type a place" }).click();
-  await page.getByLabel("ZIP code or town").fill("springville");
+  await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await page.getByRole("list", { name: "Matching places" }).getByRole("button", { name: "Springville, UT" }).waitFor();
   await ctx.setOffline(false);
@@ -795,7 +845,7 @@ async function staleThreshold() {
       await signIn(p2, ADVOCATE);
       await p2.getByRole("button", { name: "Type a place" }).click();
       const loc = between.location;
-      await p2.getByLabel("ZIP code or town").fill(`${loc.latitude}, ${loc.longitude}`);
+      await where(p2, `${loc.latitude}, ${loc.longitude}`);
       await p2.getByLabel("Free beds").uncheck();
       await p2.getByRole("button", { name: "Find", exact: true }).click();
       await p2.locator(`.place[data-entry="${between.name}"] .badge.stale`).waitFor();

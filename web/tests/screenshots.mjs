@@ -101,7 +101,7 @@ async function advocate() {
     const page = await ctx.newPage();
     await signIn(page, "advocate@demo.fieldline.test");
     await page.getByRole("button", { name: "Type a place" }).click();
-    await page.getByLabel("ZIP code or town").fill("84601");
+    await page.getByLabel("ZIP code").fill("84601");
     await page.getByRole("button", { name: "Find", exact: true }).click();
     await page.locator(".place").first().waitFor();
     await shot(page, "07-nearby");

@@ -129,6 +129,9 @@ pub struct AgencySettings {
         schema(max_length = 40, pattern = "^ *$|^[ +().-]*([0-9][ +().-]*){3,}$")
     )]
     pub emergency_number: Option<String>,
+    /// The unit screens show distances in. Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_unit: Option<crate::auth::DistanceUnit>,
 }
 
 /// A background item (a missed check-out, an alert request, an escalation) that failed: it

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission, parse_grants, parse_roles, session};
-use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::error::{ApiError, ApiResult, OnConstraint, from_stored};
 use crate::http::{Json, Path};
 use crate::state::AppState;
 use axum::extract::State;
@@ -424,17 +424,21 @@ async fn update_agency(
             message: PHONE_RULE.into(),
         }]));
     }
+    let unit = change.distance_unit.map(|u| u.as_str());
     let changed: Vec<&str> = std::iter::once("coordinator_fallback_phone")
         .chain(emergency.map(|_| "emergency_number"))
+        .chain(unit.map(|_| "distance_unit"))
         .collect();
     let mut tx = state.db.begin().await?;
-    let emergency_now = sqlx::query_scalar!(
+    let now = sqlx::query!(
         "UPDATE agencies SET coordinator_fallback_phone = $2,
-                emergency_number = CASE WHEN $3::text IS NULL THEN emergency_number ELSE nullif($3, '') END
-          WHERE id = $1 RETURNING emergency_number",
+                emergency_number = CASE WHEN $3::text IS NULL THEN emergency_number ELSE nullif($3, '') END,
+                distance_unit = coalesce($4, distance_unit)
+          WHERE id = $1 RETURNING emergency_number, distance_unit",
         actor.agency_id,
         phone,
         emergency,
+        unit,
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -450,7 +454,8 @@ async fn update_agency(
     tx.commit().await?;
     Ok(Json(AgencySettings {
         coordinator_fallback_phone: phone.map(str::to_owned),
-        emergency_number: emergency_now,
+        emergency_number: now.emergency_number,
+        distance_unit: Some(from_stored(&now.distance_unit)?),
     }))
 }
 

@@ -662,11 +662,12 @@ async fn an_unreadable_last_location_does_not_hold_the_alert_back(db: PgPool) {
     );
 }
 
-/// Issue #19, item 3: the emergency number the app offers with the coordinator line when a
-/// duress alert cannot be sent is the agency's, set by an admin and handed out with `/v1/me`
-/// (so a phone has it offline): absent leaves it, `""` removes it.
+/// Issue #19, items 3 and 5: the emergency number the app offers with the coordinator line
+/// when a duress alert cannot be sent, and the unit it shows distances in, are the agency's,
+/// set by an admin and handed out with `/v1/me` (so a phone has them offline): absent leaves
+/// them as they are, `""` removes the number.
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
-async fn the_agency_emergency_number_reaches_every_phone(db: PgPool) {
+async fn the_agency_emergency_number_and_distance_unit_reach_every_phone(db: PgPool) {
     let server = TestServer::start(db).await;
     let admin = server.token(ADMIN).await;
     let advocate = server.token(ADVOCATE).await;
@@ -700,6 +701,20 @@ async fn the_agency_emergency_number_reaches_every_phone(db: PgPool) {
         me(advocate.clone()).await["agency"]["emergency_number"],
         "112"
     );
+    // The distance unit: the demo's miles, changed to kilometres and left alone when absent.
+    assert_eq!(me(advocate.clone()).await["agency"]["distance_unit"], "mi");
+    let (s, v) = put(json!({"coordinator_fallback_phone": null, "distance_unit": "km"})).await;
+    assert_eq!((s, &v["distance_unit"]), (200, &json!("km")));
+    let (s, v) = put(json!({"coordinator_fallback_phone": null})).await;
+    assert_eq!(
+        (s, &v["distance_unit"]),
+        (200, &json!("km")),
+        "absent: unchanged"
+    );
+    assert_eq!(me(advocate.clone()).await["agency"]["distance_unit"], "km");
+    let (s, _) =
+        put(json!({"coordinator_fallback_phone": null, "distance_unit": "furlongs"})).await;
+    assert_eq!(s, 422);
     let (s, v) = put(json!({"coordinator_fallback_phone": null, "emergency_number": ""})).await;
     assert_eq!((s, &v["emergency_number"]), (200, &Value::Null));
     assert_eq!(
