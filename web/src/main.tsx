@@ -7,7 +7,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { Problem, errorText, setSignedOutHandler, type Schema } from "./api";
-import type { Nav, Screen } from "./nav";
+import { mayLeave, type Nav, type Screen } from "./nav";
 import {
   clearSession,
   freshSession,
@@ -150,6 +150,8 @@ function App() {
   if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
   const tabs = TABS.filter((t) => t.roles.some((r) => me.roles.includes(r)));
   const advocate = me.roles.includes("advocate");
+  // Leaving a screen with unsaved work asks first (nav.ts).
+  const go: Nav = (s) => mayLeave() && setScreen(s);
   return (
     <Frame
       me={me}
@@ -157,10 +159,10 @@ function App() {
       onDuress={advocate ? () => setDuress(true) : undefined}
       tabs={tabs}
       current={screen?.name}
-      onTab={(n) => setScreen({ name: n } as Screen)}
+      onTab={(n) => go({ name: n } as Screen)}
     >
       {duress && <DuressSheet me={me} onClose={() => setDuress(false)} />}
-      <Body screen={screen} nav={setScreen} me={me} />
+      <Body screen={screen} nav={go} me={me} />
     </Frame>
   );
 }

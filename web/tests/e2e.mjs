@@ -705,6 +705,36 @@ async function advocate() {
     await row.locator("[data-test=standing]", { hasText: /^Resolved by Casey Coordinator .*: seen at the shelter$/ }).waitFor();
     ok("advocate sees every alert they raised, its state and who acknowledged it");
 
+    // Safety plans: found by pseudonym, named on the editor, unsaved edits kept from a tab
+    // change by a question, and a discreet copy handed over as a neutral file.
+    await page.getByRole("button", { name: "Plans" }).click();
+    await page.getByRole("heading", { name: "Safety plans" }).waitFor();
+    await page.getByLabel("Find a person (pseudonym)").fill(`${pseudonym} C`);
+    await until("the one person found", async () => (await page.locator(".list .row").count()) === 1);
+    await page.getByRole("button", { name: `${pseudonym} C` }).click();
+    await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    await page.getByLabel("Safe places (one per line)").fill("sister's flat\nthe library");
+    let asked = "";
+    page.once("dialog", (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await page.getByRole("button", { name: "Contact" }).click();
+    assert.match(asked, /not saved/);
+    await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    assert.equal(await page.getByLabel("Safe places (one per line)").inputValue(), "sister's flat\nthe library", "the edit is still there");
+    await page.getByRole("button", { name: "Save plan" }).click();
+    await page.getByText(/^Saved \(version \d+\)/).waitFor();
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Discreet copy (text)" }).click();
+    const file = await downloading;
+    assert.equal(file.suggestedFilename(), "plan.txt");
+    const copy = readFileSync(await file.path(), "utf8");
+    assert.ok(copy.includes("the library"), copy);
+    assert.ok(!copy.includes("Demo County"), "no agency name in the copy");
+    await noLeak(page);
+    ok("advocate finds a plan by pseudonym, keeps unsaved edits and hands over a discreet copy");
+
     // Quick exit with victim data on screen (typed, not saved): double Esc.
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByRole("button", { name: "New contact" }).click();
