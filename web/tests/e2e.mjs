@@ -407,6 +407,46 @@ async function housing() {
     assert.equal((await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body.intake_phone, "801-555-0199");
     ok("housing manager resolves an edit conflict");
 
+    // The editor sets what advocates filter on; a decimal comma is read as one; problems show
+    // at their fields, found here first or the server's.
+    assert.match(await row.locator("td.beds").textContent(), new RegExp(`free of ${target.capacity}`), "beds say what they count");
+    await page.getByLabel("Search").fill(target.name);
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: "Edit place" }).waitFor();
+    await page.getByLabel("Children").check();
+    await page.getByLabel("Pets").check();
+    await page.getByLabel(/^Languages staff speak/).fill("en, es");
+    const allDay = page.getByLabel("Intake open 24/7");
+    if (await allDay.isChecked()) await allDay.uncheck();
+    while ((await page.getByRole("button", { name: "Remove" }).count()) > 0) await page.getByRole("button", { name: "Remove" }).first().click();
+    await page.getByRole("button", { name: "Add hours" }).click();
+    await page.getByLabel("Opens 1").fill("09:00");
+    await page.getByLabel("Closes 1").fill("17:00");
+    await page.getByLabel("Latitude").fill("abc");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    assert.equal(await page.locator("[data-error-for='/location/latitude']").textContent(), "must be a number, such as 40.2338");
+    await page.getByLabel("Latitude").fill("40,2338");
+    await page.getByLabel("Intake phone").fill("call us");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.locator("[data-error-for='/intake_phone']").waitFor();
+    assert.equal(await page.locator("[data-error-for='/location/latitude']").count(), 0);
+    await page.getByLabel("Intake phone").fill("801-555-0199");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    const edited = (await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body;
+    assert.equal(edited.location.latitude, 40.2338);
+    assert.deepEqual(
+      [edited.eligibility.accepts_children, edited.eligibility.accepts_pets, edited.eligibility.languages, edited.hours.open_24_7, edited.hours.spans],
+      [true, true, ["en", "es"], false, [{ day: 1, opens: "09:00", closes: "17:00" }]],
+    );
+    // The CSV export the import hint refers to.
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const csv = await downloading;
+    assert.equal(csv.suggestedFilename(), "places.csv");
+    assert.match(readFileSync(await csv.path(), "utf8").split("\n")[0], /external_id/);
+    ok("housing manager sets what advocates filter on, with problems at their fields");
+
     // Import: one good row, one bad (line 3: latitude is not a number).
     const dir = mkdtempSync(join(tmpdir(), "fieldline-import-"));
     const file = join(dir, "places.csv");

@@ -46,6 +46,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",
         "housing manager resolves an edit conflict",
+        "housing manager sets what advocates filter on, with problems at their fields",
         "housing manager sees the bad import row",
         "advocate searches near a typed ZIP code or town",
         "advocate records a contact offline",
