@@ -32,6 +32,7 @@ mod push;
 mod push_trust;
 mod retention;
 mod safety;
+mod schema;
 mod search_pool;
 mod sync;
 mod throttle;
