@@ -72,9 +72,9 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     let hash = password::hash_outside_requests(PASSWORD.to_owned()).await?;
     let mut tx = db.begin().await?;
     sqlx::query!(
-        "INSERT INTO agencies (id, name, time_zone, demo, coordinator_fallback_phone) VALUES
-             ($1, 'Demo County Victim Services', 'America/Denver', true, '+1 303 555 0142'),
-             ($2, 'Other Valley Crisis Center', 'America/Denver', true, NULL)
+        "INSERT INTO agencies (id, name, time_zone, demo, coordinator_fallback_phone, emergency_number, distance_unit) VALUES
+             ($1, 'Demo County Victim Services', 'America/Denver', true, '+1 303 555 0142', '911', 'mi'),
+             ($2, 'Other Valley Crisis Center', 'America/Denver', true, NULL, '911', 'mi')
          ON CONFLICT DO NOTHING",
         DEMO_AGENCY,
         OTHER_AGENCY,

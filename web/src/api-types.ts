@@ -1,5 +1,5 @@
 // Generated from the server's OpenAPI document (/v1/openapi.json) by openapi-typescript 7.13.0.
-// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`
+// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test suite web::the_apps_api_types`
 // or, with a built server, `fieldline openapi | node web/tools/api-types/gen.mjs > web/src/api-types.ts`.
 
 export type paths = {
@@ -50,7 +50,8 @@ export type paths = {
         get?: never;
         /**
          * Change your agency's settings: the coordinator line phones offer when an alert cannot be
-         *     delivered. Phones pick it up at their next sign-in or sync.
+         *     delivered, and the emergency number offered with it. Phones pick them up at their next
+         *     sign-in or sync.
          */
         put: operations["update_agency"];
         post?: never;
@@ -809,6 +810,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/oncall/overrides/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take an override back ("undo"): the schedule is as it was without it. */
+        delete: operations["delete_override"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oncall/schedules": {
         parameters: {
             query?: never;
@@ -1268,10 +1286,21 @@ export type components = {
              *     characters: digits, spaces, `+`, `-`, `(`, `)`, `.`); `null` removes it.
              */
             coordinator_fallback_phone?: string | null;
+            distance_unit?: components["schemas"]["DistanceUnit"] | null;
+            /**
+             * @description The emergency number phones offer with the coordinator line when a duress alert cannot
+             *     be sent (e.g. `911`; same characters, at least 3 digits). Absent: unchanged; `""`
+             *     removes it.
+             */
+            emergency_number?: string | null;
         };
         AgencySummary: {
             /** @description The coordinator line a phone offers when an alert cannot reach the server. */
             coordinator_fallback_phone?: string | null;
+            /** @description The unit screens show distances in (the API gives metres). */
+            distance_unit?: components["schemas"]["DistanceUnit"];
+            /** @description The emergency number a phone offers with it (e.g. `911`), if the agency set one. */
+            emergency_number?: string | null;
             /** Format: uuid */
             id: string;
             name: string;
@@ -1543,6 +1572,11 @@ export type components = {
             /** Format: double */
             longitude: number;
         };
+        /**
+         * @description Kilometres, or miles (US agencies).
+         * @enum {string}
+         */
+        DistanceUnit: "km" | "mi";
         /** @description `POST /v1/safety/duress`: raise an advocate-safety alert now. */
         Duress: {
             /**
@@ -1913,6 +1947,8 @@ export type components = {
             end?: string | null;
             /** @description True when an override, not the rotation, puts this person on call. */
             overridden: boolean;
+            /** @description Their work phone, if on file: how to reach whoever is on call. */
+            phone?: string | null;
             /** Format: date-time */
             start?: string | null;
             /** Format: uuid */
@@ -2271,6 +2307,14 @@ export type components = {
             display_name?: string;
             /** Format: date-time */
             end: string;
+            /**
+             * Format: uuid
+             * @description An override's id (to take it back: `DELETE /v1/oncall/overrides/{id}`); `null` for a
+             *     rotation shift.
+             */
+            override_id?: string | null;
+            /** @description Their work phone, if on file. */
+            phone?: string | null;
             /** Format: date-time */
             start: string;
             /** Format: uuid */
@@ -5447,6 +5491,62 @@ export interface operations {
             };
             /** @description no valid session: sign in again */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Taken back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a parameter or the body is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no valid session: sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your roles do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such record of yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

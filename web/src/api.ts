@@ -105,6 +105,26 @@ export async function call<T = unknown>(
   throw new Problem(401, { title: "Signed out" });
 }
 
+/** A document that is not JSON (a plan's export), as text, with the stored session. */
+export async function getText(path: string): Promise<string> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const session = await freshSession(attempt > 0).catch(() => {
+      throw new Offline("offline");
+    });
+    if (!session) {
+      onSignedOut();
+      throw new Problem(401, { title: "Signed out" });
+    }
+    const res = await fetch(path, { headers: { authorization: `Bearer ${session.access_token}` }, cache: "no-store" }).catch(() => {
+      throw new Offline("offline");
+    });
+    if (res.status === 401 && attempt === 0) continue;
+    if (!res.ok) throw new Problem(res.status, await res.json().catch(() => null), res.headers);
+    return res.text();
+  }
+  throw new Problem(401, { title: "Signed out" });
+}
+
 export const get = <T>(path: string) => call<T>("GET", path).then((r) => r.body);
 
 export function uuid(): string {

@@ -7,7 +7,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { Problem, errorText, setSignedOutHandler, type Schema } from "./api";
-import type { Nav, Screen } from "./nav";
+import { mayLeave, type Nav, type Screen } from "./nav";
 import {
   clearSession,
   freshSession,
@@ -26,6 +26,7 @@ import { Nearby } from "./screens/nearby";
 import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
+import { DuressSheet } from "./duress";
 
 type Role = Schema<"Role">;
 
@@ -52,7 +53,7 @@ const TABS: { screen: Screen["name"]; label: string; roles: Role[] }[] = [
   { screen: "nearby", label: "Nearby", roles: ["advocate", "coordinator"] },
   { screen: "contact", label: "Contact", roles: ["advocate", "coordinator"] },
   { screen: "plans", label: "Plans", roles: ["advocate", "coordinator"] },
-  { screen: "raise", label: "Raise alert", roles: ["advocate"] },
+  { screen: "raise", label: "My alerts", roles: ["advocate"] },
   { screen: "safety", label: "Check-in", roles: ["advocate"] },
 ];
 
@@ -77,6 +78,7 @@ document.addEventListener("keydown", (e) => {
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [screen, setScreen] = useState<Screen | null>(null);
+  const [duress, setDuress] = useState(false);
 
   useEffect(() => {
     // Reopened after the idle limit: signed out before anything is shown (the server would
@@ -147,15 +149,20 @@ function App() {
   if (me === undefined) return <Frame />;
   if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
   const tabs = TABS.filter((t) => t.roles.some((r) => me.roles.includes(r)));
+  const advocate = me.roles.includes("advocate");
+  // Leaving a screen with unsaved work asks first (nav.ts).
+  const go: Nav = (s) => mayLeave() && setScreen(s);
   return (
     <Frame
       me={me}
       onSignOut={() => signOut(setMe, false)}
+      onDuress={advocate ? () => setDuress(true) : undefined}
       tabs={tabs}
       current={screen?.name}
-      onTab={(n) => setScreen({ name: n } as Screen)}
+      onTab={(n) => go({ name: n } as Screen)}
     >
-      <Body screen={screen} nav={setScreen} me={me} />
+      {duress && <DuressSheet me={me} onClose={() => setDuress(false)} />}
+      <Body screen={screen} nav={go} me={me} />
     </Frame>
   );
 }
@@ -177,15 +184,15 @@ function Body({ screen, nav, me }: { screen: Screen | null; nav: Nav; me: Me }) 
     case "directory":
       return <Directory me={me} />;
     case "nearby":
-      return <Nearby />;
+      return <Nearby me={me} />;
     case "contact":
       return <ContactForm />;
     case "plans":
       return <Plans />;
     case "raise":
-      return <RaiseAlert />;
+      return <RaiseAlert me={me} />;
     case "safety":
-      return <Safety />;
+      return <Safety me={me} />;
   }
 }
 
@@ -224,6 +231,8 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
 function Frame(props: {
   children?: ComponentChildren;
   me?: Me;
+  /** Opens the duress sheet (advocates). */
+  onDuress?: () => void;
   onSignOut?: () => void;
   tabs?: typeof TABS;
   current?: string;
@@ -233,6 +242,11 @@ function Frame(props: {
     <>
       <header class="bar">
         <span class="brand">Fieldline</span>
+        {props.onDuress && (
+          <button class="duress" onClick={props.onDuress} aria-label="Duress: alert the coordinator">
+            Duress
+          </button>
+        )}
         {props.me && (
           <button class="link" onClick={props.onSignOut}>
             Sign out

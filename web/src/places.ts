@@ -115,10 +115,36 @@ export function parse(text: string): Gazetteer {
   return { zips, towns };
 }
 
+/** Where an agency's time zone is named after (tz's zone1970.tab): among towns of the same
+ *  name, the ones nearest the agency's area come first. */
+const ZONE_CITIES: Record<string, [number, number]> = {
+  "America/New_York": [40.71, -74.01],
+  "America/Detroit": [42.33, -83.05],
+  "America/Indiana/Indianapolis": [39.77, -86.16],
+  "America/Kentucky/Louisville": [38.25, -85.76],
+  "America/Chicago": [41.85, -87.65],
+  "America/Menominee": [45.11, -87.61],
+  "America/North_Dakota/Center": [47.12, -101.3],
+  "America/Denver": [39.74, -104.98],
+  "America/Boise": [43.61, -116.2],
+  "America/Phoenix": [33.45, -112.07],
+  "America/Los_Angeles": [34.05, -118.24],
+  "America/Anchorage": [61.22, -149.9],
+  "America/Juneau": [58.3, -134.42],
+  "Pacific/Honolulu": [21.31, -157.86],
+  "America/Puerto_Rico": [18.47, -66.11],
+};
+
+/** Squared distance in degrees, longitude scaled by latitude: enough to order towns. */
+const near2 = (lat: number, lon: number, [rlat, rlon]: [number, number]) =>
+  (lat - rlat) ** 2 + ((lon - rlon) * Math.cos((rlat * Math.PI) / 180)) ** 2;
+
 /** Places matching what was typed: a ZIP code (or its first digits), a town with or
  *  without its state ("Provo, UT", "provo utah", "Prov"), or an address, by its ZIP code or
- *  town. Best first, at most `limit`. */
-export function findPlaces(g: Gazetteer, typed: string, limit = 10): Place[] {
+ *  town. Best first (towns of the same name nearest the agency's time zone's city first, then
+ *  those with more ZIP codes), at most `limit`. */
+export function findPlaces(g: Gazetteer, typed: string, limit = 10, zone?: string): Place[] {
+  const home = zone ? ZONE_CITIES[zone] : undefined;
   const q = typed.trim();
   // A whole address ("12 Elm St, Provo, UT 84601"): the street is not looked up, so the
   // search starts from the address's ZIP code or, without one, from its town.
@@ -143,7 +169,13 @@ export function findPlaces(g: Gazetteer, typed: string, limit = 10): Place[] {
     const rank = (t: Town) => (t.key === words ? 0 : t.key.startsWith(words) ? 1 : t.key.includes(` ${words}`) ? 2 : 3);
     return g.towns
       .filter((t) => (!st || t.st === st) && rank(t) < 3)
-      .sort((a, b) => rank(a) - rank(b) || b.zips - a.zips || a.name.localeCompare(b.name));
+      .sort(
+        (a, b) =>
+          rank(a) - rank(b) ||
+          (home ? near2(a.lat, a.lon, home) - near2(b.lat, b.lon, home) : 0) ||
+          b.zips - a.zips ||
+          a.name.localeCompare(b.name),
+      );
   };
   const stateCode = (s: string) => STATES[s] ?? (/^[a-z]{2}$/.test(s) && Object.values(STATES).includes(s.toUpperCase()) ? s.toUpperCase() : "");
   let found: Town[] = [];

@@ -309,8 +309,50 @@ async function coordinator() {
     assert.equal(await card.locator("[data-test=next]").textContent(), "You");
     assert.ok(!(await card.textContent()).includes(colleague.id.slice(0, 8)), "a name, not an id");
     ok("coordinator sees colleagues on call by name");
+
+    // Times say their zone; the colleague on call has a call button; the week is listed.
+    assert.equal(await card.locator("[data-test=zone]").textContent(), "Times in America/Denver");
+    assert.match(await card.locator("[data-test=now-line]").textContent(), /until .*\b(MST|MDT|GMT-[67])\b/);
+    assert.equal(await card.getByRole("link", { name: new RegExp(`^Call ${colleague.display_name}`) }).getAttribute("href"), "tel:+13035550173");
+    assert.ok((await card.locator(".roster li").count()) >= 7, "a week of shifts");
+    // Without the colleague's cover, the coordinator is on call all night: no "I'll cover".
+    assert.equal((await api(coord, "DELETE", `/v1/oncall/overrides/${cover.body.override_id}`)).status, 204);
+    await page.getByRole("button", { name: "Alerts", exact: true }).click();
+    await page.getByRole("button", { name: "On call" }).click();
+    await card.locator("[data-test=you-tonight]").waitFor();
+    assert.equal(await card.getByRole("button", { name: "I'll cover tonight" }).count(), 0);
+    ok("coordinator sees times with their zone, numbers and the week");
   } finally {
     await close();
+  }
+  // The backup coordinator, not on the rotation, covers tonight: a double tap covers once,
+  // and Undo takes it back.
+  const backup = await phone();
+  try {
+    const page = await backup.ctx.newPage();
+    await signIn(page, "coordinator2@demo.fieldline.test");
+    await page.getByRole("button", { name: "On call" }).click();
+    const coord2 = await token("coordinator2@demo.fieldline.test");
+    const me2 = (await api(coord2, "GET", "/v1/me")).body;
+    const [schedule] = (await api(coord2, "GET", "/v1/oncall/schedules")).body.schedules;
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 2 * 86400_000).toISOString();
+    const covers = async () =>
+      (await api(coord2, "GET", `/v1/oncall/schedules/${schedule.id}/shifts?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).body.overrides.filter(
+        (o) => o.user_id === me2.id,
+      );
+    const button = page.getByRole("button", { name: "I'll cover tonight" });
+    await button.dblclick();
+    await page.getByText(/^You cover /).waitFor();
+    assert.equal((await covers()).length, 1, "a double tap covers once");
+    await page.locator("[data-test=you-tonight]").waitFor();
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByText("Taken back: the schedule is as it was.").waitFor();
+    assert.equal((await covers()).length, 0);
+    await button.waitFor();
+    ok("coordinator covers tonight once, and can undo it");
+  } finally {
+    await backup.close();
   }
 }
 
@@ -365,6 +407,46 @@ async function housing() {
     assert.equal((await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body.intake_phone, "801-555-0199");
     ok("housing manager resolves an edit conflict");
 
+    // The editor sets what advocates filter on; a decimal comma is read as one; problems show
+    // at their fields, found here first or the server's.
+    assert.match(await row.locator("td.beds").textContent(), new RegExp(`free of ${target.capacity}`), "beds say what they count");
+    await page.getByLabel("Search").fill(target.name);
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: "Edit place" }).waitFor();
+    await page.getByLabel("Children").check();
+    await page.getByLabel("Pets").check();
+    await page.getByLabel(/^Languages staff speak/).fill("en, es");
+    const allDay = page.getByLabel("Intake open 24/7");
+    if (await allDay.isChecked()) await allDay.uncheck();
+    while ((await page.getByRole("button", { name: "Remove" }).count()) > 0) await page.getByRole("button", { name: "Remove" }).first().click();
+    await page.getByRole("button", { name: "Add hours" }).click();
+    await page.getByLabel("Opens 1").fill("09:00");
+    await page.getByLabel("Closes 1").fill("17:00");
+    await page.getByLabel("Latitude").fill("abc");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    assert.equal(await page.locator("[data-error-for='/location/latitude']").textContent(), "must be a number, such as 40.2338");
+    await page.getByLabel("Latitude").fill("40,2338");
+    await page.getByLabel("Intake phone").fill("call us");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.locator("[data-error-for='/intake_phone']").waitFor();
+    assert.equal(await page.locator("[data-error-for='/location/latitude']").count(), 0);
+    await page.getByLabel("Intake phone").fill("801-555-0199");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { name: "Directory" }).waitFor();
+    const edited = (await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body;
+    assert.equal(edited.location.latitude, 40.2338);
+    assert.deepEqual(
+      [edited.eligibility.accepts_children, edited.eligibility.accepts_pets, edited.eligibility.languages, edited.hours.open_24_7, edited.hours.spans],
+      [true, true, ["en", "es"], false, [{ day: 1, opens: "09:00", closes: "17:00" }]],
+    );
+    // The CSV export the import hint refers to.
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const csv = await downloading;
+    assert.equal(csv.suggestedFilename(), "places.csv");
+    assert.match(readFileSync(await csv.path(), "utf8").split("\n")[0], /external_id/);
+    ok("housing manager sets what advocates filter on, with problems at their fields");
+
     // Import: one good row, one bad (line 3: latitude is not a number).
     const dir = mkdtempSync(join(tmpdir(), "fieldline-import-"));
     const file = join(dir, "places.csv");
@@ -403,11 +485,23 @@ async function housing() {
   }
 }
 
-/** Names and distances of the places listed on the Nearby screen, in order. */
+/** Names and distances (in km, whatever unit is shown) of the places listed on the Nearby
+ *  screen, in order. */
 const listed = (page) =>
   page.locator(".place").evaluateAll((els) =>
-    els.map((el) => ({ name: el.dataset.entry, km: Number(/([\d.]+) km/.exec(el.textContent)[1]) })),
+    els.map((el) => {
+      const [, n, unit] = /([\d.]+) (mi|km)/.exec(el.querySelector("[data-test=distance]").textContent);
+      return { name: el.dataset.entry, km: Number(n) * (unit === "mi" ? 1.609344 : 1), unit };
+    }),
   );
+
+/** Types a place into the Nearby search: a ZIP code into its numeric field, anything else
+ *  (a town, an address, coordinates) into the other. */
+async function where(page, text) {
+  const zip = /^\d{3,5}$/.test(text);
+  await page.getByLabel("ZIP code").fill(zip ? text : "");
+  await page.getByLabel("or town").fill(zip ? "" : text);
+}
 
 async function places(ctx, page) {
   // The place search: its code and the gazetteer come only when it is opened.
@@ -420,7 +514,10 @@ async function places(ctx, page) {
   assert.ok(before.some((p) => /^\/app\/assets\/app-.+\.js$/.test(p)), `the app's script is listed: ${before}`);
   assert.ok(!before.some((p) => p.startsWith("/app/assets/places-")), "the gazetteer is not part of the first load");
   const firstLoad = requests.length;
-  await page.getByRole("button", { name: "Type a place" }).click();
+  // The nearest shelter with a free bed that takes children, from a ZIP code: the field
+  // task counted from the home screen (Nearby), typing aside.
+  const task = taps("advocate from the home screen to places with a free bed taking children near a ZIP code");
+  await task.tap(page.getByRole("button", { name: "Type a place" }));
   await page.getByText("streets are not looked up").waitFor();
   await until("the gazetteer", async () => requests.some((u) => u.includes("/assets/places-")));
   const fetched = requests.slice(firstLoad).filter((u) => u.includes("/app/assets/"));
@@ -433,9 +530,30 @@ async function places(ctx, page) {
   const adv = await token(ADVOCATE);
   const fromApi = async (lat, lon) =>
     (await api(adv, "GET", `/v1/directory/nearby?latitude=${lat}&longitude=${lon}&radius_m=50000&limit=50&has_beds=true`)).body.entries.map((e) => e.name);
-  await page.getByLabel("ZIP code or town").fill("84601");
-  await page.getByRole("button", { name: "Find", exact: true }).click();
+  assert.equal(await page.getByLabel("ZIP code").getAttribute("inputmode"), "numeric", "a number pad for the ZIP code");
+  await where(page, "84601");
+  await task.tap(page.getByRole("button", { name: "Find", exact: true }));
   await until("places near 84601", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84601 first");
+  const children = async () =>
+    (await api(adv, "GET", `/v1/directory/nearby?latitude=40.23&longitude=-111.68&radius_m=50000&limit=50&has_beds=true&accepts_children=true`)).body.entries.map((e) => e.name);
+  const want = await children();
+  assert.ok(want.length > 0, "a demo shelter with free beds takes children");
+  await task.tap(page.getByLabel("Children"));
+  // Ticking the filter searched again: the list is the API's for the new filters.
+  await until("the list re-run with the filter", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(want));
+  task.done(3);
+  const top = await page.locator(".place").first().boundingBox();
+  assert.ok(top && top.y + 60 < 844, `the first result is on screen without scrolling: ${JSON.stringify(top)}`);
+  assert.equal((await listed(page))[0].unit, "mi", "the agency's unit");
+  // Each card: intake hours, who it takes, how to get there (the phone's maps app) and,
+  // when its beds are old news, to call first.
+  const first = page.locator(".place").first();
+  assert.match(await first.textContent(), /intake hours: /);
+  assert.match(await first.textContent(), /Takes .*children/);
+  assert.match((await first.getByRole("link", { name: "Directions" }).getAttribute("href")) ?? "", /^geo:-?\d/);
+  for (const card of await page.locator(".place:has(.badge.stale)").all()) assert.match(await card.textContent(), /stale\s*call to confirm/);
+  await page.getByLabel("Children").uncheck();
+  await until("the list re-run without it", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(await fromApi(40.23, -111.68)));
   let shown = await listed(page);
   assert.ok(shown.length > 5, "demo shelters are listed");
   assert.deepEqual(shown.map((p) => p.name), await fromApi(40.23, -111.68));
@@ -443,31 +561,45 @@ async function places(ctx, page) {
   assert.ok(shown[0].km < 5, `the nearest is in Provo: ${shown[0].km} km`);
 
   // "Provo, UT" names one town: searched at once from the middle of its ZIP codes.
-  await page.getByLabel("ZIP code or town").fill("Provo, UT");
+  await where(page, "Provo, UT");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near Provo", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Provo, UT first");
   shown = await listed(page);
   assert.ok(shown.length > 5 && shown[0].km < 5);
   assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
   // Without the state, several towns match: the advocate picks one.
-  await page.getByLabel("ZIP code or town").fill("springville");
+  await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   const choices = page.getByRole("list", { name: "Matching places" });
   await choices.waitFor();
   assert.ok((await choices.getByRole("button").count()) > 1, "more than one Springville");
+  assert.equal(await choices.getByRole("button").first().textContent(), "Springville, UT", "the one nearest the agency's area first");
+  assert.equal(await page.locator(".place").count(), 0, "the old results are gone while picking");
   await choices.getByRole("button", { name: "Springville, UT" }).click();
   await until("the pick to search", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
   assert.ok((await listed(page)).length > 0);
   // A whole address searches from its ZIP code, or without one from its town; the street
   // alone is not something it finds.
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Provo, UT 84604-1234");
+  await where(page, "12 Elm Street, Provo, UT 84604-1234");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near the address's ZIP", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to ZIP 84604 first");
   assert.ok((await listed(page)).length > 0);
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street, Springville, Utah");
+  await where(page, "12 Elm Street, Springville, Utah");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await until("places near the address's town", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to Springville, UT first");
-  await page.getByLabel("ZIP code or town").fill("12 Elm Street");
+  // Nothing there: the screen suggests what to change, and each suggestion searches again.
+  await where(page, "0, 0");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  const empty = page.locator("[data-test=empty]");
+  await empty.waitFor();
+  assert.match(await empty.textContent(), /Nothing matches within 31\.1 mi/);
+  await empty.getByRole("button", { name: 'Without "Free beds"' }).click();
+  await until("the search without the filter", async () => (await empty.isVisible()) && (await empty.getByRole("button", { name: 'Without "Free beds"' }).count()) === 0);
+  assert.equal(await page.getByLabel("Free beds").isChecked(), false);
+  await empty.getByRole("button", { name: "Search up to 62.1 mi" }).click();
+  await until("the wider search", async () => /within 62\.1 mi/.test(await empty.textContent().catch(() => "")));
+  await page.getByLabel("Free beds").check();
+  await where(page, "12 Elm Street");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await page.getByText("Street addresses are not looked up").waitFor();
   // What was typed stayed on the phone: only coordinates went to the server.
@@ -479,7 +611,7 @@ async function places(ctx, page) {
   await ctx.setOffline(true);
   await page.reload();
   await page.getByRole("button", { name: "Type a place" }).click();
-  await page.getByLabel("ZIP code or town").fill("springville");
+  await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
   await page.getByRole("list", { name: "Matching places" }).getByRole("button", { name: "Springville, UT" }).waitFor();
   await ctx.setOffline(false);
@@ -544,7 +676,8 @@ async function advocate() {
     await page.getByRole("button", { name: "Save contact" }).click();
     const lap = page.locator("[data-test=lap-result]");
     await lap.waitFor();
-    assert.match(await lap.textContent(), /screened in protocol/);
+    assert.match(await lap.textContent(), /^LAP: screened in by the protocol: "yes" to question 1 \(any of questions 1–3 screens in\)/);
+    assert.ok(!(await lap.textContent()).includes("0 yes"), "no count of questions that did not decide it");
     await noLeak(page);
     ok("advocate runs the LAP screen");
 
@@ -572,8 +705,8 @@ async function advocate() {
     assert.equal(await page.locator("[data-test=dash-level]").textContent(), "high");
     assert.match(high.text, /14 yes of 24/);
     assert.match(high.text, /A high-risk alert goes to the coordinator/);
-    await until("the high-risk alert", async () =>
-      (await api(coord, "GET", "/v1/alerts")).body.alerts.some((a) => a.contact_id === high.id && a.kind === "high_risk"),
+    const highAlert = await until("the high-risk alert", async () =>
+      (await api(coord, "GET", "/v1/alerts")).body.alerts.find((a) => a.contact_id === high.id && a.kind === "high_risk"),
     );
     // 11 yes is medium; judgement raises it to high, and a reason stands in for the alert.
     const judged = await dash(`${pseudonym} D`, 11, async () => {
@@ -587,7 +720,63 @@ async function advocate() {
     await noLeak(page);
     ok("advocate runs the DASH checklist");
 
+    // The alert the screening raised stays in sight: under My alerts with its state, and who
+    // acknowledged it once someone has. Raising one by hand starts at "High risk".
+    await page.reload();
+    await page.getByRole("heading", { name: "Nearby places" }).waitFor();
+    const seeing = taps("advocate from the home screen to every alert they raised");
+    await seeing.tap(page.getByRole("button", { name: "My alerts" }));
+    const row = page.locator(`[data-alert="${highAlert.id}"]`);
+    await row.waitFor();
+    seeing.done(1);
+    assert.equal(await row.locator("[data-test=standing]").textContent(), "Waiting for a coordinator to acknowledge.");
+    assert.match(await row.textContent(), /high risk.*about a contact/);
+    assert.equal(await page.getByLabel("Kind").inputValue(), "high_risk");
+    assert.equal((await api(coord, "POST", `/v1/alerts/${highAlert.id}/acknowledge`)).status, 200);
+    await until("who acknowledged it", async () => {
+      await page.getByRole("button", { name: "Contact" }).click();
+      await page.getByRole("button", { name: "My alerts" }).click();
+      return /^Acknowledged by Casey Coordinator /.test((await row.locator("[data-test=standing]").textContent().catch(() => "")) ?? "");
+    });
+    // Resolved ones stay listed too.
+    assert.equal((await api(coord, "POST", `/v1/alerts/${highAlert.id}/resolve`, { note: "seen at the shelter" })).status, 200);
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("button", { name: "My alerts" }).click();
+    await row.locator("[data-test=standing]", { hasText: /^Resolved by Casey Coordinator .*: seen at the shelter$/ }).waitFor();
+    ok("advocate sees every alert they raised, its state and who acknowledged it");
+
+    // Safety plans: found by pseudonym, named on the editor, unsaved edits kept from a tab
+    // change by a question, and a discreet copy handed over as a neutral file.
+    await page.getByRole("button", { name: "Plans" }).click();
+    await page.getByRole("heading", { name: "Safety plans" }).waitFor();
+    await page.getByLabel("Find a person (pseudonym)").fill(`${pseudonym} C`);
+    await until("the one person found", async () => (await page.locator(".list .row").count()) === 1);
+    await page.getByRole("button", { name: `${pseudonym} C` }).click();
+    await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    await page.getByLabel("Safe places (one per line)").fill("sister's flat\nthe library");
+    let asked = "";
+    page.once("dialog", (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await page.getByRole("button", { name: "Contact" }).click();
+    assert.match(asked, /not saved/);
+    await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    assert.equal(await page.getByLabel("Safe places (one per line)").inputValue(), "sister's flat\nthe library", "the edit is still there");
+    await page.getByRole("button", { name: "Save plan" }).click();
+    await page.getByText(/^Saved \(version \d+\)/).waitFor();
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Discreet copy (text)" }).click();
+    const file = await downloading;
+    assert.equal(file.suggestedFilename(), "plan.txt");
+    const copy = readFileSync(await file.path(), "utf8");
+    assert.ok(copy.includes("the library"), copy);
+    assert.ok(!copy.includes("Demo County"), "no agency name in the copy");
+    await noLeak(page);
+    ok("advocate finds a plan by pseudonym, keeps unsaved edits and hands over a discreet copy");
+
     // Quick exit with victim data on screen (typed, not saved): double Esc.
+    await page.getByRole("button", { name: "Contact" }).click();
     await page.getByRole("button", { name: "New contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.keyboard.press("Escape");
@@ -607,6 +796,76 @@ async function advocate() {
     await page.goBack().catch(() => {});
     assert.ok(!(await page.locator("body").innerText()).includes(VICTIM));
     ok("quick exit");
+  } finally {
+    await close();
+  }
+}
+
+/** Duress from any screen in two taps, with the telephone fallback when the network is down;
+ *  the duress code set in the app works at check-out; a check-in sends the phone's location. */
+async function advocateSafety() {
+  const { ctx, close } = await phone({ geolocation: { latitude: 40.2338, longitude: -111.6585, accuracy: 12 }, permissions: ["geolocation"] });
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, ADVOCATE);
+    const adv = await token(ADVOCATE);
+    const coord = await token(COORDINATOR);
+    const me = (await api(adv, "GET", "/v1/me")).body;
+    const safetyAlerts = async () =>
+      (await api(coord, "GET", "/v1/alerts")).body.alerts.filter((a) => a.kind === "advocate_safety" && a.raised_by === me.id);
+    const before = (await safetyAlerts()).length;
+
+    // From a screen that has nothing to do with safety: two taps.
+    await page.getByRole("button", { name: "Plans" }).click();
+    await page.getByRole("heading", { name: "Safety plans" }).waitFor();
+    const task = taps("advocate duress from any screen");
+    await task.tap(page.getByRole("button", { name: "Duress: alert the coordinator" }));
+    await task.tap(page.getByRole("button", { name: "Send duress alert now" }));
+    await page.getByText(/^Duress alert sent: the coordinator on call is being alerted, with your location/).waitFor();
+    task.done(2);
+    await until("the duress alert", async () => (await safetyAlerts()).length === before + 1);
+    const [raised] = (await safetyAlerts()).sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const full = (await api(coord, "GET", `/v1/alerts/${raised.id}`)).body;
+    assert.match(full.details, /location 40\.23380, -111\.65850/);
+    assert.ok(!(await page.locator("body").innerText()).match(/help is being called|call for help/i), "nothing claims a call is placed");
+    await page.getByRole("button", { name: "Close" }).click();
+
+    // No signal: not sent, and the coordinator line and the emergency number to call instead.
+    await page.getByRole("button", { name: "Contact" }).click();
+    await page.getByRole("heading", { name: "Crisis contact" }).waitFor();
+    await ctx.setOffline(true);
+    const calls = await catchCalls(page);
+    const offline = taps("advocate with no signal, from any screen to calling the coordinator line");
+    await offline.tap(page.getByRole("button", { name: "Duress: alert the coordinator" }));
+    await offline.tap(page.locator(".sheet [data-test=call-coordinator]"));
+    offline.done(2);
+    assert.deepEqual(await calls(), ["tel:+13035550142"]);
+    // Sending says it did not go, and offers both numbers.
+    await page.getByRole("button", { name: "Send duress alert now" }).click();
+    await page.getByText("Not sent: this phone has no connection. Call instead:").waitFor();
+    assert.equal(await page.locator(".sheet [data-test=call-coordinator]").getAttribute("href"), "tel:+13035550142");
+    assert.equal(await page.locator(".sheet [data-test=call-emergency]").getAttribute("href"), "tel:911");
+    assert.equal(await page.locator(".sheet [data-test=call-emergency]").textContent(), "Call 911");
+    await ctx.setOffline(false);
+    await page.getByRole("button", { name: "Close" }).click();
+    assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
+    ok("advocate raises duress from any screen in 2 taps, with numbers to call offline");
+
+    // The duress code, set in the app, checks out as usual and alerts silently.
+    await page.getByRole("button", { name: "Check-in" }).click();
+    await page.getByLabel("Duress code (4 to 32 characters)").fill("blue-heron-7");
+    await page.getByRole("button", { name: "Set duress code" }).click();
+    await page.getByText("Duress code set.").waitFor();
+    const located = page.waitForRequest((r) => r.method() === "POST" && /\/v1\/safety\/checkins\/[^/]+\/location$/.test(new URL(r.url()).pathname));
+    await page.getByRole("button", { name: "Check in", exact: true }).click();
+    const sent = JSON.parse((await located).postData());
+    assert.deepEqual([sent.latitude, sent.longitude], [40.2338, -111.6585], "the check-in sends the phone's location");
+    await page.getByText("Your location went with the check-in").waitFor();
+    await page.getByLabel("Check-out code").fill("blue-heron-7");
+    await page.getByRole("button", { name: "Check out" }).click();
+    await page.getByText("Checked out. Stay safe.").waitFor();
+    await until("the silent duress alert", async () => (await safetyAlerts()).length === before + 2);
+    ok("advocate sets a duress code in the app and a check-in sends the location");
   } finally {
     await close();
   }
@@ -656,7 +915,7 @@ async function staleThreshold() {
       await signIn(p2, ADVOCATE);
       await p2.getByRole("button", { name: "Type a place" }).click();
       const loc = between.location;
-      await p2.getByLabel("ZIP code or town").fill(`${loc.latitude}, ${loc.longitude}`);
+      await where(p2, `${loc.latitude}, ${loc.longitude}`);
       await p2.getByLabel("Free beds").uncheck();
       await p2.getByRole("button", { name: "Find", exact: true }).click();
       await p2.locator(`.place[data-entry="${between.name}"] .badge.stale`).waitFor();
@@ -950,6 +1209,8 @@ try {
     await backoffRule();
     await faults();
     await busyServer();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "safety") {
+    await advocateSafety();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
@@ -961,6 +1222,7 @@ try {
     await coordinator();
     await housing();
     await advocate();
+    await advocateSafety();
     await idleReopen();
     await faults();
     await busyServer();

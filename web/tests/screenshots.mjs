@@ -62,7 +62,7 @@ async function coordinator() {
       await api(coord, "POST", `/v1/oncall/schedules/${s.id}/overrides`, { user_id: colleague.id, start_at: now.end, end_at: end });
     }
     await page.getByRole("button", { name: "On call" }).click();
-    await page.getByRole("button", { name: "I'll cover tonight" }).first().waitFor();
+    await page.getByRole("heading", { name: "The next 7 days" }).first().waitFor();
     await page.locator("[data-test=next]").first().waitFor();
     await shot(page, "04-on-call");
   } finally {
@@ -101,7 +101,7 @@ async function advocate() {
     const page = await ctx.newPage();
     await signIn(page, "advocate@demo.fieldline.test");
     await page.getByRole("button", { name: "Type a place" }).click();
-    await page.getByLabel("ZIP code or town").fill("84601");
+    await page.getByLabel("ZIP code").fill("84601");
     await page.getByRole("button", { name: "Find", exact: true }).click();
     await page.locator(".place").first().waitFor();
     await shot(page, "07-nearby");

@@ -120,6 +120,18 @@ pub struct AgencySettings {
         schema(max_length = 40, pattern = "^[ +().-]*([0-9][ +().-]*){3,}$")
     )]
     pub coordinator_fallback_phone: Option<String>,
+    /// The emergency number phones offer with the coordinator line when a duress alert cannot
+    /// be sent (e.g. `911`; same characters, at least 3 digits). Absent: unchanged; `""`
+    /// removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 40, pattern = "^ *$|^[ +().-]*([0-9][ +().-]*){3,}$")
+    )]
+    pub emergency_number: Option<String>,
+    /// The unit screens show distances in. Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_unit: Option<crate::auth::DistanceUnit>,
 }
 
 /// A background item (a missed check-out, an alert request, an escalation) that failed: it

@@ -96,4 +96,29 @@ pub struct AgencySummary {
     /// The coordinator line a phone offers when an alert cannot reach the server.
     #[serde(default)]
     pub coordinator_fallback_phone: Option<String>,
+    /// The emergency number a phone offers with it (e.g. `911`), if the agency set one.
+    #[serde(default)]
+    pub emergency_number: Option<String>,
+    /// The unit screens show distances in (the API gives metres).
+    #[serde(default)]
+    pub distance_unit: DistanceUnit,
+}
+
+/// Kilometres, or miles (US agencies).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DistanceUnit {
+    #[default]
+    Km,
+    Mi,
+}
+
+impl DistanceUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistanceUnit::Km => "km",
+            DistanceUnit::Mi => "mi",
+        }
+    }
 }

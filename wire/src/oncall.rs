@@ -54,6 +54,9 @@ pub struct OnCall {
     /// The person's display name (staff, never victim data), so screens show a name.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Their work phone, if on file: how to reach whoever is on call.
+    #[serde(default)]
+    pub phone: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
     /// True when an override, not the rotation, puts this person on call.
@@ -77,8 +80,15 @@ pub struct ShiftView {
     /// The person's display name (staff, never victim data); empty from older servers.
     #[serde(default)]
     pub display_name: String,
+    /// Their work phone, if on file.
+    #[serde(default)]
+    pub phone: Option<String>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// An override's id (to take it back: `DELETE /v1/oncall/overrides/{id}`); `null` for a
+    /// rotation shift.
+    #[serde(default)]
+    pub override_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

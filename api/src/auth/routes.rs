@@ -302,7 +302,7 @@ pub async fn load_me(db: &PgPool, user_id: Uuid) -> ApiResult<Me> {
     let r = sqlx::query!(
         r#"SELECT u.id, u.email, u.display_name, u.roles, u.grants,
                   a.id AS agency_id, a.name AS agency_name, a.time_zone,
-                  a.coordinator_fallback_phone
+                  a.coordinator_fallback_phone, a.emergency_number, a.distance_unit
              FROM users u JOIN agencies a ON a.id = u.agency_id
             WHERE u.id = $1"#,
         user_id,
@@ -322,6 +322,8 @@ pub async fn load_me(db: &PgPool, user_id: Uuid) -> ApiResult<Me> {
             name: r.agency_name,
             time_zone: r.time_zone,
             coordinator_fallback_phone: r.coordinator_fallback_phone,
+            emergency_number: r.emergency_number,
+            distance_unit: crate::error::from_stored(&r.distance_unit)?,
         },
         roles,
         grants,

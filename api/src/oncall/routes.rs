@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(who_is_on_call))
         .routes(routes!(shifts))
         .routes(routes!(add_override))
+        .routes(routes!(delete_override))
         .merge(super::mine::router())
 }
 
@@ -191,18 +192,23 @@ async fn who_is_on_call(
     )
     .await?;
     Ok(Json(match found {
-        Some((user, start, end, overridden)) => OnCall {
-            user_id: Some(user),
-            display_name: super::display_names(&mut conn, actor.agency_id, &[user])
+        Some((user, start, end, overridden)) => {
+            let staff = crate::users::staff(&mut conn, actor.agency_id, &[user])
                 .await?
-                .remove(&user),
-            start: Some(start),
-            end: Some(end),
-            overridden,
-        },
+                .remove(&user);
+            OnCall {
+                user_id: Some(user),
+                display_name: staff.as_ref().map(|s| s.name.clone()),
+                phone: staff.and_then(|s| s.phone),
+                start: Some(start),
+                end: Some(end),
+                overridden,
+            }
+        }
         None => OnCall {
             user_id: None,
             display_name: None,
+            phone: None,
             start: None,
             end: None,
             overridden: false,
@@ -241,7 +247,7 @@ async fn shifts(
         .ok_or(ApiError::NotFound)?;
     let rotation = rot.shifts(q.from, q.to);
     let overridden = sqlx::query!(
-        "SELECT user_id, start_at, end_at FROM oncall_overrides
+        "SELECT id, user_id, start_at, end_at FROM oncall_overrides
           WHERE agency_id = $4 AND schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at",
         id,
         q.from,
@@ -255,25 +261,30 @@ async fn shifts(
         .map(|s| s.user)
         .chain(overridden.iter().map(|o| o.user_id))
         .collect();
-    let names = super::display_names(&mut conn, actor.agency_id, &people).await?;
+    let staff = crate::users::staff(&mut conn, actor.agency_id, &people).await?;
     // A person removed from the agency since keeps their slot, without a name.
-    let name = |u: &Uuid| names.get(u).cloned().unwrap_or_default();
+    let name = |u: &Uuid| staff.get(u).map(|s| s.name.clone()).unwrap_or_default();
+    let phone = |u: &Uuid| staff.get(u).and_then(|s| s.phone.clone());
     let shifts = rotation
         .into_iter()
         .map(|s| ShiftView {
             display_name: name(&s.user),
+            phone: phone(&s.user),
             user_id: s.user,
             start: s.start,
             end: s.end,
+            override_id: None,
         })
         .collect();
     let overrides = overridden
         .into_iter()
         .map(|o| ShiftView {
             display_name: name(&o.user_id),
+            phone: phone(&o.user_id),
             user_id: o.user_id,
             start: o.start_at,
             end: o.end_at,
+            override_id: Some(o.id),
         })
         .collect();
     Ok(Json(ShiftList { shifts, overrides }))
@@ -303,8 +314,8 @@ async fn add_override(
     {
         return Err(ApiError::NotFound);
     }
-    let Some(display_name) = sqlx::query_scalar!(
-        "SELECT display_name FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL",
+    let Some(person) = sqlx::query!(
+        "SELECT display_name, phone FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL",
         o.user_id,
         actor.agency_id,
     )
@@ -344,9 +355,43 @@ async fn add_override(
         StatusCode::CREATED,
         Json(ShiftView {
             user_id: o.user_id,
-            display_name,
+            display_name: person.display_name,
+            phone: person.phone,
             start: o.start_at,
             end: o.end_at,
+            override_id: Some(oid),
         }),
     ))
+}
+
+/// Take an override back ("undo"): the schedule is as it was without it.
+#[utoipa::path(delete, path = "/v1/oncall/overrides/{id}", tag = "alerts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Taken back"), (status = 404, body = Problem, content_type = "application/problem+json", description = "no such record of yours")))]
+async fn delete_override(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    may_see(&actor)?;
+    let mut tx = state.db.begin().await?;
+    let schedule = sqlx::query_scalar!(
+        "DELETE FROM oncall_overrides WHERE agency_id = $2 AND id = $1 RETURNING schedule_id",
+        id,
+        actor.agency_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "oncall.override_delete",
+        "oncall_schedule",
+        Some(&schedule.to_string()),
+        json!({ "override_id": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission, parse_grants, parse_roles, session};
-use crate::error::{ApiError, ApiResult, OnConstraint};
+use crate::error::{ApiError, ApiResult, OnConstraint, from_stored};
 use crate::http::{Json, Path};
 use crate::state::AppState;
 use axum::extract::State;
@@ -395,7 +395,8 @@ fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> Vec<String> {
 }
 
 /// Change your agency's settings: the coordinator line phones offer when an alert cannot be
-/// delivered. Phones pick it up at their next sign-in or sync.
+/// delivered, and the emergency number offered with it. Phones pick them up at their next
+/// sign-in or sync.
 #[utoipa::path(put, path = "/v1/admin/agency", tag = "admin", security(("bearer" = [])), request_body = AgencySettings,
     responses((status = 200, body = AgencySettings), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_agency(
@@ -413,13 +414,33 @@ async fn update_agency(
             message: PHONE_RULE.into(),
         }]));
     }
+    let raw_emergency = change.emergency_number.as_deref();
+    let emergency = raw_emergency.map(|p| p.trim_matches(' '));
+    if let Some(p) = emergency
+        && ((!p.is_empty() && !is_phone(p)) || raw_emergency.unwrap_or("").chars().count() > 40)
+    {
+        return Err(ApiError::Validation(vec![FieldError {
+            pointer: "/emergency_number".into(),
+            message: PHONE_RULE.into(),
+        }]));
+    }
+    let unit = change.distance_unit.map(|u| u.as_str());
+    let changed: Vec<&str> = std::iter::once("coordinator_fallback_phone")
+        .chain(emergency.map(|_| "emergency_number"))
+        .chain(unit.map(|_| "distance_unit"))
+        .collect();
     let mut tx = state.db.begin().await?;
-    sqlx::query!(
-        "UPDATE agencies SET coordinator_fallback_phone = $2 WHERE id = $1",
+    let now = sqlx::query!(
+        "UPDATE agencies SET coordinator_fallback_phone = $2,
+                emergency_number = CASE WHEN $3::text IS NULL THEN emergency_number ELSE nullif($3, '') END,
+                distance_unit = coalesce($4, distance_unit)
+          WHERE id = $1 RETURNING emergency_number, distance_unit",
         actor.agency_id,
         phone,
+        emergency,
+        unit,
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     audit::record(
         &mut *tx,
@@ -427,12 +448,14 @@ async fn update_agency(
         "agency.update",
         "agency",
         Some(&actor.agency_id.to_string()),
-        json!({ "changed": ["coordinator_fallback_phone"] }),
+        json!({ "changed": changed }),
     )
     .await?;
     tx.commit().await?;
     Ok(Json(AgencySettings {
         coordinator_fallback_phone: phone.map(str::to_owned),
+        emergency_number: now.emergency_number,
+        distance_unit: Some(from_stored(&now.distance_unit)?),
     }))
 }
 

@@ -163,6 +163,8 @@ enum Target {
     FreshOtherCheckin,
     /// A second session of the caller's, made for the cell (its refresh token).
     FreshSession,
+    /// An override on the demo agency's schedule, made for the cell by its coordinator.
+    FreshOverride,
 }
 
 impl Target {
@@ -173,7 +175,7 @@ impl Target {
             Unknown => "unknown id",
             OwnUser | OwnAlert | FreshAlert | OwnSchedule | OwnFeed | FreshFeed | OwnContact
             | FreshContact | OwnPerson | FreshPerson | OwnEntry | FreshEntry
-            | FreshSubscription | FreshCheckin | FreshSession => "own agency",
+            | FreshSubscription | FreshCheckin | FreshSession | FreshOverride => "own agency",
             ColleagueAlert | ColleagueSubscription | ColleagueCheckin => {
                 "own agency, a colleague's"
             }
@@ -242,10 +244,10 @@ const fn row(
 use Target::{
     ColleagueAlert, ColleagueCheckin, ColleagueSubscription, ConfOther, ConfOwn, FreshAlert,
     FreshCheckin, FreshContact, FreshEntry, FreshFeed, FreshOtherAlert, FreshOtherCheckin,
-    FreshOtherContact, FreshOtherSchedule, FreshPerson, FreshSession, FreshSubscription,
-    OtherAlert, OtherCheckin, OtherContact, OtherPerson, OtherPersonInBody, OtherPrivate,
-    OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact, OwnEntry,
-    OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
+    FreshOtherContact, FreshOtherSchedule, FreshOverride, FreshPerson, FreshSession,
+    FreshSubscription, OtherAlert, OtherCheckin, OtherContact, OtherPerson, OtherPersonInBody,
+    OtherPrivate, OtherSchedule, OtherShared, OtherSubscription, OtherUser, OwnAlert, OwnContact,
+    OwnEntry, OwnFeed, OwnPerson, OwnSchedule, OwnUser, SealedContact, SealedPerson, Unknown,
 };
 const NONE: Target = Target::None;
 
@@ -512,6 +514,10 @@ static MATRIX: &[Row] = &[
     row("POST", "/v1/oncall/schedules/{id}/overrides", &[
         (OwnSchedule,   [F, OK, F, OK, U]),
         (OtherSchedule, [F, NF, F, NF, U]),
+        (Unknown,       [F, NF, F, NF, U]),
+    ]),
+    row("DELETE", "/v1/oncall/overrides/{id}", &[
+        (FreshOverride, [F, OK, F, OK, U]),
         (Unknown,       [F, NF, F, NF, U]),
     ]),
     row("GET", "/v1/oncall/me/shifts", &[(NONE, [OK, OK, OK, OK, U])]),
@@ -1196,6 +1202,21 @@ impl<'a> Ctx<'a> {
                 )
                 .await;
                 fresh(id)
+            }
+            Target::FreshOverride => {
+                let schedule = &self.fixed[&Target::OwnSchedule].id;
+                let t = self.token(Role::Coordinator).unwrap();
+                let made = send(
+                    s,
+                    Some(t),
+                    "POST",
+                    &format!("/v1/oncall/schedules/{schedule}/overrides"),
+                    Req::json(json!({"user_id": self.coordinator_id,
+                        "start_at": "2026-11-04T00:00:00Z", "end_at": "2026-11-04T12:00:00Z"})),
+                )
+                .await;
+                assert_eq!(made.status, 201, "making an override: {}", made.text);
+                fresh(made.json()["override_id"].as_str().unwrap().to_owned())
             }
             Target::OtherPersonInBody => {
                 let person = Uuid::new_v4();

@@ -243,3 +243,65 @@ async fn an_escalation_level_reaches_whoever_is_on_call(db: PgPool) {
     .await;
     assert_eq!(s, 422);
 }
+
+/// Issue #19, item 2: who is on call comes with their work phone, an override with its id, and
+/// "I'll cover" can be taken back (by the agency only: another agency's admin gets 404).
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn on_call_gives_numbers_and_an_override_can_be_taken_back(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let t = server.token(COORDINATOR).await;
+    let backup = server.token("coordinator2@demo.fieldline.test").await;
+    let backup_id = server.user_id("coordinator2@demo.fieldline.test").await;
+    let schedule = fieldline_api::demo::DEMO_SCHEDULE;
+    let now = call(
+        &server,
+        &t,
+        "GET",
+        &format!("/v1/oncall/schedules/{schedule}/on-call"),
+        None,
+    )
+    .await
+    .1;
+    assert_eq!(now["display_name"], "Casey Coordinator");
+    assert_eq!(now["phone"], "+1 303 555 0172");
+
+    let start = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let end = start + chrono::Duration::hours(2);
+    let (s, cover) = call(
+        &server,
+        &backup,
+        "POST",
+        &format!("/v1/oncall/schedules/{schedule}/overrides"),
+        Some(json!({"user_id": backup_id, "start_at": start, "end_at": end})),
+    )
+    .await;
+    assert_eq!(s, 201, "{cover}");
+    assert_eq!(cover["phone"], "+1 303 555 0173");
+    let oid = cover["override_id"].as_str().unwrap().to_owned();
+    let window = format!(
+        "/v1/oncall/schedules/{schedule}/shifts?from={}&to={}",
+        start.to_rfc3339().replace('+', "%2B"),
+        end.to_rfc3339().replace('+', "%2B")
+    );
+    let listed = call(&server, &t, "GET", &window, None).await.1;
+    assert_eq!(listed["overrides"][0]["override_id"], oid.as_str());
+    assert_eq!(listed["shifts"][0]["override_id"], serde_json::Value::Null);
+    assert_eq!(listed["shifts"][0]["phone"], "+1 303 555 0172");
+
+    // Another agency cannot take it back, nor learn it exists.
+    let other = server.token(OTHER_ADMIN).await;
+    let gone = format!("/v1/oncall/overrides/{oid}");
+    assert_eq!(call(&server, &other, "DELETE", &gone, None).await.0, 404);
+    assert_eq!(call(&server, &t, "DELETE", &gone, None).await.0, 204);
+    assert_eq!(call(&server, &t, "DELETE", &gone, None).await.0, 404);
+    let now = call(
+        &server,
+        &t,
+        "GET",
+        &format!("/v1/oncall/schedules/{schedule}/on-call"),
+        None,
+    )
+    .await
+    .1;
+    assert_eq!(now["display_name"], "Casey Coordinator", "as it was");
+}

@@ -661,3 +661,64 @@ async fn an_unreadable_last_location_does_not_hold_the_alert_back(db: PgPool) {
             .contains("last location could not be read")
     );
 }
+
+/// Issue #19, items 3 and 5: the emergency number the app offers with the coordinator line
+/// when a duress alert cannot be sent, and the unit it shows distances in, are the agency's,
+/// set by an admin and handed out with `/v1/me` (so a phone has them offline): absent leaves
+/// them as they are, `""` removes the number.
+#[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
+async fn the_agency_emergency_number_and_distance_unit_reach_every_phone(db: PgPool) {
+    let server = TestServer::start(db).await;
+    let admin = server.token(ADMIN).await;
+    let advocate = server.token(ADVOCATE).await;
+    let me = |t: String| {
+        let server = &server;
+        async move { call(server, &t, "GET", "/v1/me", None).await.1 }
+    };
+    let agency = me(advocate.clone()).await["agency"].clone();
+    assert_eq!(agency["emergency_number"], "911", "the demo's");
+    assert_eq!(agency["coordinator_fallback_phone"], "+1 303 555 0142");
+    let put = |body: serde_json::Value| {
+        let (server, admin) = (&server, admin.clone());
+        async move { call(server, &admin, "PUT", "/v1/admin/agency", Some(body)).await }
+    };
+    let (s, v) =
+        put(json!({"coordinator_fallback_phone": "+1 303 555 0142", "emergency_number": "112"}))
+            .await;
+    assert_eq!((s, &v["emergency_number"]), (200, &json!("112")));
+    let (s, v) = put(json!({"coordinator_fallback_phone": "+1 303 555 0142"})).await;
+    assert_eq!(
+        (s, &v["emergency_number"]),
+        (200, &json!("112")),
+        "absent: unchanged"
+    );
+    let (s, v) = put(json!({"coordinator_fallback_phone": null, "emergency_number": "help"})).await;
+    assert_eq!(
+        (s, &v["errors"][0]["pointer"]),
+        (422, &json!("/emergency_number"))
+    );
+    assert_eq!(
+        me(advocate.clone()).await["agency"]["emergency_number"],
+        "112"
+    );
+    // The distance unit: the demo's miles, changed to kilometres and left alone when absent.
+    assert_eq!(me(advocate.clone()).await["agency"]["distance_unit"], "mi");
+    let (s, v) = put(json!({"coordinator_fallback_phone": null, "distance_unit": "km"})).await;
+    assert_eq!((s, &v["distance_unit"]), (200, &json!("km")));
+    let (s, v) = put(json!({"coordinator_fallback_phone": null})).await;
+    assert_eq!(
+        (s, &v["distance_unit"]),
+        (200, &json!("km")),
+        "absent: unchanged"
+    );
+    assert_eq!(me(advocate.clone()).await["agency"]["distance_unit"], "km");
+    let (s, _) =
+        put(json!({"coordinator_fallback_phone": null, "distance_unit": "furlongs"})).await;
+    assert_eq!(s, 422);
+    let (s, v) = put(json!({"coordinator_fallback_phone": null, "emergency_number": ""})).await;
+    assert_eq!((s, &v["emergency_number"]), (200, &Value::Null));
+    assert_eq!(
+        me(advocate).await["agency"]["emergency_number"],
+        Value::Null
+    );
+}

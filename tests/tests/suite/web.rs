@@ -41,15 +41,22 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "coordinator acknowledges and calls the raiser in 2 taps from the push",
         "coordinator resolves a duress alert with a closing note",
         "coordinator sees colleagues on call by name",
+        "coordinator sees times with their zone, numbers and the week",
+        "coordinator covers tonight once, and can undo it",
         "housing manager's table lists every page of the agency's places",
         "housing manager updates availability",
         "housing manager resolves an edit conflict",
+        "housing manager sets what advocates filter on, with problems at their fields",
         "housing manager sees the bad import row",
         "advocate searches near a typed ZIP code or town",
         "advocate records a contact offline",
         "advocate runs the LAP screen",
         "advocate runs the DASH checklist",
+        "advocate sees every alert they raised, its state and who acknowledged it",
+        "advocate finds a plan by pseudonym, keeps unsaved edits and hands over a discreet copy",
         "quick exit",
+        "advocate raises duress from any screen in 2 taps, with numbers to call offline",
+        "advocate sets a duress code in the app and a check-in sends the location",
         "advocate reopening after the idle limit is signed out, the queue kept sealed",
         "the queued contact is sent after signing in again",
         "advocate's outbox survives a captive portal and a lost answer",
@@ -357,7 +364,7 @@ fn the_apps_api_types_are_the_servers() {
         panic!(
             "web/src/api-types.ts is not what the server's OpenAPI document gives (line {}: \
              {have:?}, the document gives {want:?}): regenerate it with \
-             `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`, then fix what \
+             `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test suite web::the_apps_api_types`, then fix what \
              `npm run typecheck` (in web/) reports",
             n + 1
         );

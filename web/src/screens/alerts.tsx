@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Problem, ago, call, errorText, get, label, type Schema } from "../api";
 import type { Nav } from "../nav";
+import { telLink } from "../tel";
 
 function b64urlToBytes(s: string): Uint8Array<ArrayBuffer> {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
@@ -85,9 +86,6 @@ export function locationIn(details: string | null | undefined): { latitude: numb
 
 /** A link that opens the phone's own maps app at a point (no outside web service learns it). */
 const mapLink = (p: { latitude: number; longitude: number }) => `geo:${p.latitude},${p.longitude}?q=${p.latitude},${p.longitude}`;
-
-/** "tel:" with only what a dialler takes. */
-export const telLink = (phone: string) => `tel:${phone.replace(/[^\d+]/g, "")}`;
 
 export function AlertInbox({ nav }: { nav: Nav }) {
   const [alerts, setAlerts] = useState<Alert[] | null>(null);

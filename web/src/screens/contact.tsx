@@ -489,7 +489,7 @@ export function ContactForm() {
         {status && <p role="status">{status}</p>}
         {screening && (
           <p class={screening.high_risk ? "error" : "ok"} data-test="lap-result">
-            LAP: {label(screening.lap_outcome ?? "")} ({screening.yes_count} yes of questions 4–11)
+            LAP: {lapWhy(screening, answers)}
             <AlertLine r={screening} />
           </p>
         )}
@@ -509,9 +509,29 @@ export function ContactForm() {
 
 const sentence = (q: string) => `${q[0].toUpperCase()}${q.slice(1)}?`;
 
+/** The LAP's outcome as the server scored it, and why, in the protocol's words: a "yes" to
+ *  any of questions 1–3 screens in; otherwise 4 or more "yes" of questions 4–11 do. */
+function lapWhy(r: Schema<"ScreeningResult">, answers: Answer[]): string {
+  const first = answers
+    .slice(0, 3)
+    .map((a, i) => (a === "yes" ? i + 1 : 0))
+    .filter(Boolean);
+  const counted = `${r.yes_count} "yes" of questions 4–11, where 4 or more screen in`;
+  switch (r.lap_outcome) {
+    case "screened_in_protocol":
+      return first.length
+        ? `screened in by the protocol: "yes" to question ${first.join(" and ")} (any of questions 1–3 screens in)`
+        : `screened in by the protocol: ${counted}`;
+    case "screened_in_belief":
+      return `screened in by your belief (${counted})`;
+    default:
+      return `not screened in: no "yes" to questions 1–3, and ${counted}`;
+  }
+}
+
 /** What a high result means for the coordinator, as the server decided. */
 function AlertLine({ r }: { r: { high_risk: boolean; alert_required: boolean } }) {
-  if (r.alert_required) return <>. A high-risk alert goes to the coordinator.</>;
+  if (r.alert_required) return <>. A high-risk alert goes to the coordinator: follow it under My alerts.</>;
   if (r.high_risk) return <>. No alert: your reason is recorded.</>;
   return <>.</>;
 }

@@ -2,7 +2,7 @@
 // check, and bulk import with each bad row's error shown against its line.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { Problem, ago, call, errorText, get, label, type FieldError, type Schema } from "../api";
+import { Problem, ago, call, errorText, get, getText, label, type FieldError, type Schema } from "../api";
 import type { Me } from "../session";
 
 export const KINDS: Schema<"EntryKind">[] = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
@@ -15,9 +15,10 @@ export type EntryList = Schema<"EntryList">;
 type EntryPage = Schema<"EntryPage">;
 /** What the editor holds: an `EntryInput` whose address fields are all there and whose
  *  location may be missing (an entry read without it). */
-type Draft = Omit<Schema<"EntryInput">, "location" | "address"> & {
+type Draft = Omit<Schema<"EntryInput">, "location" | "address" | "eligibility"> & {
   location: Schema<"Coordinates"> | null;
   address: Required<Schema<"Address">>;
+  eligibility: Schema<"Eligibility">;
 };
 
 /** A list's stale threshold in seconds; an older server that does not say uses 24 hours. */
@@ -111,6 +112,7 @@ export function Directory({ me }: { me: Me }) {
         <div class="actions">
           <button onClick={() => setEditing("new")}>Add a place</button>
           <button onClick={() => setImporting(true)}>Import CSV / HSDS</button>
+          <button onClick={() => exportCsv().catch((e) => setError(errorText(e)))}>Export CSV</button>
         </div>
       )}
       <div class="filters">
@@ -237,7 +239,7 @@ function Row({
           </button>
         )}
         <span data-test="beds">{beds ?? "?"}</span>
-        {e.capacity != null && <span class="muted">/{e.capacity}</span>}
+        <span class="muted">{e.capacity != null ? ` free of ${e.capacity}` : " free"}</span>
         {manager && (
           <button
             aria-label={`One bed more at ${e.name}`}
@@ -303,6 +305,20 @@ const COMPARED: [string, (i: Draft) => string][] = [
   ["Confidential", (i) => (i.confidential ? "yes" : "no")],
 ];
 
+/** The editor's numbers as text, to be typed over. */
+function rawOf(i: Draft): Record<string, string> {
+  const t = (n: number | null | undefined) => (n == null ? "" : String(n));
+  return {
+    latitude: t(i.location?.latitude),
+    longitude: t(i.location?.longitude),
+    capacity: t(i.capacity),
+    beds_available: t(i.beds_available),
+    min_age: t(i.eligibility.min_age),
+    max_age: t(i.eligibility.max_age),
+    languages: (i.eligibility.languages ?? []).join(", "),
+  };
+}
+
 function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDone: (saved: boolean) => void }) {
   const blank: Draft = {
     name: "",
@@ -333,25 +349,93 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
     return next;
   });
 
+  // Numbers as typed (a comma decimal, a half-typed value), read when saving.
+  const [raw, setRaw] = useState<Record<string, string>>(() => rawOf(entry ? toInput(entry) : blank));
+  /** Problems by the JSON pointer of their field (the server's, or found here first). */
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const rawInput = (k: string) => ({
+    value: raw[k],
+    onInput: (ev: Event) => setRaw((r) => ({ ...r, [k]: (ev.target as HTMLInputElement).value })),
+  });
+
+  /** The draft with its numbers read, or the problems with them, by pointer. */
+  function read(): { body: Draft } | { errors: Record<string, string> } {
+    const errors: Record<string, string> = {};
+    const decimal = (k: string, ptr: string) => {
+      const t = raw[k].trim();
+      // "40,2338" is a decimal comma, not two numbers.
+      const n = Number(/^-?\d+,\d+$/.test(t) ? t.replace(",", ".") : t);
+      if (t === "" || !Number.isFinite(n)) errors[ptr] = "must be a number, such as 40.2338";
+      return n;
+    };
+    const whole = (k: string, ptr: string) => {
+      const t = raw[k].trim();
+      if (t === "") return null;
+      if (!/^\d+$/.test(t)) errors[ptr] = "must be a whole number, or empty";
+      return Number(t);
+    };
+    const body = structuredClone(input);
+    body.location = { latitude: decimal("latitude", "/location/latitude"), longitude: decimal("longitude", "/location/longitude") };
+    body.capacity = whole("capacity", "/capacity");
+    body.beds_available = whole("beds_available", "/beds_available");
+    body.eligibility = {
+      ...body.eligibility,
+      min_age: whole("min_age", "/eligibility/min_age"),
+      max_age: whole("max_age", "/eligibility/max_age"),
+      languages: raw.languages
+        .split(/[,\s]+/)
+        .map((l) => l.trim().toLowerCase())
+        .filter(Boolean),
+    };
+    return Object.keys(errors).length ? { errors } : { body };
+  }
+
   async function save(e?: Event, baseVersion = version) {
     e?.preventDefault();
     setError("");
+    setFieldErrors({});
+    const r = read();
+    if ("errors" in r) {
+      setFieldErrors(r.errors);
+      setError("Not saved: fix the fields marked below.");
+      return;
+    }
     try {
       if (entry) {
-        await call("PUT", `/v1/directory/entries/${entry.id}`, input, { "if-match": `"${baseVersion}"` });
+        await call("PUT", `/v1/directory/entries/${entry.id}`, r.body, { "if-match": `"${baseVersion}"` });
       } else {
-        await call("POST", "/v1/directory/entries", input);
+        await call("POST", "/v1/directory/entries", r.body);
       }
       onDone(true);
     } catch (err) {
       if (err instanceof Problem && err.status === 412 && entry) {
         setConflict(await get<Entry>(`/v1/directory/entries/${entry.id}`));
+      } else if (err instanceof Problem && err.errors.length) {
+        // The server's problems at their fields.
+        setFieldErrors(Object.fromEntries(err.errors.map((f) => [f.pointer, f.message])));
+        setError("Not saved: fix the fields marked below.");
       } else setError(errorText(err));
     }
   }
 
-  const num = (v: string) => (v.trim() === "" ? null : Number(v));
   const text = (f: (i: Draft, v: string) => void) => (ev: Event) => upd((i) => f(i, (ev.target as HTMLInputElement).value));
+  /** The problems at a field (its pointer, or below it), where the field is. */
+  const problem = (ptr: string) => {
+    const here = Object.entries(fieldErrors).filter(([k]) => k === ptr || k.startsWith(`${ptr}/`));
+    return here.length ? (
+      <span class="error field-error" data-error-for={ptr}>
+        {here.map(([, m]) => m).join("; ")}
+      </span>
+    ) : null;
+  };
+  const known = ["/name", "/intake_phone", "/capacity", "/beds_available", "/location", "/address", "/eligibility", "/hours", "/kind", "/status"];
+  const elsewhere = Object.entries(fieldErrors).filter(([k]) => !known.some((p) => k === p || k.startsWith(`${p}/`)));
+  const spans = input.hours.spans ?? [];
+  const checkEligibility = (k: "accepts_children" | "accepts_pets" | "wheelchair_accessible", l: string) => (
+    <label class="check">
+      <input type="checkbox" checked={!!input.eligibility[k]} onChange={(ev) => upd((i) => (i.eligibility[k] = (ev.target as HTMLInputElement).checked))} /> {l}
+    </label>
+  );
 
   if (conflict)
     return (
@@ -380,17 +464,20 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
           <button class="primary" onClick={() => (setConflict(null), setVersion(conflict.version), save(undefined, conflict.version))}>
             Save mine over it
           </button>
-          <button onClick={() => (setInput(toInput(conflict)), setVersion(conflict.version), setConflict(null))}>Start from theirs</button>
+          <button onClick={() => (setInput(toInput(conflict)), setRaw(rawOf(toInput(conflict))), setVersion(conflict.version), setConflict(null))}>
+            Start from theirs
+          </button>
         </div>
       </section>
     );
 
   return (
-    <form class="card" onSubmit={save}>
+    <form class="card" onSubmit={save} noValidate>
       <h1>{entry ? "Edit place" : "Add a place"}</h1>
       <label>
         Name
-        <input required value={input.name} onInput={text((i, v) => (i.name = v))} />
+        <input required value={input.name} onInput={text((i, v) => (i.name = v))} aria-invalid={!!fieldErrors["/name"]} />
+        {problem("/name")}
       </label>
       <label>
         Kind
@@ -410,17 +497,20 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       </label>
       <div class="pair">
         <label>
-          Capacity
-          <input inputMode="numeric" value={input.capacity ?? ""} onInput={text((i, v) => (i.capacity = num(v)))} />
+          Capacity (beds)
+          <input inputMode="numeric" {...rawInput("capacity")} aria-invalid={!!fieldErrors["/capacity"]} />
+          {problem("/capacity")}
         </label>
         <label>
           Beds free
-          <input inputMode="numeric" value={input.beds_available ?? ""} onInput={text((i, v) => (i.beds_available = num(v)))} />
+          <input inputMode="numeric" {...rawInput("beds_available")} aria-invalid={!!fieldErrors["/beds_available"]} />
+          {problem("/beds_available")}
         </label>
       </div>
       <label>
         Intake phone
-        <input type="tel" required value={input.intake_phone} onInput={text((i, v) => (i.intake_phone = v))} />
+        <input type="tel" required value={input.intake_phone} onInput={text((i, v) => (i.intake_phone = v))} aria-invalid={!!fieldErrors["/intake_phone"]} />
+        {problem("/intake_phone")}
       </label>
       <label>
         Street
@@ -429,24 +519,84 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       <label>
         Town
         <input value={input.address.locality} onInput={text((i, v) => (i.address.locality = v))} />
+        {problem("/address")}
       </label>
-      {input.location && (
+      <div class="pair">
+        <label>
+          Latitude
+          <input inputMode="decimal" {...rawInput("latitude")} aria-invalid={!!fieldErrors["/location/latitude"]} />
+          {problem("/location/latitude")}
+        </label>
+        <label>
+          Longitude
+          <input inputMode="decimal" {...rawInput("longitude")} aria-invalid={!!fieldErrors["/location/longitude"]} />
+          {problem("/location/longitude")}
+        </label>
+      </div>
+      <fieldset>
+        <legend>Who it takes (what advocates filter on)</legend>
+        {checkEligibility("accepts_children", "Children")}
+        {checkEligibility("accepts_pets", "Pets")}
+        {checkEligibility("wheelchair_accessible", "Wheelchair accessible")}
         <div class="pair">
           <label>
-            Latitude
-            <input inputMode="decimal" value={input.location.latitude} onInput={text((i, v) => i.location && (i.location.latitude = Number(v)))} />
+            Youngest age
+            <input inputMode="numeric" {...rawInput("min_age")} />
           </label>
           <label>
-            Longitude
-            <input inputMode="decimal" value={input.location.longitude} onInput={text((i, v) => i.location && (i.location.longitude = Number(v)))} />
+            Oldest age
+            <input inputMode="numeric" {...rawInput("max_age")} />
           </label>
         </div>
-      )}
+        <label>
+          Languages staff speak (two-letter codes, e.g. en, es)
+          <input autocomplete="off" {...rawInput("languages")} />
+        </label>
+        <label>
+          Eligibility notes
+          <input value={input.eligibility.notes ?? ""} onInput={text((i, v) => (i.eligibility.notes = v))} />
+        </label>
+        {problem("/eligibility")}
+      </fieldset>
+      <fieldset>
+        <legend>Intake hours ({input.hours.time_zone.replace(/_/g, " ")})</legend>
+        <label class="check">
+          <input type="checkbox" checked={!!input.hours.open_24_7} onChange={(ev) => upd((i) => (i.hours.open_24_7 = (ev.target as HTMLInputElement).checked))} />{" "}
+          Intake open 24/7
+        </label>
+        {!input.hours.open_24_7 && (
+          <>
+            {spans.map((sp, n) => (
+              <div class="span-row" key={n}>
+                <select aria-label={`Day ${n + 1}`} value={sp.day} onChange={(ev) => upd((i) => (i.hours.spans![n].day = Number((ev.target as HTMLSelectElement).value)))}>
+                  {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((d, k) => (
+                    <option value={k + 1}>{d}</option>
+                  ))}
+                </select>
+                <input type="time" aria-label={`Opens ${n + 1}`} value={sp.opens} onInput={text((i, v) => (i.hours.spans![n].opens = v))} />
+                <input type="time" aria-label={`Closes ${n + 1}`} value={sp.closes} onInput={text((i, v) => (i.hours.spans![n].closes = v))} />
+                <button type="button" onClick={() => upd((i) => i.hours.spans!.splice(n, 1))}>
+                  Remove
+                </button>
+              </div>
+            ))}
+            <button type="button" onClick={() => upd((i) => (i.hours.spans = [...(i.hours.spans ?? []), { day: 1, opens: "09:00", closes: "17:00" }]))}>
+              Add hours
+            </button>
+          </>
+        )}
+        {problem("/hours")}
+      </fieldset>
       <label class="check">
         <input type="checkbox" checked={input.confidential} onChange={(ev) => upd((i) => (i.confidential = (ev.target as HTMLInputElement).checked))} />
         Confidential location (address shown only to those allowed)
       </label>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+          {elsewhere.map(([k, m]) => ` ${k}: ${m}.`)}
+        </p>
+      )}
       <div class="actions">
         <button class="primary">Save</button>
         <button type="button" onClick={() => onDone(false)}>
@@ -455,6 +605,17 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       </div>
     </form>
   );
+}
+
+/** The agency's places as the CSV the import reads (`GET /v1/directory/export.csv`). */
+async function exportCsv() {
+  const text = await getText("/v1/directory/export.csv");
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "places.csv";
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** `/rows/7/latitude` → line 7 (CSV); other pointers (HSDS) are shown as they are. */
@@ -509,7 +670,7 @@ function Import({ onDone }: { onDone: () => void }) {
     <section>
       <h1>Import places</h1>
       <p class="hint">
-        A CSV file (columns as in the CSV export, with <code>external_id</code>) or Open Referral HSDS JSON. All or nothing: if any
+        A CSV file (columns as in <strong>Export CSV</strong> on the directory, with <code>external_id</code>) or Open Referral HSDS JSON. All or nothing: if any
         row is wrong, nothing is written.
       </p>
       <form onSubmit={upload} class="card">

@@ -1,8 +1,10 @@
-// Safety plans: pick a person from your contacts (by pseudonym), view and edit their plan.
-// Saving sends If-Match, so two advocates cannot silently overwrite each other.
+// Safety plans: find a person among your contacts (by pseudonym, every page of them), view and
+// edit their plan, hand over a discreet copy. Saving sends If-Match, so two advocates cannot
+// silently overwrite each other; unsaved edits are not left without a question.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, call, errorText, get, type Schema } from "../api";
+import { Problem, call, errorText, get, getText, type Schema } from "../api";
+import { mayLeave, setLeaveGuard } from "../nav";
 
 type Content = Schema<"SafetyPlanContent">;
 type Person = Pick<Schema<"ContactSummary">, "person_id" | "pseudonym">;
@@ -20,38 +22,75 @@ const SECTIONS: [Section, string][] = [
 
 export function Plans() {
   const [people, setPeople] = useState<Person[] | null>(null);
-  const [person, setPerson] = useState<string | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [person, setPerson] = useState<Person | null>(null);
+  const [q, setQ] = useState("");
   const [error, setError] = useState("");
-  useEffect(() => {
-    get<Schema<"ContactList">>("/v1/contacts")
+  /** A page of contacts (newest first), their people added once each. */
+  const more = (cursor: string | null) =>
+    get<Schema<"ContactList">>(`/v1/contacts?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)
       .then((r) => {
-        const seen = new Map<string, Person>();
-        r.contacts.forEach((c) => seen.set(c.person_id, c));
-        setPeople([...seen.values()]);
+        setPeople((shown) => {
+          const seen = new Map<string, Person>((shown ?? []).map((p) => [p.person_id, p]));
+          r.contacts.forEach((c) => seen.has(c.person_id) || seen.set(c.person_id, c));
+          return [...seen.values()];
+        });
+        setNext(r.next_cursor ?? null);
       })
       .catch((e) => setError(errorText(e)));
+  useEffect(() => {
+    more(null);
   }, []);
-  if (person) return <PlanEditor personId={person} onBack={() => setPerson(null)} />;
+  if (person) return <PlanEditor person={person} onBack={() => setPerson(null)} />;
+  const needle = q.trim().toLowerCase();
+  const shown = (people ?? []).filter((p) => !needle || p.pseudonym.toLowerCase().includes(needle));
   return (
     <section>
       <h1>Safety plans</h1>
       {error && <p class="error">{error}</p>}
       {people?.length === 0 && <p>No contacts yet.</p>}
+      {!!people?.length && (
+        <label>
+          Find a person (pseudonym)
+          <input type="search" value={q} autocomplete="off" onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        </label>
+      )}
+      {people && <p class="muted" data-test="people-count">{`${shown.length} of ${people.length} people${next ? " loaded" : ""}`}</p>}
       <ul class="list">
-        {people?.map((p) => (
+        {shown.map((p) => (
           <li key={p.person_id}>
-            <button class="row" onClick={() => setPerson(p.person_id)}>
+            <button class="row" onClick={() => setPerson(p)}>
               {p.pseudonym}
             </button>
           </li>
         ))}
       </ul>
+      {next && <button onClick={() => more(next)}>Show older contacts</button>}
     </section>
   );
 }
 
-function PlanEditor({ personId, onBack }: { personId: string; onBack: () => void }) {
+/** Hands a plan's discreet export (no agency name, a neutral file name) to the phone as a
+ *  download, from memory: nothing is cached and no URL names the person. */
+async function download(personId: string, kind: "txt" | "html") {
+  const text = await getText(`/v1/persons/${personId}/safety-plan/export.${kind}`);
+  const url = URL.createObjectURL(new Blob([text], { type: kind === "txt" ? "text/plain" : "text/html" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `plan.${kind}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function PlanEditor({ person, onBack }: { person: Person; onBack: () => void }) {
+  const personId = person.person_id;
   const [content, setContent] = useState<Partial<Content> | null>(null);
+  const [dirty, setDirty] = useState(false);
+  // Unsaved edits are not lost to a tab change or "← People" without a question.
+  useEffect(() => {
+    setLeaveGuard(dirty ? () => `Your changes to ${person.pseudonym}'s plan are not saved. Leave without saving?` : null);
+    return () => setLeaveGuard(null);
+  }, [dirty]);
   const [version, setVersion] = useState<number | null>(null);
   const [msg, setMsg] = useState("");
   useEffect(() => {
@@ -77,6 +116,7 @@ function PlanEditor({ personId, onBack }: { personId: string; onBack: () => void
       const r = await call<Schema<"SafetyPlan">>("PUT", `/v1/persons/${personId}/safety-plan`, next, version === null ? {} : { "if-match": `"${version}"` });
       setContent(r.body.content);
       setVersion(r.body.version);
+      setDirty(false);
       setMsg(`Saved (version ${r.body.version}).`);
     } catch (err) {
       setMsg(
@@ -89,22 +129,29 @@ function PlanEditor({ personId, onBack }: { personId: string; onBack: () => void
 
   return (
     <section>
-      <button class="link" onClick={onBack}>
+      <button class="link back" onClick={() => mayLeave() && onBack()}>
         ← People
       </button>
-      <h1>Safety plan</h1>
+      <h1>Safety plan for {person.pseudonym}</h1>
       {version !== null && <p class="muted">Version {version}</p>}
+      {version !== null && (
+        <div class="actions">
+          <button onClick={() => download(personId, "txt").catch((e) => setMsg(errorText(e)))}>Discreet copy (text)</button>
+          <button onClick={() => download(personId, "html").catch((e) => setMsg(errorText(e)))}>Printable page</button>
+        </div>
+      )}
       {content && (
-        <form class="card" onSubmit={save}>
+        // Uncontrolled fields (what was typed stays through re-renders), fresh after a save.
+        <form class="card" key={version ?? "new"} onSubmit={save} onInput={() => setDirty(true)}>
           {SECTIONS.map(([k, l]) => (
             <label key={k}>
               {l} (one per line)
-              <textarea name={k} rows={3} value={(content[k] ?? []).join("\n")} />
+              <textarea name={k} rows={3} defaultValue={(content[k] ?? []).join("\n")} />
             </label>
           ))}
           <label>
             Code word
-            <input name="code_word" value={content.code_word ?? ""} autocomplete="off" />
+            <input name="code_word" defaultValue={content.code_word ?? ""} autocomplete="off" />
           </label>
           <button class="primary">Save plan</button>
         </form>

@@ -1,38 +1,65 @@
-// Advocates: raise an alert and watch it, scene check-in with a countdown, check-out, duress.
+// Advocates: raise an alert and follow every alert they raised, scene check-in with a countdown (the phone's location
+// sent with it), check-out, duress, and setting the duress code.
 
 import { useEffect, useState } from "preact/hooks";
 import { ago, call, errorText, get, label, uuid, type Schema } from "../api";
+import { kvDelete, kvGet, kvSet } from "../idb";
+import type { Me } from "../session";
+import { CallButtons, position, sendDuress } from "../duress";
 
 type Alert = Schema<"Alert">;
 type Checkin = Schema<"Checkin">;
-import { kvDelete, kvGet, kvSet } from "../idb";
 
-export function RaiseAlert() {
-  const [id, setId] = useState<string | null>(null);
-  const [alert, setAlert] = useState<Alert | null>(null);
+/** Every alert you raised or joined (and those your screenings raised), open and resolved,
+ *  newest first. */
+async function myAlerts(): Promise<Alert[]> {
+  const [open, resolved] = await Promise.all([
+    get<Schema<"AlertList">>("/v1/alerts"),
+    get<Schema<"AlertList">>("/v1/alerts?state=resolved"),
+  ]);
+  return [...open.alerts, ...resolved.alerts].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+}
+
+/** Where an alert stands, for the person who raised it. */
+function standing(a: Alert): string {
+  if (a.state === "triggered") return "Waiting for a coordinator to acknowledge.";
+  if (a.state === "acknowledged") return `Acknowledged by ${a.acknowledged_by_name ?? "a coordinator"} ${ago(a.acknowledged_at)}.`;
+  return `Resolved by ${a.resolved_by_name ?? "a coordinator"} ${ago(a.resolved_at)}${a.resolution_note ? `: ${a.resolution_note}` : "."}`;
+}
+
+/** Advocates: raise an alert, and every alert they raised with its state and who has it. */
+export function RaiseAlert({ me }: { me: Me }) {
+  const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  // The id of an alert being raised: a retry after a lost answer raises it once.
+  const [pending, setPending] = useState<string | null>(null);
   const [msg, setMsg] = useState("");
+  const load = () =>
+    myAlerts()
+      .then(setAlerts)
+      .catch((e) => setMsg(errorText(e)));
   useEffect(() => {
-    if (!id) return;
-    const load = () => get<Alert>(`/v1/alerts/${id}`).then(setAlert).catch(() => {});
     load();
-    const t = setInterval(load, 5_000);
+    const t = setInterval(load, 10_000);
     return () => clearInterval(t);
-  }, [id]);
+  }, []);
 
   async function raise(e: Event) {
     e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    const newId = id ?? uuid();
+    const form = e.target as HTMLFormElement;
+    const f = new FormData(form);
+    const id = pending ?? uuid();
+    setPending(id);
     try {
-      const raise: Schema<"RaiseAlert"> = {
-        id: newId,
+      const body: Schema<"RaiseAlert"> = {
+        id,
         kind: f.get("kind") as Schema<"AlertKind">,
         details: String(f.get("details") ?? "").trim() || null,
       };
-      const r = await call<Alert>("POST", "/v1/alerts", raise);
-      setId(newId);
-      setAlert(r.body);
-      setMsg("");
+      await call<Alert>("POST", "/v1/alerts", body);
+      setPending(null);
+      form.reset();
+      setMsg("Alert raised. It is below: you see here when a coordinator has it.");
+      await load();
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -40,53 +67,56 @@ export function RaiseAlert() {
 
   return (
     <section>
-      <h1>Raise an alert</h1>
-      {!alert && (
-        <form class="card" onSubmit={raise}>
-          <label>
-            Kind
-            <select name="kind">
-              <option value="next_of_kin">Next-of-kin notification</option>
-              <option value="high_risk">High risk</option>
-              <option value="advocate_safety">Advocate safety</option>
-            </select>
-          </label>
-          <label>
-            Details for the coordinator (never sent in notifications)
-            <textarea name="details" rows={3} />
-          </label>
-          <button class="primary">Raise alert</button>
-        </form>
-      )}
-      {msg && <p class="error">{msg}</p>}
-      {alert && (
-        <div class="card">
-          <p>
-            {label(alert.kind)}: <span class={`badge ${alert.state}`} data-test="raised-state">{label(alert.state)}</span>
-          </p>
-          <p class="muted">Raised {ago(alert.created_at)}. {alert.state === "triggered" ? "Waiting for a coordinator…" : ""}</p>
-          <button onClick={() => (setId(null), setAlert(null))}>Done</button>
-        </div>
-      )}
+      <h1>My alerts</h1>
+      <form class="card" onSubmit={raise}>
+        <h2>Raise an alert</h2>
+        <label>
+          Kind
+          <select name="kind">
+            <option value="high_risk" selected>
+              High risk
+            </option>
+            <option value="advocate_safety">Advocate safety</option>
+            <option value="next_of_kin">Next-of-kin notification</option>
+          </select>
+        </label>
+        <label>
+          Details for the coordinator (never sent in notifications)
+          <textarea name="details" rows={3} />
+        </label>
+        <button class="primary">Raise alert</button>
+      </form>
+      {msg && <p role="status">{msg}</p>}
+      <h2>Alerts you raised</h2>
+      {alerts?.length === 0 && <p>None yet.</p>}
+      <ul class="list">
+        {alerts?.map((a) => (
+          <li key={a.id} class={`card mine state-${a.state}`} data-alert={a.id}>
+            <p>
+              <strong>{label(a.kind)}</strong>{" "}
+              <span class={`badge ${a.state}`} data-test="raised-state">
+                {label(a.state)}
+              </span>{" "}
+              <span class="muted">
+                {ago(a.created_at)}
+                {a.contact_id && " · about a contact"}
+                {a.raised_by !== me.id && a.raised_by_name && ` · raised by ${a.raised_by_name}`}
+              </span>
+            </p>
+            <p data-test="standing">{standing(a)}</p>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
 
-function position(): Promise<Schema<"LocationReport"> | null> {
-  return new Promise((resolve) => {
-    if (!("geolocation" in navigator)) return resolve(null);
-    navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, precision_m: Math.max(1, Math.round(p.coords.accuracy)) }),
-      () => resolve(null),
-      { timeout: 5_000, maximumAge: 60_000 },
-    );
-  });
-}
-
-export function Safety() {
+export function Safety({ me }: { me: Me }) {
   const [checkin, setCheckin] = useState<Checkin | null>(null);
   const [now, setNow] = useState(Date.now());
   const [msg, setMsg] = useState("");
+  const [fallback, setFallback] = useState(false);
+  const [codeMsg, setCodeMsg] = useState("");
   useEffect(() => {
     // The active check-in survives a reload (its id only; nothing about a victim).
     kvGet<Checkin>("checkin").then((c) => c && c.state === "active" && setCheckin(c));
@@ -106,7 +136,7 @@ export function Safety() {
       const r = await call<Checkin>("POST", "/v1/safety/checkins", start);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
-      setMsg("");
+      setMsg(await sendLocation(r.body.id));
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -121,6 +151,7 @@ export function Safety() {
       const r = await call<Checkin>("POST", `/v1/safety/checkins/${checkin.id}/extend`, later);
       setCheckin(r.body);
       await kvSet("checkin", r.body);
+      setMsg(await sendLocation(r.body.id));
     } catch (err) {
       setMsg(errorText(err));
     }
@@ -142,12 +173,21 @@ export function Safety() {
   }
 
   async function duress() {
+    const r = await sendDuress();
+    setMsg(r.text);
+    setFallback(!r.sent);
+  }
+
+  async function setCode(e: Event) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const body: Schema<"DuressCode"> = { code: String(new FormData(form).get("duress_code") ?? "") };
     try {
-      const body: Schema<"Duress"> = { id: uuid(), location: await position() };
-      await call("POST", "/v1/safety/duress", body);
-      setMsg("Help is being called.");
+      await call("PUT", "/v1/safety/duress-code", body);
+      form.reset();
+      setCodeMsg("Duress code set.");
     } catch (err) {
-      setMsg(errorText(err));
+      setCodeMsg(errorText(err));
     }
   }
 
@@ -189,9 +229,36 @@ export function Safety() {
         </div>
       )}
       <button class="danger big" onClick={duress}>
-        Duress: call for help
+        Duress: alert the coordinator
       </button>
       {msg && <p role="status">{msg}</p>}
+      {fallback && <CallButtons me={me} />}
+      <form class="card" onSubmit={setCode}>
+        <h2>Your duress code</h2>
+        <p class="hint">
+          Typed at check-out instead of your usual code, it checks you out as usual on screen and alerts the coordinator
+          without a sign.
+        </p>
+        <label>
+          Duress code (4 to 32 characters)
+          <input name="duress_code" type="password" autocomplete="off" minLength={4} maxLength={32} required />
+        </label>
+        <button>Set duress code</button>
+        {codeMsg && <p role="status">{codeMsg}</p>}
+      </form>
     </section>
   );
+}
+
+/** Sends the phone's location with a check-in (kept sealed; shown to the coordinator only if
+ *  an alert is raised); the line that says whether it went. */
+async function sendLocation(checkin: string): Promise<string> {
+  const here = await position();
+  if (!here) return "Your location is not available: a missed check-out would reach the coordinator without it.";
+  try {
+    await call("POST", `/v1/safety/checkins/${checkin}/location`, here);
+    return "Your location went with the check-in (shown to the coordinator only if an alert is raised).";
+  } catch {
+    return "Your location could not be sent: a missed check-out would reach the coordinator without it.";
+  }
 }

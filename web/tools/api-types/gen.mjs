@@ -16,7 +16,7 @@ const ast = await openapiTS(doc, { alphabetize: false, exportType: true });
 const { version } = JSON.parse(readFileSync(new URL("./node_modules/openapi-typescript/package.json", import.meta.url), "utf8"));
 process.stdout.write(
   `// Generated from the server's OpenAPI document (/v1/openapi.json) by openapi-typescript ${version}.\n` +
-    "// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test web api_types`\n" +
+    "// Do not edit: regenerate with `FIELDLINE_UPDATE_API_TYPES=1 scripts/test -- --test suite web::the_apps_api_types`\n" +
     "// or, with a built server, `fieldline openapi | node web/tools/api-types/gen.mjs > web/src/api-types.ts`.\n\n" +
     astToString(ast),
 );
