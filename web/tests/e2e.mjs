@@ -34,6 +34,16 @@ function taps(task) {
   };
 }
 
+/** Every button and button-like link on screen is a touch target: at least 44 px high. */
+async function touchTargets(page, where) {
+  const small = await page.locator("button:visible, a.button:visible").evaluateAll((els) =>
+    els.map((el) => ({ text: el.textContent.trim().slice(0, 40), h: el.getBoundingClientRect().height })).filter((b) => b.h < 44),
+  );
+  assert.deepEqual(small, [], `touch targets under 44 px on ${where}`);
+  const bar = await page.locator(".bar").evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  assert.ok(bar[0] <= bar[1], `the top bar fits the phone's width on ${where}: ${bar}`);
+}
+
 /** Records a tapped tel: link's number instead of leaving for the dialler (which a headless
  *  browser does not have); the page's own click handlers still run. */
 async function catchCalls(page) {
@@ -240,6 +250,7 @@ async function coordinator() {
     await page.locator(".timeline li", { hasText: `acknowledged by ${coordMe.display_name}` }).waitFor();
     assert.equal(await page.locator("[data-test=acknowledged-by]").textContent(), `Acknowledged by ${coordMe.display_name}.`);
     await noLeak(page);
+    await touchTargets(page, "the alert");
     ok("coordinator acknowledges in the app");
     ok("coordinator acknowledges and calls the raiser in 2 taps from the push");
 
@@ -274,6 +285,7 @@ async function coordinator() {
     await page.getByRole("button", { name: "Alerts", exact: true }).click();
     const rows = page.locator(".list .row");
     await until("both alerts listed", async () => (await rows.count()) >= 2);
+    await touchTargets(page, "the inbox");
     assert.match(await rows.first().textContent(), new RegExp(`advocate safety.*from ${advocateMe.display_name}`), "the newest first, with its raiser");
     await rows.first().click();
     await page.getByRole("heading", { name: "advocate safety" }).waitFor();
@@ -636,6 +648,7 @@ async function advocate() {
       }
     });
     await ctx.setOffline(true);
+    await page.locator("[data-test=offline]").waitFor();
     await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.getByLabel("Notes").fill("met at the hospital");
@@ -651,6 +664,8 @@ async function advocate() {
 
     await ctx.setOffline(false);
     await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    assert.equal(await page.locator("[data-test=offline]").count(), 0, "the banner goes with the connection back");
+    await touchTargets(page, "the contact form");
     const adv = await token(ADVOCATE);
     const mine = async () => (await api(adv, "GET", "/v1/contacts")).body.contacts.filter((c) => c.pseudonym === pseudonym);
     assert.equal((await mine()).length, 1);
@@ -785,8 +800,19 @@ async function advocate() {
     assert.equal(await page.title(), "Weather");
     const body = await page.locator("body").innerText();
     assert.ok(!body.includes(VICTIM) && !body.includes("Fieldline"), "nothing of the app on screen");
-    // The button does the same from any screen.
+    // Reopened after a quick exit: locked until the password is typed again, with the
+    // numbers to call in danger still there.
     await page.goto(`${BASE}/app/`);
+    await page.getByRole("heading", { name: "Fieldline is locked" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0, "no screen behind the lock");
+    assert.equal(await page.locator("[data-test=call-emergency]").getAttribute("href"), "tel:911");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    // The button does the same from any screen.
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.getByRole("button", { name: /Quick exit/ }).click();
@@ -796,6 +822,7 @@ async function advocate() {
     await page.goBack().catch(() => {});
     assert.ok(!(await page.locator("body").innerText()).includes(VICTIM));
     ok("quick exit");
+    ok("reopening after a quick exit asks for the password");
   } finally {
     await close();
   }
@@ -846,8 +873,13 @@ async function advocateSafety() {
     assert.equal(await page.locator(".sheet [data-test=call-coordinator]").getAttribute("href"), "tel:+13035550142");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").getAttribute("href"), "tel:911");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").textContent(), "Call 911");
-    await ctx.setOffline(false);
     await page.getByRole("button", { name: "Close" }).click();
+    // The place search never opened with signal on this phone: said plainly, no error text.
+    await page.getByRole("button", { name: "Nearby" }).click();
+    await page.getByRole("button", { name: "Type a place" }).click();
+    await page.getByText("No connection: the place search needs signal the first time it is opened on this phone.", { exact: false }).waitFor();
+    assert.ok(!(await page.locator("main").innerText()).includes("TypeError"), "no error text");
+    await ctx.setOffline(false);
     assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
     ok("advocate raises duress from any screen in 2 taps, with numbers to call offline");
 
