@@ -34,6 +34,26 @@ function taps(task) {
   };
 }
 
+const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+/** The screens axe-core found nothing on (printed at the end). */
+const axeClean = [];
+
+/** axe-core (WCAG 2 A and AA rules) finds nothing on the screen as it is now. */
+async function accessible(page, where) {
+  // Through DevTools, so the page's Content-Security-Policy does not stop it.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE);
+  const { found, passed } = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return {
+      found: r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`),
+      passed: r.passes.length,
+    };
+  });
+  assert.deepEqual(found, [], `axe-core on ${where}`);
+  assert.ok(passed >= 5, `axe-core ran its rules on ${where} (${passed} passed)`);
+  axeClean.push(where);
+}
+
 /** Every button and button-like link on screen is a touch target: at least 44 px high. */
 async function touchTargets(page, where) {
   const small = await page.locator("button:visible, a.button:visible").evaluateAll((els) =>
@@ -251,6 +271,7 @@ async function coordinator() {
     assert.equal(await page.locator("[data-test=acknowledged-by]").textContent(), `Acknowledged by ${coordMe.display_name}.`);
     await noLeak(page);
     await touchTargets(page, "the alert");
+    await accessible(page, "coordinator: the alert");
     ok("coordinator acknowledges in the app");
     ok("coordinator acknowledges and calls the raiser in 2 taps from the push");
 
@@ -286,6 +307,7 @@ async function coordinator() {
     const rows = page.locator(".list .row");
     await until("both alerts listed", async () => (await rows.count()) >= 2);
     await touchTargets(page, "the inbox");
+    await accessible(page, "coordinator: the inbox");
     assert.match(await rows.first().textContent(), new RegExp(`advocate safety.*from ${advocateMe.display_name}`), "the newest first, with its raiser");
     await rows.first().click();
     await page.getByRole("heading", { name: "advocate safety" }).waitFor();
@@ -332,6 +354,7 @@ async function coordinator() {
     await page.getByRole("button", { name: "Alerts", exact: true }).click();
     await page.getByRole("button", { name: "On call" }).click();
     await card.locator("[data-test=you-tonight]").waitFor();
+    await accessible(page, "coordinator: on call");
     assert.equal(await card.getByRole("button", { name: "I'll cover tonight" }).count(), 0);
     ok("coordinator sees times with their zone, numbers and the week");
   } finally {
@@ -382,6 +405,7 @@ async function housing() {
     await until("every page loaded", async () => (await page.locator("[data-test=count]").textContent()) === `${list.length} of ${list.length} places`);
     await page.locator(`tr[data-entry="${list[list.length - 1].name}"]`).first().waitFor();
     assert.equal(await page.locator("tr[data-entry]").count(), list.length);
+    await accessible(page, "housing: the directory");
     ok("housing manager's table lists every page of the agency's places");
     // An entry with room both ways.
     const target = list.find((e) => e.capacity !== null && e.beds_available !== null && e.beds_available > 0 && e.beds_available < e.capacity);
@@ -425,6 +449,7 @@ async function housing() {
     await page.getByLabel("Search").fill(target.name);
     await row.getByRole("button", { name: "Edit" }).click();
     await page.getByRole("heading", { name: "Edit place" }).waitFor();
+    await accessible(page, "housing: the place editor");
     await page.getByLabel("Children").check();
     await page.getByLabel("Pets").check();
     await page.getByLabel(/^Languages staff speak/).fill("en, es");
@@ -554,6 +579,7 @@ async function places(ctx, page) {
   // Ticking the filter searched again: the list is the API's for the new filters.
   await until("the list re-run with the filter", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(want));
   task.done(3);
+  await accessible(page, "advocate: nearby results");
   const top = await page.locator(".place").first().boundingBox();
   assert.ok(top && top.y + 60 < 844, `the first result is on screen without scrolling: ${JSON.stringify(top)}`);
   assert.equal((await listed(page))[0].unit, "mi", "the agency's unit");
@@ -666,6 +692,7 @@ async function advocate() {
     await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
     assert.equal(await page.locator("[data-test=offline]").count(), 0, "the banner goes with the connection back");
     await touchTargets(page, "the contact form");
+    await accessible(page, "advocate: the contact form");
     const adv = await token(ADVOCATE);
     const mine = async () => (await api(adv, "GET", "/v1/contacts")).body.contacts.filter((c) => c.pseudonym === pseudonym);
     assert.equal((await mine()).length, 1);
@@ -744,6 +771,7 @@ async function advocate() {
     const row = page.locator(`[data-alert="${highAlert.id}"]`);
     await row.waitFor();
     seeing.done(1);
+    await accessible(page, "advocate: my alerts");
     assert.equal(await row.locator("[data-test=standing]").textContent(), "Waiting for a coordinator to acknowledge.");
     assert.match(await row.textContent(), /high risk.*about a contact/);
     assert.equal(await page.getByLabel("Kind").inputValue(), "high_risk");
@@ -768,6 +796,7 @@ async function advocate() {
     await until("the one person found", async () => (await page.locator(".list .row").count()) === 1);
     await page.getByRole("button", { name: `${pseudonym} C` }).click();
     await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    await accessible(page, "advocate: a safety plan");
     await page.getByLabel("Safe places (one per line)").fill("sister's flat\nthe library");
     let asked = "";
     page.once("dialog", (d) => {
@@ -806,6 +835,7 @@ async function advocate() {
     await page.getByRole("heading", { name: "Fieldline is locked" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0, "no screen behind the lock");
     assert.equal(await page.locator("[data-test=call-emergency]").getAttribute("href"), "tel:911");
+    await accessible(page, "the lock after a quick exit");
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Unlock" }).click();
     await page.getByRole("alert").waitFor();
@@ -850,6 +880,7 @@ async function advocateSafety() {
     await task.tap(page.getByRole("button", { name: "Send duress alert now" }));
     await page.getByText(/^Duress alert sent: the coordinator on call is being alerted, with your location/).waitFor();
     task.done(2);
+    await accessible(page, "advocate: the duress sheet");
     await until("the duress alert", async () => (await safetyAlerts()).length === before + 1);
     const [raised] = (await safetyAlerts()).sort((a, b) => b.created_at.localeCompare(a.created_at));
     const full = (await api(coord, "GET", `/v1/alerts/${raised.id}`)).body;
@@ -888,6 +919,7 @@ async function advocateSafety() {
     await page.getByLabel("Duress code (4 to 32 characters)").fill("blue-heron-7");
     await page.getByRole("button", { name: "Set duress code" }).click();
     await page.getByText("Duress code set.").waitFor();
+    await accessible(page, "advocate: check-in");
     const located = page.waitForRequest((r) => r.method() === "POST" && /\/v1\/safety\/checkins\/[^/]+\/location$/.test(new URL(r.url()).pathname));
     await page.getByRole("button", { name: "Check in", exact: true }).click();
     const sent = JSON.parse((await located).postData());
@@ -1236,6 +1268,14 @@ async function busyServer() {
 }
 
 try {
+  await runScenarios();
+  if (axeClean.length) console.log(`axe-core: no violations on ${axeClean.length} screens: ${axeClean.join("; ")}`);
+} catch (e) {
+  console.log(`not ok: ${e.stack ?? e}`);
+  process.exit(1);
+}
+
+async function runScenarios() {
   if (process.env.FIELDLINE_E2E_SCENARIO === "outbox") {
     // The outbox flows alone, for working on them against a running server.
     await backoffRule();
@@ -1259,7 +1299,4 @@ try {
     await faults();
     await busyServer();
   }
-} catch (e) {
-  console.log(`not ok: ${e.stack ?? e}`);
-  process.exit(1);
 }
