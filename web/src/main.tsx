@@ -6,7 +6,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
-import { Problem, errorText, setSignedOutHandler, type Schema } from "./api";
+import { Offline, Problem, errorText, setSignedOutHandler, type Schema } from "./api";
 import { mayLeave, type Nav, type Screen } from "./nav";
 import {
   clearSession,
@@ -26,7 +26,7 @@ import { Nearby } from "./screens/nearby";
 import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
-import { DuressSheet } from "./duress";
+import { CallButtons, DuressSheet } from "./duress";
 
 type Role = Schema<"Role">;
 
@@ -62,9 +62,35 @@ const root = document.getElementById("app")!;
 /** Quick exit: drop everything on screen and in memory, and leave for a neutral page that
  *  replaces this one in the history (Back does not return here). */
 export function quickExit() {
+  // Reopening asks for the password first (the session stays, for the notification buttons).
+  lock(true);
   render(null, root);
   document.title = "Weather";
   location.replace("/app/exit.html");
+}
+
+/** Locked by a quick exit: a flag only, written at once since the page is leaving. */
+const LOCK = "fieldline-locked";
+const locked = () => localStorage.getItem(LOCK) === "1";
+function lock(on: boolean) {
+  if (on) localStorage.setItem(LOCK, "1");
+  else localStorage.removeItem(LOCK);
+}
+
+/** Whether the browser says it has a network, kept current. */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, []);
+  return online;
 }
 
 let lastEsc = 0;
@@ -79,6 +105,7 @@ function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [screen, setScreen] = useState<Screen | null>(null);
   const [duress, setDuress] = useState(false);
+  const [isLocked, setLocked] = useState(locked);
 
   useEffect(() => {
     // Reopened after the idle limit: signed out before anything is shown (the server would
@@ -148,6 +175,12 @@ function App() {
 
   if (me === undefined) return <Frame />;
   if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
+  if (isLocked)
+    return (
+      <Frame>
+        <Unlock me={me} onUnlocked={() => setLocked(false)} onSignOut={() => signOut(setMe, false)} />
+      </Frame>
+    );
   const tabs = TABS.filter((t) => t.roles.some((r) => me.roles.includes(r)));
   const advocate = me.roles.includes("advocate");
   // Leaving a screen with unsaved work asks first (nav.ts).
@@ -221,6 +254,7 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
     if (s) await vaultDelete(s.user.id);
   }
   await clearSession();
+  lock(false);
   // Whatever the service worker cached goes too.
   if ("caches" in window) {
     for (const k of await caches.keys()) await caches.delete(k);
@@ -238,18 +272,19 @@ function Frame(props: {
   current?: string;
   onTab?: (n: Screen["name"]) => void;
 }) {
+  const online = useOnline();
   return (
     <>
       <header class="bar">
         <span class="brand">Fieldline</span>
-        {props.onDuress && (
-          <button class="duress" onClick={props.onDuress} aria-label="Duress: alert the coordinator">
-            Duress
-          </button>
-        )}
         {props.me && (
           <button class="link" onClick={props.onSignOut}>
             Sign out
+          </button>
+        )}
+        {props.onDuress && (
+          <button class="duress" onClick={props.onDuress} aria-label="Duress: alert the coordinator">
+            Duress
           </button>
         )}
         <button class="exit" onClick={quickExit} aria-label="Quick exit: leave this app now (or press Esc twice)">
@@ -269,8 +304,75 @@ function Frame(props: {
           ))}
         </nav>
       )}
+      {!online && (
+        <p class="offline" role="status" data-test="offline">
+          No connection. What you save waits on this phone and is sent when you are back online.
+        </p>
+      )}
       <main>{props.children}</main>
     </>
+  );
+}
+
+/** Signs in as a web session (idle-limited on the server too; its answers carry the device
+ *  key) and keeps the session; the signed-in user. */
+async function login(email: string, password: string): Promise<Me> {
+  const body: Schema<"LoginRequest"> = { email, password, client: "web" };
+  const res = await fetch("/v1/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).catch(() => {
+    throw new Offline("offline");
+  });
+  const answer: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new Problem(res.status, answer, res.headers);
+  const token = answer as Schema<"TokenResponse">;
+  const s = fromTokenResponse(token);
+  await saveSession(s);
+  await lastActiveSet(Date.now());
+  lock(false);
+  if (token.device_key) await takeDeviceKey(token.device_key);
+  return s.user;
+}
+
+/** After a quick exit: the password again before anything is shown. The numbers to call in
+ *  danger stay one tap away. */
+function Unlock({ me, onUnlocked, onSignOut }: { me: Me; onUnlocked: () => void; onSignOut: () => void }) {
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      await login(me.email, String(new FormData(e.target as HTMLFormElement).get("password") ?? ""));
+      onUnlocked();
+    } catch (err) {
+      setError(err instanceof Offline ? "No connection: unlocking needs signal." : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="card" onSubmit={submit}>
+      <h1>Fieldline is locked</h1>
+      <p class="hint">Locked by quick exit. Enter your password to go on.</p>
+      <label>
+        Password
+        <input name="password" type="password" autocomplete="current-password" required />
+      </label>
+      {error && <p role="alert" class="error">{error}</p>}
+      <div class="actions">
+        <button class="primary" disabled={busy}>
+          Unlock
+        </button>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </div>
+      {me.roles.includes("advocate") && <CallButtons me={me} />}
+    </form>
   );
 }
 
@@ -283,20 +385,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
     setBusy(true);
     setError("");
     try {
-      const res = await fetch("/v1/auth/login", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        // A web session: idle-limited on the server too, and its answers carry the device key.
-        body: JSON.stringify({ email: f.get("email"), password: f.get("password"), client: "web" }),
-      });
-      const body: unknown = await res.json();
-      if (!res.ok) throw new Problem(res.status, body);
-      const token = body as Schema<"TokenResponse">;
-      const s = fromTokenResponse(token);
-      await saveSession(s);
-      await lastActiveSet(Date.now());
-      if (token.device_key) await takeDeviceKey(token.device_key);
-      onSignedIn(s.user);
+      onSignedIn(await login(String(f.get("email") ?? ""), String(f.get("password") ?? "")));
     } catch (err) {
       setError(errorText(err));
     } finally {

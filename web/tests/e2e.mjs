@@ -34,6 +34,36 @@ function taps(task) {
   };
 }
 
+const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+/** The screens axe-core found nothing on (printed at the end). */
+const axeClean = [];
+
+/** axe-core (WCAG 2 A and AA rules) finds nothing on the screen as it is now. */
+async function accessible(page, where) {
+  // Through DevTools, so the page's Content-Security-Policy does not stop it.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE);
+  const { found, passed } = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return {
+      found: r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`),
+      passed: r.passes.length,
+    };
+  });
+  assert.deepEqual(found, [], `axe-core on ${where}`);
+  assert.ok(passed >= 5, `axe-core ran its rules on ${where} (${passed} passed)`);
+  axeClean.push(where);
+}
+
+/** Every button and button-like link on screen is a touch target: at least 44 px high. */
+async function touchTargets(page, where) {
+  const small = await page.locator("button:visible, a.button:visible").evaluateAll((els) =>
+    els.map((el) => ({ text: el.textContent.trim().slice(0, 40), h: el.getBoundingClientRect().height })).filter((b) => b.h < 44),
+  );
+  assert.deepEqual(small, [], `touch targets under 44 px on ${where}`);
+  const bar = await page.locator(".bar").evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  assert.ok(bar[0] <= bar[1], `the top bar fits the phone's width on ${where}: ${bar}`);
+}
+
 /** Records a tapped tel: link's number instead of leaving for the dialler (which a headless
  *  browser does not have); the page's own click handlers still run. */
 async function catchCalls(page) {
@@ -240,6 +270,8 @@ async function coordinator() {
     await page.locator(".timeline li", { hasText: `acknowledged by ${coordMe.display_name}` }).waitFor();
     assert.equal(await page.locator("[data-test=acknowledged-by]").textContent(), `Acknowledged by ${coordMe.display_name}.`);
     await noLeak(page);
+    await touchTargets(page, "the alert");
+    await accessible(page, "coordinator: the alert");
     ok("coordinator acknowledges in the app");
     ok("coordinator acknowledges and calls the raiser in 2 taps from the push");
 
@@ -274,6 +306,8 @@ async function coordinator() {
     await page.getByRole("button", { name: "Alerts", exact: true }).click();
     const rows = page.locator(".list .row");
     await until("both alerts listed", async () => (await rows.count()) >= 2);
+    await touchTargets(page, "the inbox");
+    await accessible(page, "coordinator: the inbox");
     assert.match(await rows.first().textContent(), new RegExp(`advocate safety.*from ${advocateMe.display_name}`), "the newest first, with its raiser");
     await rows.first().click();
     await page.getByRole("heading", { name: "advocate safety" }).waitFor();
@@ -320,6 +354,7 @@ async function coordinator() {
     await page.getByRole("button", { name: "Alerts", exact: true }).click();
     await page.getByRole("button", { name: "On call" }).click();
     await card.locator("[data-test=you-tonight]").waitFor();
+    await accessible(page, "coordinator: on call");
     assert.equal(await card.getByRole("button", { name: "I'll cover tonight" }).count(), 0);
     ok("coordinator sees times with their zone, numbers and the week");
   } finally {
@@ -370,6 +405,7 @@ async function housing() {
     await until("every page loaded", async () => (await page.locator("[data-test=count]").textContent()) === `${list.length} of ${list.length} places`);
     await page.locator(`tr[data-entry="${list[list.length - 1].name}"]`).first().waitFor();
     assert.equal(await page.locator("tr[data-entry]").count(), list.length);
+    await accessible(page, "housing: the directory");
     ok("housing manager's table lists every page of the agency's places");
     // An entry with room both ways.
     const target = list.find((e) => e.capacity !== null && e.beds_available !== null && e.beds_available > 0 && e.beds_available < e.capacity);
@@ -413,6 +449,7 @@ async function housing() {
     await page.getByLabel("Search").fill(target.name);
     await row.getByRole("button", { name: "Edit" }).click();
     await page.getByRole("heading", { name: "Edit place" }).waitFor();
+    await accessible(page, "housing: the place editor");
     await page.getByLabel("Children").check();
     await page.getByLabel("Pets").check();
     await page.getByLabel(/^Languages staff speak/).fill("en, es");
@@ -542,6 +579,7 @@ async function places(ctx, page) {
   // Ticking the filter searched again: the list is the API's for the new filters.
   await until("the list re-run with the filter", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(want));
   task.done(3);
+  await accessible(page, "advocate: nearby results");
   const top = await page.locator(".place").first().boundingBox();
   assert.ok(top && top.y + 60 < 844, `the first result is on screen without scrolling: ${JSON.stringify(top)}`);
   assert.equal((await listed(page))[0].unit, "mi", "the agency's unit");
@@ -636,6 +674,7 @@ async function advocate() {
       }
     });
     await ctx.setOffline(true);
+    await page.locator("[data-test=offline]").waitFor();
     await page.getByLabel("Pseudonym (shown in lists)").fill(pseudonym);
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.getByLabel("Notes").fill("met at the hospital");
@@ -651,6 +690,9 @@ async function advocate() {
 
     await ctx.setOffline(false);
     await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    assert.equal(await page.locator("[data-test=offline]").count(), 0, "the banner goes with the connection back");
+    await touchTargets(page, "the contact form");
+    await accessible(page, "advocate: the contact form");
     const adv = await token(ADVOCATE);
     const mine = async () => (await api(adv, "GET", "/v1/contacts")).body.contacts.filter((c) => c.pseudonym === pseudonym);
     assert.equal((await mine()).length, 1);
@@ -729,6 +771,7 @@ async function advocate() {
     const row = page.locator(`[data-alert="${highAlert.id}"]`);
     await row.waitFor();
     seeing.done(1);
+    await accessible(page, "advocate: my alerts");
     assert.equal(await row.locator("[data-test=standing]").textContent(), "Waiting for a coordinator to acknowledge.");
     assert.match(await row.textContent(), /high risk.*about a contact/);
     assert.equal(await page.getByLabel("Kind").inputValue(), "high_risk");
@@ -753,6 +796,7 @@ async function advocate() {
     await until("the one person found", async () => (await page.locator(".list .row").count()) === 1);
     await page.getByRole("button", { name: `${pseudonym} C` }).click();
     await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
+    await accessible(page, "advocate: a safety plan");
     await page.getByLabel("Safe places (one per line)").fill("sister's flat\nthe library");
     let asked = "";
     page.once("dialog", (d) => {
@@ -785,8 +829,20 @@ async function advocate() {
     assert.equal(await page.title(), "Weather");
     const body = await page.locator("body").innerText();
     assert.ok(!body.includes(VICTIM) && !body.includes("Fieldline"), "nothing of the app on screen");
-    // The button does the same from any screen.
+    // Reopened after a quick exit: locked until the password is typed again, with the
+    // numbers to call in danger still there.
     await page.goto(`${BASE}/app/`);
+    await page.getByRole("heading", { name: "Fieldline is locked" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0, "no screen behind the lock");
+    assert.equal(await page.locator("[data-test=call-emergency]").getAttribute("href"), "tel:911");
+    await accessible(page, "the lock after a quick exit");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    // The button does the same from any screen.
     await page.getByRole("button", { name: "Contact" }).click();
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.getByRole("button", { name: /Quick exit/ }).click();
@@ -796,6 +852,7 @@ async function advocate() {
     await page.goBack().catch(() => {});
     assert.ok(!(await page.locator("body").innerText()).includes(VICTIM));
     ok("quick exit");
+    ok("reopening after a quick exit asks for the password");
   } finally {
     await close();
   }
@@ -823,6 +880,7 @@ async function advocateSafety() {
     await task.tap(page.getByRole("button", { name: "Send duress alert now" }));
     await page.getByText(/^Duress alert sent: the coordinator on call is being alerted, with your location/).waitFor();
     task.done(2);
+    await accessible(page, "advocate: the duress sheet");
     await until("the duress alert", async () => (await safetyAlerts()).length === before + 1);
     const [raised] = (await safetyAlerts()).sort((a, b) => b.created_at.localeCompare(a.created_at));
     const full = (await api(coord, "GET", `/v1/alerts/${raised.id}`)).body;
@@ -846,8 +904,13 @@ async function advocateSafety() {
     assert.equal(await page.locator(".sheet [data-test=call-coordinator]").getAttribute("href"), "tel:+13035550142");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").getAttribute("href"), "tel:911");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").textContent(), "Call 911");
-    await ctx.setOffline(false);
     await page.getByRole("button", { name: "Close" }).click();
+    // The place search never opened with signal on this phone: said plainly, no error text.
+    await page.getByRole("button", { name: "Nearby" }).click();
+    await page.getByRole("button", { name: "Type a place" }).click();
+    await page.getByText("No connection: the place search needs signal the first time it is opened on this phone.", { exact: false }).waitFor();
+    assert.ok(!(await page.locator("main").innerText()).includes("TypeError"), "no error text");
+    await ctx.setOffline(false);
     assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
     ok("advocate raises duress from any screen in 2 taps, with numbers to call offline");
 
@@ -856,6 +919,7 @@ async function advocateSafety() {
     await page.getByLabel("Duress code (4 to 32 characters)").fill("blue-heron-7");
     await page.getByRole("button", { name: "Set duress code" }).click();
     await page.getByText("Duress code set.").waitFor();
+    await accessible(page, "advocate: check-in");
     const located = page.waitForRequest((r) => r.method() === "POST" && /\/v1\/safety\/checkins\/[^/]+\/location$/.test(new URL(r.url()).pathname));
     await page.getByRole("button", { name: "Check in", exact: true }).click();
     const sent = JSON.parse((await located).postData());
@@ -1204,6 +1268,14 @@ async function busyServer() {
 }
 
 try {
+  await runScenarios();
+  if (axeClean.length) console.log(`axe-core: no violations on ${axeClean.length} screens: ${axeClean.join("; ")}`);
+} catch (e) {
+  console.log(`not ok: ${e.stack ?? e}`);
+  process.exit(1);
+}
+
+async function runScenarios() {
   if (process.env.FIELDLINE_E2E_SCENARIO === "outbox") {
     // The outbox flows alone, for working on them against a running server.
     await backoffRule();
@@ -1227,7 +1299,4 @@ try {
     await faults();
     await busyServer();
   }
-} catch (e) {
-  console.log(`not ok: ${e.stack ?? e}`);
-  process.exit(1);
 }

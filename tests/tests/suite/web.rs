@@ -55,6 +55,7 @@ async fn browser_flows_for_coordinator_housing_and_advocate(db: PgPool) {
         "advocate sees every alert they raised, its state and who acknowledged it",
         "advocate finds a plan by pseudonym, keeps unsaved edits and hands over a discreet copy",
         "quick exit",
+        "reopening after a quick exit asks for the password",
         "advocate raises duress from any screen in 2 taps, with numbers to call offline",
         "advocate sets a duress code in the app and a check-in sends the location",
         "advocate reopening after the idle limit is signed out, the queue kept sealed",

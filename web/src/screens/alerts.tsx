@@ -107,6 +107,7 @@ export function AlertInbox({ nav }: { nav: Nav }) {
     <section>
       <h1>Open alerts</h1>
       {error && <p class="error">{error}</p>}
+      {!alerts && !error && <p role="status">Loading…</p>}
       {alerts && alerts.length === 0 && <p>No open alerts.</p>}
       <ul class="list">
         {alerts?.map((a) => (
@@ -190,6 +191,7 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
         </button>
       )}
       {error && <p class="error">{error}</p>}
+      {!alert && !error && <p role="status">Loading…</p>}
       {alert && (
         <>
           <h1>{label(alert.kind)}</h1>

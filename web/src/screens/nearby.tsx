@@ -119,8 +119,13 @@ export function Nearby({ me }: { me: Me }) {
       const mod = await import("../places");
       places.current = { g: await mod.loadGazetteer(), find: mod.findPlaces };
       setMsg("");
-    } catch (e) {
-      setMsg(`The list of places could not be loaded (${errorText(e)}). Try again with signal, or type coordinates.`);
+    } catch {
+      // Never opened with signal on this phone: the search's code and list are not here yet.
+      setMsg(
+        navigator.onLine
+          ? "The list of places could not be loaded. Try again, use your location, or type coordinates."
+          : "No connection: the place search needs signal the first time it is opened on this phone. Use your location, or type coordinates (such as 40.2338, -111.6585).",
+      );
     }
   }
 

@@ -135,6 +135,7 @@ export function OnCall({ me }: { me: Me }) {
           {undo && <button onClick={() => takeBack(undo)}>Undo</button>}
         </div>
       )}
+      {!rows && !msg && <p role="status">Loading…</p>}
       {rows?.length === 0 && <p>Your agency has no on-call schedule.</p>}
       {rows?.map((r) => (
         <div class="card" key={r.id}>

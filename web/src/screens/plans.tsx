@@ -48,6 +48,7 @@ export function Plans() {
     <section>
       <h1>Safety plans</h1>
       {error && <p class="error">{error}</p>}
+      {!people && !error && <p role="status">Loading…</p>}
       {people?.length === 0 && <p>No contacts yet.</p>}
       {!!people?.length && (
         <label>

@@ -88,6 +88,7 @@ export function RaiseAlert({ me }: { me: Me }) {
       </form>
       {msg && <p role="status">{msg}</p>}
       <h2>Alerts you raised</h2>
+      {!alerts && <p role="status">Loading…</p>}
       {alerts?.length === 0 && <p>None yet.</p>}
       <ul class="list">
         {alerts?.map((a) => (
