@@ -86,9 +86,30 @@ async fn health_readiness_and_docs(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = false)]
-async fn not_ready_while_migrations_are_pending(db: PgPool) {
-    let server = TestServer::start_unseeded(db, &[]).await;
+/// On a database with nothing in it. Not from `#[sqlx::test]`: scripts/test makes the test
+/// cluster's template1 an already-migrated database, so this one is copied from template0.
+#[tokio::test]
+async fn not_ready_while_migrations_are_pending() {
+    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (scripts/test sets it)");
+    let admin = PgPool::connect(&admin_url).await.unwrap();
+    let name = format!("fieldline_empty_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} TEMPLATE template0"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let base = admin_url.rsplit_once('/').expect("a postgres URL").0;
+    let db = PgPool::connect(&format!("{base}/{name}")).await.unwrap();
+    let empty: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(empty, 0, "the database must start empty");
+
+    let server = TestServer::start_unseeded(db.clone(), &[]).await;
     let res = raw().get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
@@ -104,6 +125,14 @@ async fn not_ready_while_migrations_are_pending(db: PgPool) {
             .status(),
         200
     );
+    server.stop().await;
+    db.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
 }
 
 fn pg(args: &[&str]) -> String {
