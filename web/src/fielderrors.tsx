@@ -68,12 +68,13 @@ export function errorText(e: unknown): string {
   if (e instanceof Offline) return "No connection. Try again when you are online.";
   if (e instanceof Problem) {
     if (e.errors.length) return `Not saved: ${e.errors.map((f) => sentence(`${fieldWords(f.pointer)}: ${plain(f.message)}`)).join(" ")}`;
-    if (e.status === 401) return "You are signed out. Sign in again.";
+    const body = (typeof e.body === "object" && e.body !== null ? e.body : {}) as { title?: string; detail?: string };
+    // A wrong password is the server's own words; an ended session is said plainly.
+    if (e.status === 401) return body.title && !/^(Authentication required|Signed out)$/.test(body.title) ? sentence(body.title) : "You are signed out. Sign in again.";
     if (e.status === 429) return "Too many tries just now. Wait a moment and try again.";
     if (e.status >= 500) return "The server had a problem. Try again in a moment.";
     if (!e.fromServer) return `The network answered instead of the server (${e.status}). Sign in to the Wi-Fi, or try again.`;
     // The server's title is a sentence for people; its detail may be for programmers.
-    const body = e.body as { title?: string; detail?: string };
     const detail = body.detail && !/[`{}]|see `errors`/.test(body.detail) ? `: ${body.detail}` : "";
     return sentence(`${body.title ?? `Refused (${e.status})`}${detail}`);
   }

@@ -949,6 +949,7 @@ async function advocate() {
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Unlock" }).click();
     await page.getByRole("alert").waitFor();
+    assert.equal(await page.getByRole("alert").textContent(), "The e-mail address or password is not right.", "said in the server's words, not as a signed-out session");
     assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Unlock" }).click();
