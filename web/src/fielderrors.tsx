@@ -67,7 +67,7 @@ export function fieldWords(pointer: string): string {
 export function errorText(e: unknown): string {
   if (e instanceof Offline) return "No connection. Try again when you are online.";
   if (e instanceof Problem) {
-    if (e.errors.length) return `Not saved: ${e.errors.map((f) => sentence(`${fieldWords(f.pointer)}: ${plain(f.message)}`)).join(" ")}`;
+    if (e.errors.length) return e.errors.map((f) => sentence(`${fieldWords(f.pointer)}: ${plain(f.message)}`)).join(" ");
     const body = (typeof e.body === "object" && e.body !== null ? e.body : {}) as { title?: string; detail?: string };
     // A wrong password is the server's own words; an ended session is said plainly.
     if (e.status === 401) return body.title && !/^(Authentication required|Signed out)$/.test(body.title) ? sentence(body.title) : "You are signed out. Sign in again.";
@@ -170,12 +170,13 @@ export function useFieldErrors(pointers: string[], opts: { lines?: boolean } = {
     message(ptr: string) {
       const here = at(ptr);
       return here.length ? (
-        <span class="error field-error" id={idOf(ptr)} data-error-for={ptr}>
+        // Read out as the field's description, not again as part of its label's name.
+        <span class="error field-error" id={idOf(ptr)} data-error-for={ptr} aria-hidden="true">
           {here.join(" ")}
         </span>
       ) : null;
     },
-    /** "Not saved: fix the field marked below", and the problems about no field on screen. */
+    /** "Not saved: fix the field marked above", and the problems about no field on screen. */
     summary(what = "Not saved") {
       const n = Object.keys(problems).length;
       if (!n) return null;

@@ -672,6 +672,11 @@ async function places(ctx, page) {
   shown = await listed(page);
   assert.ok(shown.length > 5 && shown[0].km < 5);
   assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
+  // Coordinates typed with decimal commas are read as decimals (never NaN): searched from there.
+  await where(page, "40,2338; -111,6585");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near the typed coordinates", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to the coordinates first");
+  await until("the list from those coordinates", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(await fromApi(40.2338, -111.6585)));
   // Without the state, several towns match: the advocate picks one.
   await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
@@ -797,7 +802,8 @@ async function advocate() {
     await page.getByLabel("Needs (comma-separated").fill("Shelter, legal help");
     await page.getByRole("button", { name: "Save contact" }).click();
     await fieldProblem(page, "/person/name", /^Must not be empty or longer than 200 characters\.$/, { focused: true });
-    await page.getByText("Not accepted by the server: fix what is marked and save again.").waitFor();
+    assert.equal(await page.locator("[data-test=form-problems]").textContent(), "Not saved: fix the field marked above.");
+    assert.equal((await rawIndexedDb(page)).outbox.values.length, 1, "kept for fixing, not lost");
     await page.getByLabel("Name (sealed)").fill(VICTIM);
     await page.getByRole("button", { name: "Save contact" }).click();
     await page.getByText("Sent.", { exact: true }).waitFor();

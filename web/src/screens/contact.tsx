@@ -163,7 +163,7 @@ export function ContactForm() {
     } else if (still.error) {
       // Refused by the server: each problem at its field; saving again replaces it.
       const atFields = still.problems?.length ? fe.fromError(still.problems) : false;
-      setStatus(atFields ? "Not accepted by the server: fix what is marked and save again." : `Not accepted: ${still.error}`);
+      setStatus(atFields ? "" : `Not accepted: ${still.error}`);
     } else if (currentRetry() && currentRetry()!.reason !== "offline") {
       setStatus("Saved on this phone. It will be sent as soon as the server can be reached.");
     } else {

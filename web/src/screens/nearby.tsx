@@ -5,7 +5,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { get, label, type Schema } from "../api";
-import { errorText } from "../fielderrors";
+import { errorText, readNumber } from "../fielderrors";
 import { When, zoneName } from "../time";
 import type { Me } from "../session";
 import { telLink } from "../tel";
@@ -136,6 +136,10 @@ export function Nearby({ me }: { me: Me }) {
     const where = zip.trim() || town.trim();
     const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(where);
     if (m) return search(Number(m[1]), Number(m[2]), "the coordinates");
+    // Decimal commas ("40,2338; -111,6585"): read as decimals, never as four numbers or NaN.
+    const c = /^\s*(-?\d+,\d+)\s*[; ]\s*(-?\d+,\d+)\s*$/.exec(where);
+    const [lat, lon] = c ? [readNumber(c[1]), readNumber(c[2])] : [null, null];
+    if (lat !== null && lon !== null) return search(lat, lon, "the coordinates");
     // Typed before the list arrived: wait for it.
     if (!places.current) await openPlaces();
     if (!places.current) return;
