@@ -160,7 +160,7 @@ async function deliver(): Promise<Failure | null> {
     try {
       body = await open(priv, q.sealed, aad(q));
     } catch {
-      await outboxPut({ ...q, error: "This contact could not be read on this phone." });
+      await outboxPut({ ...q, error: `This ${q.kind === "duress" ? "duress alert" : "contact"} could not be read on this phone.` });
       continue;
     }
     try {

@@ -186,13 +186,13 @@ export function Safety({ me }: { me: Me }) {
     const code = String(new FormData(e.target as HTMLFormElement).get("code") ?? "").trim();
     try {
       const out: Schema<"Checkout"> = { code: code || null };
-      await call("POST", `/v1/safety/checkins/${checkin.id}/checkout`, out);
+      const done = (await call<Checkin>("POST", `/v1/safety/checkins/${checkin.id}/checkout`, out)).body;
       outFe.clear();
       setCheckin(null);
       await kvDelete("checkin");
       setMsg(
         <>
-          Checked out at <When iso={new Date().toISOString()} relative={false} />. Stay safe.
+          Checked out at <When iso={done?.checked_out_at ?? new Date().toISOString()} relative={false} />. Stay safe.
         </>,
       );
     } catch (err) {
