@@ -131,22 +131,4 @@ export function uuid(): string {
   return crypto.randomUUID();
 }
 
-export function errorText(e: unknown): string {
-  if (e instanceof Offline) return "No connection. Try again when you are online.";
-  if (e instanceof Problem) {
-    const fields = e.errors.map((f) => `${f.pointer}: ${f.message}`).join("; ");
-    return fields ? `${e.message} (${fields})` : e.message;
-  }
-  return String(e);
-}
-
-export function ago(iso: string | null | undefined): string {
-  if (!iso) return "never";
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
-}
-
 export const label = (s: string) => s.replace(/_/g, " ");

@@ -49,18 +49,24 @@ export const vaultSet = (user: string, v: Vault) => kvSet(`vault:${user}`, v);
 export const vaultDelete = (user: string) => kvDelete(`vault:${user}`);
 
 export interface Queued {
-  /** The contact's id, chosen on the phone. */
+  /** A crisis contact (no kind, as queued before duress was), or a duress alert. */
+  kind?: "duress";
+  /** The contact's (or the duress alert's) id, chosen on the phone. */
   id: string;
   /** This save's own id, sent as Idempotency-Key: a replay of it is answered 200, while a
    *  later save of the same contact (an edit) has its own. */
   key: string;
   /** Whose vault sealed it: only they can open and send it. */
   user: string;
-  /** The PUT /v1/contacts/{id} body, exactly as it will be sent (and resent), sealed. */
+  /** The PUT /v1/contacts/{id} (or POST /v1/safety/duress) body, exactly as it will be sent
+   *  (and resent), sealed. */
   sealed: Sealed;
   queuedAt: string;
   /** Set when the server refused it (a 4xx other than auth): kept for the advocate to fix. */
   error?: string;
+  /** With `error`: the server's problems by field (JSON pointer and the server's message,
+   *  which never quotes a value), shown at the form's fields. */
+  problems?: { pointer: string; message: string }[];
 }
 export const outboxAll = () => tx<Queued[]>("outbox", "readonly", (s) => s.getAll());
 export const outboxPut = (q: Queued) => tx("outbox", "readwrite", (s) => s.put(q));

@@ -6,7 +6,9 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
-import { Offline, Problem, errorText, setSignedOutHandler, type Schema } from "./api";
+import { Offline, Problem, setSignedOutHandler, type Schema } from "./api";
+import { errorText } from "./fielderrors";
+import { setAgencyZone } from "./time";
 import { mayLeave, type Nav, type Screen } from "./nav";
 import {
   clearSession,
@@ -23,7 +25,8 @@ import { AlertDetail, AlertInbox, EnableAlerts } from "./screens/alerts";
 import { OnCall } from "./screens/oncall";
 import { Directory } from "./screens/directory";
 import { Nearby } from "./screens/nearby";
-import { ContactForm, ensureVault, sendNow, stopOutbox } from "./screens/contact";
+import { ContactForm } from "./screens/contact";
+import { ensureVault, sendNow, stopOutbox } from "./outbox";
 import { Plans } from "./screens/plans";
 import { RaiseAlert, Safety } from "./screens/safety";
 import { CallButtons, DuressSheet } from "./duress";
@@ -132,8 +135,9 @@ function App() {
     vaultGet(me.id).then((v) => {
       if (!v && navigator.onLine) freshSession(true).catch(() => {});
     });
-    // The outbox: sent now, and again at once when the browser says it is back online; in
-    // between it retries by itself with backoff (screens/contact.tsx).
+    // The outbox (contacts, a duress alert raised without signal): sent now, and again at once
+    // when the browser says it is back online; in between it retries by itself with backoff
+    // (outbox.ts).
     sendNow();
     const onOnline = () => void sendNow();
     window.addEventListener("online", onOnline);
@@ -173,6 +177,8 @@ function App() {
     };
   }, [me]);
 
+  // Every time on screen is in the agency's zone (time.tsx).
+  setAgencyZone(me?.agency.time_zone);
   if (me === undefined) return <Frame />;
   if (me === null) return <Frame><SignIn onSignedIn={setMe} /></Frame>;
   if (isLocked)
@@ -234,7 +240,9 @@ async function signOut(setMe: (m: Me | null) => void, idle: boolean) {
   if (
     pending.length > 0 &&
     !idle &&
-    !confirm(`${pending.length} contact(s) recorded offline have not been sent yet. Signing out deletes them from this device. Sign out anyway?`)
+    !confirm(
+      `${pending.some((q) => q.kind === "duress") ? "A duress alert and what else was saved offline have" : `${pending.length} contact(s) recorded offline have`} not been sent yet. Signing out deletes them from this device. Sign out anyway?`,
+    )
   ) {
     return;
   }

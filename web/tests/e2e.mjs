@@ -84,6 +84,58 @@ async function catchCalls(page) {
   return () => page.evaluate(() => window.__called);
 }
 
+/** The demo agency's time zone (`agency.time_zone`); the test phones are set to others. */
+const AGENCY_ZONE = "America/Denver";
+/** Where the phones the time checks run on think they are: not the agency's zone. */
+const PHONE_ZONE = "Asia/Kolkata";
+
+/** An instant's clock in the agency's zone: minutes since midnight and the zone's name. */
+function agencyClock(iso) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone: AGENCY_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" })
+      .formatToParts(new Date(iso))
+      .map((x) => [x.type, x.value]),
+  );
+  return { minutes: (Number(p.hour) % 24) * 60 + Number(p.minute), zone: p.timeZoneName };
+}
+
+/** Every time shown in `scope` (at least `min`) is the agency's clock for its instant, with
+ *  the zone's name ("14:05 MST"), whatever the phone's own zone; relative words may go first. */
+async function agencyTimes(scope, where, min = 1) {
+  const times = await scope.locator("time").evaluateAll((els) => els.map((e) => ({ iso: e.getAttribute("datetime"), text: e.textContent })));
+  assert.ok(times.length >= min, `${where}: at least ${min} time(s) shown, got ${times.length}`);
+  for (const t of times) {
+    assert.ok(t.iso && !Number.isNaN(Date.parse(t.iso)), `${where}: a <time> with its instant: ${JSON.stringify(t)}`);
+    const text = t.text.replace(/[\u202f\u00a0]/g, " ");
+    const m = /(\d{1,2}):(\d{2})(?: ?([AP]M))? ([A-Z]{3,5}|GMT[+-]\d{1,2}(?::\d{2})?)$/.exec(text);
+    assert.ok(m, `${where}: "${text}" ends in a clock with its zone`);
+    let h = Number(m[1]);
+    if (m[3]) h = (h % 12) + (m[3] === "PM" ? 12 : 0);
+    const want = agencyClock(t.iso);
+    assert.deepEqual([h * 60 + Number(m[2]), m[4]], [want.minutes, want.zone], `${where}: "${text}" is ${t.iso} in ${AGENCY_ZONE}`);
+  }
+  return times;
+}
+
+/** The field for `pointer` is marked with its problem (plain words matching `re`) under it,
+ *  described by it and, when `focused`, has the focus (the first problem of the form). */
+async function fieldProblem(page, pointer, re, { focused = false } = {}) {
+  const field = page.locator(`[data-pointer="${pointer}"]`);
+  await until(`the problem at ${pointer}`, async () => (await field.getAttribute("aria-invalid")) === "true");
+  const id = await field.getAttribute("aria-describedby");
+  assert.ok(id, `${pointer} is described by its problem`);
+  const message = page.locator(`[id="${id}"]`);
+  assert.equal(await message.getAttribute("data-error-for"), pointer);
+  const text = await message.textContent();
+  assert.match(text, re, `the problem at ${pointer}`);
+  assert.ok(!/wrong type|expected [a-z0-9]+$|f64|i64|u32|\/[a-z_]+\//.test(text), `plain words, no pointers or type names: ${text}`);
+  assert.ok(await message.isVisible(), `the problem at ${pointer} is on screen`);
+  if (focused) {
+    await until(`${pointer} focused`, () => field.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)));
+  }
+  return text;
+}
+
 /** The agency's own places from the API, every page of them, by name. */
 async function agencyEntries(tok) {
   const entries = [];
@@ -269,6 +321,11 @@ async function coordinator() {
     const coordMe = (await api(coord, "GET", "/v1/me")).body;
     await page.locator(".timeline li", { hasText: `acknowledged by ${coordMe.display_name}` }).waitFor();
     assert.equal(await page.locator("[data-test=acknowledged-by]").textContent(), `Acknowledged by ${coordMe.display_name}.`);
+    // Raised when, and each step of the timeline, in the agency's zone with its name.
+    await agencyTimes(page.locator("main"), "coordinator: the alert and its timeline", 3);
+    const timeline = await page.locator(".timeline time").evaluateAll((els) => els.map((e) => e.getAttribute("datetime")));
+    const serverTimes = (await api(coord, "GET", `/v1/alerts/${alertId}`)).body.timeline.map((e) => e.at);
+    assert.ok(timeline.length >= 2 && timeline.every((t) => serverTimes.includes(t)), `the timeline's times are the server's: ${timeline} / ${serverTimes}`);
     await noLeak(page);
     await touchTargets(page, "the alert");
     await accessible(page, "coordinator: the alert");
@@ -309,6 +366,8 @@ async function coordinator() {
     await touchTargets(page, "the inbox");
     await accessible(page, "coordinator: the inbox");
     assert.match(await rows.first().textContent(), new RegExp(`advocate safety.*from ${advocateMe.display_name}`), "the newest first, with its raiser");
+    const [raisedAt] = await agencyTimes(rows.first(), "coordinator: an inbox row");
+    assert.equal(Date.parse(raisedAt.iso), Date.parse((await api(coord, "GET", `/v1/alerts/${duressId}`)).body.created_at));
     await rows.first().click();
     await page.getByRole("heading", { name: "advocate safety" }).waitFor();
     assert.equal(await page.locator("[data-test=map-link]").getAttribute("href"), "geo:40.2338,-111.6585?q=40.2338,-111.6585");
@@ -392,7 +451,7 @@ async function coordinator() {
 }
 
 async function housing() {
-  const { ctx, close } = await phone();
+  const { ctx, close } = await phone({ timezoneId: PHONE_ZONE });
   try {
     const page = await ctx.newPage();
     await signIn(page, HOUSING);
@@ -418,7 +477,10 @@ async function housing() {
     const now = (await api(housingToken, "GET", `/v1/directory/entries/${target.id}`)).body;
     assert.equal(now.beds_available, target.beds_available - 1);
     assert.ok(Date.now() - Date.parse(now.availability_updated_at) < 60_000);
-    assert.match(await row.locator("[data-test=updated]").textContent(), /s ago$/);
+    assert.match(await row.locator("[data-test=updated]").textContent(), /s ago · /);
+    // When, in the agency's zone (the phone is set to another).
+    const [updated] = await agencyTimes(row.locator("[data-test=updated]"), "the directory's updated time");
+    assert.equal(Date.parse(updated.iso), Date.parse(now.availability_updated_at));
     ok("housing manager updates availability");
 
     // Edit with the version check: someone else saves first, and the conflict shows both.
@@ -461,12 +523,15 @@ async function housing() {
     await page.getByLabel("Closes 1").fill("17:00");
     await page.getByLabel("Latitude").fill("abc");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    assert.equal(await page.locator("[data-error-for='/location/latitude']").textContent(), "must be a number, such as 40.2338");
+    await fieldProblem(page, "/location/latitude", /^Must be a number, such as 40\.2338\.$/, { focused: true });
+    await accessible(page, "housing: the place editor with a problem");
     await page.getByLabel("Latitude").fill("40,2338");
     await page.getByLabel("Intake phone").fill("call us");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.locator("[data-error-for='/intake_phone']").waitFor();
+    // The server's problem, by its pointer, at its field.
+    await fieldProblem(page, "/intake_phone", /^Must /, { focused: true });
     assert.equal(await page.locator("[data-error-for='/location/latitude']").count(), 0);
+    assert.equal(await page.locator("[data-pointer='/location/latitude']").getAttribute("aria-invalid"), null);
     await page.getByLabel("Intake phone").fill("801-555-0199");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("heading", { name: "Directory" }).waitFor();
@@ -580,6 +645,8 @@ async function places(ctx, page) {
   await until("the list re-run with the filter", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(want));
   task.done(3);
   await accessible(page, "advocate: nearby results");
+  // When each place's beds were updated, in the agency's zone.
+  await agencyTimes(page.locator(".list"), "advocate: nearby results");
   const top = await page.locator(".place").first().boundingBox();
   assert.ok(top && top.y + 60 < 844, `the first result is on screen without scrolling: ${JSON.stringify(top)}`);
   assert.equal((await listed(page))[0].unit, "mi", "the agency's unit");
@@ -605,6 +672,11 @@ async function places(ctx, page) {
   shown = await listed(page);
   assert.ok(shown.length > 5 && shown[0].km < 5);
   assert.ok(shown.every((p, i) => i === 0 || shown[i - 1].km <= p.km), "nearest first");
+  // Coordinates typed with decimal commas are read as decimals (never NaN): searched from there.
+  await where(page, "40,2338; -111,6585");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await until("places near the typed coordinates", async () => (await page.locator("[data-test=near]").textContent().catch(() => "")) === "Nearest to the coordinates first");
+  await until("the list from those coordinates", async () => JSON.stringify((await listed(page)).map((p) => p.name)) === JSON.stringify(await fromApi(40.2338, -111.6585)));
   // Without the state, several towns match: the advocate picks one.
   await where(page, "springville");
   await page.getByRole("button", { name: "Find", exact: true }).click();
@@ -658,7 +730,7 @@ async function places(ctx, page) {
 }
 
 async function advocate() {
-  const { ctx, close } = await phone();
+  const { ctx, close } = await phone({ timezoneId: PHONE_ZONE });
   try {
     const page = await ctx.newPage();
     await signIn(page, ADVOCATE);
@@ -709,6 +781,38 @@ async function advocate() {
     assert.equal(replay.status, 200, `replay: ${replay.status}`);
     assert.equal((await mine()).length, 1);
     ok("advocate records a contact offline");
+
+    // Problems at their fields, in plain words: what the phone can tell (a pseudonym left
+    // empty, a judgement without its reason) before anything is queued, and what only the
+    // server knows (a name over its 200 characters), found by the pointer in its problem.
+    await page.getByRole("button", { name: "New contact" }).click();
+    await page.getByLabel("Notes").fill("walk-in");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await fieldProblem(page, "/person/pseudonym", /^Give a pseudonym: it is how this contact shows in lists\.$/, { focused: true });
+    assert.equal((await rawIndexedDb(page)).outbox.values.length, 0, "nothing queued");
+    await accessible(page, "advocate: the contact form with a problem");
+    await page.getByLabel("Pseudonym (shown in lists)").fill(`${pseudonym} E`);
+    await page.getByText("DASH risk checklist", { exact: true }).click();
+    await page.getByLabel("Professional judgement raises the level to").selectOption("high");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await fieldProblem(page, "/screenings/0/screening/professional_judgement/reason", /^Say why your judgement raises the level\.$/, { focused: true });
+    assert.equal(await page.locator("[data-pointer='/person/pseudonym']").getAttribute("aria-invalid"), null, "the field fixed is no longer marked");
+    await page.locator("label.check", { hasText: "DASH risk checklist" }).click();
+    await page.getByLabel("Name (sealed)").fill("x".repeat(201));
+    await page.getByLabel("Needs (comma-separated").fill("Shelter, legal help");
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await fieldProblem(page, "/person/name", /^Must not be empty or longer than 200 characters\.$/, { focused: true });
+    assert.equal(await page.locator("[data-test=form-problems]").textContent(), "Not saved: fix the field marked above.");
+    assert.equal((await rawIndexedDb(page)).outbox.values.length, 1, "kept for fixing, not lost");
+    await page.getByLabel("Name (sealed)").fill(VICTIM);
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await page.getByText("Sent.", { exact: true }).waitFor();
+    await until("the outbox to empty", async () => (await page.locator("[data-test=outbox]").textContent()) === "Everything is sent.");
+    const fixed = (await api(adv, "GET", "/v1/contacts")).body.contacts.filter((c) => c.pseudonym === `${pseudonym} E`);
+    assert.equal(fixed.length, 1, "sent once, as fixed");
+    assert.deepEqual((await api(adv, "GET", `/v1/contacts/${fixed[0].id}`)).body.needs, ["shelter", "legal_help"], "needs typed as words are sent as codes");
+    assert.equal(await page.locator("[aria-invalid=true]").count(), 0);
+    ok("advocate sees each problem at its field, in plain words");
 
     // The LAP screen, scored by the server: question 1 "yes" screens in by protocol.
     await page.getByRole("button", { name: "New contact" }).click();
@@ -781,6 +885,10 @@ async function advocate() {
       await page.getByRole("button", { name: "My alerts" }).click();
       return /^Acknowledged by Casey Coordinator /.test((await row.locator("[data-test=standing]").textContent().catch(() => "")) ?? "");
     });
+    // Raised when, and acknowledged when, in the agency's zone.
+    const [raisedAt, ackAt] = await agencyTimes(row, "advocate: my alerts", 2);
+    const acked = (await api(coord, "GET", `/v1/alerts/${highAlert.id}`)).body;
+    assert.deepEqual([raisedAt.iso, ackAt.iso].map(Date.parse), [acked.created_at, acked.acknowledged_at].map(Date.parse));
     // Resolved ones stay listed too.
     assert.equal((await api(coord, "POST", `/v1/alerts/${highAlert.id}/resolve`, { note: "seen at the shelter" })).status, 200);
     await page.getByRole("button", { name: "Contact" }).click();
@@ -807,8 +915,16 @@ async function advocate() {
     assert.match(asked, /not saved/);
     await page.getByRole("heading", { name: `Safety plan for ${pseudonym} C` }).waitFor();
     assert.equal(await page.getByLabel("Safe places (one per line)").inputValue(), "sister's flat\nthe library", "the edit is still there");
+    // A line longer than the server keeps: its problem under the list, by line.
+    await page.getByLabel("Safe places (one per line)").fill(`sister's flat\n${"y".repeat(501)}`);
+    await page.getByRole("button", { name: "Save plan" }).click();
+    await fieldProblem(page, "/safe_places", /^Line 2: must not be empty or longer than 500 characters\.$/, { focused: true });
+    await page.getByLabel("Safe places (one per line)").fill("sister's flat\nthe library");
     await page.getByRole("button", { name: "Save plan" }).click();
     await page.getByText(/^Saved \(version \d+\)/).waitFor();
+    // Saved when, in the agency's zone.
+    const [savedAt] = await agencyTimes(page.locator("[data-test=plan-version]"), "advocate: the plan's version");
+    assert.ok(Math.abs(Date.now() - Date.parse(savedAt.iso)) < 120_000, `saved just now: ${savedAt.iso}`);
     const downloading = page.waitForEvent("download");
     await page.getByRole("button", { name: "Discreet copy (text)" }).click();
     const file = await downloading;
@@ -839,6 +955,7 @@ async function advocate() {
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Unlock" }).click();
     await page.getByRole("alert").waitFor();
+    assert.equal(await page.getByRole("alert").textContent(), "The e-mail address or password is not right.", "said in the server's words, not as a signed-out session");
     assert.equal(await page.getByRole("button", { name: "Contact" }).count(), 0);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Unlock" }).click();
@@ -861,7 +978,11 @@ async function advocate() {
 /** Duress from any screen in two taps, with the telephone fallback when the network is down;
  *  the duress code set in the app works at check-out; a check-in sends the phone's location. */
 async function advocateSafety() {
-  const { ctx, close } = await phone({ geolocation: { latitude: 40.2338, longitude: -111.6585, accuracy: 12 }, permissions: ["geolocation"] });
+  const { ctx, close } = await phone({
+    geolocation: { latitude: 40.2338, longitude: -111.6585, accuracy: 12 },
+    permissions: ["geolocation"],
+    timezoneId: PHONE_ZONE,
+  });
   try {
     const page = await ctx.newPage();
     await signIn(page, ADVOCATE);
@@ -898,24 +1019,59 @@ async function advocateSafety() {
     await offline.tap(page.locator(".sheet [data-test=call-coordinator]"));
     offline.done(2);
     assert.deepEqual(await calls(), ["tel:+13035550142"]);
-    // Sending says it did not go, and offers both numbers.
+    // Sending without signal: not lost but queued (sealed), said plainly beside both numbers.
     await page.getByRole("button", { name: "Send duress alert now" }).click();
-    await page.getByText("Not sent: this phone has no connection. Call instead:").waitFor();
+    const result = page.locator(".sheet [data-test=duress-result]");
+    await result.waitFor();
+    assert.equal(
+      await result.textContent(),
+      "Not sent yet: this phone has no connection. It is kept on this phone and will be sent by itself when the connection returns. Call now:",
+    );
+    assert.equal(await result.getAttribute("data-state"), "queued");
     assert.equal(await page.locator(".sheet [data-test=call-coordinator]").getAttribute("href"), "tel:+13035550142");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").getAttribute("href"), "tel:911");
     assert.equal(await page.locator(".sheet [data-test=call-emergency]").textContent(), "Call 911");
+    await accessible(page, "advocate: the duress sheet, queued offline");
+    const idb = await rawIndexedDb(page);
+    const waiting = idb.outbox.values.filter((q) => q.kind === "duress");
+    assert.equal(waiting.length, 1, "the duress alert waits in the outbox");
+    sealedAtRest(idb, ["40.2338", "111.6585"]);
+    // Still offline a while: nothing reaches the server, however often it is tried.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
+    // The connection returns: sent by itself, exactly once, with the phone's location.
+    await ctx.setOffline(false);
+    await until("the queued duress alert on the server", async () => (await safetyAlerts()).length === before + 2);
+    await until("the sheet to say it was sent", async () => (await result.getAttribute("data-state")) === "sent");
+    assert.match(await result.textContent(), /^Duress alert sent now that the connection is back: the coordinator on call is being alerted, with your location/);
+    const queuedAlert = (await api(coord, "GET", `/v1/alerts/${waiting[0].id}`)).body;
+    assert.equal(queuedAlert.raised_by, me.id, "raised under the id the phone chose");
+    assert.match(queuedAlert.details, /location 40\.23380, -111\.65850/);
+    assert.equal((await rawIndexedDb(page)).outbox.values.length, 0, "the outbox is empty");
+    // Another "online" (a flaky network) sends nothing again.
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await safetyAlerts()).length, before + 2, "exactly one duress alert for the press");
     await page.getByRole("button", { name: "Close" }).click();
     // The place search never opened with signal on this phone: said plainly, no error text.
+    await ctx.setOffline(true);
     await page.getByRole("button", { name: "Nearby" }).click();
     await page.getByRole("button", { name: "Type a place" }).click();
     await page.getByText("No connection: the place search needs signal the first time it is opened on this phone.", { exact: false }).waitFor();
     assert.ok(!(await page.locator("main").innerText()).includes("TypeError"), "no error text");
     await ctx.setOffline(false);
-    assert.equal((await safetyAlerts()).length, before + 1, "nothing was sent offline");
     ok("advocate raises duress from any screen in 2 taps, with numbers to call offline");
+    ok("advocate's duress without signal is queued and sent once when the connection returns");
 
     // The duress code, set in the app, checks out as usual and alerts silently.
     await page.getByRole("button", { name: "Check-in" }).click();
+    // Too short: said at the field before anything is sent.
+    const codeSet = [];
+    page.on("request", (r) => r.method() === "PUT" && r.url().endsWith("/v1/safety/duress-code") && codeSet.push(r.url()));
+    await page.getByLabel("Duress code (4 to 32 characters)").fill("abc");
+    await page.getByRole("button", { name: "Set duress code" }).click();
+    await fieldProblem(page, "/code", /^Must be 4 to 32 characters \(this is 3\)\.$/, { focused: true });
+    assert.equal(codeSet.length, 0, "not sent");
     await page.getByLabel("Duress code (4 to 32 characters)").fill("blue-heron-7");
     await page.getByRole("button", { name: "Set duress code" }).click();
     await page.getByText("Duress code set.").waitFor();
@@ -925,10 +1081,15 @@ async function advocateSafety() {
     const sent = JSON.parse((await located).postData());
     assert.deepEqual([sent.latitude, sent.longitude], [40.2338, -111.6585], "the check-in sends the phone's location");
     await page.getByText("Your location went with the check-in").waitFor();
+    // The expected check-out and the check-in, in the agency's zone (the phone is in another).
+    const [endsAt, startedAt] = await agencyTimes(page.locator("[data-test=checkin-times]"), "advocate: the check-in", 2);
+    const checkin = (await rawIndexedDb(page)).kv.values.find((v) => v && v.expected_end_at);
+    assert.deepEqual([endsAt.iso, startedAt.iso], [checkin.expected_end_at, checkin.started_at]);
     await page.getByLabel("Check-out code").fill("blue-heron-7");
     await page.getByRole("button", { name: "Check out" }).click();
-    await page.getByText("Checked out. Stay safe.").waitFor();
-    await until("the silent duress alert", async () => (await safetyAlerts()).length === before + 2);
+    await page.getByText(/^Checked out at .*\. Stay safe\.$/).waitFor();
+    await agencyTimes(page.locator("main [role=status]"), "advocate: the check-out");
+    await until("the silent duress alert", async () => (await safetyAlerts()).length === before + 3);
     ok("advocate sets a duress code in the app and a check-in sends the location");
   } finally {
     await close();
@@ -1181,6 +1342,43 @@ async function backoffRule() {
   ok("the outbox's backoff rule");
 }
 
+/** The server's messages in plain words and numbers as typed on a phone (web/src/fielderrors.tsx),
+ *  checked as the module stands: what the screens show under a field. */
+async function plainWords() {
+  const { build } = await import("esbuild");
+  const out = await build({
+    entryPoints: [new URL("../src/fielderrors.tsx", import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    format: "esm",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    logLevel: "silent",
+  });
+  const f = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
+  const said = (m) => f.sentence(f.plain(m));
+  assert.equal(said("has the wrong type: expected f64"), "Must be a number.");
+  assert.equal(said("has the wrong type: expected u32"), "Must be a whole number.");
+  assert.equal(said("has the wrong type: expected a string"), "Must be text.");
+  assert.equal(said("is required"), "Must be filled in.");
+  assert.equal(said("is not one of the allowed values (`open`, `full`)"), "Is not one of the choices.");
+  assert.equal(said("must be 1 to 200 characters"), "Must not be empty or longer than 200 characters.");
+  assert.equal(said("must be a reason of 1 to 2000 characters"), "Needs a reason (at most 2000 characters).");
+  assert.equal(said("must be after start_at, by at most 31 days"), "Must be after start at, by at most 31 days.");
+  assert.equal(f.fieldWords("/location/latitude"), "Latitude");
+  assert.equal(f.fieldWords("/safe_places/1"), "Safe places, item 2");
+  assert.deepEqual(f.problemsOf([{ pointer: "/location/latitude", message: "has the wrong type: expected f64" }]), { "/location/latitude": "Must be a number." });
+  // A decimal comma is a decimal; what is not a number is null, never NaN.
+  assert.equal(f.readNumber("40,2338"), 40.2338);
+  assert.equal(f.readNumber(" -111.6585 "), -111.6585);
+  assert.equal(f.readNumber("abc"), null);
+  assert.equal(f.readNumber("40,2,3"), null);
+  assert.equal(f.readNumber(""), null);
+  assert.equal(f.readWhole("12"), 12);
+  assert.equal(f.readWhole("1.5"), null);
+  ok("messages in plain words, numbers as typed");
+}
+
 /** The web outbox and a busy server (issue #18): offline and then answered 503 (a problem),
  *  the item is not refused but waits; the line says why and when the next try is; the
  *  retries are spaced out by backoff and a Retry-After is honoured; "Try now" sends at once
@@ -1282,6 +1480,7 @@ async function runScenarios() {
     await faults();
     await busyServer();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "safety") {
+    await plainWords();
     await advocateSafety();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
@@ -1291,6 +1490,7 @@ async function runScenarios() {
     await faults();
   } else {
     await backoffRule();
+    await plainWords();
     await coordinator();
     await housing();
     await advocate();

@@ -90,6 +90,14 @@ async function housing() {
     await page.getByRole("button", { name: "Import", exact: true }).click();
     await page.locator(".import-errors").waitFor();
     await shot(page, "06-import-errors");
+    // A problem at its field, in plain words (the field focused, so on screen).
+    await page.getByRole("button", { name: "Back to the directory" }).click();
+    await page.locator("table.directory tbody tr").first().waitFor();
+    await page.getByRole("button", { name: "Edit", exact: true }).first().click();
+    await page.getByLabel("Latitude").fill("40.2338 N");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.locator("[data-error-for='/location/latitude']").waitFor();
+    await shot(page, "11-field-problem");
   } finally {
     await close();
   }
@@ -122,6 +130,16 @@ async function advocate() {
     await page.locator(".countdown").waitFor();
     await shot(page, "09-check-in");
     await page.getByRole("button", { name: "Check out" }).click();
+    // Duress without signal: queued, said plainly, the numbers to call beside it.
+    await page.getByRole("button", { name: "Contact" }).click();
+    await ctx.setOffline(true);
+    await page.locator(".bar .duress").click();
+    await page.getByRole("button", { name: "Send duress alert now" }).click();
+    await page.locator(".sheet [data-test=duress-result][data-state=queued]").waitFor();
+    await shot(page, "12-duress-offline");
+    // Back online it is sent (the demo coordinator gets it).
+    await ctx.setOffline(false);
+    await page.locator(".sheet [data-test=duress-result][data-state=sent]").waitFor();
   } finally {
     await close();
   }

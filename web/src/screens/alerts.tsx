@@ -1,7 +1,9 @@
 // Coordinators: this device's alerts, the inbox and one alert with its timeline.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, ago, call, errorText, get, label, type Schema } from "../api";
+import { Problem, call, get, label, type Schema } from "../api";
+import { errorText, useFieldErrors } from "../fielderrors";
+import { When, clock } from "../time";
 import type { Nav } from "../nav";
 import { telLink } from "../tel";
 
@@ -116,7 +118,9 @@ export function AlertInbox({ nav }: { nav: Nav }) {
               <strong>{label(a.kind)}</strong>
               <span class={`badge ${a.state}`}>{label(a.state)}</span>
               {a.urgency === "high" && <span class="badge high">high urgency</span>}
-              <span class="muted">{ago(a.created_at)}</span>
+              <span class="muted">
+                <When iso={a.created_at} />
+              </span>
               {a.raised_by_name && <span class="who">from {a.raised_by_name}</span>}
             </button>
           </li>
@@ -141,7 +145,7 @@ function LinkedContact({ id }: { id: string }) {
       Contact:{" "}
       {c ? (
         <>
-          <strong>{c.person.pseudonym}</strong> · {label(c.incident_type)} · {label(c.setting)} · {ago(c.occurred_at)}
+          <strong>{c.person.pseudonym}</strong> · {label(c.incident_type)} · {label(c.setting)} · <When iso={c.occurred_at} />
         </>
       ) : (
         <span class="muted">{msg}</span>
@@ -154,6 +158,7 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
   const [alert, setAlert] = useState<Alert | null>(null);
   const [error, setError] = useState("");
   const [closing, setClosing] = useState(false);
+  const fe = useFieldErrors(["/note"]);
   const load = () =>
     get<Alert>(`/v1/alerts/${id}`)
       .then(setAlert)
@@ -169,8 +174,10 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
       setAlert((await call<Alert>("POST", `/v1/alerts/${id}/${what}`, body)).body);
       setError("");
       setClosing(false);
+      fe.clear();
     } catch (e) {
-      setError(errorText(e));
+      // A problem with the closing note shows at it; anything else above.
+      if (!(closing && fe.fromError(e))) setError(errorText(e));
     }
   }
 
@@ -199,7 +206,7 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
             <span class={`badge ${alert.state}`} data-test="alert-state">
               {label(alert.state)}
             </span>{" "}
-            {alert.urgency === "high" && <span class="badge high">high urgency</span>} raised {ago(alert.created_at)}
+            {alert.urgency === "high" && <span class="badge high">high urgency</span>} raised <When iso={alert.created_at} />
           </p>
           <div class="card raiser">
             <p>
@@ -242,13 +249,15 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
               {alert.resolution_note ? `: ${alert.resolution_note}` : "."}
             </p>
           ) : closing ? (
-            <form class="card" onSubmit={resolve}>
+            <form class="card" onSubmit={resolve} ref={fe.form}>
               <h2>Resolve this alert?</h2>
               <p class="hint">Escalation stops and nobody else is called about it.</p>
               <label>
                 Closing note (what happened, what was done; kept sealed, never in notifications)
-                <textarea name="note" rows={3} maxLength={2000} />
+                <textarea name="note" rows={3} maxLength={2000} {...fe.field("/note")} />
+                {fe.message("/note")}
               </label>
+              {fe.summary("Not resolved")}
               <div class="actions">
                 <button class="primary">Resolve alert</button>
                 <button type="button" onClick={() => setClosing(false)}>
@@ -265,7 +274,10 @@ export function AlertDetail({ id, nav }: { id: string; nav?: Nav }) {
           <ol class="timeline">
             {alert.timeline.map((ev, i) => (
               <li key={i}>
-                <time>{new Date(ev.at).toLocaleTimeString()}</time> {label(ev.kind)}
+                <time dateTime={ev.at} title={clock(ev.at, undefined, "full")}>
+                  {clock(ev.at)}
+                </time>{" "}
+                {label(ev.kind)}
                 {ev.actor_name && ` by ${ev.actor_name}`}
                 {ev.level != null && ` (level ${ev.level + 1})`}
               </li>

@@ -1,16 +1,14 @@
 // Advocates: record a crisis contact. Every save goes to the outbox in IndexedDB first, sealed
-// (vault.ts), and is sent with the contact's id and the save's own Idempotency-Key
+// (../outbox.ts), and is sent with the contact's id and the save's own Idempotency-Key
 // (PUT /v1/contacts/{id}), so a contact recorded without signal is sent once the phone is back
-// online and a replay changes nothing. Only the server's own refusal (a 4xx problem) stops an
-// item; any other failure is tried again with backoff (backoff.ts), and the outbox line says
-// why it is not sent yet and when the next try is.
+// online and a replay changes nothing. The outbox line says why something is not sent yet and
+// when the next try is; a contact the server refuses shows each problem at its field.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, call, errorText, label, uuid, type Schema } from "../api";
-import { outboxAll, outboxDelete, outboxPut, vaultGet, vaultSet, type Queued } from "../idb";
-import { freshSession, loadSession } from "../session";
-import { hasDeviceKey, newVault, open, seal, unlock, type Vault } from "../vault";
-import { inAbout, parseRetryAfter, retryDelay } from "../backoff";
+import { label, uuid, type Schema } from "../api";
+import { inAbout } from "../backoff";
+import { useFieldErrors, type Problems } from "../fielderrors";
+import { NOT_SENT, currentRetry, enqueue, lastResult, mine, onOutboxChange, sendNow, useOutbox } from "../outbox";
 import { DASH_QUESTIONS, DASH_VERSION } from "./instruments";
 
 type Contact = Schema<"Contact">;
@@ -31,240 +29,6 @@ export const LAP_QUESTIONS = [
   "You have a child they know is not theirs?",
   "Follows or spies on you, or leaves threatening messages?",
 ];
-
-type Listener = () => void;
-const listeners = new Set<Listener>();
-
-/** The associated data a queued item is sealed with: it cannot be moved to another item. */
-const aad = (q: { id: string; key: string }) => `contact ${q.id} ${q.key}`;
-
-/** Makes the user's outbox vault once the device key is in memory (after sign-in or a
- *  refresh). A vault the key does not open (the server's key changed) is replaced unless
- *  contacts sealed to it are still waiting. */
-export async function ensureVault(user: string): Promise<void> {
-  if (!hasDeviceKey()) return;
-  let v = await vaultGet(user);
-  if (v) {
-    try {
-      await unlock(v);
-    } catch {
-      if ((await outboxAll()).some((q) => q.user === user)) return;
-      v = undefined;
-    }
-  }
-  if (!v) {
-    v = await newVault();
-    await vaultSet(user, v);
-  }
-  await sealLegacy(user, v);
-}
-
-/** Items an earlier version of the app queued in plaintext: sealed now, for whoever signs in
- *  first (they were sent as that user before too). */
-async function sealLegacy(user: string, v: Vault): Promise<void> {
-  for (const q of await outboxAll()) {
-    const old = q as Queued & { body?: unknown };
-    if (old.sealed || old.body === undefined) continue;
-    const item = { id: old.id, key: old.key ?? uuid(), user };
-    await outboxPut({ ...item, sealed: await seal(v, old.body, aad(item)), queuedAt: old.queuedAt, error: old.error });
-  }
-}
-
-/** Seals a save of contact `id` into the outbox; the text of what went wrong, if anything. */
-async function enqueue(id: string, body: unknown): Promise<string | null> {
-  const s = await loadSession();
-  if (!s) return "Signed out.";
-  const vault = await vaultGet(s.user.id);
-  if (!vault) return "Not saved: this phone cannot keep contacts until you have been online once since signing in.";
-  const item = { id, key: uuid(), user: s.user.id };
-  await outboxPut({ ...item, sealed: await seal(vault, body, aad(item)), queuedAt: new Date().toISOString() });
-  return null;
-}
-
-/** The signed-in user's queued items. */
-async function mine(): Promise<Queued[]> {
-  const s = await loadSession();
-  return s ? (await outboxAll()).filter((q) => q.user === s.user.id) : [];
-}
-
-/** Why the outbox could not deliver, in the plain words its line shows (nothing personal). */
-export type NotSent = "offline" | "unreachable" | "portal" | "busy";
-const NOT_SENT: Record<NotSent, string> = {
-  offline: "no connection",
-  unreachable: "the server could not be reached",
-  portal: "the network showed its own page (sign in to the Wi-Fi?)",
-  busy: "the server is busy",
-};
-
-/** A failed attempt: the reason, and the server's Retry-After (ms) if its answer had one. */
-interface Failure {
-  reason: NotSent;
-  retryAfterMs: number | null;
-}
-
-/** Where the automatic retries stand: in memory only, per app instance (the server is the
- *  source of truth; a reload simply tries at once). */
-export interface Retry {
-  /** Consecutive failed attempts. */
-  failures: number;
-  reason: NotSent;
-  /** When the next automatic attempt runs (ms since the epoch). */
-  at: number;
-}
-let retry: Retry | null = null;
-let timer: ReturnType<typeof setTimeout> | undefined;
-let running: Promise<void> | null = null;
-let queued: Promise<void> | null = null;
-
-/** A PUT that neither answers nor fails (a network that swallows it) gives up after this, as
- *  a transport failure; the replay is harmless (Idempotency-Key). */
-const PUT_TIMEOUT_MS = 30_000;
-
-/** Aborts after `ms` (AbortSignal.timeout is missing before Safari 16). */
-function deadline(ms: number): AbortSignal {
-  const c = new AbortController();
-  setTimeout(() => c.abort(), ms);
-  return c.signal;
-}
-
-const notify = () => listeners.forEach((l) => l());
-
-/** No connection, or the server not reached although the browser thinks it is online. */
-const transport = (): Failure => ({ reason: navigator.onLine ? "unreachable" : "offline", retryAfterMs: null });
-
-/**
- * What an error answer means for the item: `"refused"` only for the server's own problem
- * about the record (a 4xx problem document: kept for the advocate to fix); anything else is
- * a failure to deliver, tried again later.
- */
-function judge(e: Problem): Failure | "refused" {
-  const retryAfterMs = parseRetryAfter(e.headers?.get("retry-after"), Date.now());
-  // Signed out: the app shows the sign-in, the item waits for it.
-  if (e.status === 401) return { reason: "unreachable", retryAfterMs };
-  // 511 is a captive portal by definition; any other answer not in the server's words is a
-  // portal's or proxy's page.
-  if (e.status === 511 || !e.fromServer) return { reason: "portal", retryAfterMs };
-  if (e.status >= 500 || e.status === 408 || e.status === 425 || e.status === 429) return { reason: "busy", retryAfterMs };
-  return "refused";
-}
-
-/** Sends what the outbox holds, oldest first; stops at the first failure to deliver, which it
- *  returns (null when nothing transient went wrong). */
-async function deliver(): Promise<Failure | null> {
-  const items = (await mine()).filter((q) => !q.error).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-  if (items.length === 0) return null;
-  // Opening the queue needs the device key, which a refresh brings (offline: later).
-  if (!hasDeviceKey()) await freshSession(true).catch(() => undefined);
-  const vault = await vaultGet(items[0].user);
-  if (!hasDeviceKey() || !vault) return transport();
-  const priv = await unlock(vault).catch(() => null);
-  if (!priv) return transport();
-  for (const q of items) {
-    let body: unknown;
-    try {
-      body = await open(priv, q.sealed, aad(q));
-    } catch {
-      await outboxPut({ ...q, error: "This contact could not be read on this phone." });
-      continue;
-    }
-    try {
-      const r = await call<unknown>("PUT", `/v1/contacts/${q.id}`, body, { "idempotency-key": q.key }, deadline(PUT_TIMEOUT_MS));
-      // Only the server's own answer, the contact, means it is there: a hotel or hospital
-      // portal answers 200 with a page of its own. Kept and sent again later, like a lost
-      // answer; the server answers that replay 200 by its Idempotency-Key.
-      if (!isContact(r.body, q.id)) return { reason: "portal", retryAfterMs: null };
-      // Unless a newer save of the same contact replaced it meanwhile.
-      if ((await outboxAll()).find((x) => x.id === q.id)?.key === q.key) await outboxDelete(q.id);
-      lastResults.set(q.id, r.body);
-    } catch (e) {
-      if (!(e instanceof Problem)) return transport();
-      const j = judge(e);
-      if (j !== "refused") return j;
-      await outboxPut({ ...q, error: errorText(e) });
-    }
-  }
-  return null;
-}
-
-/** Whether an answer is the server's contact `id` (and not, say, a portal's page). */
-function isContact(body: unknown, id: string): body is Contact {
-  return typeof body === "object" && body !== null && (body as Partial<Contact>).id === id;
-}
-
-/** One attempt, then the next automatic one scheduled with backoff, or the backoff cleared. */
-async function attempt(): Promise<void> {
-  clearTimeout(timer);
-  let failed: Failure | null;
-  try {
-    failed = await deliver();
-  } catch {
-    // IndexedDB or the vault failed under us: not the item's fault, so tried again later.
-    failed = transport();
-  }
-  if (failed) {
-    const failures = (retry?.failures ?? 0) + 1;
-    const wait = retryDelay(failures, Math.random(), failed.retryAfterMs);
-    retry = { failures, reason: failed.reason, at: Date.now() + wait };
-    timer = setTimeout(() => void flushOutbox(), wait);
-  } else {
-    retry = null;
-  }
-}
-
-/** Sends what the outbox holds now, or, if a send is under way (its list may predate a new
- *  save), right after it. Keeps the backoff: the automatic retries call this. */
-function flushOutbox(): Promise<void> {
-  if (!running) {
-    running = attempt().finally(() => {
-      running = null;
-      notify();
-    });
-    notify();
-    return running;
-  }
-  queued ??= running.then(() => {
-    queued = null;
-    return flushOutbox();
-  });
-  return queued;
-}
-
-/** Tries at once and forgets the backoff: the app opening, the browser's `online` event, a
- *  new save and "Try now" all mean the situation may have changed. */
-export function sendNow(): Promise<void> {
-  retry = null;
-  clearTimeout(timer);
-  return flushOutbox();
-}
-
-/** Stops the automatic retries (signed out). */
-export function stopOutbox(): void {
-  clearTimeout(timer);
-  retry = null;
-}
-
-const lastResults = new Map<string, Contact>();
-
-/** The user's queued items, where the retries stand and whether a send is under way. */
-function useOutbox(): { items: Queued[]; retry: Retry | null; sending: boolean } {
-  const [items, setItems] = useState<Queued[]>([]);
-  const [, tick] = useState(0);
-  useEffect(() => {
-    const l = () => {
-      mine().then(setItems);
-      tick((n) => n + 1);
-    };
-    listeners.add(l);
-    l();
-    // The "next try in …" hint counts down.
-    const clock = setInterval(() => retry && tick((n) => n + 1), 1000);
-    return () => {
-      listeners.delete(l);
-      clearInterval(clock);
-    };
-  }, []);
-  return { items, retry, sending: running !== null };
-}
 
 /** "N waiting to be sent" and, while they cannot be, why and when the next try is. */
 function OutboxLine() {
@@ -309,15 +73,32 @@ export function ContactForm() {
   const [status, setStatus] = useState("");
   const [result, setResult] = useState<Contact | null>(null);
 
-  useEffect(() => {
-    // The result of the last save, once the server has scored it.
-    const l = () => {
-      const r = lastResults.get(id);
-      if (r) setResult(r);
-    };
-    listeners.add(l);
-    return () => void listeners.delete(l);
-  }, [id]);
+  // The screenings go in this order, so the server's pointers name them by these places.
+  const lapAt = lap ? "/screenings/0/screening" : null;
+  const dashAt = dash ? `/screenings/${lap ? 1 : 0}/screening` : null;
+  const fe = useFieldErrors([
+    "/person/pseudonym",
+    "/person/name",
+    "/person/phone",
+    "/setting",
+    "/incident_type",
+    "/needs",
+    "/notes",
+    ...(lapAt ? [`${lapAt}/answers`, `${lapAt}/screen_in_by_belief`, `${lapAt}/no_alert_reason`] : []),
+    ...(dashAt
+      ? [`${dashAt}/answers`, `${dashAt}/professional_judgement`, `${dashAt}/professional_judgement/reason`, `${dashAt}/no_alert_reason`]
+      : []),
+  ]);
+
+  useEffect(
+    () =>
+      // The result of the last save, once the server has scored it.
+      onOutboxChange(() => {
+        const r = lastResult(id);
+        if (r) setResult(r);
+      }),
+    [id],
+  );
 
   async function save(e: Event) {
     e.preventDefault();
@@ -329,11 +110,22 @@ export function ContactForm() {
       setting: s("setting") as Schema<"Setting">,
       incident_type: s("incident_type"),
       person: { id: personId, pseudonym: s("pseudonym"), name: s("name") || null, phone: s("phone") || null },
-      needs: s("needs") ? s("needs").split(",").map((x) => x.trim()).filter(Boolean) : [],
+      needs: needCodes(s("needs")),
       notes: s("notes") || null,
       status: "open",
       screenings,
     };
+    // What the phone can tell at once: the form is not queued with these.
+    const found: Problems = {};
+    if (!body.person.pseudonym) found["/person/pseudonym"] = "Give a pseudonym: it is how this contact shows in lists.";
+    if (dashAt && s("dash_judgement") && !s("dash_judgement_reason")) {
+      found[`${dashAt}/professional_judgement/reason`] = "Say why your judgement raises the level.";
+    }
+    fe.show(found);
+    if (Object.keys(found).length) {
+      setStatus("");
+      return;
+    }
     if (lap) {
       screenings.push({
         id: screeningId,
@@ -369,8 +161,10 @@ export function ContactForm() {
     if (!still) {
       setStatus("Sent.");
     } else if (still.error) {
-      setStatus(`Not accepted: ${still.error}`);
-    } else if (retry && retry.reason !== "offline") {
+      // Refused by the server: each problem at its field; saving again replaces it.
+      const atFields = still.problems?.length ? fe.fromError(still.problems) : false;
+      setStatus(atFields ? "" : `Not accepted: ${still.error}`);
+    } else if (currentRetry() && currentRetry()!.reason !== "offline") {
       setStatus("Saved on this phone. It will be sent as soon as the server can be reached.");
     } else {
       setStatus("Saved on this phone. It will be sent when you are back online.");
@@ -389,6 +183,7 @@ export function ContactForm() {
     setDash(false);
     setStatus("");
     setResult(null);
+    fe.clear();
   }
 
   const scored = (sid: string) => result?.screenings.find((x) => x.id === sid)?.result;
@@ -398,42 +193,49 @@ export function ContactForm() {
     <section>
       <h1>Crisis contact</h1>
       <OutboxLine />
-      <form id="contact-form" class="card" onSubmit={save}>
+      <form id="contact-form" class="card" onSubmit={save} noValidate ref={fe.form}>
         <label>
           Pseudonym (shown in lists)
-          <input name="pseudonym" required maxLength={100} autocomplete="off" />
+          <input name="pseudonym" required maxLength={100} autocomplete="off" {...fe.field("/person/pseudonym")} />
+          {fe.message("/person/pseudonym")}
         </label>
         <label>
           Name (sealed)
-          <input name="name" autocomplete="off" />
+          <input name="name" autocomplete="off" {...fe.field("/person/name")} />
+          {fe.message("/person/name")}
         </label>
         <label>
           Safe phone (sealed)
-          <input name="phone" type="tel" autocomplete="off" />
+          <input name="phone" type="tel" autocomplete="off" {...fe.field("/person/phone")} />
+          {fe.message("/person/phone")}
         </label>
         <label>
           Setting
-          <select name="setting">
+          <select name="setting" {...fe.field("/setting")}>
             {SETTINGS.map((k) => (
               <option value={k}>{label(k)}</option>
             ))}
           </select>
+          {fe.message("/setting")}
         </label>
         <label>
           Incident
-          <select name="incident_type">
+          <select name="incident_type" {...fe.field("/incident_type")}>
             {INCIDENTS.map((k) => (
               <option value={k}>{label(k)}</option>
             ))}
           </select>
+          {fe.message("/incident_type")}
         </label>
         <label>
-          Needs (comma-separated)
-          <input name="needs" autocomplete="off" />
+          Needs (comma-separated, e.g. shelter, legal help)
+          <input name="needs" autocomplete="off" {...fe.field("/needs")} />
+          {fe.message("/needs")}
         </label>
         <label>
           Notes
-          <textarea name="notes" rows={3} />
+          <textarea name="notes" rows={3} {...fe.field("/notes")} />
+          {fe.message("/notes")}
         </label>
         <label class="check">
           <input type="checkbox" checked={lap} onChange={(e) => setLap((e.target as HTMLInputElement).checked)} /> Lethality screen (LAP)
@@ -441,14 +243,17 @@ export function ContactForm() {
         {lap && (
           <fieldset class="lap">
             <legend>Lethality screen</legend>
+            {lapAt && fe.message(`${lapAt}/answers`)}
             <Questions name="lap" questions={LAP_QUESTIONS} answers={answers} onChange={setAnswers} />
             <label>
               Screen in by belief (reason)
-              <input name="belief" autocomplete="off" />
+              <input name="belief" autocomplete="off" {...(lapAt ? fe.field(`${lapAt}/screen_in_by_belief`) : {})} />
+              {lapAt && fe.message(`${lapAt}/screen_in_by_belief`)}
             </label>
             <label>
               Why no high-risk alert is needed (optional)
-              <input name="no_alert" autocomplete="off" />
+              <input name="no_alert" autocomplete="off" {...(lapAt ? fe.field(`${lapAt}/no_alert_reason`) : {})} />
+              {lapAt && fe.message(`${lapAt}/no_alert_reason`)}
             </label>
           </fieldset>
         )}
@@ -461,22 +266,26 @@ export function ContactForm() {
             <p class="hint">
               24 questions. 14 or more "yes" is high risk (MARAC referral), 10 to 13 medium. "No answer" never counts as yes.
             </p>
+            {dashAt && fe.message(`${dashAt}/answers`)}
             <Questions name="dash" questions={DASH_QUESTIONS.map(sentence)} answers={dashAnswers} onChange={setDashAnswers} />
             <label>
               Professional judgement raises the level to
-              <select name="dash_judgement">
+              <select name="dash_judgement" {...(dashAt ? fe.field(`${dashAt}/professional_judgement`) : {})}>
                 <option value="">(as scored)</option>
                 <option value="medium">medium</option>
                 <option value="high">high</option>
               </select>
+              {dashAt && fe.message(`${dashAt}/professional_judgement`)}
             </label>
             <label>
               Reason for the judgement
-              <input name="dash_judgement_reason" autocomplete="off" />
+              <input name="dash_judgement_reason" autocomplete="off" {...(dashAt ? fe.field(`${dashAt}/professional_judgement/reason`) : {})} />
+              {dashAt && fe.message(`${dashAt}/professional_judgement/reason`)}
             </label>
             <label>
               Why no high-risk alert is needed (optional)
-              <input name="dash_no_alert" autocomplete="off" />
+              <input name="dash_no_alert" autocomplete="off" {...(dashAt ? fe.field(`${dashAt}/no_alert_reason`) : {})} />
+              {dashAt && fe.message(`${dashAt}/no_alert_reason`)}
             </label>
           </fieldset>
         )}
@@ -486,6 +295,7 @@ export function ContactForm() {
             New contact
           </button>
         </div>
+        {fe.summary()}
         {status && <p role="status">{status}</p>}
         {screening && (
           <p class={screening.high_risk ? "error" : "ok"} data-test="lap-result">
@@ -505,6 +315,22 @@ export function ContactForm() {
       </form>
     </section>
   );
+}
+
+/** Needs as the server keeps them, codes: "Shelter, legal help" → ["shelter", "legal_help"]. */
+export function needCodes(text: string): string[] {
+  const codes = text
+    .split(",")
+    .map((x) =>
+      x
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, "")
+        .slice(0, 50),
+    )
+    .filter(Boolean);
+  return [...new Set(codes)];
 }
 
 const sentence = (q: string) => `${q[0].toUpperCase()}${q.slice(1)}?`;

@@ -2,7 +2,9 @@
 // check, and bulk import with each bad row's error shown against its line.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { Problem, ago, call, errorText, get, getText, label, type FieldError, type Schema } from "../api";
+import { Problem, call, get, getText, label, type FieldError, type Schema } from "../api";
+import { errorText, readNumber, readWhole, useFieldErrors, type Problems } from "../fielderrors";
+import { When } from "../time";
 import type { Me } from "../session";
 
 export const KINDS: Schema<"EntryKind">[] = ["shelter", "dv_shelter", "safe_house", "emergency_housing", "transitional_housing", "hotel_voucher"];
@@ -251,7 +253,9 @@ function Row({
         )}
       </td>
       <td>
-        <span data-test="updated">{ago(e.availability_updated_at)}</span>
+        <span data-test="updated">
+          <When iso={e.availability_updated_at} />
+        </span>
         {stale && <span class="badge stale">stale</span>}
         {manager && stale && (
           <button class="link" disabled={busy} onClick={() => set({ beds_available: beds })}>
@@ -351,28 +355,43 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
 
   // Numbers as typed (a comma decimal, a half-typed value), read when saving.
   const [raw, setRaw] = useState<Record<string, string>>(() => rawOf(entry ? toInput(entry) : blank));
-  /** Problems by the JSON pointer of their field (the server's, or found here first). */
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  /** Problems at their fields (the server's by its pointers, or found here first). */
+  const fe = useFieldErrors([
+    "/name",
+    "/kind",
+    "/status",
+    "/capacity",
+    "/beds_available",
+    "/intake_phone",
+    "/address",
+    "/location",
+    "/location/latitude",
+    "/location/longitude",
+    "/eligibility",
+    "/eligibility/min_age",
+    "/eligibility/max_age",
+    "/eligibility/languages",
+    "/hours",
+  ]);
   const rawInput = (k: string) => ({
     value: raw[k],
     onInput: (ev: Event) => setRaw((r) => ({ ...r, [k]: (ev.target as HTMLInputElement).value })),
   });
 
   /** The draft with its numbers read, or the problems with them, by pointer. */
-  function read(): { body: Draft } | { errors: Record<string, string> } {
-    const errors: Record<string, string> = {};
+  function read(): { body: Draft } | { errors: Problems } {
+    const errors: Problems = {};
     const decimal = (k: string, ptr: string) => {
-      const t = raw[k].trim();
-      // "40,2338" is a decimal comma, not two numbers.
-      const n = Number(/^-?\d+,\d+$/.test(t) ? t.replace(",", ".") : t);
-      if (t === "" || !Number.isFinite(n)) errors[ptr] = "must be a number, such as 40.2338";
-      return n;
+      // "40,2338" is a decimal comma, not two numbers; never NaN.
+      const n = readNumber(raw[k]);
+      if (n === null) errors[ptr] = "Must be a number, such as 40.2338.";
+      return n ?? 0;
     };
     const whole = (k: string, ptr: string) => {
-      const t = raw[k].trim();
-      if (t === "") return null;
-      if (!/^\d+$/.test(t)) errors[ptr] = "must be a whole number, or empty";
-      return Number(t);
+      if (raw[k].trim() === "") return null;
+      const n = readWhole(raw[k]);
+      if (n === null) errors[ptr] = "Must be a whole number, or empty.";
+      return n;
     };
     const body = structuredClone(input);
     body.location = { latitude: decimal("latitude", "/location/latitude"), longitude: decimal("longitude", "/location/longitude") };
@@ -387,19 +406,17 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
         .map((l) => l.trim().toLowerCase())
         .filter(Boolean),
     };
+    if (!body.name.trim()) errors["/name"] = "Give the place a name.";
+    if (!body.intake_phone.trim()) errors["/intake_phone"] = "Give the number intake answers.";
     return Object.keys(errors).length ? { errors } : { body };
   }
 
   async function save(e?: Event, baseVersion = version) {
     e?.preventDefault();
     setError("");
-    setFieldErrors({});
     const r = read();
-    if ("errors" in r) {
-      setFieldErrors(r.errors);
-      setError("Not saved: fix the fields marked below.");
-      return;
-    }
+    fe.show("errors" in r ? r.errors : {});
+    if ("errors" in r) return;
     try {
       if (entry) {
         await call("PUT", `/v1/directory/entries/${entry.id}`, r.body, { "if-match": `"${baseVersion}"` });
@@ -410,26 +427,11 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
     } catch (err) {
       if (err instanceof Problem && err.status === 412 && entry) {
         setConflict(await get<Entry>(`/v1/directory/entries/${entry.id}`));
-      } else if (err instanceof Problem && err.errors.length) {
-        // The server's problems at their fields.
-        setFieldErrors(Object.fromEntries(err.errors.map((f) => [f.pointer, f.message])));
-        setError("Not saved: fix the fields marked below.");
-      } else setError(errorText(err));
+      } else if (!fe.fromError(err)) setError(errorText(err));
     }
   }
 
   const text = (f: (i: Draft, v: string) => void) => (ev: Event) => upd((i) => f(i, (ev.target as HTMLInputElement).value));
-  /** The problems at a field (its pointer, or below it), where the field is. */
-  const problem = (ptr: string) => {
-    const here = Object.entries(fieldErrors).filter(([k]) => k === ptr || k.startsWith(`${ptr}/`));
-    return here.length ? (
-      <span class="error field-error" data-error-for={ptr}>
-        {here.map(([, m]) => m).join("; ")}
-      </span>
-    ) : null;
-  };
-  const known = ["/name", "/intake_phone", "/capacity", "/beds_available", "/location", "/address", "/eligibility", "/hours", "/kind", "/status"];
-  const elsewhere = Object.entries(fieldErrors).filter(([k]) => !known.some((p) => k === p || k.startsWith(`${p}/`)));
   const spans = input.hours.spans ?? [];
   const checkEligibility = (k: "accepts_children" | "accepts_pets" | "wheelchair_accessible", l: string) => (
     <label class="check">
@@ -472,45 +474,47 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
     );
 
   return (
-    <form class="card" onSubmit={save} noValidate>
+    <form class="card" onSubmit={save} noValidate ref={fe.form}>
       <h1>{entry ? "Edit place" : "Add a place"}</h1>
       <label>
         Name
-        <input required value={input.name} onInput={text((i, v) => (i.name = v))} aria-invalid={!!fieldErrors["/name"]} />
-        {problem("/name")}
+        <input required value={input.name} onInput={text((i, v) => (i.name = v))} {...fe.field("/name")} />
+        {fe.message("/name")}
       </label>
       <label>
         Kind
-        <select value={input.kind} onChange={text((i, v) => (i.kind = v as Schema<"EntryKind">))}>
+        <select value={input.kind} onChange={text((i, v) => (i.kind = v as Schema<"EntryKind">))} {...fe.field("/kind")}>
           {KINDS.map((k) => (
             <option value={k}>{label(k)}</option>
           ))}
         </select>
+        {fe.message("/kind")}
       </label>
       <label>
         Status
-        <select value={input.status} onChange={text((i, v) => (i.status = v as Schema<"EntryStatus">))}>
+        <select value={input.status} onChange={text((i, v) => (i.status = v as Schema<"EntryStatus">))} {...fe.field("/status")}>
           {STATUSES.map((k) => (
             <option value={k}>{label(k)}</option>
           ))}
         </select>
+        {fe.message("/status")}
       </label>
       <div class="pair">
         <label>
           Capacity (beds)
-          <input inputMode="numeric" {...rawInput("capacity")} aria-invalid={!!fieldErrors["/capacity"]} />
-          {problem("/capacity")}
+          <input inputMode="numeric" {...rawInput("capacity")} {...fe.field("/capacity")} />
+          {fe.message("/capacity")}
         </label>
         <label>
           Beds free
-          <input inputMode="numeric" {...rawInput("beds_available")} aria-invalid={!!fieldErrors["/beds_available"]} />
-          {problem("/beds_available")}
+          <input inputMode="numeric" {...rawInput("beds_available")} {...fe.field("/beds_available")} />
+          {fe.message("/beds_available")}
         </label>
       </div>
       <label>
         Intake phone
-        <input type="tel" required value={input.intake_phone} onInput={text((i, v) => (i.intake_phone = v))} aria-invalid={!!fieldErrors["/intake_phone"]} />
-        {problem("/intake_phone")}
+        <input type="tel" required value={input.intake_phone} onInput={text((i, v) => (i.intake_phone = v))} {...fe.field("/intake_phone")} />
+        {fe.message("/intake_phone")}
       </label>
       <label>
         Street
@@ -518,21 +522,22 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       </label>
       <label>
         Town
-        <input value={input.address.locality} onInput={text((i, v) => (i.address.locality = v))} />
-        {problem("/address")}
+        <input value={input.address.locality} onInput={text((i, v) => (i.address.locality = v))} {...fe.field("/address")} />
+        {fe.message("/address")}
       </label>
       <div class="pair">
         <label>
           Latitude
-          <input inputMode="decimal" {...rawInput("latitude")} aria-invalid={!!fieldErrors["/location/latitude"]} />
-          {problem("/location/latitude")}
+          <input inputMode="decimal" {...rawInput("latitude")} {...fe.field("/location/latitude")} />
+          {fe.message("/location/latitude")}
         </label>
         <label>
           Longitude
-          <input inputMode="decimal" {...rawInput("longitude")} aria-invalid={!!fieldErrors["/location/longitude"]} />
-          {problem("/location/longitude")}
+          <input inputMode="decimal" {...rawInput("longitude")} {...fe.field("/location/longitude")} />
+          {fe.message("/location/longitude")}
         </label>
       </div>
+      {fe.message("/location")}
       <fieldset>
         <legend>Who it takes (what advocates filter on)</legend>
         {checkEligibility("accepts_children", "Children")}
@@ -541,22 +546,25 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
         <div class="pair">
           <label>
             Youngest age
-            <input inputMode="numeric" {...rawInput("min_age")} />
+            <input inputMode="numeric" {...rawInput("min_age")} {...fe.field("/eligibility/min_age")} />
+            {fe.message("/eligibility/min_age")}
           </label>
           <label>
             Oldest age
-            <input inputMode="numeric" {...rawInput("max_age")} />
+            <input inputMode="numeric" {...rawInput("max_age")} {...fe.field("/eligibility/max_age")} />
+            {fe.message("/eligibility/max_age")}
           </label>
         </div>
         <label>
           Languages staff speak (two-letter codes, e.g. en, es)
-          <input autocomplete="off" {...rawInput("languages")} />
+          <input autocomplete="off" {...rawInput("languages")} {...fe.field("/eligibility/languages")} />
+          {fe.message("/eligibility/languages")}
         </label>
         <label>
           Eligibility notes
           <input value={input.eligibility.notes ?? ""} onInput={text((i, v) => (i.eligibility.notes = v))} />
         </label>
-        {problem("/eligibility")}
+        {fe.message("/eligibility")}
       </fieldset>
       <fieldset>
         <legend>Intake hours ({input.hours.time_zone.replace(/_/g, " ")})</legend>
@@ -585,16 +593,16 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
             </button>
           </>
         )}
-        {problem("/hours")}
+        {fe.message("/hours")}
       </fieldset>
       <label class="check">
         <input type="checkbox" checked={input.confidential} onChange={(ev) => upd((i) => (i.confidential = (ev.target as HTMLInputElement).checked))} />
         Confidential location (address shown only to those allowed)
       </label>
+      {fe.summary()}
       {error && (
         <p class="error" role="alert">
           {error}
-          {elsewhere.map(([k, m]) => ` ${k}: ${m}.`)}
         </p>
       )}
       <div class="actions">

@@ -4,7 +4,9 @@
 // distances are in the agency's unit (the API gives metres).
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ago, errorText, get, label, type Schema } from "../api";
+import { get, label, type Schema } from "../api";
+import { errorText, readNumber } from "../fielderrors";
+import { When, zoneName } from "../time";
 import type { Me } from "../session";
 import { telLink } from "../tel";
 import { KINDS, isStale, staleAfterOf, type Entry, type EntryList } from "./directory";
@@ -134,6 +136,10 @@ export function Nearby({ me }: { me: Me }) {
     const where = zip.trim() || town.trim();
     const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(where);
     if (m) return search(Number(m[1]), Number(m[2]), "the coordinates");
+    // Decimal commas ("40,2338; -111,6585"): read as decimals, never as four numbers or NaN.
+    const c = /^\s*(-?\d+,\d+)\s*[; ]\s*(-?\d+,\d+)\s*$/.exec(where);
+    const [lat, lon] = c ? [readNumber(c[1]), readNumber(c[2])] : [null, null];
+    if (lat !== null && lon !== null) return search(lat, lon, "the coordinates");
     // Typed before the list arrived: wait for it.
     if (!places.current) await openPlaces();
     if (!places.current) return;
@@ -263,9 +269,10 @@ export function Nearby({ me }: { me: Me }) {
               <p>
                 {e.open_now != null && <strong>{e.open_now ? "Intake open now" : "Intake closed now"}</strong>}
                 {e.open_now != null && " · "}intake hours: {hoursText(e.hours)}
+                {!e.hours.open_24_7 && !!e.hours.spans?.length && ` (${zoneName(e.hours.time_zone)})`}
               </p>
               <p>
-                Free beds: {e.beds_available ?? "not given"} · updated {ago(e.availability_updated_at)}
+                Free beds: {e.beds_available ?? "not given"} · updated <When iso={e.availability_updated_at} />
                 {stale && (
                   <>
                     <span class="badge stale">stale</span> call to confirm

@@ -3,7 +3,9 @@
 // the schedule's time zone, with the zone's name.
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, errorText, get, type Schema } from "../api";
+import { call, get, type Schema } from "../api";
+import { errorText } from "../fielderrors";
+import { clock } from "../time";
 import type { Me } from "../session";
 import { telLink } from "../tel";
 
@@ -21,11 +23,8 @@ interface Row {
   youTonight: boolean;
 }
 
-/** A time in `zone` with the zone's short name: "Sat 08:00 MST". */
-export const when = (iso: string | null | undefined, zone: string) =>
-  iso
-    ? new Date(iso).toLocaleString([], { timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })
-    : "—";
+/** A time in the schedule's `zone` with the zone's short name: "Sat 08:00 MST" (time.tsx). */
+export const when = (iso: string | null | undefined, zone: string) => clock(iso, zone, "weekday");
 
 /** Tonight in this device's time: 18:00 today (or now, if later) to 08:00 tomorrow. */
 export function tonight(now = new Date()): { start: Date; end: Date } {

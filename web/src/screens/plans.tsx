@@ -3,7 +3,9 @@
 // silently overwrite each other; unsaved edits are not left without a question.
 
 import { useEffect, useState } from "preact/hooks";
-import { Problem, call, errorText, get, getText, type Schema } from "../api";
+import { Problem, call, get, getText, type Schema } from "../api";
+import { errorText, useFieldErrors } from "../fielderrors";
+import { When } from "../time";
 import { mayLeave, setLeaveGuard } from "../nav";
 
 type Content = Schema<"SafetyPlanContent">;
@@ -93,10 +95,13 @@ function PlanEditor({ person, onBack }: { person: Person; onBack: () => void }) 
     return () => setLeaveGuard(null);
   }, [dirty]);
   const [version, setVersion] = useState<number | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
   const [msg, setMsg] = useState("");
+  // Each list's problems ("/safe_places/2") under its text area, by line.
+  const fe = useFieldErrors([...SECTIONS.map(([k]) => `/${k}`), "/code_word"], { lines: true });
   useEffect(() => {
     get<Schema<"SafetyPlan">>(`/v1/persons/${personId}/safety-plan`)
-      .then((p) => (setContent(p.content), setVersion(p.version)))
+      .then((p) => (setContent(p.content), setVersion(p.version), setSavedAt(p.saved_at)))
       .catch((e) => {
         if (e instanceof Problem && e.status === 404) setContent({});
         else setMsg(errorText(e));
@@ -117,14 +122,13 @@ function PlanEditor({ person, onBack }: { person: Person; onBack: () => void }) 
       const r = await call<Schema<"SafetyPlan">>("PUT", `/v1/persons/${personId}/safety-plan`, next, version === null ? {} : { "if-match": `"${version}"` });
       setContent(r.body.content);
       setVersion(r.body.version);
+      setSavedAt(r.body.saved_at);
       setDirty(false);
+      fe.clear();
       setMsg(`Saved (version ${r.body.version}).`);
     } catch (err) {
-      setMsg(
-        err instanceof Problem && err.status === 412
-          ? "Someone else saved this plan meanwhile. Go back and open it again to see their version."
-          : errorText(err),
-      );
+      if (err instanceof Problem && err.status === 412) setMsg("Someone else saved this plan meanwhile. Go back and open it again to see their version.");
+      else setMsg(fe.fromError(err) ? "" : errorText(err));
     }
   }
 
@@ -134,7 +138,11 @@ function PlanEditor({ person, onBack }: { person: Person; onBack: () => void }) 
         ← People
       </button>
       <h1>Safety plan for {person.pseudonym}</h1>
-      {version !== null && <p class="muted">Version {version}</p>}
+      {version !== null && (
+        <p class="muted" data-test="plan-version">
+          Version {version}, saved <When iso={savedAt} />
+        </p>
+      )}
       {version !== null && (
         <div class="actions">
           <button onClick={() => download(personId, "txt").catch((e) => setMsg(errorText(e)))}>Discreet copy (text)</button>
@@ -143,17 +151,20 @@ function PlanEditor({ person, onBack }: { person: Person; onBack: () => void }) 
       )}
       {content && (
         // Uncontrolled fields (what was typed stays through re-renders), fresh after a save.
-        <form class="card" key={version ?? "new"} onSubmit={save} onInput={() => setDirty(true)}>
+        <form class="card" key={version ?? "new"} onSubmit={save} onInput={() => setDirty(true)} ref={fe.form}>
           {SECTIONS.map(([k, l]) => (
             <label key={k}>
               {l} (one per line)
-              <textarea name={k} rows={3} defaultValue={(content[k] ?? []).join("\n")} />
+              <textarea name={k} rows={3} defaultValue={(content[k] ?? []).join("\n")} {...fe.field(`/${k}`)} />
+              {fe.message(`/${k}`)}
             </label>
           ))}
           <label>
             Code word
-            <input name="code_word" defaultValue={content.code_word ?? ""} autocomplete="off" />
+            <input name="code_word" defaultValue={content.code_word ?? ""} autocomplete="off" {...fe.field("/code_word")} />
+            {fe.message("/code_word")}
           </label>
+          {fe.summary()}
           <button class="primary">Save plan</button>
         </form>
       )}
