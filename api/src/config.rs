@@ -127,125 +127,23 @@ impl Config {
     /// process environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let v = Vars { get: &get };
-        let environment = match v.opt("FIELDLINE_ENV").as_deref() {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
-            Some(_) => {
-                return Err(err(
-                    "FIELDLINE_ENV",
-                    "must be `development` or `production`",
-                ));
-            }
-        };
+        let environment = environment(&v)?;
         let production = environment == Environment::Production;
-
         let database_url = v.required("DATABASE_URL")?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(err("DATABASE_URL", "must be a postgres:// URL"));
         }
-        let bind = v
-            .opt("FIELDLINE_BIND")
-            .unwrap_or_else(|| "127.0.0.1:8080".into())
-            .parse()
-            .map_err(|_| {
-                err(
-                    "FIELDLINE_BIND",
-                    "must be an address:port such as 127.0.0.1:8080",
-                )
-            })?;
-        let metrics_bind = v
-            .opt("FIELDLINE_METRICS_BIND")
-            .map(|a| {
-                a.parse::<SocketAddr>().map_err(|_| {
-                    err(
-                        "FIELDLINE_METRICS_BIND",
-                        "must be an address:port such as 127.0.0.1:9464",
-                    )
-                })
-            })
-            .transpose()?;
-        if metrics_bind == Some(bind) {
-            return Err(err(
-                "FIELDLINE_METRICS_BIND",
-                "must differ from FIELDLINE_BIND: metrics get a listener of their own",
-            ));
-        }
+        let (bind, metrics_bind) = listeners(&v)?;
         let data_dir = PathBuf::from(
             v.opt("FIELDLINE_DATA_DIR")
                 .unwrap_or_else(|| ".data".into()),
         );
-
-        // Keys: generated into the data folder for development, never in production.
-        let jwt_key_file = key_path(
-            &v,
-            "FIELDLINE_JWT_SIGNING_KEY_FILE",
-            production,
-            &data_dir,
-            "dev-jwt-ed25519.pem",
-        )?;
-        let verify_files: Vec<PathBuf> = v
-            .opt("FIELDLINE_JWT_VERIFY_KEY_FILES")
-            .map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let jwt = JwtKeys::load(&jwt_key_file.0, &verify_files, jwt_key_file.1)
-            .map_err(|e| err("FIELDLINE_JWT_SIGNING_KEY_FILE", format!("{e:#}")))?;
-        let vapid_file = key_path(
-            &v,
-            "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
-            production,
-            &data_dir,
-            "dev-vapid-p256.pem",
-        )?;
-        let vapid = VapidKeys::load(&vapid_file.0, vapid_file.1)
-            .map_err(|e| err("FIELDLINE_VAPID_PRIVATE_KEY_FILE", format!("{e:#}")))?;
-        let data_file = key_path(
-            &v,
-            "FIELDLINE_DATA_KEYS_FILE",
-            production,
-            &data_dir,
-            "dev-data-keys",
-        )?;
-        let data_keys = DataKeys::load(&data_file.0, data_file.1)
-            .map_err(|e| err("FIELDLINE_DATA_KEYS_FILE", format!("{e:#}")))?;
-        if production && (jwt.is_dev_key() || vapid.is_dev_key() || data_keys.is_dev_key()) {
-            let var = if jwt.is_dev_key() {
-                "FIELDLINE_JWT_SIGNING_KEY_FILE"
-            } else if vapid.is_dev_key() {
-                "FIELDLINE_VAPID_PRIVATE_KEY_FILE"
-            } else {
-                "FIELDLINE_DATA_KEYS_FILE"
-            };
-            return Err(err(
-                var,
-                "is a development key; generate production keys with `fieldline gen-keys`",
-            ));
-        }
-
-        let vapid_subject = match v.opt("FIELDLINE_VAPID_SUBJECT") {
-            Some(s) => s,
-            None if production => {
-                return Err(err(
-                    "FIELDLINE_VAPID_SUBJECT",
-                    "is required in production (mailto: or https: contact for push services)",
-                ));
-            }
-            None => "mailto:fieldline-dev@example.org".into(),
-        };
-        let subject_ok = (vapid_subject.starts_with("mailto:") && vapid_subject.contains('@'))
-            || vapid_subject.starts_with("https://");
-        if !subject_ok {
-            return Err(err(
-                "FIELDLINE_VAPID_SUBJECT",
-                "must be a mailto: address or an https: URL",
-            ));
-        }
-
+        let Keys {
+            jwt,
+            vapid,
+            data_keys,
+        } = keys(&v, production, &data_dir)?;
+        let vapid_subject = vapid_subject(&v, production)?;
         Ok(Config {
             environment,
             database_url,
@@ -276,43 +174,9 @@ impl Config {
             vapid,
             vapid_subject,
             data_keys,
-            login: LoginLimits {
-                max_failures_per_account: v.int(
-                    "FIELDLINE_LOGIN_MAX_FAILURES_PER_ACCOUNT",
-                    5,
-                    1,
-                    100,
-                )? as i32,
-                max_failures_per_ip: v.int("FIELDLINE_LOGIN_MAX_FAILURES_PER_IP", 50, 1, 10_000)?
-                    as i32,
-                window: v.secs("FIELDLINE_LOGIN_WINDOW_SECS", 900, 10, 86_400)?,
-                lockout_base: v.secs("FIELDLINE_LOGIN_LOCKOUT_BASE_SECS", 60, 1, 3600)?,
-                lockout_max: v.secs("FIELDLINE_LOGIN_LOCKOUT_MAX_SECS", 3600, 1, 86_400)?,
-            },
-            password_gate: crate::auth::password::Gate::new(
-                v.int(
-                    "FIELDLINE_PASSWORD_HASH_CONCURRENCY",
-                    std::thread::available_parallelism().map_or(2, |n| n.get().min(64)) as u64,
-                    1,
-                    64,
-                )? as usize,
-                v.int("FIELDLINE_PASSWORD_HASH_QUEUE", 32, 0, 10_000)? as usize,
-            ),
-            budgets: {
-                use crate::http::budget::{Allowance, Budgets};
-                let per = |n: u64, secs: u64| Allowance {
-                    per_period: n as u32,
-                    period: Duration::from_secs(secs),
-                };
-                Budgets::new(
-                    per(
-                        v.int("FIELDLINE_SEARCHES_PER_MINUTE", 120, 0, 1_000_000)?,
-                        60,
-                    ),
-                    per(v.int("FIELDLINE_EXPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
-                    per(v.int("FIELDLINE_IMPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
-                )
-            },
+            login: login_limits(&v)?,
+            password_gate: password_gate(&v)?,
+            budgets: budgets(&v)?,
             trust_forwarded_for: v.bool("FIELDLINE_TRUST_FORWARDED_FOR", false)?,
             max_body_bytes: v.int("FIELDLINE_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20)? as usize,
             db_max_connections: v.int("FIELDLINE_DB_MAX_CONNECTIONS", 20, 1, 1000)? as u32,
@@ -322,21 +186,7 @@ impl Config {
             directory_stale_after: Duration::from_secs(
                 3600 * v.int("FIELDLINE_DIRECTORY_STALE_HOURS", 24, 1, 24 * 90)?,
             ),
-            push: PushSettings {
-                allow_http_loopback: v.bool("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", !production)?,
-                timeout: v.secs("FIELDLINE_PUSH_TIMEOUT_SECS", 10, 1, 120)?,
-                retry_base: Duration::from_millis(v.int(
-                    "FIELDLINE_PUSH_RETRY_BASE_MS",
-                    1000,
-                    10,
-                    60_000,
-                )?),
-                max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
-                lease: v.secs("FIELDLINE_PUSH_LEASE_SECS", 60, 1, 3600)?,
-                max_devices: v.int("FIELDLINE_PUSH_MAX_DEVICES", 10, 1, 100)? as i64,
-                test_limit: v.int("FIELDLINE_PUSH_TEST_LIMIT", 5, 1, 1000)? as i32,
-                test_window: v.secs("FIELDLINE_PUSH_TEST_WINDOW_SECS", 900, 1, 86_400)?,
-            },
+            push: push_settings(&v, production)?,
             worker_poll: Duration::from_millis(v.int(
                 "FIELDLINE_WORKER_POLL_MS",
                 1000,
@@ -345,6 +195,197 @@ impl Config {
             )?),
         })
     }
+}
+
+fn environment(v: &Vars) -> Result<Environment, ConfigError> {
+    match v.opt("FIELDLINE_ENV").as_deref() {
+        None | Some("development") => Ok(Environment::Development),
+        Some("production") => Ok(Environment::Production),
+        Some(_) => Err(err(
+            "FIELDLINE_ENV",
+            "must be `development` or `production`",
+        )),
+    }
+}
+
+/// The API's address and the optional metrics listener, which must be another one.
+fn listeners(v: &Vars) -> Result<(SocketAddr, Option<SocketAddr>), ConfigError> {
+    let bind = v
+        .opt("FIELDLINE_BIND")
+        .unwrap_or_else(|| "127.0.0.1:8080".into())
+        .parse()
+        .map_err(|_| {
+            err(
+                "FIELDLINE_BIND",
+                "must be an address:port such as 127.0.0.1:8080",
+            )
+        })?;
+    let metrics_bind = v
+        .opt("FIELDLINE_METRICS_BIND")
+        .map(|a| {
+            a.parse::<SocketAddr>().map_err(|_| {
+                err(
+                    "FIELDLINE_METRICS_BIND",
+                    "must be an address:port such as 127.0.0.1:9464",
+                )
+            })
+        })
+        .transpose()?;
+    if metrics_bind == Some(bind) {
+        return Err(err(
+            "FIELDLINE_METRICS_BIND",
+            "must differ from FIELDLINE_BIND: metrics get a listener of their own",
+        ));
+    }
+    Ok((bind, metrics_bind))
+}
+
+struct Keys {
+    jwt: JwtKeys,
+    vapid: VapidKeys,
+    data_keys: DataKeys,
+}
+
+/// Keys: generated into the data folder for development, never in production, where a
+/// development key is refused.
+fn keys(v: &Vars, production: bool, data_dir: &Path) -> Result<Keys, ConfigError> {
+    let jwt_key_file = key_path(
+        v,
+        "FIELDLINE_JWT_SIGNING_KEY_FILE",
+        production,
+        data_dir,
+        "dev-jwt-ed25519.pem",
+    )?;
+    let verify_files: Vec<PathBuf> = v
+        .opt("FIELDLINE_JWT_VERIFY_KEY_FILES")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let jwt = JwtKeys::load(&jwt_key_file.0, &verify_files, jwt_key_file.1)
+        .map_err(|e| err("FIELDLINE_JWT_SIGNING_KEY_FILE", format!("{e:#}")))?;
+    let vapid_file = key_path(
+        v,
+        "FIELDLINE_VAPID_PRIVATE_KEY_FILE",
+        production,
+        data_dir,
+        "dev-vapid-p256.pem",
+    )?;
+    let vapid = VapidKeys::load(&vapid_file.0, vapid_file.1)
+        .map_err(|e| err("FIELDLINE_VAPID_PRIVATE_KEY_FILE", format!("{e:#}")))?;
+    let data_file = key_path(
+        v,
+        "FIELDLINE_DATA_KEYS_FILE",
+        production,
+        data_dir,
+        "dev-data-keys",
+    )?;
+    let data_keys = DataKeys::load(&data_file.0, data_file.1)
+        .map_err(|e| err("FIELDLINE_DATA_KEYS_FILE", format!("{e:#}")))?;
+    if production {
+        let dev_key = [
+            ("FIELDLINE_JWT_SIGNING_KEY_FILE", jwt.is_dev_key()),
+            ("FIELDLINE_VAPID_PRIVATE_KEY_FILE", vapid.is_dev_key()),
+            ("FIELDLINE_DATA_KEYS_FILE", data_keys.is_dev_key()),
+        ]
+        .into_iter()
+        .find(|(_, dev)| *dev);
+        if let Some((var, _)) = dev_key {
+            return Err(err(
+                var,
+                "is a development key; generate production keys with `fieldline gen-keys`",
+            ));
+        }
+    }
+    Ok(Keys {
+        jwt,
+        vapid,
+        data_keys,
+    })
+}
+
+/// The contact push services may reach the sender at (RFC 8292): required in production.
+fn vapid_subject(v: &Vars, production: bool) -> Result<String, ConfigError> {
+    let subject = match v.opt("FIELDLINE_VAPID_SUBJECT") {
+        Some(s) => s,
+        None if production => {
+            return Err(err(
+                "FIELDLINE_VAPID_SUBJECT",
+                "is required in production (mailto: or https: contact for push services)",
+            ));
+        }
+        None => "mailto:fieldline-dev@example.org".into(),
+    };
+    let subject_ok = (subject.starts_with("mailto:") && subject.contains('@'))
+        || subject.starts_with("https://");
+    if !subject_ok {
+        return Err(err(
+            "FIELDLINE_VAPID_SUBJECT",
+            "must be a mailto: address or an https: URL",
+        ));
+    }
+    Ok(subject)
+}
+
+fn login_limits(v: &Vars) -> Result<LoginLimits, ConfigError> {
+    Ok(LoginLimits {
+        max_failures_per_account: v.int("FIELDLINE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, 1, 100)?
+            as i32,
+        max_failures_per_ip: v.int("FIELDLINE_LOGIN_MAX_FAILURES_PER_IP", 50, 1, 10_000)? as i32,
+        window: v.secs("FIELDLINE_LOGIN_WINDOW_SECS", 900, 10, 86_400)?,
+        lockout_base: v.secs("FIELDLINE_LOGIN_LOCKOUT_BASE_SECS", 60, 1, 3600)?,
+        lockout_max: v.secs("FIELDLINE_LOGIN_LOCKOUT_MAX_SECS", 3600, 1, 86_400)?,
+    })
+}
+
+fn password_gate(v: &Vars) -> Result<crate::auth::password::Gate, ConfigError> {
+    Ok(crate::auth::password::Gate::new(
+        v.int(
+            "FIELDLINE_PASSWORD_HASH_CONCURRENCY",
+            std::thread::available_parallelism().map_or(2, |n| n.get().min(64)) as u64,
+            1,
+            64,
+        )? as usize,
+        v.int("FIELDLINE_PASSWORD_HASH_QUEUE", 32, 0, 10_000)? as usize,
+    ))
+}
+
+fn budgets(v: &Vars) -> Result<crate::http::budget::Budgets, ConfigError> {
+    use crate::http::budget::{Allowance, Budgets};
+    let per = |n: u64, secs: u64| Allowance {
+        per_period: n as u32,
+        period: Duration::from_secs(secs),
+    };
+    Ok(Budgets::new(
+        per(
+            v.int("FIELDLINE_SEARCHES_PER_MINUTE", 120, 0, 1_000_000)?,
+            60,
+        ),
+        per(v.int("FIELDLINE_EXPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
+        per(v.int("FIELDLINE_IMPORTS_PER_HOUR", 30, 0, 100_000)?, 3600),
+    ))
+}
+
+fn push_settings(v: &Vars, production: bool) -> Result<PushSettings, ConfigError> {
+    Ok(PushSettings {
+        allow_http_loopback: v.bool("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", !production)?,
+        timeout: v.secs("FIELDLINE_PUSH_TIMEOUT_SECS", 10, 1, 120)?,
+        retry_base: Duration::from_millis(v.int(
+            "FIELDLINE_PUSH_RETRY_BASE_MS",
+            1000,
+            10,
+            60_000,
+        )?),
+        max_attempts: v.int("FIELDLINE_PUSH_MAX_ATTEMPTS", 10, 1, 100)? as i32,
+        lease: v.secs("FIELDLINE_PUSH_LEASE_SECS", 60, 1, 3600)?,
+        max_devices: v.int("FIELDLINE_PUSH_MAX_DEVICES", 10, 1, 100)? as i64,
+        test_limit: v.int("FIELDLINE_PUSH_TEST_LIMIT", 5, 1, 1000)? as i32,
+        test_window: v.secs("FIELDLINE_PUSH_TEST_WINDOW_SECS", 900, 1, 86_400)?,
+    })
 }
 
 /// The key file to read, and whether it may be generated: only the development default is,

@@ -137,69 +137,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let (agency, admin) = agencies::create(&db, new).await?;
             println!("agency {agency} created with admin {admin}");
         }
-        Command::Serve { demo: seed_demo } => {
-            if config.auto_migrate {
-                MIGRATOR.run(&db).await.context("applying migrations")?;
-            }
-            if seed_demo {
-                refuse_demo_in_production(&config)?;
-                demo::seed(&db).await?;
-            }
-            if config.environment == Environment::Production && demo::present(&db).await? {
-                bail!(
-                    "demo agencies exist in this database; production refuses to start with demo users"
-                );
-            }
-            let listener = tokio::net::TcpListener::bind(config.bind)
-                .await
-                .with_context(|| format!("cannot listen on {} (FIELDLINE_BIND)", config.bind))?;
-            tracing::info!(address = %listener.local_addr()?, "serving");
-            let state = AppState {
-                search: fieldline_api::db::SearchPool::new(&db, config.db_search_connections),
-                db,
-                config: Arc::new(config),
-            };
-            // One signal stops the HTTP server and the background workers (push delivery,
-            // escalation); each is safe to run on any number of instances.
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let worker =
-                fieldline_api::push::worker::Worker::new(state.db.clone(), state.config.clone())?;
-            let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
-            let metrics = match state.config.metrics_bind {
-                Some(address) => {
-                    fieldline_api::ops::metrics::install()?;
-                    let listener =
-                        tokio::net::TcpListener::bind(address)
-                            .await
-                            .with_context(|| {
-                                format!("cannot listen on {address} (FIELDLINE_METRICS_BIND)")
-                            })?;
-                    tracing::info!(address = %listener.local_addr()?, "serving metrics");
-                    Some(tokio::spawn(fieldline_api::ops::metrics::serve(
-                        listener,
-                        state.clone(),
-                        wait_for(stopped.clone()),
-                    )))
-                }
-                None => None,
-            };
-            let escalation = tokio::spawn(fieldline_api::jobs::run_escalation(
-                state.db.clone(),
-                state.config.data_keys.clone(),
-                state.config.worker_poll,
-                wait_for(stopped),
-            ));
-            let shutdown = async move {
-                shutdown_signal().await;
-                let _ = stop.send(true);
-            };
-            launch_with_listener(listener, state, shutdown).await?;
-            let _ = tokio::join!(worker, escalation);
-            if let Some(metrics) = metrics {
-                let _ = metrics.await;
-            }
-            tracing::info!("stopped");
-        }
+        Command::Serve { demo: seed_demo } => serve(db, config, seed_demo).await?,
         Command::RotateDataKeys => {
             let n = fieldline_api::encryption::rotate_all(&db, &config.data_keys).await?;
             println!(
@@ -211,6 +149,67 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             unreachable!("handled before configuration is read")
         }
     }
+    Ok(())
+}
+
+/// `fieldline serve`: migrations, the optional demo seed, then the API, the metrics listener
+/// and the background workers until a signal stops them all.
+async fn serve(db: sqlx::PgPool, config: Config, seed_demo: bool) -> anyhow::Result<()> {
+    if config.auto_migrate {
+        MIGRATOR.run(&db).await.context("applying migrations")?;
+    }
+    if seed_demo {
+        refuse_demo_in_production(&config)?;
+        demo::seed(&db).await?;
+    }
+    if config.environment == Environment::Production && demo::present(&db).await? {
+        bail!("demo agencies exist in this database; production refuses to start with demo users");
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {} (FIELDLINE_BIND)", config.bind))?;
+    tracing::info!(address = %listener.local_addr()?, "serving");
+    let state = AppState {
+        search: fieldline_api::db::SearchPool::new(&db, config.db_search_connections),
+        db,
+        config: Arc::new(config),
+    };
+    // One signal stops the HTTP server and the background workers (push delivery,
+    // escalation); each is safe to run on any number of instances.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = fieldline_api::push::worker::Worker::new(state.db.clone(), state.config.clone())?;
+    let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
+    let metrics = match state.config.metrics_bind {
+        Some(address) => {
+            fieldline_api::ops::metrics::install()?;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address} (FIELDLINE_METRICS_BIND)"))?;
+            tracing::info!(address = %listener.local_addr()?, "serving metrics");
+            Some(tokio::spawn(fieldline_api::ops::metrics::serve(
+                listener,
+                state.clone(),
+                wait_for(stopped.clone()),
+            )))
+        }
+        None => None,
+    };
+    let escalation = tokio::spawn(fieldline_api::jobs::run_escalation(
+        state.db.clone(),
+        state.config.data_keys.clone(),
+        state.config.worker_poll,
+        wait_for(stopped),
+    ));
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    launch_with_listener(listener, state, shutdown).await?;
+    let _ = tokio::join!(worker, escalation);
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 

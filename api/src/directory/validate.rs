@@ -16,6 +16,60 @@ pub struct ValidEntry {
 
 pub fn validate(mut e: EntryInput) -> Result<ValidEntry, Vec<FieldError>> {
     let mut errs = Errors::default();
+    trim_texts(&mut e);
+    check_texts(&e, &mut errs);
+    let Coordinates {
+        latitude,
+        longitude,
+    } = e.location;
+    errs.check(
+        latitude.is_finite() && (-90.0..=90.0).contains(&latitude),
+        "/location/latitude",
+        "must be a number from -90 to 90",
+    );
+    errs.check(
+        longitude.is_finite() && (-180.0..=180.0).contains(&longitude),
+        "/location/longitude",
+        "must be a number from -180 to 180",
+    );
+    check_address(&e.address, &mut errs);
+    errs.check(
+        is_phone(&e.intake_phone),
+        "/intake_phone",
+        "must be a phone number (digits, spaces, + - ( ) .)",
+    );
+    if let Some(w) = e.website.as_mut() {
+        trim(w);
+        errs.check(
+            (w.starts_with("https://") || w.starts_with("http://"))
+                && w.len() <= 500
+                && !w.contains(char::is_whitespace),
+            "/website",
+            "must be an http(s) URL of at most 500 characters",
+        );
+    }
+    check_hours(&e.hours, &mut errs);
+    check_eligibility(&mut e.eligibility, &mut errs);
+    check_availability(e.capacity, e.beds_available, Some(e.status), &mut errs);
+    if let Some(x) = e.external_id.as_mut() {
+        trim(x);
+        errs.check(
+            !x.is_empty() && x.chars().count() <= 200,
+            "/external_id",
+            "must be 1 to 200 characters",
+        );
+    }
+
+    if errs.0.is_empty() {
+        let point = GeoPoint::new(latitude, longitude);
+        Ok(ValidEntry { input: e, point })
+    } else {
+        Err(errs.0)
+    }
+}
+
+/// Free text is stored trimmed; the country code upper-cased.
+fn trim_texts(e: &mut EntryInput) {
     trim(&mut e.name);
     trim(&mut e.organization);
     trim(&mut e.description);
@@ -31,7 +85,9 @@ pub fn validate(mut e: EntryInput) -> Result<ValidEntry, Vec<FieldError>> {
         trim(s);
     }
     e.address.country = e.address.country.trim().to_ascii_uppercase();
+}
 
+fn check_texts(e: &EntryInput, errs: &mut Errors) {
     errs.check(
         !e.name.is_empty() && e.name.chars().count() <= 200,
         "/name",
@@ -52,25 +108,14 @@ pub fn validate(mut e: EntryInput) -> Result<ValidEntry, Vec<FieldError>> {
         "/service_area",
         "must be at most 500 characters",
     );
-    let Coordinates {
-        latitude,
-        longitude,
-    } = e.location;
-    errs.check(
-        latitude.is_finite() && (-90.0..=90.0).contains(&latitude),
-        "/location/latitude",
-        "must be a number from -90 to 90",
-    );
-    errs.check(
-        longitude.is_finite() && (-180.0..=180.0).contains(&longitude),
-        "/location/longitude",
-        "must be a number from -180 to 180",
-    );
+}
+
+fn check_address(a: &fieldline_wire::directory::Address, errs: &mut Errors) {
     for (field, value, max) in [
-        ("street", &e.address.street, 200),
-        ("locality", &e.address.locality, 100),
-        ("region", &e.address.region, 100),
-        ("postal_code", &e.address.postal_code, 20),
+        ("street", &a.street, 200),
+        ("locality", &a.locality, 100),
+        ("region", &a.region, 100),
+        ("postal_code", &a.postal_code, 20),
     ] {
         errs.check(
             value.chars().count() <= max,
@@ -79,28 +124,14 @@ pub fn validate(mut e: EntryInput) -> Result<ValidEntry, Vec<FieldError>> {
         );
     }
     errs.check(
-        e.address.country.len() == 2 && e.address.country.bytes().all(|b| b.is_ascii_uppercase()),
+        a.country.len() == 2 && a.country.bytes().all(|b| b.is_ascii_uppercase()),
         "/address/country",
         "must be a two-letter ISO 3166 country code",
     );
-    errs.check(
-        is_phone(&e.intake_phone),
-        "/intake_phone",
-        "must be a phone number (digits, spaces, + - ( ) .)",
-    );
-    if let Some(w) = e.website.as_mut() {
-        trim(w);
-        errs.check(
-            (w.starts_with("https://") || w.starts_with("http://"))
-                && w.len() <= 500
-                && !w.contains(char::is_whitespace),
-            "/website",
-            "must be an http(s) URL of at most 500 characters",
-        );
-    }
-    check_hours(&e.hours, &mut errs);
+}
 
-    let el = &mut e.eligibility;
+/// Genders and languages are normalised (lower case, sorted, once each) as they are checked.
+fn check_eligibility(el: &mut fieldline_wire::directory::Eligibility, errs: &mut Errors) {
     for (i, g) in el.genders.iter_mut().enumerate() {
         *g = g.trim().to_ascii_lowercase();
         errs.check(
@@ -140,23 +171,6 @@ pub fn validate(mut e: EntryInput) -> Result<ValidEntry, Vec<FieldError>> {
         "/eligibility/notes",
         "must be at most 2000 characters",
     );
-
-    check_availability(e.capacity, e.beds_available, Some(e.status), &mut errs);
-    if let Some(x) = e.external_id.as_mut() {
-        trim(x);
-        errs.check(
-            !x.is_empty() && x.chars().count() <= 200,
-            "/external_id",
-            "must be 1 to 200 characters",
-        );
-    }
-
-    if errs.0.is_empty() {
-        let point = GeoPoint::new(latitude, longitude);
-        Ok(ValidEntry { input: e, point })
-    } else {
-        Err(errs.0)
-    }
 }
 
 use fieldline_wire::directory::Coordinates;

@@ -851,106 +851,15 @@ fn read_hours(
             (*s, a.clone())
         });
     trace.add("/hours", list_at.clone());
-    let mut spans = Vec::new();
-    let mut open_24_7 = false;
-    let mut clock_offset: Option<(i32, String)> = None;
+    let mut read = WeeklyHours::default();
     for (i, s) in schedules.iter().enumerate() {
-        let s_at = format!("{list_at}/{i}");
-        let weekly = s
-            .freq
-            .as_deref()
-            .is_none_or(|f| f.eq_ignore_ascii_case("WEEKLY"))
-            && s.interval.is_none_or(|n| n == 1.0);
-        let (Some(byday), Some(opens_at), Some(closes_at)) = (&s.byday, &s.opens_at, &s.closes_at)
-        else {
-            continue;
-        };
-        if !weekly {
-            continue;
-        }
-        let Some(days) = byday
-            .split(',')
-            .map(|d| {
-                let d = d.trim().to_ascii_uppercase();
-                BYDAY.iter().position(|b| *b == d).map(|p| p as u8 + 1)
-            })
-            .collect::<Option<Vec<u8>>>()
-        else {
-            errors.push(field_error(
-                format!("{s_at}/byday"),
-                "must list days as MO, TU, WE, TH, FR, SA, SU separated by commas",
-            ));
-            continue;
-        };
-        let opens = parse_clock(opens_at, false);
-        let closes = parse_clock(closes_at, true);
-        let (Some((opens, o_off)), Some((closes, c_off))) = (opens.clone(), closes.clone()) else {
-            for (ok, field) in [
-                (opens.is_some(), "opens_at"),
-                (closes.is_some(), "closes_at"),
-            ] {
-                if !ok {
-                    errors.push(field_error(
-                        format!("{s_at}/{field}"),
-                        "must be a time HH:MM or HH:MM:SS, optionally with Z or a UTC offset",
-                    ));
-                }
-            }
-            continue;
-        };
-        if clock_offset.is_none()
-            && let Some(off) = o_off.or(c_off)
-        {
-            clock_offset = Some((off, format!("{s_at}/opens_at")));
-        }
-        let mut all_days = days.clone();
-        all_days.sort();
-        all_days.dedup();
-        if all_days.len() == 7 && opens == "00:00" && (closes == "24:00" || closes == "00:00") {
-            open_24_7 = true;
-            continue;
-        }
-        for day in days {
-            let n = spans.len();
-            trace.add(format!("/hours/spans/{n}"), format!("{s_at}/byday"));
-            trace.add(
-                format!("/hours/spans/{n}/opens"),
-                format!("{s_at}/opens_at"),
-            );
-            trace.add(
-                format!("/hours/spans/{n}/closes"),
-                format!("{s_at}/closes_at"),
-            );
-            spans.push(OpeningSpan {
-                day,
-                opens: opens.clone(),
-                closes: closes.clone(),
-            });
-        }
+        read.add(s, &format!("{list_at}/{i}"), trace, errors);
     }
-
-    let offset_zone = |minutes: i32, a: String, errors: &mut Vec<FieldError>| {
-        if minutes % 60 == 0 && (-12 * 60..=14 * 60).contains(&minutes) {
-            let hours = minutes / 60;
-            if hours == 0 {
-                "UTC".to_owned()
-            } else {
-                // POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
-                format!("Etc/GMT{:+}", -hours)
-            }
-        } else {
-            errors.push(field_error(
-                a,
-                "must be a whole number of hours from -12 to 14 (or give the fieldline time_zone attribute)",
-            ));
-            "UTC".to_owned()
-        }
-    };
     let schedule_offset = schedules
         .iter()
         .enumerate()
         .find_map(|(i, s)| s.timezone.map(|t| (t, format!("{list_at}/{i}/timezone"))));
-    let time_zone = match (time_zone_attr, schedule_offset, clock_offset) {
+    let time_zone = match (time_zone_attr, schedule_offset, read.clock_offset) {
         (Some((tz, a)), _, _) => {
             trace.add("/hours/time_zone", a);
             tz
@@ -972,8 +881,114 @@ fn read_hours(
     };
     Hours {
         time_zone,
-        open_24_7,
-        spans,
+        open_24_7: read.open_24_7,
+        spans: read.spans,
+    }
+}
+
+/// What the weekly schedules of one list add up to.
+#[derive(Default)]
+struct WeeklyHours {
+    spans: Vec<OpeningSpan>,
+    open_24_7: bool,
+    /// The first UTC offset a clock time carried, and where.
+    clock_offset: Option<(i32, String)>,
+}
+
+impl WeeklyHours {
+    /// One schedule at `s_at`; other than weekly ones, and ones without days and times, are
+    /// skipped, as Fieldline's hours cannot say them.
+    fn add(&mut self, s: &Schedule, s_at: &str, trace: &mut Trace, errors: &mut Vec<FieldError>) {
+        let weekly = s
+            .freq
+            .as_deref()
+            .is_none_or(|f| f.eq_ignore_ascii_case("WEEKLY"))
+            && s.interval.is_none_or(|n| n == 1.0);
+        let (Some(byday), Some(opens_at), Some(closes_at)) = (&s.byday, &s.opens_at, &s.closes_at)
+        else {
+            return;
+        };
+        if !weekly {
+            return;
+        }
+        let Some(days) = byday
+            .split(',')
+            .map(|d| {
+                let d = d.trim().to_ascii_uppercase();
+                BYDAY.iter().position(|b| *b == d).map(|p| p as u8 + 1)
+            })
+            .collect::<Option<Vec<u8>>>()
+        else {
+            errors.push(field_error(
+                format!("{s_at}/byday"),
+                "must list days as MO, TU, WE, TH, FR, SA, SU separated by commas",
+            ));
+            return;
+        };
+        let opens = parse_clock(opens_at, false);
+        let closes = parse_clock(closes_at, true);
+        let (Some((opens, o_off)), Some((closes, c_off))) = (opens.clone(), closes.clone()) else {
+            for (ok, field) in [
+                (opens.is_some(), "opens_at"),
+                (closes.is_some(), "closes_at"),
+            ] {
+                if !ok {
+                    errors.push(field_error(
+                        format!("{s_at}/{field}"),
+                        "must be a time HH:MM or HH:MM:SS, optionally with Z or a UTC offset",
+                    ));
+                }
+            }
+            return;
+        };
+        if self.clock_offset.is_none()
+            && let Some(off) = o_off.or(c_off)
+        {
+            self.clock_offset = Some((off, format!("{s_at}/opens_at")));
+        }
+        let mut all_days = days.clone();
+        all_days.sort();
+        all_days.dedup();
+        if all_days.len() == 7 && opens == "00:00" && (closes == "24:00" || closes == "00:00") {
+            self.open_24_7 = true;
+            return;
+        }
+        for day in days {
+            let n = self.spans.len();
+            trace.add(format!("/hours/spans/{n}"), format!("{s_at}/byday"));
+            trace.add(
+                format!("/hours/spans/{n}/opens"),
+                format!("{s_at}/opens_at"),
+            );
+            trace.add(
+                format!("/hours/spans/{n}/closes"),
+                format!("{s_at}/closes_at"),
+            );
+            self.spans.push(OpeningSpan {
+                day,
+                opens: opens.clone(),
+                closes: closes.clone(),
+            });
+        }
+    }
+}
+
+/// A UTC offset as an IANA zone: whole hours only (`Etc/GMT…` has no others).
+fn offset_zone(minutes: i32, at: String, errors: &mut Vec<FieldError>) -> String {
+    if minutes % 60 == 0 && (-12 * 60..=14 * 60).contains(&minutes) {
+        let hours = minutes / 60;
+        if hours == 0 {
+            "UTC".to_owned()
+        } else {
+            // POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
+            format!("Etc/GMT{:+}", -hours)
+        }
+    } else {
+        errors.push(field_error(
+            at,
+            "must be a whole number of hours from -12 to 14 (or give the fieldline time_zone attribute)",
+        ));
+        "UTC".to_owned()
     }
 }
 
