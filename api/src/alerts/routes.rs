@@ -76,7 +76,7 @@ async fn load(
         .collect();
     named.sort();
     named.dedup();
-    let staff = crate::users::staff(conn, actor.agency_id, &named).await?;
+    let staff = crate::users::store::staff(conn, actor.agency_id, &named).await?;
     let name = |id: Option<Uuid>| id.and_then(|id| staff.get(&id)).map(|s| s.name.clone());
     for e in &mut events {
         e.actor_name = name(e.actor_user_id);
@@ -551,7 +551,7 @@ async fn set_policy(
         .iter()
         .flat_map(|l| l.user_ids.iter().copied())
         .collect();
-    let known = crate::users::count_active(&state.db, actor.agency_id, &all).await?;
+    let known = crate::users::store::count_active(&state.db, actor.agency_id, &all).await?;
     let mut distinct = all.clone();
     distinct.sort();
     distinct.dedup();

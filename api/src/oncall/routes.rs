@@ -193,7 +193,7 @@ async fn who_is_on_call(
     .await?;
     Ok(Json(match found {
         Some((user, start, end, overridden)) => {
-            let staff = crate::users::staff(&mut conn, actor.agency_id, &[user])
+            let staff = crate::users::store::staff(&mut conn, actor.agency_id, &[user])
                 .await?
                 .remove(&user);
             OnCall {
@@ -261,7 +261,7 @@ async fn shifts(
         .map(|s| s.user)
         .chain(overridden.iter().map(|o| o.user_id))
         .collect();
-    let staff = crate::users::staff(&mut conn, actor.agency_id, &people).await?;
+    let staff = crate::users::store::staff(&mut conn, actor.agency_id, &people).await?;
     // A person removed from the agency since keeps their slot, without a name.
     let name = |u: &Uuid| staff.get(u).map(|s| s.name.clone()).unwrap_or_default();
     let phone = |u: &Uuid| staff.get(u).and_then(|s| s.phone.clone());
