@@ -108,3 +108,17 @@ pub fn self_grants(roles_added: &[String], grants_added: &[String]) -> Vec<Field
     }
     errors
 }
+
+/// The fields a change names, for the audit row.
+pub fn changed(change: &UserUpdate) -> Vec<&'static str> {
+    [
+        change.display_name.as_ref().map(|_| "display_name"),
+        change.roles.as_ref().map(|_| "roles"),
+        change.grants.as_ref().map(|_| "grants"),
+        change.disabled.map(|_| "disabled"),
+        change.phone.as_ref().map(|_| "phone"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

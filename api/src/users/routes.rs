@@ -2,7 +2,7 @@
 //! scoped to the admin's agency; another agency's user ids answer 404.
 
 use super::check::{
-    PHONE_RULE, UpdateChecked, added, check_display_name, check_roles, check_update, dedup,
+    self, PHONE_RULE, UpdateChecked, added, check_display_name, check_roles, check_update, dedup,
     is_phone, names, self_grants,
 };
 use super::store::{self, UserRow};
@@ -208,16 +208,7 @@ async fn update_user(
         ended = session::revoke_all(&mut tx, id, "user_disabled", None).await?;
         crate::oncall::mine::drop_feed(&mut tx, id).await?;
     }
-    let changed: Vec<&str> = [
-        change.display_name.as_ref().map(|_| "display_name"),
-        change.roles.as_ref().map(|_| "roles"),
-        change.grants.as_ref().map(|_| "grants"),
-        change.disabled.map(|_| "disabled"),
-        change.phone.as_ref().map(|_| "phone"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let changed = check::changed(&change);
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
