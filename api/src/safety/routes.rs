@@ -3,7 +3,6 @@
 use super::check::{check_end, check_location, seal_location};
 use super::raise::{derived_id, duress_alert_id, raise_safety};
 use super::store::{self, Owner};
-use crate::alerts::engine;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
@@ -244,7 +243,7 @@ async fn duress(
     // An id a colleague raised under (a client bug, or a copied id) would find their alert
     // and raise nothing: this advocate's duress goes under an id derived from theirs instead,
     // the same on every replay.
-    let id = match engine::raised_under(&mut tx, actor.agency_id, d.id).await? {
+    let id = match crate::alerts::store::raised_under(&mut tx, actor.agency_id, d.id).await? {
         Some(who) if who != actor.user_id => derived_id("duress-of", d.id, actor.user_id),
         _ => d.id,
     };

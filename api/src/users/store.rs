@@ -238,3 +238,13 @@ pub async fn set_duress_code(conn: &mut PgConnection, user: Uuid, hash: &str) ->
     .await?;
     Ok(())
 }
+
+/// The agency's active coordinators, by id: whom an alert reaches when its kind has no policy.
+pub async fn coordinators(conn: &mut PgConnection, agency: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE agency_id = $1 AND 'coordinator' = ANY(roles) AND disabled_at IS NULL ORDER BY id",
+        agency,
+    )
+    .fetch_all(conn)
+    .await
+}
