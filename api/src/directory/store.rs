@@ -266,3 +266,14 @@ pub async fn page(
     .await?;
     Ok(rows.into_iter().map(Stored::into_read).collect())
 }
+
+/// Whether `entry` is one the agency may see (shared, or its own): what a referral may name.
+pub async fn visible_to(conn: &mut PgConnection, entry: Uuid, agency: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
+        entry,
+        agency,
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -214,3 +214,24 @@ pub async fn history(
     .await?;
     Ok(Some((plan, versions)))
 }
+
+/// A purge: deletes the safety plans of the agency's people `persons`. Their versions
+/// cascade, which the versions' guard trigger allows only inside a purge, so this marks the
+/// transaction as one (`SET LOCAL fieldline.purge`).
+pub async fn purge_for_persons(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    persons: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query("SET LOCAL fieldline.purge = 'on'")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "DELETE FROM safety_plans WHERE agency_id = $2 AND person_id = ANY($1)",
+        persons,
+        agency,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

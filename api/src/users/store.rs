@@ -248,3 +248,67 @@ pub async fn coordinators(conn: &mut PgConnection, agency: Uuid) -> sqlx::Result
     .fetch_all(conn)
     .await
 }
+
+/// Whether `user` is one of the agency's people (enabled or not).
+pub async fn in_agency(conn: &mut PgConnection, agency: Uuid, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
+        user,
+        agency,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// How many of `ids` are the agency's people (enabled or not; an id named twice counts twice).
+pub async fn count_in_agency(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2"#,
+        ids,
+        agency,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The agency's retention of closed contacts, in days (`None`: kept).
+pub async fn retention_days(db: &PgPool, agency: Uuid) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "SELECT closed_contact_retention_days FROM agencies WHERE id = $1",
+        agency
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The same, with the agency's row locked (a purge).
+pub async fn lock_retention_days(
+    conn: &mut PgConnection,
+    agency: Uuid,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "SELECT closed_contact_retention_days FROM agencies WHERE id = $1 FOR UPDATE",
+        agency
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_retention_days(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    days: Option<i32>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE agencies SET closed_contact_retention_days = $2 WHERE id = $1",
+        agency,
+        days
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
