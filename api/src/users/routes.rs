@@ -206,7 +206,7 @@ async fn update_user(
     let mut ended = 0;
     if change.disabled == Some(true) {
         ended = session::revoke_all(&mut tx, id, "user_disabled", None).await?;
-        crate::oncall::mine::drop_feed(&mut tx, id).await?;
+        crate::oncall::store::drop_feed(&mut tx, id).await?;
     }
     let changed = check::changed(&change);
     audit::record(
@@ -242,7 +242,7 @@ async fn revoke_sessions(
     }
     let revoked = session::revoke_all(&mut tx, id, "admin", None).await?;
     // The calendar URL is a secret of its own: a lost phone has it too.
-    crate::oncall::mine::drop_feed(&mut tx, id).await?;
+    crate::oncall::store::drop_feed(&mut tx, id).await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),

@@ -312,3 +312,22 @@ pub async fn set_retention_days(
     .await?;
     Ok(())
 }
+
+/// The agency's active person `id` as colleagues see them.
+pub async fn active_staff(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Staff>> {
+    let row = sqlx::query!(
+        "SELECT display_name, phone FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL",
+        id,
+        agency,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Staff {
+        name: r.display_name,
+        phone: r.phone,
+    }))
+}
