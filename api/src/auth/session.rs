@@ -225,17 +225,7 @@ async fn mark_used(
 pub async fn device_key(db: &PgPool, user_id: Uuid) -> sqlx::Result<String> {
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
-    // Written once; later sign-ins and refreshes only read it.
-    let key = sqlx::query_scalar!(
-        r#"WITH made AS (UPDATE users SET web_device_key = $2
-                          WHERE id = $1 AND web_device_key IS NULL RETURNING web_device_key)
-           SELECT coalesce((SELECT web_device_key FROM made),
-                           (SELECT web_device_key FROM users WHERE id = $1)) AS "key!""#,
-        user_id,
-        &fresh[..],
-    )
-    .fetch_one(db)
-    .await?;
+    let key = crate::users::store::device_key(db, user_id, &fresh).await?;
     Ok(URL_SAFE_NO_PAD.encode(key))
 }
 

@@ -331,3 +331,134 @@ pub async fn active_staff(
         phone: r.phone,
     }))
 }
+
+/// Who signs in with an e-mail address (lower case).
+pub struct SignIn {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+pub async fn sign_in(db: &PgPool, email: &str) -> sqlx::Result<Option<SignIn>> {
+    sqlx::query_as!(
+        SignIn,
+        r#"SELECT id, agency_id, password_hash, disabled_at IS NOT NULL AS "disabled!"
+             FROM users WHERE email = $1"#,
+        email,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A person's e-mail address and password hash.
+pub struct Credentials {
+    pub email: String,
+    pub password_hash: String,
+}
+
+pub async fn credentials(db: &PgPool, user: Uuid) -> sqlx::Result<Credentials> {
+    sqlx::query_as!(
+        Credentials,
+        "SELECT email, password_hash FROM users WHERE id = $1",
+        user
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn set_password(conn: &mut PgConnection, user: Uuid, hash: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        user,
+        hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person with their agency, as they see themselves.
+pub struct MeRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub grants: Vec<String>,
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub time_zone: String,
+    pub coordinator_fallback_phone: Option<String>,
+    pub emergency_number: Option<String>,
+    pub distance_unit: String,
+}
+
+pub async fn me(db: &PgPool, user: Uuid) -> sqlx::Result<Option<MeRow>> {
+    sqlx::query_as!(
+        MeRow,
+        r#"SELECT u.id, u.email, u.display_name, u.roles, u.grants,
+                  a.id AS agency_id, a.name AS agency_name, a.time_zone,
+                  a.coordinator_fallback_phone, a.emergency_number, a.distance_unit
+             FROM users u JOIN agencies a ON a.id = u.agency_id
+            WHERE u.id = $1"#,
+        user,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The person's web-app device key: `fresh` becomes it when they have none yet.
+pub async fn device_key(db: &PgPool, user: Uuid, fresh: &[u8]) -> sqlx::Result<Vec<u8>> {
+    // Written once; later sign-ins and refreshes only read it.
+    sqlx::query_scalar!(
+        r#"WITH made AS (UPDATE users SET web_device_key = $2
+                          WHERE id = $1 AND web_device_key IS NULL RETURNING web_device_key)
+           SELECT coalesce((SELECT web_device_key FROM made),
+                           (SELECT web_device_key FROM users WHERE id = $1)) AS "key!""#,
+        user,
+        fresh,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A new agency (`fieldline create-agency`).
+pub async fn create_agency(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+    time_zone: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO agencies (id, name, time_zone) VALUES ($1, $2, $3)",
+        id,
+        name,
+        time_zone,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A new agency's first admin.
+pub async fn create_first_admin(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO users (id, agency_id, email, display_name, password_hash, roles)
+         VALUES ($1, $2, $3, $4, $5, ARRAY['admin'])",
+        id,
+        agency,
+        email,
+        display_name,
+        password_hash,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
