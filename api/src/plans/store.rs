@@ -235,3 +235,18 @@ pub async fn purge_for_persons(
     .await?;
     Ok(())
 }
+
+/// Whose the agency's plan `id` is (the person), if it exists.
+pub async fn person_of(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT person_id FROM safety_plans WHERE agency_id = $2 AND id = $1",
+        id,
+        agency
+    )
+    .fetch_optional(conn)
+    .await
+}

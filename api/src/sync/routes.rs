@@ -78,21 +78,8 @@ async fn sync(
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .execute(&mut *tx)
         .await?;
-    let rows = sqlx::query!(
-        r#"SELECT txid::text::bigint AS "txid!", id, record_type, record_id, deleted
-             FROM sync_changes
-            WHERE agency_id = $1
-              AND (txid, id) > ($2::text::xid8, $3)
-              AND txid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY txid, id
-            LIMIT $4"#,
-        actor.agency_id,
-        from_tx.to_string(),
-        from_row,
-        limit + 1,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows =
+        super::store::changes_after(&mut tx, actor.agency_id, from_tx, from_row, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
     let cursor = match rows.last() {
@@ -158,13 +145,7 @@ async fn load_change(
             change.person = Some(store::load_person(tx, keys, actor.agency_id, id).await?);
         }
         "safety_plan" => {
-            let person = sqlx::query_scalar!(
-                "SELECT person_id FROM safety_plans WHERE agency_id = $2 AND id = $1",
-                id,
-                actor.agency_id
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
+            let person = crate::plans::store::person_of(tx, actor.agency_id, id).await?;
             if let Some(person) = person {
                 // `load` applies the person rule itself.
                 let plan =
