@@ -575,3 +575,27 @@ pub async fn put_policy(
     .await?;
     Ok((row.id, row.version))
 }
+
+/// A demo agency's default policy for `kind` (two repeats, 30 minutes to acknowledge), left
+/// as it is when the kind has one.
+pub async fn seed_demo_policy(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    name: &str,
+    kind: &str,
+    levels: serde_json::Value,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO escalation_policies (id, agency_id, name, kind, repeat_count, ack_timeout_minutes, levels)
+         VALUES ($1, $2, $3, $4, 2, 30, $5)
+         ON CONFLICT DO NOTHING",
+        Uuid::new_v4(),
+        agency,
+        name,
+        kind,
+        levels,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -309,3 +309,23 @@ pub async fn feed_holder(
     .await?;
     Ok(holder.map(|h| (h.id, h.agency_id)))
 }
+
+/// The demo agency's one-person daily coordinator rotation, left as it is when present.
+pub async fn seed_demo_schedule(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    coordinator: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO oncall_schedules (id, agency_id, name, time_zone, user_ids, shift_days, handoff_time, start_date)
+         VALUES ($1, $2, 'Coordinator on call', 'America/Denver', $3, 1, '08:00', '2026-01-01')
+         ON CONFLICT DO NOTHING",
+        id,
+        agency,
+        &[coordinator],
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

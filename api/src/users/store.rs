@@ -462,3 +462,66 @@ pub async fn create_first_admin(
     .await?;
     Ok(())
 }
+
+/// The two demo agencies (`fieldline seed-demo`), left as they are when present.
+pub async fn seed_demo_agencies(
+    conn: &mut PgConnection,
+    demo: Uuid,
+    other: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO agencies (id, name, time_zone, demo, coordinator_fallback_phone, emergency_number, distance_unit) VALUES
+             ($1, 'Demo County Victim Services', 'America/Denver', true, '+1 303 555 0142', '911', 'mi'),
+             ($2, 'Other Valley Crisis Center', 'America/Denver', true, NULL, '911', 'mi')
+         ON CONFLICT DO NOTHING",
+        demo,
+        other,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A demo login, left as it is when present.
+pub async fn seed_demo_user(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agency: Uuid,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    roles: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO users (id, agency_id, email, display_name, password_hash, roles)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        id,
+        agency,
+        email,
+        name,
+        password_hash,
+        roles,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A demo work phone, unless the person has one already.
+pub async fn seed_demo_phone(conn: &mut PgConnection, user: Uuid, phone: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET phone = $2 WHERE id = $1 AND phone IS NULL",
+        user,
+        phone
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// True when demo agencies exist.
+pub async fn demo_present(db: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM agencies WHERE demo) AS "present!""#)
+        .fetch_one(db)
+        .await
+}
