@@ -525,3 +525,10 @@ pub async fn demo_present(db: &PgPool) -> sqlx::Result<bool> {
         .fetch_one(db)
         .await
 }
+
+/// Those of `ids` that are agencies.
+pub async fn existing_agencies(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!("SELECT id FROM agencies WHERE id = ANY($1)", ids)
+        .fetch_all(conn)
+        .await
+}
