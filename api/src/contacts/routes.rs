@@ -112,53 +112,8 @@ async fn put_contact(
                 (StatusCode::CREATED, ins.owed, built)
             }
             None => {
-                // Taken but gone again (purged in between) answers as if it never existed.
-                let e = store::lock(&mut tx, id, viewer)
-                    .await?
-                    .filter(|e| e.visible)
-                    .ok_or(ApiError::NotFound)?;
-                let owed = match store::recorded_change(&mut tx, actor.agency_id, id, &change.key)
-                    .await?
-                {
-                    Some(hash) if hash == change.request_hash => {
-                        audit::record(
-                            &mut *tx,
-                            &who,
-                            "contact.replay",
-                            "contact",
-                            Some(&record),
-                            json!({}),
-                        )
-                        .await?;
-                        Vec::new()
-                    }
-                    Some(_) => {
-                        return Err(ApiError::BadRequest(
-                            "this Idempotency-Key was sent before with another request",
-                        ));
-                    }
-                    None if if_match.is_some_and(|v| v != e.version)
-                        || (if_match.is_none() && e.updated_by != actor.user_id) =>
-                    {
-                        return Err(ApiError::PreconditionFailed {
-                            current_version: e.version,
-                        });
-                    }
-                    None => {
-                        let owed =
-                            store::update(&mut tx, keys, id, viewer, &valid, &change).await?;
-                        audit::record(
-                            &mut *tx,
-                            &who,
-                            "contact.update",
-                            "contact",
-                            Some(&record),
-                            json!({}),
-                        )
-                        .await?;
-                        owed
-                    }
-                };
+                let owed =
+                    put_existing(&mut tx, &state, &actor, id, &valid, &change, if_match).await?;
                 (StatusCode::OK, owed, None)
             }
         };
@@ -172,6 +127,70 @@ async fn put_contact(
     };
     tx.commit().await?;
     Ok(respond(contact, status))
+}
+
+/// A PUT on an id the agency holds already: the same change again (a replay, nothing
+/// written), another request under the same `Idempotency-Key` (400), an edit of a version
+/// that is no longer current or, without `If-Match`, of someone else's last change (412), or
+/// a change to apply. Returns the alert requests the change owes.
+async fn put_existing(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    valid: &validate::ValidContact,
+    change: &store::Change,
+    if_match: Option<i64>,
+) -> ApiResult<store::Owed> {
+    let keys = &state.config.data_keys;
+    let viewer = actor.viewer();
+    let who = AuditActor::from(actor);
+    let record = id.to_string();
+    // Taken but gone again (purged in between) answers as if it never existed.
+    let e = store::lock(&mut *tx, id, viewer)
+        .await?
+        .filter(|e| e.visible)
+        .ok_or(ApiError::NotFound)?;
+    let owed = match store::recorded_change(&mut *tx, actor.agency_id, id, &change.key).await? {
+        Some(hash) if hash == change.request_hash => {
+            audit::record(
+                &mut *tx,
+                &who,
+                "contact.replay",
+                "contact",
+                Some(&record),
+                json!({}),
+            )
+            .await?;
+            Vec::new()
+        }
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "this Idempotency-Key was sent before with another request",
+            ));
+        }
+        None if if_match.is_some_and(|v| v != e.version)
+            || (if_match.is_none() && e.updated_by != actor.user_id) =>
+        {
+            return Err(ApiError::PreconditionFailed {
+                current_version: e.version,
+            });
+        }
+        None => {
+            let owed = store::update(&mut *tx, keys, id, viewer, valid, change).await?;
+            audit::record(
+                &mut *tx,
+                &who,
+                "contact.update",
+                "contact",
+                Some(&record),
+                json!({}),
+            )
+            .await?;
+            owed
+        }
+    };
+    Ok(owed)
 }
 
 /// What identifies a change: the client's `Idempotency-Key`, else the request's own hash (so
