@@ -65,19 +65,7 @@ async fn login(
         started,
     } = admission
     {
-        for l in &started {
-            let scope = l.scope.as_str();
-            tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
-            audit::record(
-                &state.db,
-                &who,
-                "auth.lockout",
-                "user",
-                record.as_deref(),
-                json!({ "scope": scope, "seconds": l.seconds }),
-            )
-            .await?;
-        }
+        audit_lockouts(&state.db, &who, record.as_deref(), &started).await?;
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let stored = user
@@ -127,6 +115,29 @@ async fn login(
     tokens(&state, user.id, session_id, refresh, web)
         .await
         .map(Json)
+}
+
+/// Each lockout this attempt started: logged, and audited against the account (if known).
+async fn audit_lockouts(
+    db: &PgPool,
+    who: &AuditActor,
+    record: Option<&str>,
+    started: &[throttle::Lockout],
+) -> ApiResult<()> {
+    for l in started {
+        let scope = l.scope.as_str();
+        tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
+        audit::record(
+            db,
+            who,
+            "auth.lockout",
+            "user",
+            record,
+            json!({ "scope": scope, "seconds": l.seconds }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
