@@ -3,6 +3,7 @@
 
 use crate::audit::{self, AuditActor};
 use crate::auth::password;
+use crate::users;
 use anyhow::{Context, bail};
 use fieldline_wire::{Email, NewPassword};
 use serde_json::json;
@@ -36,25 +37,17 @@ pub async fn create(db: &PgPool, new: NewAgency) -> anyhow::Result<(Uuid, Uuid)>
     let hash = password::hash_outside_requests(new.admin_password.expose().to_owned()).await?;
     let (agency_id, admin_id) = (Uuid::new_v4(), Uuid::new_v4());
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "INSERT INTO agencies (id, name, time_zone) VALUES ($1, $2, $3)",
-        agency_id,
-        name,
-        new.time_zone,
-    )
-    .execute(&mut *tx)
-    .await
-    .context("creating the agency (is the name taken?)")?;
-    sqlx::query!(
-        "INSERT INTO users (id, agency_id, email, display_name, password_hash, roles)
-         VALUES ($1, $2, $3, $4, $5, ARRAY['admin'])",
+    users::store::create_agency(&mut tx, agency_id, name, &new.time_zone)
+        .await
+        .context("creating the agency (is the name taken?)")?;
+    users::store::create_first_admin(
+        &mut tx,
         admin_id,
         agency_id,
         new.admin_email.as_str(),
         admin_name,
-        hash,
+        &hash,
     )
-    .execute(&mut *tx)
     .await
     .context("creating the admin (is the e-mail address taken?)")?;
     let who = AuditActor::system(Some(agency_id));

@@ -3,6 +3,7 @@
 //! to start while demo agencies exist. Later domains add their demo rows here.
 
 use crate::auth::password;
+use crate::users;
 use sqlx::PgPool;
 use uuid::{Uuid, uuid};
 
@@ -71,30 +72,10 @@ pub const USERS: [(Uuid, Uuid, &str, &str, &[&str]); 7] = [
 pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     let hash = password::hash_outside_requests(PASSWORD.to_owned()).await?;
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "INSERT INTO agencies (id, name, time_zone, demo, coordinator_fallback_phone, emergency_number, distance_unit) VALUES
-             ($1, 'Demo County Victim Services', 'America/Denver', true, '+1 303 555 0142', '911', 'mi'),
-             ($2, 'Other Valley Crisis Center', 'America/Denver', true, NULL, '911', 'mi')
-         ON CONFLICT DO NOTHING",
-        DEMO_AGENCY,
-        OTHER_AGENCY,
-    )
-    .execute(&mut *tx)
-    .await?;
+    users::store::seed_demo_agencies(&mut tx, DEMO_AGENCY, OTHER_AGENCY).await?;
     for (id, agency, email, name, roles) in USERS {
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-        sqlx::query!(
-            "INSERT INTO users (id, agency_id, email, display_name, password_hash, roles)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            id,
-            agency,
-            email,
-            name,
-            hash,
-            &roles,
-        )
-        .execute(&mut *tx)
-        .await?;
+        users::store::seed_demo_user(&mut tx, id, agency, email, name, &hash, &roles).await?;
     }
     // Work phones (fictional 555-01xx numbers), so a coordinator can call the demo advocate
     // back and the advocate the coordinator on call. Left alone once an admin changed them.
@@ -103,13 +84,7 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
         (DEMO_COORDINATOR, "+1 303 555 0172"),
         (BACKUP_COORDINATOR, "+1 303 555 0173"),
     ] {
-        sqlx::query!(
-            "UPDATE users SET phone = $2 WHERE id = $1 AND phone IS NULL",
-            id,
-            phone
-        )
-        .execute(&mut *tx)
-        .await?;
+        users::store::seed_demo_phone(&mut tx, id, phone).await?;
     }
     tx.commit().await?;
     crate::directory::demo::seed(db, DEMO_AGENCY).await?;
@@ -119,9 +94,7 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
 
 /// True when demo agencies exist (production must not run with them).
 pub async fn present(db: &PgPool) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM agencies WHERE demo) AS "present!""#)
-        .fetch_one(db)
-        .await
+    users::store::demo_present(db).await
 }
 
 /// The demo coordinator on call (a one-person daily rotation, so always), the backup
@@ -129,16 +102,8 @@ pub async fn present(db: &PgPool) -> sqlx::Result<bool> {
 /// alert as the demo advocate and watch it arrive. Existing rows are left as staff changed them.
 async fn seed_escalation(db: &PgPool) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "INSERT INTO oncall_schedules (id, agency_id, name, time_zone, user_ids, shift_days, handoff_time, start_date)
-         VALUES ($1, $2, 'Coordinator on call', 'America/Denver', $3, 1, '08:00', '2026-01-01')
-         ON CONFLICT DO NOTHING",
-        DEMO_SCHEDULE,
-        DEMO_AGENCY,
-        &[DEMO_COORDINATOR],
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::oncall::store::seed_demo_schedule(&mut tx, DEMO_SCHEDULE, DEMO_AGENCY, DEMO_COORDINATOR)
+        .await?;
     let levels = serde_json::json!([
         {"delay_minutes": 5, "schedule_ids": [DEMO_SCHEDULE]},
         {"delay_minutes": 5, "user_ids": [BACKUP_COORDINATOR]}
@@ -148,18 +113,8 @@ async fn seed_escalation(db: &PgPool) -> anyhow::Result<()> {
         ("high_risk", "High risk"),
         ("advocate_safety", "Advocate safety"),
     ] {
-        sqlx::query!(
-            "INSERT INTO escalation_policies (id, agency_id, name, kind, repeat_count, ack_timeout_minutes, levels)
-             VALUES ($1, $2, $3, $4, 2, 30, $5)
-             ON CONFLICT DO NOTHING",
-            Uuid::new_v4(),
-            DEMO_AGENCY,
-            name,
-            kind,
-            levels,
-        )
-        .execute(&mut *tx)
-        .await?;
+        crate::alerts::store::seed_demo_policy(&mut tx, DEMO_AGENCY, name, kind, levels.clone())
+            .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -247,8 +247,14 @@ impl From<anyhow::Error> for ApiError {
 /// Decodes an enum stored as its JSON name in a text column (`'on_scene'` → `Setting::OnScene`).
 /// The column's CHECK constraint keeps it to known names, so a failure is a bug, not bad input.
 pub fn from_stored<T: serde::de::DeserializeOwned>(s: &str) -> ApiResult<T> {
+    parse_stored(s).map_err(ApiError::Internal)
+}
+
+/// [`from_stored`] for stores, which answer in their own errors: the same parse, the same
+/// message, as an `anyhow::Error` (a store's `Unreadable`).
+pub fn parse_stored<T: serde::de::DeserializeOwned>(s: &str) -> anyhow::Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("unexpected stored value")))
+        .map_err(|_| anyhow::anyhow!("unexpected stored value"))
 }
 
 /// Turns a violation of a named unique or check constraint into a domain answer, the way

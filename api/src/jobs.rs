@@ -56,7 +56,7 @@ impl Job for Escalation {
     /// Until the next escalation is due, so it fires on time rather than up to a whole poll
     /// late; by the database's clock, which the rounds use throughout.
     async fn nap(&mut self, poll: Duration) -> Duration {
-        match engine::next_due_in(&self.db).await {
+        match crate::alerts::store::next_due_in(&self.db).await {
             // Not less than 20 ms: a due alert another instance holds is not ours to spin on.
             Ok(Some(d)) => d.max(Duration::from_millis(20)).min(poll),
             _ => poll,

@@ -4,29 +4,12 @@
 //! alert per transaction with `FOR UPDATE SKIP LOCKED`, so one bad row blocks nothing and any
 //! number of API instances can run it; a crash rolls back to a state another instance redoes.
 
+use super::store::{self, NewAlert, Path};
 use crate::push::outbox::{self, Message};
 use crate::worker::{self, Item};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
-
-/// The escalation path an alert carries with it (a snapshot of its policy).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Path {
-    pub levels: Vec<Level>,
-    pub repeat_count: i32,
-    pub ack_timeout_minutes: i32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Level {
-    pub delay_minutes: i32,
-    #[serde(default)]
-    pub user_ids: Vec<Uuid>,
-    #[serde(default)]
-    pub schedule_ids: Vec<Uuid>,
-}
 
 /// The path for an alert of `kind` and `urgency`: the agency's policy for both, else its
 /// policy for the kind, else every coordinator of the agency every five minutes, three times.
@@ -37,31 +20,12 @@ pub async fn path_for(
     kind: &str,
     urgency: &str,
 ) -> sqlx::Result<Path> {
-    let policy = sqlx::query!(
-        r#"SELECT levels AS "levels: sqlx::types::Json<Vec<Level>>", repeat_count, ack_timeout_minutes
-             FROM escalation_policies WHERE agency_id = $1 AND kind = $2 AND (urgency = $3 OR urgency IS NULL)
-            ORDER BY urgency IS NULL LIMIT 1"#,
-        agency,
-        kind,
-        urgency,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(p) = policy {
-        return Ok(Path {
-            levels: p.levels.0,
-            repeat_count: p.repeat_count,
-            ack_timeout_minutes: p.ack_timeout_minutes,
-        });
+    if let Some(path) = store::policy_path(conn, agency, kind, urgency).await? {
+        return Ok(path);
     }
-    let coordinators = sqlx::query_scalar!(
-        "SELECT id FROM users WHERE agency_id = $1 AND 'coordinator' = ANY(roles) AND disabled_at IS NULL ORDER BY id",
-        agency,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let coordinators = crate::users::store::coordinators(conn, agency).await?;
     Ok(Path {
-        levels: vec![Level {
+        levels: vec![store::Level {
             delay_minutes: 5,
             user_ids: coordinators,
             schedule_ids: Vec::new(),
@@ -149,25 +113,23 @@ async fn try_raise(
     urgency: &str,
     path: &Path,
 ) -> sqlx::Result<Option<Raised>> {
-    let inserted = sqlx::query_scalar!(
-        "INSERT INTO alerts (id, agency_id, kind, urgency, state, dedup_key, raised_by, contact_id, details_sealed, path)
-         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8, $9)
-         ON CONFLICT DO NOTHING
-         RETURNING id",
-        r.id,
-        r.agency_id,
-        r.kind,
-        urgency,
-        r.dedup_key,
-        r.raised_by,
-        r.contact_id,
-        r.details_sealed,
-        sqlx::types::Json(path) as _,
+    let inserted = store::insert(
+        conn,
+        &NewAlert {
+            id: r.id,
+            agency_id: r.agency_id,
+            kind: r.kind,
+            urgency,
+            dedup_key: r.dedup_key,
+            raised_by: r.raised_by,
+            contact_id: r.contact_id,
+            details_sealed: r.details_sealed.as_deref(),
+            path,
+        },
     )
-    .fetch_optional(&mut *conn)
     .await?;
     if inserted.is_some() {
-        event(
+        store::event(
             conn,
             r.agency_id,
             r.id,
@@ -183,16 +145,10 @@ async fn try_raise(
         return Ok(Some(Raised::Created(r.id)));
     }
     // The same id again: the agency's alert itself, or the alert this id joined before.
-    if let Some(id) = replayed(conn, r.agency_id, r.id).await? {
+    if let Some(id) = store::replayed(conn, r.agency_id, r.id).await? {
         return Ok(Some(Raised::Replayed(id)));
     }
-    let open = sqlx::query_scalar!(
-        "SELECT id FROM alerts WHERE agency_id = $1 AND dedup_key = $2 AND state <> 'resolved' FOR UPDATE",
-        r.agency_id,
-        r.dedup_key,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    let open = store::lock_open_by_dedup_key(conn, r.agency_id, r.dedup_key).await?;
     let Some(id) = open else {
         // Collided with an open alert resolved since: try again.
         return Ok(None);
@@ -200,24 +156,13 @@ async fn try_raise(
     if let Some(user) = r.raised_by {
         // Kept under the trigger's id, so this raise replayed finds the alert again. The same
         // trigger joined meanwhile (a concurrent replay) is that replay's alert.
-        let kept = sqlx::query!(
-            "INSERT INTO alert_raisers (agency_id, trigger_id, alert_id, user_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (agency_id, trigger_id) DO NOTHING",
-            r.agency_id,
-            r.id,
-            id,
-            user,
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if kept == 0 {
-            return Ok(replayed(conn, r.agency_id, r.id)
+        if !store::keep_raiser(conn, r.agency_id, r.id, id, user).await? {
+            return Ok(store::replayed(conn, r.agency_id, r.id)
                 .await?
                 .map(Raised::Replayed));
         }
     }
-    event(
+    store::event(
         conn,
         r.agency_id,
         id,
@@ -231,49 +176,10 @@ async fn try_raise(
     Ok(Some(Raised::Joined(id)))
 }
 
-/// The agency's alert raised under `id`, or joined under it as a trigger id.
-async fn replayed(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM alerts WHERE agency_id = $2 AND id = $1
-           UNION ALL
-           SELECT alert_id FROM alert_raisers WHERE agency_id = $2 AND trigger_id = $1"#,
-        id,
-        agency
-    )
-    .fetch_optional(&mut *conn)
-    .await
-}
-
-/// Who raised under this id in the agency: the alert's raiser, or the colleague who joined an
-/// alert with it. `None`: nobody.
-pub async fn raised_under(
-    conn: &mut PgConnection,
-    agency: Uuid,
-    id: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!(
-        r#"SELECT raised_by AS "who" FROM alerts WHERE agency_id = $2 AND id = $1
-           UNION ALL
-           SELECT user_id FROM alert_raisers WHERE agency_id = $2 AND trigger_id = $1"#,
-        id,
-        agency
-    )
-    .fetch_optional(&mut *conn)
-    .await
-    .map(Option::flatten)
-}
-
 /// Queues pushes to the alert's current level and sets when it escalates next. The alert row
 /// must be locked (or just inserted) by the caller's transaction.
 async fn notify_level(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<()> {
-    let a = sqlx::query!(
-        r#"UPDATE alerts SET round = round + 1, updated_at = now() WHERE agency_id = $2 AND id = $1
-           RETURNING kind, urgency, level, loop_count, round, path AS "path: sqlx::types::Json<Path>""#,
-        id,
-        agency,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let a = store::next_round(conn, agency, id).await?;
     if a.round > 1 {
         crate::measure::alert_escalated(&a.kind, &a.urgency);
     }
@@ -306,15 +212,8 @@ async fn notify_level(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::
         ttl_secs: 3600,
     };
     let deliveries = outbox::enqueue(conn, &users, &message).await?;
-    sqlx::query!(
-        "UPDATE alerts SET next_escalation_at = now() + make_interval(mins => $2) WHERE agency_id = $3 AND id = $1",
-        id,
-        level.delay_minutes,
-        agency,
-    )
-    .execute(&mut *conn)
-    .await?;
-    event(
+    store::escalate_in(conn, agency, id, level.delay_minutes).await?;
+    store::event(
         conn,
         agency,
         id,
@@ -325,43 +224,6 @@ async fn notify_level(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::
         json!({ "users": users, "deliveries": deliveries }),
     )
     .await
-}
-
-/// Adds an event to the timeline of the agency's alert `alert`.
-#[allow(clippy::too_many_arguments)]
-pub async fn event(
-    conn: &mut PgConnection,
-    agency: Uuid,
-    alert: Uuid,
-    kind: &str,
-    actor: Option<Uuid>,
-    level: Option<i32>,
-    loop_count: Option<i32>,
-    details: serde_json::Value,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO alert_events (agency_id, alert_id, kind, actor_user_id, level, loop_count, details) VALUES ($7, $1, $2, $3, $4, $5, $6)",
-        alert,
-        kind,
-        actor,
-        level,
-        loop_count,
-        details,
-        agency,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Cancels pushes for an alert that still wait (someone already answered it).
-pub async fn cancel_deliveries(
-    conn: &mut PgConnection,
-    agency: Uuid,
-    alert: Uuid,
-) -> sqlx::Result<()> {
-    outbox::cancel(conn, outbox::Cancel::Alert { agency, alert }).await?;
-    Ok(())
 }
 
 /// Woken when an alert or alert request changes (`NOTIFY` from the alerts migration).
@@ -375,14 +237,7 @@ pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
     let mut steps = 0;
     loop {
         let mut tx = db.begin().await?;
-        let Some(req) = sqlx::query!(
-            "SELECT id, agency_id, kind, contact_id, screening_id, raised_by FROM alert_requests
-              WHERE taken_at IS NULL AND NOT worker_item_held('alert_request', agency_id, id)
-              ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
+        let Some(req) = store::next_request(&mut tx).await? else {
             break;
         };
         let item = Item {
@@ -408,12 +263,7 @@ pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
                 },
             )
             .await?;
-            sqlx::query!(
-                "UPDATE alert_requests SET taken_at = now() WHERE id = $1",
-                req.id
-            )
-            .execute(conn)
-            .await?;
+            store::take_request(conn, req.id).await?;
             Ok(())
         })
         .await?;
@@ -422,24 +272,16 @@ pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
     }
     loop {
         let mut tx = db.begin().await?;
-        let Some(due) = sqlx::query!(
-            "SELECT id, agency_id FROM alerts
-              WHERE next_escalation_at <= now() AND state <> 'resolved'
-                AND NOT worker_item_held('alert_escalation', agency_id, id)
-              ORDER BY next_escalation_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
+        let Some((due_id, due_agency)) = store::next_due(&mut tx).await? else {
             break;
         };
         let item = Item {
             job: "alert_escalation",
-            id: due.id,
-            agency_id: due.agency_id,
+            id: due_id,
+            agency_id: due_agency,
         };
         let done = worker::step(&mut tx, item, async |conn: &mut PgConnection| {
-            Ok(advance(conn, due.agency_id, due.id).await?)
+            Ok(advance(conn, due_agency, due_id).await?)
         })
         .await?;
         tx.commit().await?;
@@ -452,23 +294,11 @@ pub async fn run_once(db: &PgPool) -> anyhow::Result<usize> {
 /// triggers it again; otherwise the next level, else the next repeat, else it is exhausted
 /// and stays triggered and visible.
 async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<()> {
-    let a = sqlx::query!(
-        r#"SELECT state, kind, urgency, level, loop_count, path AS "path: sqlx::types::Json<Path>" FROM alerts WHERE agency_id = $2 AND id = $1"#,
-        id,
-        agency,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let a = store::standing(conn, agency, id).await?;
     if a.state == "acknowledged" {
         // Acknowledged but not resolved in time: it is everyone's problem again.
-        sqlx::query!(
-            "UPDATE alerts SET state = 'triggered', acknowledged_by = NULL, acknowledged_at = NULL WHERE agency_id = $2 AND id = $1",
-            id,
-            agency,
-        )
-        .execute(&mut *conn)
-        .await?;
-        event(
+        store::retrigger(conn, agency, id).await?;
+        store::event(
             conn,
             agency,
             id,
@@ -491,16 +321,8 @@ async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Resul
     };
     match next {
         Some((level, loop_count)) => {
-            sqlx::query!(
-                "UPDATE alerts SET level = $2, loop_count = $3 WHERE agency_id = $4 AND id = $1",
-                id,
-                level,
-                loop_count,
-                agency,
-            )
-            .execute(&mut *conn)
-            .await?;
-            event(
+            store::set_level(conn, agency, id, level, loop_count).await?;
+            store::event(
                 conn,
                 agency,
                 id,
@@ -516,14 +338,8 @@ async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Resul
         None => {
             // Every level, every repeat: nobody answered. It stays triggered and visible.
             crate::measure::alert_exhausted(&a.kind, &a.urgency);
-            sqlx::query!(
-                "UPDATE alerts SET next_escalation_at = NULL WHERE agency_id = $2 AND id = $1",
-                id,
-                agency,
-            )
-            .execute(&mut *conn)
-            .await?;
-            event(
+            store::stop_escalating(conn, agency, id).await?;
+            store::event(
                 conn,
                 agency,
                 id,
@@ -536,43 +352,4 @@ async fn advance(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Resul
             .await
         }
     }
-}
-
-/// How long until the earliest pending escalation, by the database's clock.
-pub async fn next_due_in(db: &PgPool) -> sqlx::Result<Option<std::time::Duration>> {
-    let ms = sqlx::query_scalar!(
-        r#"SELECT (EXTRACT(EPOCH FROM min(next_escalation_at) - now()) * 1000)::float8 AS ms FROM alerts
-            WHERE next_escalation_at IS NOT NULL AND NOT worker_item_held('alert_escalation', agency_id, id)"#
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(ms.map(|ms| std::time::Duration::from_millis(ms.max(0.0) as u64)))
-}
-
-/// Alert requests not yet turned into alerts (from screenings), and alerts due to escalate,
-/// each with how late its most overdue item is (`ops::metrics`).
-pub async fn backlogs(
-    db: &sqlx::PgPool,
-) -> sqlx::Result<(crate::measure::Backlog, crate::measure::Backlog)> {
-    let r = sqlx::query!(
-        r#"SELECT (SELECT count(*) FROM alert_requests WHERE taken_at IS NULL) AS "requests!",
-                  (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-                     FROM alert_requests WHERE taken_at IS NULL) AS "requests_lag!",
-                  (SELECT count(*) FROM alerts
-                    WHERE next_escalation_at <= now() AND state <> 'resolved') AS "due!",
-                  (SELECT coalesce(extract(epoch FROM now() - min(next_escalation_at)), 0)::float8
-                     FROM alerts WHERE next_escalation_at <= now() AND state <> 'resolved') AS "due_lag!""#
-    )
-    .fetch_one(db)
-    .await?;
-    Ok((
-        crate::measure::Backlog {
-            depth: r.requests,
-            lag_secs: r.requests_lag,
-        },
-        crate::measure::Backlog {
-            depth: r.due,
-            lag_secs: r.due_lag,
-        },
-    ))
 }

@@ -3,7 +3,9 @@
 //! when an acknowledgement times out. Levels reach people and on-call schedules (`oncall`).
 //! Advocate check-ins and duress come next.
 
+mod check;
 pub mod engine;
 mod routes;
+pub mod store;
 
 pub use routes::router;

@@ -1,22 +1,27 @@
 //! `/v1/alerts/*` and `/v1/escalation-policies/*`. Reads and changes of alerts are audited.
 
+use super::check;
 use super::engine::{self, Raise, Raised};
+use super::store::{self, Viewer};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
-use crate::encryption::Field;
+use crate::encryption::{DataKeys, Field};
 use crate::error::{ApiError, ApiResult, from_stored};
 use crate::http::{Json, OptionalJson, Path, Query};
+use crate::push::outbox;
 use crate::state::AppState;
+use crate::users::store::Staff;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::alerts::{
-    Alert, AlertEvent, AlertKind, AlertList, AlertUrgency, EscalationLevel, EscalationPolicy,
-    EscalationPolicyInput, EscalationPolicyList, RaiseAlert, ResolveAlert,
+    Alert, AlertEvent, AlertKind, AlertList, AlertUrgency, EscalationPolicy, EscalationPolicyInput,
+    EscalationPolicyList, RaiseAlert, ResolveAlert,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
+use std::collections::HashMap;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -41,29 +46,16 @@ async fn load(
     timeline: bool,
 ) -> ApiResult<Option<Alert>> {
     let everyone = actor.can(Permission::RespondToAlerts);
-    let Some(a) = sqlx::query!(
-        "SELECT id, kind, urgency, state, raised_by, contact_id, details_sealed, level, loop_count, next_escalation_at,
-                acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at, resolution_note_sealed
-           FROM alerts WHERE agency_id = $2 AND id = $1 AND alert_visible_to(agency_id, id, raised_by, $4, $3)",
-        id,
-        actor.agency_id,
+    let viewer = Viewer {
+        agency_id: actor.agency_id,
+        user_id: actor.user_id,
         everyone,
-        actor.user_id,
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    };
+    let Some(a) = store::visible(conn, viewer, id).await? else {
         return Ok(None);
     };
-    let mut events = if timeline {
-        sqlx::query_as!(
-            AlertEvent,
-            r#"SELECT at, kind, actor_user_id, NULL::text AS actor_name, level, loop_count, details FROM alert_events WHERE agency_id = $2 AND alert_id = $1 ORDER BY id"#,
-            id,
-            actor.agency_id,
-        )
-        .fetch_all(&mut *conn)
-        .await?
+    let events = if timeline {
+        store::events(conn, actor.agency_id, id).await?
     } else {
         Vec::new()
     };
@@ -76,14 +68,26 @@ async fn load(
         .collect();
     named.sort();
     named.dedup();
-    let staff = crate::users::staff(conn, actor.agency_id, &named).await?;
+    let staff = crate::users::store::staff(conn, actor.agency_id, &named).await?;
+    let sees_phone = everyone || a.raised_by == Some(actor.user_id);
+    to_wire(&state.config.data_keys, a, events, &staff, sees_phone).map(Some)
+}
+
+/// The alert as the API shows it: people by name, sealed fields opened.
+fn to_wire(
+    keys: &DataKeys,
+    a: store::AlertRow,
+    mut events: Vec<AlertEvent>,
+    staff: &HashMap<Uuid, Staff>,
+    sees_phone: bool,
+) -> ApiResult<Alert> {
+    let id = a.id;
     let name = |id: Option<Uuid>| id.and_then(|id| staff.get(&id)).map(|s| s.name.clone());
     for e in &mut events {
         e.actor_name = name(e.actor_user_id);
     }
     let raiser = a.raised_by.and_then(|id| staff.get(&id));
-    let sees_phone = everyone || a.raised_by == Some(actor.user_id);
-    Ok(Some(Alert {
+    Ok(Alert {
         id: a.id,
         kind: from_stored(&a.kind)?,
         urgency: a.urgency,
@@ -92,7 +96,7 @@ async fn load(
         raised_by_name: raiser.map(|s| s.name.clone()),
         raised_by_phone: raiser.filter(|_| sees_phone).and_then(|s| s.phone.clone()),
         contact_id: a.contact_id,
-        details: state.config.data_keys.open_opt(
+        details: keys.open_opt(
             &Field {
                 name: "alert.details",
                 record: id,
@@ -108,7 +112,7 @@ async fn load(
         resolved_by: a.resolved_by,
         resolved_by_name: name(a.resolved_by),
         resolved_at: a.resolved_at,
-        resolution_note: state.config.data_keys.open_opt(
+        resolution_note: keys.open_opt(
             &Field {
                 name: "alert.resolution_note",
                 record: id,
@@ -117,7 +121,7 @@ async fn load(
         )?,
         created_at: a.created_at,
         timeline: events,
-    }))
+    })
 }
 
 /// Raise an alert (advocates and coordinators). It reaches the first level of the kind's
@@ -135,25 +139,7 @@ async fn raise_alert(
     Json(r): Json<RaiseAlert>,
 ) -> ApiResult<(StatusCode, Json<Alert>)> {
     actor.require(Permission::RaiseAlerts)?;
-    let mut errs = Vec::new();
-    if r.details
-        .as_deref()
-        .is_some_and(|d| d.trim().is_empty() || d.chars().count() > 2000)
-    {
-        errs.push(FieldError {
-            pointer: "/details".into(),
-            message: "must be 1 to 2000 characters".into(),
-        });
-    }
-    if r.dedup_key
-        .as_deref()
-        .is_some_and(|k| k.is_empty() || k.chars().count() > 200)
-    {
-        errs.push(FieldError {
-            pointer: "/dedup_key".into(),
-            message: "must be 1 to 200 characters".into(),
-        });
-    }
+    let errs = check::raise(&r);
     if !errs.is_empty() {
         return Err(ApiError::Validation(errs));
     }
@@ -244,19 +230,12 @@ async fn list_alerts(
         }]));
     }
     let mut tx = state.db.begin().await?;
-    let ids = sqlx::query_scalar!(
-        "SELECT id FROM alerts
-          WHERE agency_id = $1 AND alert_visible_to(agency_id, id, raised_by, $3, $2)
-            AND (CASE WHEN $4::text IS NULL THEN state <> 'resolved' ELSE state = $4 END)
-          ORDER BY state = 'triggered' DESC, urgency = 'high' DESC, created_at
-          LIMIT 200",
-        actor.agency_id,
-        actor.can(Permission::RespondToAlerts),
-        actor.user_id,
-        q.state,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let viewer = Viewer {
+        agency_id: actor.agency_id,
+        user_id: actor.user_id,
+        everyone: actor.can(Permission::RespondToAlerts),
+    };
+    let ids = store::list_visible(&mut tx, viewer, q.state.as_deref()).await?;
     let mut alerts = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(a) = load(&mut tx, &state, &actor, id, false).await? {
@@ -313,25 +292,22 @@ async fn acknowledge(
 ) -> ApiResult<Json<Alert>> {
     actor.require(Permission::RespondToAlerts)?;
     let mut tx = state.db.begin().await?;
-    let changed = sqlx::query!(
-        r#"UPDATE alerts SET state = 'acknowledged', acknowledged_by = $3, acknowledged_at = now(),
-               next_escalation_at = now() + make_interval(mins => (path->>'ack_timeout_minutes')::int), updated_at = now()
-            WHERE id = $1 AND agency_id = $2 AND state = 'triggered'
-        RETURNING level, loop_count, kind, urgency, created_at"#,
-        id,
-        actor.agency_id,
-        actor.user_id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let changed = store::acknowledge(&mut tx, actor.agency_id, id, actor.user_id).await?;
     match changed {
         Some(c) => {
             let waited = (chrono::Utc::now() - c.created_at)
                 .to_std()
                 .unwrap_or_default();
             crate::measure::alert_acknowledged(&c.kind, &c.urgency, waited);
-            engine::cancel_deliveries(&mut tx, actor.agency_id, id).await?;
-            engine::event(
+            outbox::cancel(
+                &mut tx,
+                outbox::Cancel::Alert {
+                    agency: actor.agency_id,
+                    alert: id,
+                },
+            )
+            .await?;
+            store::event(
                 &mut tx,
                 actor.agency_id,
                 id,
@@ -402,28 +378,31 @@ async fn resolve(
     if load(&mut tx, &state, &actor, id, false).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let changed = sqlx::query!(
-        r#"UPDATE alerts SET state = 'resolved', resolved_by = $3, resolved_at = now(), next_escalation_at = NULL, updated_at = now(),
-                             resolution_note_sealed = $4
-            WHERE id = $1 AND agency_id = $2 AND state <> 'resolved'
-        RETURNING level, loop_count"#,
-        id,
+    let (level, loop_count) = store::resolve(
+        &mut tx,
         actor.agency_id,
+        id,
         actor.user_id,
-        note_sealed,
+        note_sealed.as_deref(),
     )
-    .fetch_optional(&mut *tx)
     .await?
     .ok_or(ApiError::Conflict("the alert is resolved already"))?;
-    engine::cancel_deliveries(&mut tx, actor.agency_id, id).await?;
-    engine::event(
+    outbox::cancel(
+        &mut tx,
+        outbox::Cancel::Alert {
+            agency: actor.agency_id,
+            alert: id,
+        },
+    )
+    .await?;
+    store::event(
         &mut tx,
         actor.agency_id,
         id,
         "resolved",
         Some(actor.user_id),
-        Some(changed.level),
-        Some(changed.loop_count),
+        Some(level),
+        Some(loop_count),
         json!({}),
     )
     .await?;
@@ -452,13 +431,7 @@ async fn list_policies(
     actor: Actor,
 ) -> ApiResult<Json<EscalationPolicyList>> {
     actor.require(Permission::ManageEscalation)?;
-    let rows = sqlx::query!(
-        r#"SELECT id, kind AS "kind!", urgency, name, repeat_count, ack_timeout_minutes, levels AS "levels: sqlx::types::Json<Vec<EscalationLevel>>", version
-             FROM escalation_policies WHERE agency_id = $1 AND kind IS NOT NULL ORDER BY kind, urgency NULLS LAST"#,
-        actor.agency_id,
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::policies(&state.db, actor.agency_id).await?;
     let policies = rows
         .into_iter()
         .map(|r| {
@@ -513,6 +486,53 @@ async fn set_policy(
     p: EscalationPolicyInput,
 ) -> ApiResult<Json<EscalationPolicy>> {
     actor.require(Permission::ManageEscalation)?;
+    let mut errs = check::policy(&p);
+    errs.extend(unknown_named(state, actor, &p).await?);
+    if !errs.is_empty() {
+        return Err(ApiError::Validation(errs));
+    }
+    let mut tx = state.db.begin().await?;
+    let (policy_id, version) = store::put_policy(
+        &mut tx,
+        actor.agency_id,
+        &store::PolicyInput {
+            name: p.name.trim(),
+            kind: kind.as_str(),
+            urgency: urgency.map(|u| u.as_str()),
+            repeat_count: p.repeat_count,
+            ack_timeout_minutes: p.ack_timeout_minutes,
+            levels: &p.levels,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(actor),
+        "escalation.set",
+        "escalation_policy",
+        Some(&policy_id.to_string()),
+        json!({ "kind": kind, "urgency": urgency, "levels": p.levels.len(), "repeat_count": p.repeat_count }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(EscalationPolicy {
+        id: policy_id,
+        kind,
+        urgency,
+        name: p.name.trim().to_owned(),
+        repeat_count: p.repeat_count,
+        ack_timeout_minutes: p.ack_timeout_minutes,
+        levels: p.levels,
+        version,
+    }))
+}
+
+/// Errors for the people and schedules a policy names that are not the agency's (active).
+async fn unknown_named(
+    state: &AppState,
+    actor: &Actor,
+    p: &EscalationPolicyInput,
+) -> ApiResult<Vec<FieldError>> {
     let mut errs = Vec::new();
     let mut err = |ptr: String, m: &str| {
         errs.push(FieldError {
@@ -520,38 +540,12 @@ async fn set_policy(
             message: m.into(),
         })
     };
-    if p.name.trim().is_empty() || p.name.chars().count() > 200 {
-        err("/name".into(), "must be 1 to 200 characters");
-    }
-    if !(0..=10).contains(&p.repeat_count) {
-        err("/repeat_count".into(), "must be from 0 to 10");
-    }
-    if !(1..=1440).contains(&p.ack_timeout_minutes) {
-        err("/ack_timeout_minutes".into(), "must be from 1 to 1440");
-    }
-    if p.levels.is_empty() || p.levels.len() > 10 {
-        err("/levels".into(), "must have 1 to 10 levels");
-    }
-    for (i, l) in p.levels.iter().enumerate() {
-        if !(0..=1440).contains(&l.delay_minutes) {
-            err(
-                format!("/levels/{i}/delay_minutes"),
-                "must be from 0 to 1440",
-            );
-        }
-        if l.user_ids.is_empty() && l.schedule_ids.is_empty() {
-            err(
-                format!("/levels/{i}/user_ids"),
-                "must name at least one person or schedule",
-            );
-        }
-    }
     let all: Vec<Uuid> = p
         .levels
         .iter()
         .flat_map(|l| l.user_ids.iter().copied())
         .collect();
-    let known = crate::users::count_active(&state.db, actor.agency_id, &all).await?;
+    let known = crate::users::store::count_active(&state.db, actor.agency_id, &all).await?;
     let mut distinct = all.clone();
     distinct.sort();
     distinct.dedup();
@@ -574,47 +568,5 @@ async fn set_policy(
     if known_schedules != distinct_schedules.len() as i64 {
         err("/levels".into(), "must name only schedules of your agency");
     }
-    if !errs.is_empty() {
-        return Err(ApiError::Validation(errs));
-    }
-    let mut tx = state.db.begin().await?;
-    let row = sqlx::query!(
-        r#"INSERT INTO escalation_policies AS e (id, agency_id, name, kind, urgency, repeat_count, ack_timeout_minutes, levels)
-           VALUES ($1, $2, $3, $4, $8, $5, $6, $7)
-           ON CONFLICT (agency_id, kind, urgency) WHERE kind IS NOT NULL DO UPDATE SET
-               name = EXCLUDED.name, repeat_count = EXCLUDED.repeat_count,
-               ack_timeout_minutes = EXCLUDED.ack_timeout_minutes, levels = EXCLUDED.levels,
-               version = e.version + 1, updated_at = now()
-           RETURNING id, version"#,
-        Uuid::new_v4(),
-        actor.agency_id,
-        p.name.trim(),
-        kind.as_str(),
-        p.repeat_count,
-        p.ack_timeout_minutes,
-        sqlx::types::Json(&p.levels) as _,
-        urgency.map(|u| u.as_str()),
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        &AuditActor::from(actor),
-        "escalation.set",
-        "escalation_policy",
-        Some(&row.id.to_string()),
-        json!({ "kind": kind, "urgency": urgency, "levels": p.levels.len(), "repeat_count": p.repeat_count }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(EscalationPolicy {
-        id: row.id,
-        kind,
-        urgency,
-        name: p.name.trim().to_owned(),
-        repeat_count: p.repeat_count,
-        ack_timeout_minutes: p.ack_timeout_minutes,
-        levels: p.levels,
-        version: row.version,
-    }))
+    Ok(errs)
 }

@@ -3,8 +3,10 @@
 //! action and its audit row commit or fail together. Admins read it at `/v1/admin/audit`.
 
 mod routes;
+pub mod store;
 
 pub use routes::router;
+pub use store::of_record;
 
 use crate::auth::Actor;
 use crate::http::RequestMeta;
@@ -64,44 +66,18 @@ pub async fn record(
     record_id: Option<&str>,
     details: Value,
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO audit_log (agency_id, actor_user_id, action, record_type, record_id,
-                                request_id, client_ip, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        actor.agency_id,
-        actor.user_id,
-        action,
-        record_type,
-        record_id,
-        actor.request_id,
-        actor.client_ip.map(ipnet::IpNet::from),
-        details,
+    store::insert(
+        db,
+        store::Entry {
+            agency_id: actor.agency_id,
+            user_id: actor.user_id,
+            request_id: actor.request_id.as_deref(),
+            client_ip: actor.client_ip,
+            action,
+            record_type,
+            record_id,
+            details,
+        },
     )
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// The newest `limit` audit rows about one record of the agency, newest first (a record's
-/// history as its own domain shows it, e.g. a directory entry's changes).
-pub async fn of_record(
-    db: impl PgExecutor<'_>,
-    agency: Uuid,
-    record_type: &str,
-    record_id: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<fieldline_wire::admin::AuditEntry>> {
-    sqlx::query_as!(
-        fieldline_wire::admin::AuditEntry,
-        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
-             FROM audit_log
-            WHERE agency_id = $1 AND record_type = $2 AND record_id = $3
-            ORDER BY id DESC LIMIT $4"#,
-        agency,
-        record_type,
-        record_id,
-        limit,
-    )
-    .fetch_all(db)
     .await
 }

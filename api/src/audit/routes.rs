@@ -1,12 +1,13 @@
 //! `GET /v1/admin/audit`: an admin reads their agency's audit log, newest first.
 
+use super::store;
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Query};
 use crate::state::AppState;
 use axum::extract::State;
 use fieldline_wire::Problem;
-use fieldline_wire::admin::{AuditEntry, AuditPage};
+use fieldline_wire::admin::AuditPage;
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -49,28 +50,14 @@ async fn read_audit_log(
             message: "must be from 1 to 500".into(),
         }]));
     }
-    let entries = sqlx::query_as!(
-        AuditEntry,
-        r#"SELECT id, at, actor_user_id, action, record_type, record_id, request_id, details
-             FROM audit_log
-            WHERE agency_id = $1
-              AND ($2::text IS NULL OR record_type = $2)
-              AND ($3::text IS NULL OR record_id = $3)
-              AND ($4::uuid IS NULL OR actor_user_id = $4)
-              AND ($5::text IS NULL OR action = $5)
-              AND ($6::bigint IS NULL OR id < $6)
-            ORDER BY id DESC
-            LIMIT $7"#,
-        actor.agency_id,
-        q.record_type,
-        q.record_id,
-        q.actor_user_id,
-        q.action,
-        q.before,
-        limit,
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let filter = store::Filter {
+        record_type: q.record_type.as_deref(),
+        record_id: q.record_id.as_deref(),
+        actor_user_id: q.actor_user_id,
+        action: q.action.as_deref(),
+        before: q.before,
+    };
+    let entries = store::page(&state.db, actor.agency_id, &filter, limit).await?;
     let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.id))
         .flatten();

@@ -143,19 +143,9 @@ async fn authenticate<'e>(
 ) -> Result<Actor, ApiError> {
     // A web-app session's last use moves on (at most twice a minute), in the same statement:
     // its idle limit counts from the last request or refresh (auth/session.rs).
-    let row = sqlx::query!(
-        r#"WITH a AS (SELECT * FROM session_actor($1, $2)),
-                used AS (UPDATE sessions SET last_used_at = now()
-                          WHERE id = $1 AND idle_timeout IS NOT NULL
-                            AND last_used_at < now() - interval '30 seconds'
-                            AND EXISTS (SELECT FROM a))
-           SELECT agency_id AS "agency_id!", roles AS "roles!", grants AS "grants!" FROM a"#,
-        claims.sid,
-        claims.sub,
-    )
-    .fetch_optional(db)
-    .await?
-    .ok_or(ApiError::Unauthorized)?;
+    let row = super::store::session_actor(db, claims.sid, claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
 
     Ok(Bearer { claims, meta }.actor(row.agency_id, &row.roles, &row.grants))
 }

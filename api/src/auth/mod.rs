@@ -7,6 +7,7 @@ pub mod password;
 pub mod policy;
 mod routes;
 pub mod session;
+mod store;
 pub mod throttle;
 pub mod token;
 

@@ -5,6 +5,7 @@ use crate::audit::{self, AuditActor};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, RequestMeta};
 use crate::state::AppState;
+use crate::users;
 use axum::extract::State;
 use axum::http::StatusCode;
 use fieldline_wire::auth::{
@@ -56,13 +57,7 @@ async fn login(
     let keys = throttle::Keys::new(&email, meta.client_ip);
     let admission = throttle::admit(&state.db, &state.config.login, &keys).await?;
 
-    let user = sqlx::query!(
-        r#"SELECT id, agency_id, password_hash, disabled_at IS NOT NULL AS "disabled!"
-             FROM users WHERE email = $1"#,
-        email,
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let user = users::store::sign_in(&state.db, &email).await?;
     let who = AuditActor::request(&meta, user.as_ref().map(|u| u.agency_id), None);
     let record = user.as_ref().map(|u| u.id.to_string());
     if let throttle::Admission::Locked {
@@ -70,19 +65,7 @@ async fn login(
         started,
     } = admission
     {
-        for l in &started {
-            let scope = l.scope.as_str();
-            tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
-            audit::record(
-                &state.db,
-                &who,
-                "auth.lockout",
-                "user",
-                record.as_deref(),
-                json!({ "scope": scope, "seconds": l.seconds }),
-            )
-            .await?;
-        }
+        audit_lockouts(&state.db, &who, record.as_deref(), &started).await?;
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let stored = user
@@ -132,6 +115,29 @@ async fn login(
     tokens(&state, user.id, session_id, refresh, web)
         .await
         .map(Json)
+}
+
+/// Each lockout this attempt started: logged, and audited against the account (if known).
+async fn audit_lockouts(
+    db: &PgPool,
+    who: &AuditActor,
+    record: Option<&str>,
+    started: &[throttle::Lockout],
+) -> ApiResult<()> {
+    for l in started {
+        let scope = l.scope.as_str();
+        tracing::warn!(scope, seconds = l.seconds, "sign-in lockout");
+        audit::record(
+            db,
+            who,
+            "auth.lockout",
+            "user",
+            record,
+            json!({ "scope": scope, "seconds": l.seconds }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -227,12 +233,7 @@ async fn change_password(
     actor: Actor,
     Json(req): Json<ChangePasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    let row = sqlx::query!(
-        "SELECT email, password_hash FROM users WHERE id = $1",
-        actor.user_id
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let row = users::store::credentials(&state.db, actor.user_id).await?;
     let turn = state.config.password_gate.enter()?;
     let keys = throttle::Keys::new(&row.email, actor.meta.client_ip);
     if let throttle::Admission::Locked {
@@ -264,13 +265,7 @@ async fn change_password(
         .hash(turn, req.new_password.expose().to_owned())
         .await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
-        actor.user_id,
-        hash
-    )
-    .execute(&mut *tx)
-    .await?;
+    users::store::set_password(&mut tx, actor.user_id, &hash).await?;
     let ended = session::revoke_all(
         &mut tx,
         actor.user_id,
@@ -299,17 +294,9 @@ async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Me>> 
 }
 
 pub async fn load_me(db: &PgPool, user_id: Uuid) -> ApiResult<Me> {
-    let r = sqlx::query!(
-        r#"SELECT u.id, u.email, u.display_name, u.roles, u.grants,
-                  a.id AS agency_id, a.name AS agency_name, a.time_zone,
-                  a.coordinator_fallback_phone, a.emergency_number, a.distance_unit
-             FROM users u JOIN agencies a ON a.id = u.agency_id
-            WHERE u.id = $1"#,
-        user_id,
-    )
-    .fetch_optional(db)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let r = users::store::me(db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let roles = super::parse_roles(&r.roles);
     let grants = policy::effective_grants(&roles, &super::parse_grants(&r.grants));
     Ok(Me {

@@ -10,6 +10,7 @@
 //! (from `lockout_base` up to `lockout_max`). While locked, the password is not even checked,
 //! so a lockout cannot be used as a guessing oracle.
 
+use super::store;
 use crate::config::LoginLimits;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -65,16 +66,7 @@ impl Keys {
 
 /// Seconds until the longest lockout on these keys ends, if any is in force.
 pub async fn locked_for(db: &PgPool, keys: &Keys) -> sqlx::Result<Option<u64>> {
-    let secs = sqlx::query_scalar!(
-        r#"SELECT ceil(extract(epoch FROM max(locked_until) - now()))::bigint
-             FROM login_throttle
-            WHERE locked_until > now()
-              AND ((scope = 'account' AND key = $1) OR (scope = 'ip' AND key = $2))"#,
-        keys.account,
-        keys.ip,
-    )
-    .fetch_one(db)
-    .await?;
+    let secs = store::locked_for(db, &keys.account, keys.ip.as_deref()).await?;
     Ok(secs.map(|s| s.max(1) as u64))
 }
 
@@ -109,46 +101,7 @@ pub enum Admission {
 /// fewer guesses.
 pub async fn admit(db: &PgPool, limits: &LoginLimits, keys: &Keys) -> sqlx::Result<Admission> {
     let scopes = keys.scopes();
-    let rows = sqlx::query!(
-        r#"INSERT INTO login_throttle AS t (scope, key, failures, window_started_at)
-           SELECT scope, key, 1, now() FROM unnest($1::text[], $2::text[]) AS k (scope, key)
-           ON CONFLICT (scope, key) DO UPDATE SET
-               failures = CASE
-                   WHEN t.window_started_at < now() - make_interval(secs => $5) THEN 1
-                   WHEN t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END THEN 0
-                   ELSE t.failures + 1 END,
-               window_started_at = CASE
-                   WHEN t.window_started_at < now() - make_interval(secs => $5)
-                     OR t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END THEN now()
-                   ELSE t.window_started_at END,
-               -- Lockout streaks older than a day are forgotten.
-               lockouts = CASE WHEN t.locked_until < now() - interval '1 day' THEN 0
-                               ELSE t.lockouts END
-                        + CASE WHEN t.window_started_at >= now() - make_interval(secs => $5)
-                                AND t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END
-                               THEN 1 ELSE 0 END,
-               locked_until = CASE
-                   WHEN t.window_started_at >= now() - make_interval(secs => $5)
-                    AND t.failures >= CASE t.scope WHEN 'account' THEN $3::int ELSE $4::int END
-                   THEN now() + make_interval(secs => least($7::float8, $6::float8 * power(2, least(
-                            CASE WHEN t.locked_until < now() - interval '1 day' THEN 0
-                                 ELSE t.lockouts END, 30))))
-                   ELSE t.locked_until END
-             -- A key that is locked already is left as it is (and not returned).
-             WHERE t.locked_until IS NULL OR t.locked_until <= now()
-           RETURNING t.scope,
-                     coalesce(t.locked_until > now(), false) AS "locked!",
-                     ceil(extract(epoch FROM t.locked_until - now()))::bigint AS seconds"#,
-        &scopes,
-        &keys.keys(),
-        limits.max_failures_per_account,
-        limits.max_failures_per_ip,
-        limits.window.as_secs_f64(),
-        limits.lockout_base.as_secs_f64(),
-        limits.lockout_max.as_secs_f64(),
-    )
-    .fetch_all(db)
-    .await?;
+    let rows = store::count_attempt(db, limits, &scopes, &keys.keys()).await?;
     let started: Vec<Lockout> = rows
         .iter()
         .filter(|r| r.locked)
@@ -177,14 +130,5 @@ pub async fn admit(db: &PgPool, limits: &LoginLimits, keys: &Keys) -> sqlx::Resu
 /// client address gets this attempt back. The address keeps the rest of its count: one valid
 /// account must not reset an attacker's budget for guessing others.
 pub async fn record_success(db: &PgPool, keys: &Keys) -> sqlx::Result<()> {
-    sqlx::query!(
-        "WITH cleared AS (DELETE FROM login_throttle WHERE scope = 'account' AND key = $1)
-         UPDATE login_throttle SET failures = greatest(failures - 1, 0)
-          WHERE scope = 'ip' AND key = $2",
-        keys.account,
-        keys.ip,
-    )
-    .execute(db)
-    .await?;
-    Ok(())
+    store::clear_success(db, &keys.account, keys.ip.as_deref()).await
 }

@@ -3,11 +3,13 @@
 //! with their safety plans) and keeps only monthly counts for reports. Phones learn of the
 //! removals through sync tombstones.
 
+use super::store;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Json;
 use crate::state::AppState;
+use crate::users;
 use axum::extract::State;
 use fieldline_wire::retention::{PurgeReport, RetentionPolicy};
 use serde_json::json;
@@ -27,12 +29,7 @@ async fn get_policy(
     actor: Actor,
 ) -> ApiResult<Json<RetentionPolicy>> {
     actor.require(Permission::ManageUsers)?;
-    let days = sqlx::query_scalar!(
-        "SELECT closed_contact_retention_days FROM agencies WHERE id = $1",
-        actor.agency_id
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let days = users::store::retention_days(&state.db, actor.agency_id).await?;
     Ok(Json(RetentionPolicy {
         closed_contact_retention_days: days,
     }))
@@ -56,13 +53,8 @@ async fn set_policy(
         ));
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query!(
-        "UPDATE agencies SET closed_contact_retention_days = $2 WHERE id = $1",
-        actor.agency_id,
-        p.closed_contact_retention_days
-    )
-    .execute(&mut *tx)
-    .await?;
+    users::store::set_retention_days(&mut tx, actor.agency_id, p.closed_contact_retention_days)
+        .await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -83,81 +75,21 @@ async fn set_policy(
 async fn purge(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<PurgeReport>> {
     actor.require(Permission::ManageUsers)?;
     let mut tx = state.db.begin().await?;
-    let days = sqlx::query_scalar!(
-        "SELECT closed_contact_retention_days FROM agencies WHERE id = $1 FOR UPDATE",
-        actor.agency_id
-    )
-    .fetch_one(&mut *tx)
-    .await?
-    .ok_or(ApiError::Conflict("set a retention period first"))?;
+    let days = users::store::lock_retention_days(&mut tx, actor.agency_id)
+        .await?
+        .ok_or(ApiError::Conflict("set a retention period first"))?;
     // Count first, then delete exactly the rows counted (locked, so none changes in between).
     // Ids are the agency's own: every statement names the agency, so another agency's twin
     // of a purged contact or person is never touched.
-    let expired: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM contacts WHERE agency_id = $1 AND status = 'closed'
-            AND closed_at < now() - make_interval(days => $2) FOR UPDATE",
-        actor.agency_id,
-        days,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    sqlx::query!(
-        r#"INSERT INTO retention_counts AS r (agency_id, month, incident_type, setting, contacts, high_risk)
-           SELECT c.agency_id, date_trunc('month', c.occurred_at)::date, c.incident_type, c.setting, count(*),
-                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM screenings s
-                                                  WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk))
-             FROM contacts c WHERE c.agency_id = $2 AND c.id = ANY($1)
-            GROUP BY 1, 2, 3, 4
-           ON CONFLICT (agency_id, month, incident_type, setting) DO UPDATE SET
-               contacts = r.contacts + EXCLUDED.contacts, high_risk = r.high_risk + EXCLUDED.high_risk"#,
-        &expired,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    let persons: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT DISTINCT person_id FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
-        &expired,
-        actor.agency_id,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let contacts_purged = sqlx::query!(
-        "DELETE FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
-        &expired,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    let orphans: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM persons p WHERE p.agency_id = $2 AND p.id = ANY($1)
-            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.agency_id = p.agency_id AND c.person_id = p.id)",
-        &persons,
-        actor.agency_id,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let expired = store::lock_expired(&mut tx, actor.agency_id, days).await?;
+    store::count_for_reports(&mut tx, actor.agency_id, &expired).await?;
+    let persons = store::persons_of(&mut tx, actor.agency_id, &expired).await?;
+    let contacts_purged = store::delete_contacts(&mut tx, actor.agency_id, &expired).await?;
+    let orphans = store::orphans(&mut tx, actor.agency_id, &persons).await?;
     // A person's safety plan goes with them; its versions cascade, which their guard trigger
     // allows only inside a purge.
-    sqlx::query("SET LOCAL fieldline.purge = 'on'")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!(
-        "DELETE FROM safety_plans WHERE agency_id = $2 AND person_id = ANY($1)",
-        &orphans,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    let persons_purged = sqlx::query!(
-        "DELETE FROM persons WHERE agency_id = $2 AND id = ANY($1)",
-        &orphans,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    crate::plans::store::purge_for_persons(&mut tx, actor.agency_id, &orphans).await?;
+    let persons_purged = store::delete_persons(&mut tx, actor.agency_id, &orphans).await?;
     let report = PurgeReport {
         contacts_purged: contacts_purged as i64,
         persons_purged: persons_purged as i64,

@@ -4,13 +4,13 @@
 use super::{store, validate};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
-use crate::error::{ApiError, ApiResult, from_stored};
+use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query, etag};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use fieldline_wire::contacts::{Contact, ContactAccess, ContactInput, ContactList, ContactSummary};
+use fieldline_wire::contacts::{Contact, ContactAccess, ContactInput, ContactList};
 use fieldline_wire::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -112,53 +112,8 @@ async fn put_contact(
                 (StatusCode::CREATED, ins.owed, built)
             }
             None => {
-                // Taken but gone again (purged in between) answers as if it never existed.
-                let e = store::lock(&mut tx, id, viewer)
-                    .await?
-                    .filter(|e| e.visible)
-                    .ok_or(ApiError::NotFound)?;
-                let owed = match store::recorded_change(&mut tx, actor.agency_id, id, &change.key)
-                    .await?
-                {
-                    Some(hash) if hash == change.request_hash => {
-                        audit::record(
-                            &mut *tx,
-                            &who,
-                            "contact.replay",
-                            "contact",
-                            Some(&record),
-                            json!({}),
-                        )
-                        .await?;
-                        Vec::new()
-                    }
-                    Some(_) => {
-                        return Err(ApiError::BadRequest(
-                            "this Idempotency-Key was sent before with another request",
-                        ));
-                    }
-                    None if if_match.is_some_and(|v| v != e.version)
-                        || (if_match.is_none() && e.updated_by != actor.user_id) =>
-                    {
-                        return Err(ApiError::PreconditionFailed {
-                            current_version: e.version,
-                        });
-                    }
-                    None => {
-                        let owed =
-                            store::update(&mut tx, keys, id, viewer, &valid, &change).await?;
-                        audit::record(
-                            &mut *tx,
-                            &who,
-                            "contact.update",
-                            "contact",
-                            Some(&record),
-                            json!({}),
-                        )
-                        .await?;
-                        owed
-                    }
-                };
+                let owed =
+                    put_existing(&mut tx, &state, &actor, id, &valid, &change, if_match).await?;
                 (StatusCode::OK, owed, None)
             }
         };
@@ -172,6 +127,70 @@ async fn put_contact(
     };
     tx.commit().await?;
     Ok(respond(contact, status))
+}
+
+/// A PUT on an id the agency holds already: the same change again (a replay, nothing
+/// written), another request under the same `Idempotency-Key` (400), an edit of a version
+/// that is no longer current or, without `If-Match`, of someone else's last change (412), or
+/// a change to apply. Returns the alert requests the change owes.
+async fn put_existing(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    valid: &validate::ValidContact,
+    change: &store::Change,
+    if_match: Option<i64>,
+) -> ApiResult<store::Owed> {
+    let keys = &state.config.data_keys;
+    let viewer = actor.viewer();
+    let who = AuditActor::from(actor);
+    let record = id.to_string();
+    // Taken but gone again (purged in between) answers as if it never existed.
+    let e = store::lock(&mut *tx, id, viewer)
+        .await?
+        .filter(|e| e.visible)
+        .ok_or(ApiError::NotFound)?;
+    let owed = match store::recorded_change(&mut *tx, actor.agency_id, id, &change.key).await? {
+        Some(hash) if hash == change.request_hash => {
+            audit::record(
+                &mut *tx,
+                &who,
+                "contact.replay",
+                "contact",
+                Some(&record),
+                json!({}),
+            )
+            .await?;
+            Vec::new()
+        }
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "this Idempotency-Key was sent before with another request",
+            ));
+        }
+        None if if_match.is_some_and(|v| v != e.version)
+            || (if_match.is_none() && e.updated_by != actor.user_id) =>
+        {
+            return Err(ApiError::PreconditionFailed {
+                current_version: e.version,
+            });
+        }
+        None => {
+            let owed = store::update(&mut *tx, keys, id, viewer, valid, change).await?;
+            audit::record(
+                &mut *tx,
+                &who,
+                "contact.update",
+                "contact",
+                Some(&record),
+                json!({}),
+            )
+            .await?;
+            owed
+        }
+    };
+    Ok(owed)
 }
 
 /// What identifies a change: the client's `Idempotency-Key`, else the request's own hash (so
@@ -298,53 +317,23 @@ async fn list_contacts(
         return Err(ApiError::InvalidQuery(errs));
     }
     let mut tx = state.db.begin().await?;
-    let rows = sqlx::query!(
-        r#"SELECT c.id, c.person_id, p.pseudonym, c.advocate_id, c.occurred_at, c.setting, c.incident_type,
-                  c.status, c.sealed, c.updated_at,
-                  EXISTS (SELECT 1 FROM screenings s
-                           WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk) AS "high_risk!"
-             FROM contacts c JOIN persons p ON p.agency_id = c.agency_id AND p.id = c.person_id
-            WHERE c.agency_id = $1 AND contact_visible_to(c.sealed, c.advocate_id, c.agency_id, c.id, $2)
-              AND ($3::text IS NULL OR c.status = $3)
-              AND ($4::uuid IS NULL OR c.person_id = $4)
-              AND ($5::uuid IS NULL OR c.advocate_id = $5)
-              AND ($7::timestamptz IS NULL OR (c.updated_at, c.id) < ($7, $8::uuid))
-            ORDER BY c.updated_at DESC, c.id DESC
-            LIMIT $6"#,
-        actor.agency_id,
-        actor.user_id,
-        q.status,
-        q.person_id,
-        q.advocate_id,
-        limit + 1,
-        after.map(|a| a.0),
-        after.map(|a| a.1),
+    let mut contacts = store::list(
+        &mut tx,
+        actor.viewer(),
+        &store::ListFilter {
+            status: q.status.as_deref(),
+            person_id: q.person_id,
+            advocate_id: q.advocate_id,
+            after,
+            limit: limit + 1,
+        },
     )
-    .fetch_all(&mut *tx)
     .await?;
     // One row more than the page says whether another follows.
-    let next_cursor = (rows.len() as i64 > limit)
-        .then(|| &rows[limit as usize - 1])
+    let next_cursor = (contacts.len() as i64 > limit)
+        .then(|| &contacts[limit as usize - 1])
         .map(|r| format!("v1.{}.{}", r.updated_at.timestamp_micros(), r.id));
-    let contacts = rows
-        .into_iter()
-        .take(limit as usize)
-        .map(|r| {
-            Ok(ContactSummary {
-                id: r.id,
-                person_id: r.person_id,
-                pseudonym: r.pseudonym,
-                advocate_id: r.advocate_id,
-                occurred_at: r.occurred_at,
-                setting: from_stored(&r.setting)?,
-                incident_type: r.incident_type,
-                status: from_stored(&r.status)?,
-                high_risk: r.high_risk,
-                sealed: r.sealed,
-                updated_at: r.updated_at,
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    contacts.truncate(limit as usize);
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -374,52 +363,18 @@ async fn set_access(
 ) -> ApiResult<StatusCode> {
     actor.require(Permission::SealRecords)?;
     let mut tx = state.db.begin().await?;
-    let found = sqlx::query_scalar!(
-        "SELECT id FROM contacts WHERE agency_id = $2 AND id = $1 FOR UPDATE",
-        id,
-        actor.agency_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if found.is_none() {
+    if !store::lock_for_access(&mut tx, actor.agency_id, id).await? {
         return Err(ApiError::NotFound);
     }
-    let members = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2"#,
-        &access.team,
-        actor.agency_id,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let members =
+        crate::users::store::count_in_agency(&mut tx, actor.agency_id, &access.team).await?;
     let mut team = access.team.clone();
     team.sort();
     team.dedup();
     if members != team.len() as i64 {
         return Err(ApiError::field("/team", "must name people in your agency"));
     }
-    sqlx::query!(
-        "UPDATE contacts SET sealed = $2, version = version + 1, updated_at = now() WHERE agency_id = $3 AND id = $1",
-        id,
-        access.sealed,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM contact_team WHERE agency_id = $2 AND contact_id = $1",
-        id,
-        actor.agency_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO contact_team (agency_id, contact_id, user_id) SELECT $3, $1, unnest($2::uuid[])",
-        id,
-        &team,
-        actor.agency_id,
-    )
-    .execute(&mut *tx)
-    .await?;
+    store::set_access(&mut tx, actor.agency_id, id, access.sealed, &team).await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -473,17 +428,14 @@ async fn find_persons(
         }]));
     }
     let mut tx = state.db.begin().await?;
-    let persons = sqlx::query_as!(
-        PersonMatch,
-        "SELECT id, pseudonym FROM persons
-          WHERE agency_id = $1 AND name_tokens @> $2 AND person_visible_to(id, $1, $3)
-          ORDER BY pseudonym, id LIMIT 50",
-        actor.agency_id,
-        &tokens,
-        actor.user_id,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let persons: Vec<PersonMatch> = store::find_persons(&mut tx, actor.viewer(), &tokens)
+        .await?
+        .into_iter()
+        .map(|p| PersonMatch {
+            id: p.id,
+            pseudonym: p.pseudonym,
+        })
+        .collect();
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),

@@ -5,9 +5,11 @@ use super::validate::ValidContact;
 use crate::audit::AuditActor;
 use crate::auth::Viewer;
 use crate::encryption::{DataKeys, Field};
+use crate::error::parse_stored;
+use chrono::{DateTime, Utc};
 use fieldline_wire::contacts::{
-    Consent, Contact, ContactStatus, FollowUp, IncidentLocation, Person, Referral, SafeContact,
-    Screening, Setting,
+    Consent, Contact, ContactStatus, ContactSummary, FollowUp, IncidentLocation, Person, Referral,
+    SafeContact, Screening, Setting,
 };
 use fieldline_wire::screening::{ScreeningInput, ScreeningResult};
 use serde::Serialize;
@@ -43,12 +45,6 @@ impl From<anyhow::Error> for StoreError {
     fn from(e: anyhow::Error) -> Self {
         StoreError::Unreadable(e)
     }
-}
-
-/// A stored enum's text as its type.
-fn from_stored<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| StoreError::Unreadable(anyhow::anyhow!("unexpected stored value")))
 }
 
 fn setting_str(s: Setting) -> &'static str {
@@ -563,13 +559,7 @@ async fn part_refused(
     referrals_written: i64,
 ) -> StoreResult<StoreError> {
     for entry in referrals.iter().filter_map(|r| r.directory_entry_id) {
-        let visible = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
-            entry,
-            agency,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        let visible = crate::directory::store::visible_to(conn, entry, agency).await?;
         if !visible {
             return Ok(StoreError::BadReference(
                 "/referrals",
@@ -578,13 +568,7 @@ async fn part_refused(
         }
     }
     for assignee in follow_ups.iter().filter_map(|f| f.assignee_id) {
-        let ok = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2) AS "v!""#,
-            assignee,
-            agency,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        let ok = crate::users::store::in_agency(conn, agency, assignee).await?;
         if !ok {
             return Ok(StoreError::BadReference(
                 "/follow_ups",
@@ -671,7 +655,7 @@ pub async fn load(
         agency_id: c.agency_id,
         advocate_id: c.advocate_id,
         occurred_at: c.occurred_at,
-        setting: from_stored(&c.setting)?,
+        setting: parse_stored(&c.setting)?,
         incident_type: c.incident_type,
         location: open_json::<IncidentLocation>(
             keys,
@@ -696,7 +680,7 @@ pub async fn load(
         follow_ups,
         notes: keys.open_opt(&f("contact.notes"), c.notes_sealed.as_deref())?,
         consent: c.consent.map(|j| j.0),
-        status: from_stored(&c.status)?,
+        status: parse_stored(&c.status)?,
         screenings,
         sealed: c.sealed,
         version: c.version,
@@ -779,4 +763,240 @@ pub async fn exists_in_agency(
     )
     .fetch_one(conn)
     .await
+}
+
+/// What narrows a list of contacts; `after` is the last (updated_at, id) of the page before.
+pub struct ListFilter<'a> {
+    pub status: Option<&'a str>,
+    pub person_id: Option<Uuid>,
+    pub advocate_id: Option<Uuid>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// The agency's contacts the viewer may see, most recently changed first: pseudonyms and
+/// codes only, no personal fields.
+pub async fn list(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    f: &ListFilter<'_>,
+) -> StoreResult<Vec<ContactSummary>> {
+    let rows = sqlx::query!(
+        r#"SELECT c.id, c.person_id, p.pseudonym, c.advocate_id, c.occurred_at, c.setting, c.incident_type,
+                  c.status, c.sealed, c.updated_at,
+                  EXISTS (SELECT 1 FROM screenings s
+                           WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk) AS "high_risk!"
+             FROM contacts c JOIN persons p ON p.agency_id = c.agency_id AND p.id = c.person_id
+            WHERE c.agency_id = $1 AND contact_visible_to(c.sealed, c.advocate_id, c.agency_id, c.id, $2)
+              AND ($3::text IS NULL OR c.status = $3)
+              AND ($4::uuid IS NULL OR c.person_id = $4)
+              AND ($5::uuid IS NULL OR c.advocate_id = $5)
+              AND ($7::timestamptz IS NULL OR (c.updated_at, c.id) < ($7, $8::uuid))
+            ORDER BY c.updated_at DESC, c.id DESC
+            LIMIT $6"#,
+        viewer.agency_id,
+        viewer.user_id,
+        f.status,
+        f.person_id,
+        f.advocate_id,
+        f.limit,
+        f.after.map(|a| a.0),
+        f.after.map(|a| a.1),
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(ContactSummary {
+                id: r.id,
+                person_id: r.person_id,
+                pseudonym: r.pseudonym,
+                advocate_id: r.advocate_id,
+                occurred_at: r.occurred_at,
+                setting: parse_stored(&r.setting)?,
+                incident_type: r.incident_type,
+                status: parse_stored(&r.status)?,
+                high_risk: r.high_risk,
+                sealed: r.sealed,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// Locks the agency's contact `id` for a change of access; false when there is none.
+pub async fn lock_for_access(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!(
+        "SELECT id FROM contacts WHERE agency_id = $2 AND id = $1 FOR UPDATE",
+        id,
+        agency
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Seals (or unseals) the contact and sets its team to exactly `team`.
+pub async fn set_access(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+    sealed: bool,
+    team: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE contacts SET sealed = $2, version = version + 1, updated_at = now() WHERE agency_id = $3 AND id = $1",
+        id,
+        sealed,
+        agency,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM contact_team WHERE agency_id = $2 AND contact_id = $1",
+        id,
+        agency
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO contact_team (agency_id, contact_id, user_id) SELECT $3, $1, unnest($2::uuid[])",
+        id,
+        team,
+        agency,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person found by name: (id, pseudonym).
+pub struct PersonFound {
+    pub id: Uuid,
+    pub pseudonym: String,
+}
+
+/// The agency's people the viewer may see whose name has every one of `tokens`, at most 50.
+pub async fn find_persons(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    tokens: &[Vec<u8>],
+) -> sqlx::Result<Vec<PersonFound>> {
+    sqlx::query_as!(
+        PersonFound,
+        "SELECT id, pseudonym FROM persons
+          WHERE agency_id = $1 AND name_tokens @> $2 AND person_visible_to(id, $1, $3)
+          ORDER BY pseudonym, id LIMIT 50",
+        viewer.agency_id,
+        tokens,
+        viewer.user_id,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The agency's closed contacts past `days`, locked for a purge.
+pub async fn lock_expired(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    days: i32,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM contacts WHERE agency_id = $1 AND status = 'closed'
+            AND closed_at < now() - make_interval(days => $2) FOR UPDATE",
+        agency,
+        days,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds the contacts to the agency's monthly counts for reports (what a purge keeps).
+pub async fn count_for_reports(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"INSERT INTO retention_counts AS r (agency_id, month, incident_type, setting, contacts, high_risk)
+           SELECT c.agency_id, date_trunc('month', c.occurred_at)::date, c.incident_type, c.setting, count(*),
+                  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM screenings s
+                                                  WHERE s.agency_id = c.agency_id AND s.contact_id = c.id AND s.high_risk))
+             FROM contacts c WHERE c.agency_id = $2 AND c.id = ANY($1)
+            GROUP BY 1, 2, 3, 4
+           ON CONFLICT (agency_id, month, incident_type, setting) DO UPDATE SET
+               contacts = r.contacts + EXCLUDED.contacts, high_risk = r.high_risk + EXCLUDED.high_risk"#,
+        ids,
+        agency,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The people the contacts are about.
+pub async fn persons_of(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT DISTINCT person_id FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
+        ids,
+        agency,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Deletes the agency's contacts `ids` (their parts cascade); returns how many.
+pub async fn delete_contacts(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query!(
+        "DELETE FROM contacts WHERE agency_id = $2 AND id = ANY($1)",
+        ids,
+        agency,
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Those of `persons` with no contact left.
+pub async fn orphans(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    persons: &[Uuid],
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM persons p WHERE p.agency_id = $2 AND p.id = ANY($1)
+            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.agency_id = p.agency_id AND c.person_id = p.id)",
+        persons,
+        agency,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Deletes the agency's people `ids`; returns how many.
+pub async fn delete_persons(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query!(
+        "DELETE FROM persons WHERE agency_id = $2 AND id = ANY($1)",
+        ids,
+        agency,
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
 }

@@ -16,13 +16,8 @@ pub async fn seed(db: &PgPool, agency: Uuid) -> anyhow::Result<()> {
     for (i, input) in inputs.into_iter().enumerate() {
         let valid =
             validate::validate(input).map_err(|e| anyhow::anyhow!("demo entry {i}: {e:?}"))?;
-        let exists: Option<Uuid> = sqlx::query_scalar!(
-            "SELECT id FROM directory_entries WHERE owner_agency_id = $1 AND external_id = $2",
-            agency,
-            valid.input.external_id,
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
+        let exists =
+            store::by_external_id(&mut tx, agency, valid.input.external_id.as_deref()).await?;
         if exists.is_some() {
             continue;
         }
@@ -34,15 +29,7 @@ pub async fn seed(db: &PgPool, agency: Uuid) -> anyhow::Result<()> {
         };
         store::upsert(&mut tx, id, agency, &valid, seeder).await?;
         // Availability last confirmed between now and three days ago, so some are stale.
-        sqlx::query!(
-            "UPDATE directory_entries
-                SET availability_updated_at = now() - make_interval(hours => $2)
-              WHERE id = $1",
-            id,
-            (i as i32 * 7) % 73,
-        )
-        .execute(&mut *tx)
-        .await?;
+        store::backdate_availability(&mut tx, id, (i as i32 * 7) % 73).await?;
     }
     tx.commit().await?;
     Ok(())

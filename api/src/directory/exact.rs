@@ -12,6 +12,7 @@
 
 use super::guard::lock_for_change;
 use super::redact::exact_other_agency;
+use super::store;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
@@ -49,16 +50,9 @@ async fn get_agencies(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ExactLocationAgencies>> {
     actor.require(Permission::ManageDirectory)?;
-    let row = sqlx::query!(
-        r#"SELECT owner_agency_id = $2 AS "owned!", retired_at IS NOT NULL AS "retired!",
-                  exact_location_agencies
-             FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)"#,
-        id,
-        actor.agency_id,
-    )
-    .fetch_optional(&state.db)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let row = store::exact_scope(&state.db, id, actor.agency_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     match (row.owned, row.retired) {
         (true, _) => Ok(Json(ExactLocationAgencies {
             agencies: row.exact_location_agencies,
@@ -90,12 +84,7 @@ async fn put_agencies(
     actor.require(Permission::ManageDirectory)?;
     let mut tx = state.db.begin().await?;
     lock_for_change(&mut tx, &actor, id, None).await?;
-    let known: Vec<Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM agencies WHERE id = ANY($1)",
-        &change.agencies,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let known = crate::users::store::existing_agencies(&mut tx, &change.agencies).await?;
     let mut errors = Vec::new();
     for (i, a) in change.agencies.iter().enumerate() {
         if *a == actor.agency_id {
@@ -116,19 +105,8 @@ async fn put_agencies(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let before: Vec<Uuid> = sqlx::query_scalar!(
-        "SELECT exact_location_agencies FROM directory_entries WHERE id = $1",
-        id,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "UPDATE directory_entries SET exact_location_agencies = $2, updated_at = now() WHERE id = $1",
-        id,
-        &agencies,
-    )
-    .execute(&mut *tx)
-    .await?;
+    let before = store::exact_location_agencies(&mut tx, id).await?;
+    store::set_exact_location_agencies(&mut tx, id, &agencies).await?;
     let added: Vec<&Uuid> = agencies.iter().filter(|a| !before.contains(a)).collect();
     let removed: Vec<&Uuid> = before.iter().filter(|a| !agencies.contains(a)).collect();
     audit::record(

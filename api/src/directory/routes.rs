@@ -457,13 +457,7 @@ async fn entry_history(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AuditPage>> {
     actor.require(Permission::ManageDirectory)?;
-    let owned: Option<bool> = sqlx::query_scalar!(
-        r#"SELECT owner_agency_id = $2 AS "owned!" FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)"#,
-        id,
-        actor.agency_id,
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let owned = store::owned_by(&state.db, id, actor.agency_id).await?;
     match owned {
         None => return Err(ApiError::NotFound),
         Some(false) => return Err(ApiError::Forbidden),

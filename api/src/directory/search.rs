@@ -9,9 +9,9 @@
 //! everyone. Only the confidential places the reader may see exactly are found and ordered by
 //! `loc`.
 
-use super::hours::StoredSpans;
 use super::redact::{Viewer, redact};
-use crate::auth::{Actor, Bearer, Permission, policy};
+use super::store::{self, Hit, SqlFilters};
+use crate::auth::{Actor, Bearer};
 use crate::error::{ApiError, from_stored};
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
@@ -19,8 +19,6 @@ use fieldline_wire::FieldError;
 use fieldline_wire::directory::{Address, Coordinates, Eligibility, Entry, EntryKind, Hours};
 use serde::Deserialize;
 use sqlx::PgConnection;
-use std::sync::LazyLock;
-use uuid::Uuid;
 
 pub const MAX_RADIUS_M: f64 = 200_000.0;
 pub const DEFAULT_RADIUS_M: f64 = 25_000.0;
@@ -59,18 +57,6 @@ pub struct SearchQuery {
     pub wheelchair_accessible: Option<bool>,
     /// ISO 639-1 code a staff member speaks, e.g. `es`.
     pub language: Option<String>,
-}
-
-/// Filters as the SQL function `directory_entry_matches` takes them.
-struct SqlFilters {
-    kinds: Option<Vec<String>>,
-    at: DateTime<Utc>,
-    open_filter: Option<DateTime<Utc>>,
-    has_beds: Option<bool>,
-    children: Option<bool>,
-    pets: Option<bool>,
-    wheelchair: Option<bool>,
-    language: Option<String>,
 }
 
 fn check_filters(f: &SearchQuery, errs: &mut Vec<FieldError>) -> SqlFilters {
@@ -130,56 +116,6 @@ pub fn wants_geojson(format: Option<&str>, errs: &mut Vec<FieldError>) -> bool {
             false
         }
     }
-}
-
-/// One search result as its columns. Searches return many entries per call, so they skip
-/// the `directory_entry_doc` JSON the other reads use and are built here; the test
-/// `searches_and_reads_agree` (tests/tests/suite/directory.rs) keeps the two the same.
-///
-/// Every row also carries the searcher, from the `session_actor` row the statement joined, and
-/// whether their roles or grants give `view_confidential_locations` (`searcher_holds`), and
-/// its own `directory_location_exact` for that searcher (`exact`), which `redact` is fed.
-struct Hit {
-    searcher_agency_id: Uuid,
-    searcher_roles: Vec<String>,
-    searcher_grants: Vec<String>,
-    searcher_holds: bool,
-    exact: bool,
-    id: Uuid,
-    owner_agency_id: Uuid,
-    name: String,
-    kind: String,
-    organization: String,
-    description: String,
-    loc: GeoPoint,
-    street: String,
-    locality: String,
-    region: String,
-    postal_code: String,
-    country: String,
-    service_area: String,
-    intake_phone: String,
-    website: Option<String>,
-    time_zone: String,
-    open_24_7: bool,
-    hours: StoredSpans,
-    genders: Vec<String>,
-    min_age: Option<i32>,
-    max_age: Option<i32>,
-    accepts_children: bool,
-    accepts_pets: bool,
-    wheelchair_accessible: bool,
-    languages: Vec<String>,
-    eligibility_notes: String,
-    capacity: Option<i32>,
-    beds_available: Option<i32>,
-    availability_updated_at: Option<DateTime<Utc>>,
-    status: String,
-    confidential: bool,
-    shared: bool,
-    external_id: Option<String>,
-    version: i64,
-    distance: Option<f64>,
 }
 
 impl Hit {
@@ -365,12 +301,6 @@ fn refuse(errs: &mut Vec<FieldError>, params: &[(&str, Option<f64>)], search: &s
     }
 }
 
-/// The stored names of the roles and grants that give `view_confidential_locations`: the
-/// search statements pass the searcher's holding of it to `directory_location_exact` (see
-/// [`policy::holders`]).
-static EXACT_POINT_HOLDERS: LazyLock<(Vec<&str>, Vec<&str>)> =
-    LazyLock::new(|| policy::holders(Permission::ViewConfidentialLocations));
-
 /// A search's outcome.
 pub enum Answer {
     /// The session is valid; the searcher and what they may see of the places found.
@@ -392,69 +322,15 @@ pub enum Answer {
 /// branches read `e.*`, so they always agree; the outer list names the columns used.
 pub async fn nearby(db: &mut PgConnection, who: Bearer, q: &Nearby) -> Result<Answer, ApiError> {
     let f = &q.filters;
-    let (roles, grants) = &*EXACT_POINT_HOLDERS;
-    let hits = sqlx::query_as!(
-        Hit,
-        r#"WITH searcher AS MATERIALIZED (
-               SELECT agency_id, roles, grants, (roles && $11 OR grants && $12) AS holds
-                 FROM session_actor($13, $14))
-           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
-                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
-                  h.exact AS "exact!",
-                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
-                  h.kind AS "kind!", h.organization AS "organization!",
-                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
-                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
-                  h.postal_code AS "postal_code!", h.country AS "country!",
-                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
-                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
-                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
-                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
-                  h.wheelchair_accessible AS "wheelchair_accessible!",
-                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
-                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
-                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
-                  h.version AS "version!", h.distance AS "distance: f64"
-             FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.*, ST_Distance(e.public_loc, $1::geography) AS distance,
-                         directory_location_exact(e, s.agency_id, s.holds) AS exact
-                    FROM directory_entries e
-                   WHERE e.retired_at IS NULL
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
-                     AND ST_DWithin(e.public_loc, $1::geography, $2)
-                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
-                   ORDER BY e.public_loc <-> $1::geography
-                   LIMIT $10)
-                 UNION ALL
-                 (SELECT e.*, ST_Distance(e.loc, $1::geography) AS distance,
-                         directory_location_exact(e, s.agency_id, s.holds) AS exact
-                    FROM directory_entries e
-                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND directory_location_exact(e, s.agency_id, s.holds)
-                     AND ST_DWithin(e.loc, $1::geography, $2)
-                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
-                   ORDER BY e.loc <-> $1::geography
-                   LIMIT $10)) h
-            ORDER BY h.distance, h.id
-            LIMIT $10"#,
-        q.point as _,
-        q.radius_m,
-        f.kinds.as_deref(),
-        f.open_filter,
-        f.has_beds,
-        f.children,
-        f.pets,
-        f.wheelchair,
-        f.language,
-        q.limit,
-        roles as &[&str],
-        grants as &[&str],
+    let hits = store::nearby(
+        db,
         who.session_id(),
         who.user_id(),
+        q.point,
+        q.radius_m,
+        q.limit,
+        f,
     )
-    .fetch_all(&mut *db)
     .await?;
     let mut answer = answer(who, hits, f.at)?;
     // KNN ranks on the sphere and redaction rounds: order by the distance shown, keeping the
@@ -510,74 +386,16 @@ pub struct Within {
 /// searcher may not see exactly is found by its `public_loc`.
 pub async fn within(db: &mut PgConnection, who: Bearer, q: &Within) -> Result<Answer, ApiError> {
     let f = &q.filters;
-    let [(w1, e1), (w2, e2)] = q.boxes;
-    let (roles, grants) = &*EXACT_POINT_HOLDERS;
-    let hits = sqlx::query_as!(
-        Hit,
-        r#"WITH searcher AS MATERIALIZED (
-               SELECT agency_id, roles, grants, (roles && $15 OR grants && $16) AS holds
-                 FROM session_actor($17, $18))
-           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
-                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
-                  h.exact AS "exact!",
-                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
-                  h.kind AS "kind!", h.organization AS "organization!",
-                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
-                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
-                  h.postal_code AS "postal_code!", h.country AS "country!",
-                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
-                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
-                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
-                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
-                  h.wheelchair_accessible AS "wheelchair_accessible!",
-                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
-                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
-                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
-                  h.version AS "version!", NULL::float8 AS "distance: f64"
-             FROM searcher s CROSS JOIN LATERAL (
-                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
-                    FROM directory_entries e
-                   WHERE e.retired_at IS NULL
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
-                     AND (e.public_loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-                          OR e.public_loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
-                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
-                   ORDER BY e.name, e.id
-                   LIMIT $14)
-                 UNION ALL
-                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
-                    FROM directory_entries e
-                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
-                     AND (e.shared OR e.owner_agency_id = s.agency_id)
-                     AND directory_location_exact(e, s.agency_id, s.holds)
-                     AND (e.loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-                          OR e.loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
-                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
-                   ORDER BY e.name, e.id
-                   LIMIT $14)) h
-            ORDER BY h.name, h.id
-            LIMIT $14"#,
-        w1,
-        q.south,
-        e1,
-        q.north,
-        w2,
-        e2,
-        f.kinds.as_deref(),
-        f.open_filter,
-        f.has_beds,
-        f.children,
-        f.pets,
-        f.wheelchair,
-        f.language,
-        q.limit,
-        roles as &[&str],
-        grants as &[&str],
+    let hits = store::within(
+        db,
         who.session_id(),
         who.user_id(),
+        q.boxes,
+        q.south,
+        q.north,
+        q.limit,
+        f,
     )
-    .fetch_all(&mut *db)
     .await?;
     answer(who, hits, f.at)
 }

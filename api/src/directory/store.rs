@@ -5,13 +5,16 @@
 //! one rule for confidential locations, and every entry passes through `redact` with that flag
 //! before it leaves the server.
 
+use super::hours::StoredSpans;
 use super::redact::{Viewer, redact};
 use super::validate::ValidEntry;
+use crate::auth::{Permission, policy};
 use crate::geo::GeoPoint;
 use chrono::{DateTime, Utc};
 use fieldline_wire::directory::{Coordinates, Entry};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// A stored entry before redaction, with the reader's `directory_location_exact` for it.
@@ -265,4 +268,395 @@ pub async fn page(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(Stored::into_read).collect())
+}
+
+/// Whether `entry` is one the agency may see (shared, or its own): what a referral may name.
+pub async fn visible_to(conn: &mut PgConnection, entry: Uuid, agency: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)) AS "v!""#,
+        entry,
+        agency,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether the agency owns `id` (`Some(false)`: another agency's shared entry; `None`: not
+/// one it may see).
+pub async fn owned_by(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    agency: Uuid,
+) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!(
+        r#"SELECT owner_agency_id = $2 AS "owned!" FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)"#,
+        id,
+        agency,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// An entry's owner, whether it is retired, and the other agencies that may see its exact
+/// location.
+pub struct ExactScope {
+    pub owned: bool,
+    pub retired: bool,
+    pub exact_location_agencies: Vec<Uuid>,
+}
+
+/// The exact-location scope of an entry the agency may see.
+pub async fn exact_scope(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    agency: Uuid,
+) -> sqlx::Result<Option<ExactScope>> {
+    sqlx::query_as!(
+        ExactScope,
+        r#"SELECT owner_agency_id = $2 AS "owned!", retired_at IS NOT NULL AS "retired!",
+                  exact_location_agencies
+             FROM directory_entries WHERE id = $1 AND (shared OR owner_agency_id = $2)"#,
+        id,
+        agency,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The other agencies that may see the entry's exact location (the caller holds it locked).
+pub async fn exact_location_agencies(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT exact_location_agencies FROM directory_entries WHERE id = $1",
+        id,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_exact_location_agencies(
+    conn: &mut PgConnection,
+    id: Uuid,
+    agencies: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE directory_entries SET exact_location_agencies = $2, updated_at = now() WHERE id = $1",
+        id,
+        agencies,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every live entry the reader may see exactly (an export), by name.
+pub async fn exportable(db: impl PgExecutor<'_>, viewer: Viewer) -> sqlx::Result<Vec<Stored>> {
+    sqlx::query_as!(
+        Stored,
+        r#"SELECT directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
+                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $2) AS "exact!"
+             FROM directory_entries e
+            WHERE retired_at IS NULL AND (shared OR owner_agency_id = $1)
+              AND directory_location_exact(e, $1, $2)
+            ORDER BY name, id"#,
+        viewer.agency_id,
+        viewer.holds_grant,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An entry the agency already has, locked for an import.
+pub struct Existing {
+    pub id: Uuid,
+    pub external_id: String,
+    pub doc: Json<Entry>,
+    pub loc: GeoPoint,
+    pub exact: bool,
+}
+
+/// The agency's entries with these external ids, locked (in id order).
+pub async fn lock_by_external_ids(
+    conn: &mut PgConnection,
+    viewer: Viewer,
+    external_ids: &[String],
+) -> sqlx::Result<Vec<Existing>> {
+    sqlx::query_as!(
+        Existing,
+        r#"SELECT id, external_id AS "external_id!",
+                  directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
+                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $3) AS "exact!"
+             FROM directory_entries e
+            WHERE owner_agency_id = $1 AND external_id = ANY($2)
+            ORDER BY id
+              FOR UPDATE"#,
+        viewer.agency_id,
+        external_ids,
+        viewer.holds_grant,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The agency's entry with `external_id`, if any.
+pub async fn by_external_id(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    external_id: Option<&str>,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM directory_entries WHERE owner_agency_id = $1 AND external_id = $2",
+        agency,
+        external_id,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Demo data: the entry's availability was last confirmed `hours` ago.
+pub async fn backdate_availability(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hours: i32,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE directory_entries
+            SET availability_updated_at = now() - make_interval(hours => $2)
+          WHERE id = $1",
+        id,
+        hours,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The stored names of the roles and grants that give `view_confidential_locations`: the
+/// search statements pass the searcher's holding of it to `directory_location_exact` (see
+/// [`policy::holders`]).
+static EXACT_POINT_HOLDERS: LazyLock<(Vec<&str>, Vec<&str>)> =
+    LazyLock::new(|| policy::holders(Permission::ViewConfidentialLocations));
+
+/// Filters as the SQL function `directory_entry_matches` takes them.
+pub struct SqlFilters {
+    pub kinds: Option<Vec<String>>,
+    pub at: DateTime<Utc>,
+    pub open_filter: Option<DateTime<Utc>>,
+    pub has_beds: Option<bool>,
+    pub children: Option<bool>,
+    pub pets: Option<bool>,
+    pub wheelchair: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// One search result as its columns. Searches return many entries per call, so they skip
+/// the `directory_entry_doc` JSON the other reads use and are built here; the test
+/// `searches_and_reads_agree` (tests/tests/suite/directory.rs) keeps the two the same.
+///
+/// Every row also carries the searcher, from the `session_actor` row the statement joined, and
+/// whether their roles or grants give `view_confidential_locations` (`searcher_holds`), and
+/// its own `directory_location_exact` for that searcher (`exact`), which `redact` is fed.
+pub struct Hit {
+    pub searcher_agency_id: Uuid,
+    pub searcher_roles: Vec<String>,
+    pub searcher_grants: Vec<String>,
+    pub searcher_holds: bool,
+    pub exact: bool,
+    pub id: Uuid,
+    pub owner_agency_id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub organization: String,
+    pub description: String,
+    pub loc: GeoPoint,
+    pub street: String,
+    pub locality: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+    pub service_area: String,
+    pub intake_phone: String,
+    pub website: Option<String>,
+    pub time_zone: String,
+    pub open_24_7: bool,
+    pub hours: StoredSpans,
+    pub genders: Vec<String>,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub accepts_children: bool,
+    pub accepts_pets: bool,
+    pub wheelchair_accessible: bool,
+    pub languages: Vec<String>,
+    pub eligibility_notes: String,
+    pub capacity: Option<i32>,
+    pub beds_available: Option<i32>,
+    pub availability_updated_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub confidential: bool,
+    pub shared: bool,
+    pub external_id: Option<String>,
+    pub version: i64,
+    pub distance: Option<f64>,
+}
+
+/// The nearby search's one statement (`directory::search::nearby` says how it works): the
+/// session check and both branches, nearest first, at most `limit`.
+#[allow(clippy::too_many_arguments)]
+pub async fn nearby(
+    db: &mut PgConnection,
+    session: Uuid,
+    user: Uuid,
+    point: GeoPoint,
+    radius_m: f64,
+    limit: i64,
+    f: &SqlFilters,
+) -> sqlx::Result<Vec<Hit>> {
+    let (roles, grants) = &*EXACT_POINT_HOLDERS;
+    sqlx::query_as!(
+        Hit,
+        r#"WITH searcher AS MATERIALIZED (
+               SELECT agency_id, roles, grants, (roles && $11 OR grants && $12) AS holds
+                 FROM session_actor($13, $14))
+           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
+                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
+                  h.exact AS "exact!",
+                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
+                  h.kind AS "kind!", h.organization AS "organization!",
+                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
+                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
+                  h.postal_code AS "postal_code!", h.country AS "country!",
+                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
+                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
+                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
+                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
+                  h.wheelchair_accessible AS "wheelchair_accessible!",
+                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
+                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
+                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
+                  h.version AS "version!", h.distance AS "distance: f64"
+             FROM searcher s CROSS JOIN LATERAL (
+                 (SELECT e.*, ST_Distance(e.public_loc, $1::geography) AS distance,
+                         directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
+                     AND ST_DWithin(e.public_loc, $1::geography, $2)
+                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
+                   ORDER BY e.public_loc <-> $1::geography
+                   LIMIT $10)
+                 UNION ALL
+                 (SELECT e.*, ST_Distance(e.loc, $1::geography) AS distance,
+                         directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND directory_location_exact(e, s.agency_id, s.holds)
+                     AND ST_DWithin(e.loc, $1::geography, $2)
+                     AND directory_entry_matches(e, $3, $4, $5, $6, $7, $8, $9)
+                   ORDER BY e.loc <-> $1::geography
+                   LIMIT $10)) h
+            ORDER BY h.distance, h.id
+            LIMIT $10"#,
+        point as _,
+        radius_m,
+        f.kinds.as_deref(),
+        f.open_filter,
+        f.has_beds,
+        f.children,
+        f.pets,
+        f.wheelchair,
+        f.language,
+        limit,
+        roles as &[&str],
+        grants as &[&str],
+        session,
+        user,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The rectangle search's one statement (`directory::search::within`): the session check and
+/// both branches, by name, at most `limit`. `boxes` are (west, east) pairs, two when the
+/// rectangle crosses the antimeridian.
+#[allow(clippy::too_many_arguments)]
+pub async fn within(
+    db: &mut PgConnection,
+    session: Uuid,
+    user: Uuid,
+    boxes: [(f64, f64); 2],
+    south: f64,
+    north: f64,
+    limit: i64,
+    f: &SqlFilters,
+) -> sqlx::Result<Vec<Hit>> {
+    let [(w1, e1), (w2, e2)] = boxes;
+    let (roles, grants) = &*EXACT_POINT_HOLDERS;
+    sqlx::query_as!(
+        Hit,
+        r#"WITH searcher AS MATERIALIZED (
+               SELECT agency_id, roles, grants, (roles && $15 OR grants && $16) AS holds
+                 FROM session_actor($17, $18))
+           SELECT s.agency_id AS "searcher_agency_id!", s.roles AS "searcher_roles!",
+                  s.grants AS "searcher_grants!", s.holds AS "searcher_holds!",
+                  h.exact AS "exact!",
+                  h.id AS "id!", h.owner_agency_id AS "owner_agency_id!", h.name AS "name!",
+                  h.kind AS "kind!", h.organization AS "organization!",
+                  h.description AS "description!", h.loc AS "loc!: GeoPoint",
+                  h.street AS "street!", h.locality AS "locality!", h.region AS "region!",
+                  h.postal_code AS "postal_code!", h.country AS "country!",
+                  h.service_area AS "service_area!", h.intake_phone AS "intake_phone!",
+                  h.website, h.time_zone AS "time_zone!", h.open_24_7 AS "open_24_7!",
+                  h.hours AS "hours!: StoredSpans", h.genders AS "genders!", h.min_age, h.max_age,
+                  h.accepts_children AS "accepts_children!", h.accepts_pets AS "accepts_pets!",
+                  h.wheelchair_accessible AS "wheelchair_accessible!",
+                  h.languages AS "languages!", h.eligibility_notes AS "eligibility_notes!",
+                  h.capacity, h.beds_available, h.availability_updated_at, h.status AS "status!",
+                  h.confidential AS "confidential!", h.shared AS "shared!", h.external_id,
+                  h.version AS "version!", NULL::float8 AS "distance: f64"
+             FROM searcher s CROSS JOIN LATERAL (
+                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE e.retired_at IS NULL
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND NOT (e.confidential AND directory_location_exact(e, s.agency_id, s.holds))
+                     AND (e.public_loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                          OR e.public_loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
+                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
+                   ORDER BY e.name, e.id
+                   LIMIT $14)
+                 UNION ALL
+                 (SELECT e.*, directory_location_exact(e, s.agency_id, s.holds) AS exact
+                    FROM directory_entries e
+                   WHERE s.holds AND e.retired_at IS NULL AND e.confidential
+                     AND (e.shared OR e.owner_agency_id = s.agency_id)
+                     AND directory_location_exact(e, s.agency_id, s.holds)
+                     AND (e.loc::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+                          OR e.loc::geometry && ST_MakeEnvelope($5, $2, $6, $4, 4326))
+                     AND directory_entry_matches(e, $7, $8, $9, $10, $11, $12, $13)
+                   ORDER BY e.name, e.id
+                   LIMIT $14)) h
+            ORDER BY h.name, h.id
+            LIMIT $14"#,
+        w1,
+        south,
+        e1,
+        north,
+        w2,
+        e2,
+        f.kinds.as_deref(),
+        f.open_filter,
+        f.has_beds,
+        f.children,
+        f.pets,
+        f.wheelchair,
+        f.language,
+        limit,
+        roles as &[&str],
+        grants as &[&str],
+        session,
+        user,
+    )
+    .fetch_all(db)
+    .await
 }

@@ -28,7 +28,6 @@ use super::validate::{self, ValidEntry};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, OnConstraint};
-use crate::geo::GeoPoint;
 use crate::http::Json;
 use crate::http::budget::Spend;
 use crate::state::AppState;
@@ -220,19 +219,7 @@ async fn exportable(
     format: &str,
 ) -> ApiResult<Vec<fieldline_wire::directory::Entry>> {
     let viewer = Viewer::from_actor(actor);
-    let rows = sqlx::query_as!(
-        Stored,
-        r#"SELECT directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
-                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $2) AS "exact!"
-             FROM directory_entries e
-            WHERE retired_at IS NULL AND (shared OR owner_agency_id = $1)
-              AND directory_location_exact(e, $1, $2)
-            ORDER BY name, id"#,
-        viewer.agency_id,
-        viewer.holds_grant,
-    )
-    .fetch_all(db)
-    .await?;
+    let rows = store::exportable(db, viewer).await?;
     let entries: Vec<_> = rows.into_iter().map(|s| s.into_read().shown()).collect();
     exact::audit_reads(db, actor, format, &entries).await?;
     audit::record(
@@ -251,15 +238,6 @@ async fn exportable(
     Ok(entries)
 }
 
-/// An entry the agency already has, locked for the import.
-struct Existing {
-    id: Uuid,
-    external_id: String,
-    doc: sqlx::types::Json<fieldline_wire::directory::Entry>,
-    loc: GeoPoint,
-    exact: bool,
-}
-
 /// Writes a checked file in one transaction. Existing entries are locked in id order, so two
 /// imports touching the same entries queue instead of deadlocking.
 async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<ImportSummary> {
@@ -269,21 +247,7 @@ async fn apply(db: &PgPool, actor: &Actor, rows: Vec<ValidEntry>) -> ApiResult<I
         .collect();
     let viewer = Viewer::from_actor(actor);
     let mut tx = db.begin().await?;
-    let existing = sqlx::query_as!(
-        Existing,
-        r#"SELECT id, external_id AS "external_id!",
-                  directory_entry_doc(e) AS "doc!: sqlx::types::Json<fieldline_wire::directory::Entry>",
-                  loc AS "loc!: GeoPoint", directory_location_exact(e, $1, $3) AS "exact!"
-             FROM directory_entries e
-            WHERE owner_agency_id = $1 AND external_id = ANY($2)
-            ORDER BY id
-              FOR UPDATE"#,
-        actor.agency_id,
-        &external_ids,
-        viewer.holds_grant,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let existing = store::lock_by_external_ids(&mut tx, viewer, &external_ids).await?;
     let mut by_external: HashMap<String, (Uuid, fieldline_wire::directory::Entry)> = existing
         .into_iter()
         .map(|x| {

@@ -2,6 +2,7 @@
 //! phone subscribes to.
 
 use super::ical;
+use super::store;
 use crate::audit::{self, AuditActor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
@@ -55,37 +56,14 @@ pub async fn shifts_of(
 ) -> anyhow::Result<Vec<MyShift>> {
     let lo = from - Duration::days(LOOKBACK_DAYS);
     let hi = to + Duration::days(LOOKBACK_DAYS);
-    let schedules = sqlx::query!(
-        "SELECT id, name FROM oncall_schedules s
-          WHERE agency_id = $1
-            AND ($2 = ANY(user_ids) OR EXISTS (SELECT 1 FROM oncall_overrides o
-                  WHERE o.agency_id = s.agency_id AND o.schedule_id = s.id
-                    AND o.user_id = $2 AND o.start_at < $4 AND o.end_at > $3))
-          ORDER BY name, id",
-        agency,
-        user,
-        from,
-        to,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let schedules = store::schedules_of(conn, agency, user, from, to).await?;
     let mut out = Vec::new();
     for s in schedules {
         let Some(rot) = super::load_rotation(conn, s.id, agency).await? else {
             continue;
         };
         // Newest first: the first covering an instant wins.
-        let overrides = sqlx::query!(
-            "SELECT id, user_id, start_at, end_at FROM oncall_overrides
-              WHERE agency_id = $4 AND schedule_id = $1 AND start_at < $3 AND end_at > $2
-              ORDER BY created_at DESC, id",
-            s.id,
-            lo,
-            hi,
-            agency,
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let overrides = store::overrides_newest_first(conn, agency, s.id, lo, hi).await?;
         let rotation = rot.shifts(lo, hi);
         let mut points: Vec<DateTime<Utc>> = rotation
             .iter()
@@ -190,12 +168,7 @@ async fn feed_status(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<CalendarFeedStatus>> {
-    let created_at = sqlx::query_scalar!(
-        "SELECT created_at FROM oncall_calendar_feeds WHERE user_id = $1",
-        actor.user_id
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let created_at = store::feed_created_at(&state.db, actor.user_id).await?;
     Ok(Json(CalendarFeedStatus {
         active: created_at.is_some(),
         created_at,
@@ -214,15 +187,7 @@ async fn create_feed(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let mut tx = state.db.begin().await?;
-    let row = sqlx::query!(
-        r#"INSERT INTO oncall_calendar_feeds (user_id, token_hash) VALUES ($1, $2)
-           ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()
-           RETURNING created_at, (xmax <> 0) AS "rotated!""#,
-        actor.user_id,
-        hash(&token),
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let row = store::put_feed(&mut tx, actor.user_id, &hash(&token)).await?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),
@@ -246,25 +211,12 @@ async fn create_feed(
     ))
 }
 
-/// Ends a person's calendar URL, if they have one: theirs to end, and ended with their
-/// sessions (a lost phone, a password change, a disabled account), since the URL is a bearer
-/// secret of its own. Whether there was one.
-pub async fn drop_feed(conn: &mut sqlx::PgConnection, user: Uuid) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query!("DELETE FROM oncall_calendar_feeds WHERE user_id = $1", user)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            == 1,
-    )
-}
-
 /// Revoke my calendar URL.
 #[utoipa::path(delete, path = "/v1/oncall/me/calendar-feed", tag = "alerts", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    if !drop_feed(&mut tx, actor.user_id).await? {
+    if !store::drop_feed(&mut tx, actor.user_id).await? {
         return Err(ApiError::NotFound);
     }
     audit::record(
@@ -290,19 +242,14 @@ async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> ApiResult<S
 async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     let mut conn = state.db.acquire().await?;
-    let holder = sqlx::query!(
-        "SELECT u.id, u.agency_id FROM oncall_calendar_feeds f JOIN users u ON u.id = f.user_id
-          WHERE f.token_hash = $1 AND u.disabled_at IS NULL",
-        hash(token),
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let (holder_id, holder_agency) = store::feed_holder(&mut conn, &hash(token))
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let now = Utc::now();
     let shifts = shifts_of(
         &mut conn,
-        holder.agency_id,
-        holder.id,
+        holder_agency,
+        holder_id,
         now - Duration::days(FEED_PAST_DAYS),
         now + Duration::days(FEED_DAYS),
     )

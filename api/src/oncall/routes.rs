@@ -1,10 +1,12 @@
 //! `/v1/oncall/*`.
 
+use super::store;
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Json, Path, Query};
 use crate::state::AppState;
+use crate::users;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -43,13 +45,7 @@ async fn list_schedules(
     actor: Actor,
 ) -> ApiResult<Json<ScheduleList>> {
     may_see(&actor)?;
-    let rows = sqlx::query!(
-        "SELECT id, name, time_zone, user_ids, shift_days, handoff_time, start_date, version FROM oncall_schedules
-          WHERE agency_id = $1 ORDER BY name, id",
-        actor.agency_id,
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::schedules(&state.db, actor.agency_id).await?;
     let schedules = rows
         .into_iter()
         .map(|r| Schedule {
@@ -107,13 +103,7 @@ async fn put_schedule(
     if s.user_ids.is_empty() || s.user_ids.len() > 100 {
         err("/user_ids", "must name 1 to 100 people");
     }
-    let known = sqlx::query_scalar!(
-        r#"SELECT count(DISTINCT id) AS "n!" FROM users WHERE id = ANY($1) AND agency_id = $2 AND disabled_at IS NULL"#,
-        &s.user_ids,
-        actor.agency_id,
-    )
-    .fetch_one(&state.db)
-    .await?;
+    let known = users::store::count_active(&state.db, actor.agency_id, &s.user_ids).await?;
     let mut distinct = s.user_ids.clone();
     distinct.sort();
     distinct.dedup();
@@ -124,23 +114,19 @@ async fn put_schedule(
         return Err(ApiError::Validation(errs));
     };
     let mut tx = state.db.begin().await?;
-    let version = sqlx::query_scalar!(
-        "INSERT INTO oncall_schedules AS o (id, agency_id, name, time_zone, user_ids, shift_days, handoff_time, start_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (agency_id, id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone, user_ids = EXCLUDED.user_ids,
-             shift_days = EXCLUDED.shift_days, handoff_time = EXCLUDED.handoff_time, start_date = EXCLUDED.start_date,
-             version = o.version + 1, updated_at = now()
-         RETURNING version",
-        id,
+    let version = store::put_schedule(
+        &mut tx,
         actor.agency_id,
-        s.name.trim(),
-        s.time_zone,
-        &s.user_ids,
-        s.shift_days,
-        handoff,
-        s.start_date,
+        id,
+        &store::ScheduleInput {
+            name: s.name.trim(),
+            time_zone: &s.time_zone,
+            user_ids: &s.user_ids,
+            shift_days: s.shift_days,
+            handoff_time: handoff,
+            start_date: s.start_date,
+        },
     )
-    .fetch_one(&mut *tx)
     .await?;
     audit::record(
         &mut *tx,
@@ -193,7 +179,7 @@ async fn who_is_on_call(
     .await?;
     Ok(Json(match found {
         Some((user, start, end, overridden)) => {
-            let staff = crate::users::staff(&mut conn, actor.agency_id, &[user])
+            let staff = crate::users::store::staff(&mut conn, actor.agency_id, &[user])
                 .await?
                 .remove(&user);
             OnCall {
@@ -246,22 +232,14 @@ async fn shifts(
         .await?
         .ok_or(ApiError::NotFound)?;
     let rotation = rot.shifts(q.from, q.to);
-    let overridden = sqlx::query!(
-        "SELECT id, user_id, start_at, end_at FROM oncall_overrides
-          WHERE agency_id = $4 AND schedule_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at",
-        id,
-        q.from,
-        q.to,
-        actor.agency_id,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let overridden =
+        store::overrides_by_start(&mut conn, actor.agency_id, id, q.from, q.to).await?;
     let people: Vec<Uuid> = rotation
         .iter()
         .map(|s| s.user)
         .chain(overridden.iter().map(|o| o.user_id))
         .collect();
-    let staff = crate::users::staff(&mut conn, actor.agency_id, &people).await?;
+    let staff = crate::users::store::staff(&mut conn, actor.agency_id, &people).await?;
     // A person removed from the agency since keeps their slot, without a name.
     let name = |u: &Uuid| staff.get(u).map(|s| s.name.clone()).unwrap_or_default();
     let phone = |u: &Uuid| staff.get(u).and_then(|s| s.phone.clone());
@@ -314,13 +292,7 @@ async fn add_override(
     {
         return Err(ApiError::NotFound);
     }
-    let Some(person) = sqlx::query!(
-        "SELECT display_name, phone FROM users WHERE id = $1 AND agency_id = $2 AND disabled_at IS NULL",
-        o.user_id,
-        actor.agency_id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
+    let Some(person) = users::store::active_staff(&mut tx, actor.agency_id, o.user_id).await?
     else {
         return Err(ApiError::field(
             "/user_id",
@@ -328,18 +300,18 @@ async fn add_override(
         ));
     };
     let oid = Uuid::new_v4();
-    sqlx::query!(
-        "INSERT INTO oncall_overrides (id, agency_id, schedule_id, user_id, start_at, end_at, created_by)
-         VALUES ($1, $7, $2, $3, $4, $5, $6)",
-        oid,
-        id,
-        o.user_id,
-        o.start_at,
-        o.end_at,
-        actor.user_id,
+    store::insert_override(
+        &mut tx,
         actor.agency_id,
+        &store::NewOverride {
+            id: oid,
+            schedule_id: id,
+            user_id: o.user_id,
+            start_at: o.start_at,
+            end_at: o.end_at,
+            created_by: actor.user_id,
+        },
     )
-    .execute(&mut *tx)
     .await?;
     audit::record(
         &mut *tx,
@@ -355,7 +327,7 @@ async fn add_override(
         StatusCode::CREATED,
         Json(ShiftView {
             user_id: o.user_id,
-            display_name: person.display_name,
+            display_name: person.name,
             phone: person.phone,
             start: o.start_at,
             end: o.end_at,
@@ -375,14 +347,9 @@ async fn delete_override(
 ) -> ApiResult<StatusCode> {
     may_see(&actor)?;
     let mut tx = state.db.begin().await?;
-    let schedule = sqlx::query_scalar!(
-        "DELETE FROM oncall_overrides WHERE agency_id = $2 AND id = $1 RETURNING schedule_id",
-        id,
-        actor.agency_id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let schedule = store::delete_override(&mut tx, actor.agency_id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     audit::record(
         &mut *tx,
         &AuditActor::from(&actor),

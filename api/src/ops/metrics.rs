@@ -83,7 +83,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
 async fn read_queues(state: &AppState) {
     let db = &state.db;
     let mut read = Vec::new();
-    match crate::alerts::engine::backlogs(db).await {
+    match crate::alerts::store::backlogs(db).await {
         Ok((requests, escalations)) => {
             read.push(("alert_requests", Ok(requests)));
             read.push(("alert_escalations", Ok(escalations)));

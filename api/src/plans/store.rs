@@ -214,3 +214,39 @@ pub async fn history(
     .await?;
     Ok(Some((plan, versions)))
 }
+
+/// A purge: deletes the safety plans of the agency's people `persons`. Their versions
+/// cascade, which the versions' guard trigger allows only inside a purge, so this marks the
+/// transaction as one (`SET LOCAL fieldline.purge`).
+pub async fn purge_for_persons(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    persons: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query("SET LOCAL fieldline.purge = 'on'")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "DELETE FROM safety_plans WHERE agency_id = $2 AND person_id = ANY($1)",
+        persons,
+        agency,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whose the agency's plan `id` is (the person), if it exists.
+pub async fn person_of(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT person_id FROM safety_plans WHERE agency_id = $2 AND id = $1",
+        id,
+        agency
+    )
+    .fetch_optional(conn)
+    .await
+}

@@ -1,6 +1,6 @@
 //! `/v1/push/*`: registering devices for Web Push.
 
-use super::{egress, outbox};
+use super::{egress, outbox, store};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
@@ -11,8 +11,7 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fieldline_wire::push::{
-    NewSubscription, ParkedPush, ParkedPushList, Subscription, SubscriptionList, TestPushQueued,
-    VapidPublicKey,
+    NewSubscription, ParkedPushList, Subscription, SubscriptionList, TestPushQueued, VapidPublicKey,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde_json::json;
@@ -93,19 +92,8 @@ async fn subscribe(
     let (p256dh, auth) = check(&state, &s)?;
     let mut tx = state.db.begin().await?;
     // One registration per person at a time, so the device cap holds under concurrency.
-    sqlx::query!(
-        r#"SELECT true AS "locked!" FROM (SELECT pg_advisory_xact_lock(hashtextextended(
-               'fieldline.push.subscribe:' || $1::uuid::text, 0))) AS l"#,
-        actor.user_id,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let existing = sqlx::query!(
-        "SELECT id, user_id, agency_id FROM push_subscriptions WHERE endpoint = $1 FOR UPDATE",
-        s.endpoint,
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    store::lock_registrations(&mut tx, actor.user_id).await?;
+    let existing = store::lock_endpoint(&mut tx, &s.endpoint).await?;
     if existing
         .as_ref()
         .is_some_and(|e| e.agency_id != actor.agency_id)
@@ -119,12 +107,7 @@ async fn subscribe(
         .filter(|e| e.user_id != actor.user_id)
         .map(|e| (e.id, e.user_id));
     if existing.is_none() || moved_from.is_some() {
-        let devices = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM push_subscriptions WHERE user_id = $1"#,
-            actor.user_id,
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let devices = store::devices_of(&mut tx, actor.user_id).await?;
         if devices >= state.config.push.max_devices {
             return Err(ApiError::Conflict(
                 "you have registered as many devices as allowed: remove one first",
@@ -133,30 +116,18 @@ async fn subscribe(
     }
     if let Some((id, _)) = moved_from {
         // What was queued for the previous owner is not for the new one.
-        sqlx::query!(
-            "UPDATE push_deliveries SET state = 'cancelled', claim_token = NULL, lease_until = NULL
-              WHERE subscription_id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
-            id,
-        )
-        .execute(&mut *tx)
-        .await?;
+        store::cancel(&mut tx, store::Cancel::Device(id)).await?;
     }
-    let row = sqlx::query_as!(
-        Subscription,
-        "INSERT INTO push_subscriptions (id, user_id, agency_id, endpoint, p256dh, auth)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id,
-             p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth
-          WHERE push_subscriptions.agency_id = EXCLUDED.agency_id
-         RETURNING id, endpoint, created_at",
-        Uuid::new_v4(),
-        actor.user_id,
-        actor.agency_id,
-        s.endpoint,
-        p256dh,
-        auth,
+    let row = store::put_subscription(
+        &mut tx,
+        &store::NewSubscription {
+            user_id: actor.user_id,
+            agency_id: actor.agency_id,
+            endpoint: &s.endpoint,
+            p256dh: &p256dh,
+            auth: &auth,
+        },
     )
-    .fetch_optional(&mut *tx)
     .await?
     // Registered in another agency between our look and the insert.
     .ok_or(ApiError::Conflict(
@@ -190,13 +161,7 @@ async fn list_subscriptions(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<SubscriptionList>> {
-    let subscriptions = sqlx::query_as!(
-        Subscription,
-        "SELECT id, endpoint, created_at FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at",
-        actor.user_id,
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let subscriptions = store::subscriptions_of(&state.db, actor.user_id).await?;
     Ok(Json(SubscriptionList { subscriptions }))
 }
 
@@ -210,7 +175,7 @@ async fn unsubscribe(
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    if !super::remove_subscription(&mut tx, id, Some(actor.user_id)).await? {
+    if !store::remove_subscription(&mut tx, id, Some(actor.user_id)).await? {
         return Err(ApiError::NotFound);
     }
     audit::record(
@@ -251,30 +216,11 @@ async fn send_test(
     let mut tx = state.db.begin().await?;
     // Count this one, unless the window's allowance is used up (one statement).
     let window = state.config.push.test_window.as_secs_f64();
-    let counted = sqlx::query_scalar!(
-        "INSERT INTO push_test_sends AS t (user_id, window_started_at, sent) VALUES ($1, now(), 1)
-         ON CONFLICT (user_id) DO UPDATE SET
-             sent = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                         THEN 1 ELSE t.sent + 1 END,
-             window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                         THEN now() ELSE t.window_started_at END
-          WHERE t.window_started_at <= now() - make_interval(secs => $2) OR t.sent < $3
-         RETURNING sent",
-        actor.user_id,
-        window,
-        state.config.push.test_limit,
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let counted =
+        store::count_test_send(&mut tx, actor.user_id, window, state.config.push.test_limit)
+            .await?;
     if counted.is_none() {
-        let wait = sqlx::query_scalar!(
-            r#"SELECT ceil(extract(epoch FROM window_started_at + make_interval(secs => $2) - now()))::bigint AS "s!"
-                 FROM push_test_sends WHERE user_id = $1"#,
-            actor.user_id,
-            window,
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let wait = store::test_window_left(&mut tx, actor.user_id, window).await?;
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.max(1) as u64,
         });
@@ -292,17 +238,6 @@ async fn send_test(
               (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin")))]
 async fn parked(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<ParkedPushList>> {
     actor.require(Permission::ReadAuditLog)?;
-    let parked = sqlx::query_as!(
-        ParkedPush,
-        r#"SELECT d.id, d.subscription_id, s.user_id AS "user_id?", d.alert_id, d.attempt AS attempts,
-                  d.last_status, d.failure_reason AS "reason!", d.created_at
-             FROM push_deliveries d LEFT JOIN push_subscriptions s ON s.id = d.subscription_id
-            WHERE d.agency_id = $1 AND d.state = 'failed'
-            ORDER BY d.created_at DESC, d.id
-            LIMIT 200"#,
-        actor.agency_id,
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let parked = store::parked(&state.db, actor.agency_id).await?;
     Ok(Json(ParkedPushList { parked }))
 }

@@ -14,9 +14,9 @@
 
 use super::egress::{self, Guard, Released, SystemResolver};
 use super::outbox::WAKE_CHANNEL;
+use super::store::{self, Claimed};
 use crate::config::{Config, PushSettings};
 use anyhow::Context;
-use serde_json::Value;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,21 +33,6 @@ pub struct Worker {
     config: Arc<Config>,
     http: reqwest::Client,
     released: Released,
-}
-
-struct Claimed {
-    id: Uuid,
-    token: Uuid,
-    attempt: i32,
-    subscription_id: Uuid,
-    endpoint: String,
-    p256dh: Vec<u8>,
-    auth: Vec<u8>,
-    payload: Value,
-    topic: String,
-    urgency: String,
-    ttl_secs: i32,
-    queued_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// What one attempt came to.
@@ -156,51 +141,18 @@ impl Worker {
 
     /// Claims due deliveries (all of a batch, or only `only`), committing before any send.
     async fn claim(&self, only: Option<Uuid>) -> sqlx::Result<Vec<Claimed>> {
-        let token = Uuid::new_v4();
-        sqlx::query_as!(
-            Claimed,
-            r#"WITH due AS (
-                   SELECT id FROM push_deliveries
-                    WHERE ((state IN ('pending', 'retry_wait') AND next_attempt_at <= now())
-                           OR (state = 'claimed' AND lease_until < now()))
-                      AND ($4::uuid IS NULL OR id = $4)
-                    ORDER BY next_attempt_at
-                    LIMIT $2
-                      FOR UPDATE SKIP LOCKED)
-               UPDATE push_deliveries d
-                  SET state = 'claimed', claim_token = $1, attempt = d.attempt + 1,
-                      lease_until = now() + make_interval(secs => $3)
-                 FROM due, push_subscriptions s
-                WHERE d.id = due.id AND s.id = d.subscription_id
-            RETURNING d.id, d.claim_token AS "token!", d.attempt, s.id AS subscription_id, s.endpoint,
-                      s.p256dh, s.auth, d.payload, d.topic, d.urgency, d.ttl_secs, d.created_at AS queued_at"#,
-            token,
-            BATCH,
-            lease_secs(&self.config.push),
-            only,
-        )
-        .fetch_all(&self.db)
-        .await
+        store::claim(&self.db, BATCH, lease_secs(&self.config.push), only).await
     }
 
     async fn claim_one_by_one(&self) -> anyhow::Result<Vec<Claimed>> {
-        let due = sqlx::query_scalar!(
-            "SELECT id FROM push_deliveries
-              WHERE (state IN ('pending', 'retry_wait') AND next_attempt_at <= now())
-                 OR (state = 'claimed' AND lease_until < now())
-              ORDER BY next_attempt_at
-              LIMIT $1",
-            BATCH,
-        )
-        .fetch_all(&self.db)
-        .await?;
+        let due = store::due(&self.db, BATCH).await?;
         let mut claimed = Vec::new();
         for id in due {
             match self.claim(Some(id)).await {
                 Ok(c) => claimed.extend(c),
                 Err(e) => {
                     tracing::warn!(delivery = %id, error = %crate::telemetry::redacted(&e.into()), "a push delivery cannot be claimed: parked");
-                    if let Err(e) = park(&self.db, id, "could not be claimed").await {
+                    if let Err(e) = store::park(&self.db, id, "could not be claimed").await {
                         tracing::error!(delivery = %id, error = %crate::telemetry::redacted(&e.into()), "parking a push delivery failed");
                     }
                 }
@@ -212,16 +164,7 @@ impl Worker {
     /// Parks deliveries whose last allowed attempt ran out of lease without a result (the
     /// sender died, or recording its result kept failing), instead of claiming them forever.
     async fn park_abandoned(&self) -> sqlx::Result<()> {
-        let parked = sqlx::query_scalar!(
-            "UPDATE push_deliveries
-                SET state = 'failed', claim_token = NULL, lease_until = NULL,
-                    failure_reason = 'no result recorded after ' || attempt || ' attempts'
-              WHERE state = 'claimed' AND lease_until < now() AND attempt >= $1
-             RETURNING id",
-            self.config.push.max_attempts,
-        )
-        .fetch_all(&self.db)
-        .await?;
+        let parked = store::park_abandoned(&self.db, self.config.push.max_attempts).await?;
         for id in parked {
             tracing::warn!(delivery = %id, "push delivery parked: no result recorded");
         }
@@ -463,54 +406,29 @@ async fn record(
     };
     // Only the holder of the claim writes the result: a lease that expired and was claimed
     // again belongs to the new claim.
-    let mine = sqlx::query!(
-        "UPDATE push_deliveries
-            SET state = $3, last_status = $4, claim_token = NULL, lease_until = NULL,
-                sent_at = CASE WHEN $3 = 'sent' THEN now() END,
-                next_attempt_at = now() + make_interval(secs => $5),
-                failure_reason = CASE WHEN $3 = 'failed' THEN $6 END
-          WHERE id = $1 AND claim_token = $2",
+    let mine = store::record_result(
+        &mut tx,
         c.id,
         c.token,
-        state,
-        status,
-        delay.as_secs_f64(),
-        reason,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if mine {
-        sqlx::query!(
-            "INSERT INTO push_attempts (delivery_id, attempt, status, outcome, duration_ms) VALUES ($1, $2, $3, $4, $5)",
-            c.id,
-            c.attempt,
+        &store::AttemptResult {
+            state,
             status,
-            kind,
-            ms,
-        )
-        .execute(&mut *tx)
-        .await?;
+            delay_secs: delay.as_secs_f64(),
+            reason,
+        },
+    )
+    .await?;
+    if mine {
+        store::insert_attempt(&mut tx, c.id, c.attempt, status, kind, ms).await?;
         match outcome {
             Outcome::Sent => {
-                sqlx::query!(
-                    "UPDATE push_subscriptions SET last_success_at = now() WHERE id = $1",
-                    c.subscription_id
-                )
-                .execute(&mut *tx)
-                .await?;
+                store::mark_success(&mut tx, c.subscription_id).await?;
             }
             Outcome::Gone => {
-                super::remove_subscription(&mut tx, c.subscription_id, None).await?;
+                store::remove_subscription(&mut tx, c.subscription_id, None).await?;
             }
             _ => {
-                sqlx::query!(
-                    "UPDATE push_subscriptions SET last_failure_at = now() WHERE id = $1",
-                    c.subscription_id
-                )
-                .execute(&mut *tx)
-                .await?;
+                store::mark_failure(&mut tx, c.subscription_id).await?;
             }
         }
     }
@@ -522,35 +440,14 @@ async fn record(
 /// is retried with backoff, or parked after the last attempt. Only under the claim's token.
 async fn release(db: &PgPool, settings: &PushSettings, c: &Claimed) -> sqlx::Result<()> {
     let last = c.attempt >= settings.max_attempts;
-    sqlx::query!(
-        "UPDATE push_deliveries
-            SET state = CASE WHEN $3 THEN 'failed' ELSE 'retry_wait' END,
-                claim_token = NULL, lease_until = NULL,
-                next_attempt_at = now() + make_interval(secs => $4),
-                failure_reason = CASE WHEN $3 THEN 'recording the result failed ' || attempt || ' times' END
-          WHERE id = $1 AND claim_token = $2",
+    store::release(
+        db,
         c.id,
         c.token,
         last,
         backoff(settings, c.attempt, None).as_secs_f64(),
     )
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// Parks one delivery that cannot be worked on (only one still waiting or claimed).
-async fn park(db: &PgPool, id: Uuid, reason: &str) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE push_deliveries
-            SET state = 'failed', claim_token = NULL, lease_until = NULL, failure_reason = $2
-          WHERE id = $1 AND state IN ('pending', 'retry_wait', 'claimed')",
-        id,
-        reason,
-    )
-    .execute(db)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The claim's length: as configured, but always outliving the push request itself.

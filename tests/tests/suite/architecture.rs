@@ -262,3 +262,221 @@ fn no_store_answers_in_http_terms() {
         }
     }
 }
+
+/// Which domain owns each table (every `CREATE TABLE` in `migrations/`). Its `store.rs` is the
+/// only code whose SQL names the table; another domain asks that store. A new table must be
+/// given an owner here.
+const OWNERS: &[(&str, &str)] = &[
+    ("agencies", "users"),
+    ("users", "users"),
+    ("sessions", "auth"),
+    ("refresh_tokens", "auth"),
+    ("login_throttle", "auth"),
+    ("audit_log", "audit"),
+    ("directory_entries", "directory"),
+    ("contacts", "contacts"),
+    ("contact_changes", "contacts"),
+    ("contact_team", "contacts"),
+    ("persons", "contacts"),
+    ("referrals", "contacts"),
+    ("follow_ups", "contacts"),
+    ("screenings", "contacts"),
+    ("retention_counts", "contacts"),
+    ("safety_plans", "plans"),
+    ("safety_plan_versions", "plans"),
+    ("sync_changes", "sync"),
+    ("alerts", "alerts"),
+    ("alert_events", "alerts"),
+    ("alert_raisers", "alerts"),
+    ("alert_requests", "alerts"),
+    ("escalation_policies", "alerts"),
+    ("oncall_schedules", "oncall"),
+    ("oncall_overrides", "oncall"),
+    ("oncall_calendar_feeds", "oncall"),
+    ("checkins", "safety"),
+    ("push_subscriptions", "push"),
+    ("push_deliveries", "push"),
+    ("push_attempts", "push"),
+    ("push_test_sends", "push"),
+    ("worker_failures", "worker"),
+];
+
+/// SQL that names a table outside its owner's `store.rs` on purpose: (file under `api/src`,
+/// table, why). Keep it short; each entry is a decision, not a debt, and the test fails when
+/// one is no longer needed.
+const EXCEPTIONS: &[(&str, &str, &str)] = &[
+    // The phone outbox's hot path (docs/benchmarks.md): a contact is created with its audit
+    // row in one statement (`contacts::store::insert`), and its parts are written in one
+    // statement (`put_parts`) that checks referrals against the directory entries the agency
+    // may see and follow-up assignees against its people, and queues the alert requests its
+    // screenings owe. Splitting them would add round trips and a window between check and write.
+    (
+        "contacts/store.rs",
+        "audit_log",
+        "the contact create writes its audit row in its statement",
+    ),
+    (
+        "contacts/store.rs",
+        "directory_entries",
+        "put_parts checks referrals in its statement",
+    ),
+    (
+        "contacts/store.rs",
+        "users",
+        "put_parts checks follow-up assignees in its statement",
+    ),
+    (
+        "contacts/store.rs",
+        "alert_requests",
+        "put_parts queues screenings' alert requests in its statement",
+    ),
+    // Exact-location reads of another agency's confidential places write their audit rows in
+    // one statement per search (`directory::exact::audit_reads`).
+    (
+        "directory/exact.rs",
+        "audit_log",
+        "exact-location reads audit in one statement",
+    ),
+    // A refresh locks its token and session and checks the user is enabled in one statement
+    // (`FOR UPDATE OF rt, s`); a logout ends the session and returns the user's agency for its
+    // audit row in one. A user disabled in between cannot slip through.
+    (
+        "auth/store.rs",
+        "users",
+        "a refresh and a logout check the session's user in their statement",
+    ),
+    // A calendar feed's secret URL is looked up by its hash and its holder checked enabled in
+    // one statement: an unknown token and a disabled holder's answer 404 after the same work.
+    (
+        "oncall/store.rs",
+        "users",
+        "the calendar feed checks its holder is enabled in its lookup",
+    ),
+];
+
+/// The tables `CREATE TABLE` makes in `migrations/`.
+fn migration_tables() -> BTreeSet<String> {
+    let mut list = Vec::new();
+    files(&repo_root().join("migrations"), &["sql"], &mut list);
+    let mut tables = BTreeSet::new();
+    for f in list {
+        let sql = std::fs::read_to_string(f).unwrap().to_lowercase();
+        for (i, _) in sql.match_indices("create table ") {
+            let rest = sql[i + "create table ".len()..].trim_start();
+            let rest = rest
+                .strip_prefix("if not exists ")
+                .unwrap_or(rest)
+                .trim_start();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            tables.insert(name);
+        }
+    }
+    tables
+}
+
+/// The tables `code` names after `FROM`, `JOIN`, `INTO`, `UPDATE` or `TABLE` (so `DELETE FROM`
+/// too), in any case, with how often.
+fn tables_named(code: &str, tables: &BTreeSet<String>) -> BTreeMap<String, usize> {
+    let lower = code.to_lowercase();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut found = BTreeMap::new();
+    for kw in ["from", "join", "into", "update", "table"] {
+        for (i, _) in lower.match_indices(kw) {
+            let end = i + kw.len();
+            if (i > 0 && word(lower.as_bytes()[i - 1]))
+                || !lower[end..].starts_with(|c: char| c.is_whitespace())
+            {
+                continue;
+            }
+            let rest = lower[end..].trim_start();
+            let rest = rest.strip_prefix("only ").unwrap_or(rest).trim_start();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if tables.contains(&name) {
+                *found.entry(name).or_insert(0) += 1;
+            }
+        }
+    }
+    found
+}
+
+/// Where SQL names a table outside its owner's `store.rs` and the exceptions: `file: table`.
+fn stray_queries(sources: &[(String, String)], tables: &BTreeSet<String>) -> Vec<String> {
+    let owner: BTreeMap<&str, &str> = OWNERS.iter().copied().collect();
+    let mut stray = Vec::new();
+    for (file, text) in sources {
+        for table in tables_named(&code(text), tables).keys() {
+            let home = format!("{}/store.rs", owner[table.as_str()]);
+            let excepted = EXCEPTIONS.iter().any(|(f, t, _)| f == file && t == table);
+            if *file != home && !excepted {
+                stray.push(format!("{file}: {table} (owned by {home})"));
+            }
+        }
+    }
+    stray
+}
+
+/// A domain's tables are touched by its store alone: every table has an owner, and SQL naming
+/// a table anywhere else in `api/src` fails here unless `EXCEPTIONS` says why.
+#[test]
+fn only_its_store_touches_a_table() {
+    let tables = migration_tables();
+    let owned: BTreeSet<String> = OWNERS.iter().map(|(t, _)| (*t).to_owned()).collect();
+    assert!(tables.len() >= 30, "found only {} tables", tables.len());
+    assert_eq!(
+        tables, owned,
+        "every table in migrations/ has one owner in OWNERS"
+    );
+    let root = repo_root().join("api/src");
+    let mut list = Vec::new();
+    files(&root, &["rs"], &mut list);
+    let sources: Vec<(String, String)> = list
+        .iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read_to_string(f).unwrap())
+        })
+        .collect();
+    for (file, table, _) in EXCEPTIONS {
+        let text = &sources.iter().find(|(f, _)| f == file).unwrap().1;
+        assert!(
+            tables_named(&code(text), &tables).contains_key(*table),
+            "the exception for {file}: {table} is no longer needed; remove it"
+        );
+    }
+    let stray = stray_queries(&sources, &tables);
+    assert!(stray.is_empty(), "SQL outside the owning store: {stray:#?}");
+}
+
+#[test]
+fn a_stray_query_is_found() {
+    let tables: BTreeSet<String> = ["users", "checkins"].map(str::to_owned).into();
+    let sources = [
+        (
+            "safety/routes.rs".to_owned(),
+            "sqlx::query!(\"SELECT duress_code_hash FROM users WHERE id = $1\")".to_owned(),
+        ),
+        (
+            "safety/store.rs".to_owned(),
+            "// FROM users, in a comment\nsqlx::query!(\"UPDATE checkins SET state = 'overdue'\");"
+                .to_owned(),
+        ),
+        (
+            "users/store.rs".to_owned(),
+            "\"DELETE\n FROM users\"".to_owned(),
+        ),
+    ];
+    assert_eq!(
+        stray_queries(&sources, &tables),
+        ["safety/routes.rs: users (owned by users/store.rs)"]
+    );
+}
