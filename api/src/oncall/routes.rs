@@ -1,6 +1,6 @@
 //! `/v1/oncall/*`.
 
-use super::store;
+use super::{mine, store};
 use crate::audit::{self, AuditActor};
 use crate::auth::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
@@ -8,10 +8,12 @@ use crate::http::{Json, Path, Query};
 use crate::state::AppState;
 use crate::users;
 use axum::extract::State;
-use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
 use fieldline_wire::oncall::{
-    OnCall, OverrideInput, Schedule, ScheduleInput, ScheduleList, ShiftList, ShiftView,
+    CalendarFeed, CalendarFeedStatus, MyShiftList, OnCall, OverrideInput, Schedule, ScheduleInput,
+    ScheduleList, ShiftList, ShiftView,
 };
 use fieldline_wire::{FieldError, Problem};
 use serde::Deserialize;
@@ -27,7 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(shifts))
         .routes(routes!(add_override))
         .routes(routes!(delete_override))
-        .merge(super::mine::router())
+        .routes(routes!(my_shifts))
+        .routes(routes!(feed_status, create_feed, revoke_feed))
+        .routes(routes!(feed))
 }
 
 fn may_see(actor: &Actor) -> ApiResult<()> {
@@ -361,4 +365,146 @@ async fn delete_override(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct MineQuery {
+    /// RFC 3339; default now.
+    from: Option<DateTime<Utc>>,
+    /// How many days from `from` (1 to 183, default 14).
+    #[param(minimum = 1, maximum = 183)]
+    days: Option<i64>,
+}
+
+/// My coming on-call shifts across the agency's schedules, overrides included: whatever
+/// overlaps `[from, from + days)`, each with its full start and end.
+#[utoipa::path(get, path = "/v1/oncall/me/shifts", tag = "alerts", security(("bearer" = [])),
+    params(MineQuery), responses((status = 200, body = MyShiftList), (status = 400, body = Problem, content_type = "application/problem+json")))]
+async fn my_shifts(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<MineQuery>,
+) -> ApiResult<Json<MyShiftList>> {
+    let days = q.days.unwrap_or(14);
+    if !(1..=mine::FEED_DAYS).contains(&days) {
+        return Err(ApiError::InvalidQuery(vec![FieldError {
+            pointer: "/days".into(),
+            message: format!("must be from 1 to {}", mine::FEED_DAYS),
+        }]));
+    }
+    let from = q.from.unwrap_or_else(Utc::now);
+    let mut conn = state.db.acquire().await?;
+    let shifts = mine::shifts_of(
+        &mut conn,
+        actor.agency_id,
+        actor.user_id,
+        from,
+        from + Duration::days(days),
+    )
+    .await?;
+    Ok(Json(MyShiftList { shifts }))
+}
+
+/// Whether I have a calendar feed URL, and since when.
+#[utoipa::path(get, path = "/v1/oncall/me/calendar-feed", tag = "alerts", security(("bearer" = [])),
+    responses((status = 200, body = CalendarFeedStatus)))]
+async fn feed_status(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<CalendarFeedStatus>> {
+    let created_at = store::feed_created_at(&state.db, actor.user_id).await?;
+    Ok(Json(CalendarFeedStatus {
+        active: created_at.is_some(),
+        created_at,
+    }))
+}
+
+/// A new secret calendar URL for my shifts. Any earlier URL stops working at once, so this
+/// is also how a leaked URL is rotated. The token is shown only here.
+#[utoipa::path(post, path = "/v1/oncall/me/calendar-feed", tag = "alerts", security(("bearer" = [])),
+    responses((status = 201, body = CalendarFeed)))]
+async fn create_feed(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<(StatusCode, Json<CalendarFeed>)> {
+    let token = mine::new_feed_token();
+    let mut tx = state.db.begin().await?;
+    let row = store::put_feed(&mut tx, actor.user_id, &mine::feed_token_hash(&token)).await?;
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        if row.rotated {
+            "oncall.feed_rotate"
+        } else {
+            "oncall.feed_create"
+        },
+        "oncall_calendar_feed",
+        Some(&actor.user_id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CalendarFeed {
+            path: format!("/v1/oncall/calendar/{token}.ics"),
+            created_at: row.created_at,
+        }),
+    ))
+}
+
+/// Revoke my calendar URL.
+#[utoipa::path(delete, path = "/v1/oncall/me/calendar-feed", tag = "alerts", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    if !store::drop_feed(&mut tx, actor.user_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    audit::record(
+        &mut *tx,
+        &AuditActor::from(&actor),
+        "oncall.feed_revoke",
+        "oncall_calendar_feed",
+        Some(&actor.user_id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The calendar feed (`text/calendar`): the holder's shifts from a month ago to half a year
+/// ahead. No sign-in: the secret URL is the credential. The token is looked up by its hash,
+/// so a wrong token costs the same as a right one and nothing about it leaks through timing;
+/// unknown, rotated and revoked tokens all answer 404.
+#[utoipa::path(get, path = "/v1/oncall/calendar/{file}", tag = "alerts",
+    params(("file" = String, Path, description = "`<token>.ics`")),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let mut conn = state.db.acquire().await?;
+    let (holder_id, holder_agency) = store::feed_holder(&mut conn, &mine::feed_token_hash(token))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = Utc::now();
+    let shifts = mine::shifts_of(
+        &mut conn,
+        holder_agency,
+        holder_id,
+        now - Duration::days(mine::FEED_PAST_DAYS),
+        now + Duration::days(mine::FEED_DAYS),
+    )
+    .await?;
+    let body = mine::calendar(&shifts, now);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }
