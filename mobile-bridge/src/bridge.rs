@@ -2,8 +2,9 @@
 //! written to the on-device outbox under its own id before the call returns, then delivered
 //! (now if there is signal, else at the next `sync()`), replayed in order, harmlessly if the
 //! server already has it. Alerts are the exception: they are never silently queued — a raise
-//! with no connection answers `NotDelivered` at once with the coordinator fallback number,
-//! and the bridge keeps retrying in the background and tells the app when it lands.
+//! with no connection answers `NotDelivered` at once with the coordinator fallback number and
+//! the agency's emergency number, and the bridge keeps retrying in the background and tells
+//! the app when it lands.
 //!
 //! Delivery rules: only the server's explicit refusal of a change (a 4xx problem about it)
 //! marks it rejected, and a conflict (412/409/428) waits for the user. Everything else — no
@@ -24,6 +25,7 @@
 //! run on the bridge's own tokio runtime, whatever the caller's executor.
 
 use crate::BridgeError;
+use crate::agency::{AgencySettings, DistanceUnit};
 use crate::client::{Call, Client, ClientOptions, TokenSink, backoff};
 use crate::ffi::{
     AlertOutcome, CachedRecord, FieldlineError, NearbyResult, OutboxItem, OutboxState, Queued,
@@ -175,7 +177,14 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, FieldlineError> {
     })
 }
 
-fn signed_in(me: Me, fallback_phone: Option<String>) -> SignedIn {
+/// Where the agency's settings are kept on the device (plain: they are the agency's, not
+/// anyone's personal data), so they hold after a restart with no signal.
+const FALLBACK_PHONE: &str = "fallback_phone";
+const EMERGENCY_NUMBER: &str = "emergency_number";
+const TIME_ZONE: &str = "time_zone";
+const DISTANCE_UNIT: &str = "distance_unit";
+
+fn signed_in(me: Me) -> SignedIn {
     SignedIn {
         user_id: me.id.to_string(),
         email: me.email.as_str().to_owned(),
@@ -192,7 +201,10 @@ fn signed_in(me: Me, fallback_phone: Option<String>) -> SignedIn {
                     .unwrap_or_default()
             })
             .collect(),
-        coordinator_fallback_phone: fallback_phone,
+        coordinator_fallback_phone: me.agency.coordinator_fallback_phone,
+        emergency_number: me.agency.emergency_number,
+        time_zone: me.agency.time_zone,
+        distance_unit: me.agency.distance_unit.into(),
     }
 }
 
@@ -238,7 +250,14 @@ impl Bridge {
     /// The coordinator's number to call when an alert cannot be delivered, as of the last
     /// sign-in or sync.
     pub fn coordinator_fallback_phone(&self) -> Option<String> {
-        self.inner.store.meta("fallback_phone").ok().flatten()
+        self.inner.store.meta(FALLBACK_PHONE).ok().flatten()
+    }
+
+    /// The agency's settings the screens follow (time zone, numbers to call, distance unit),
+    /// as of the last sign-in or sync, kept on the device: there offline and after a restart.
+    /// `None` before the first sign-in on this device (and after sign-out).
+    pub fn agency_settings(&self) -> Result<Option<AgencySettings>, FieldlineError> {
+        Ok(self.inner.agency_settings()?)
     }
 
     // --- Session --------------------------------------------------------------------------
@@ -490,8 +509,9 @@ impl Bridge {
     // --- Alerts ---------------------------------------------------------------------------
 
     /// Raises an alert (`next_of_kin`, `high_risk`, `advocate_safety`). Tries once, briefly;
-    /// with no connection answers `NotDelivered` at once with the coordinator fallback number,
-    /// keeps retrying in the background and calls `AlertObserver.alert_delivered` when it lands.
+    /// with no connection answers `NotDelivered` at once with the coordinator fallback number
+    /// and the emergency number, keeps retrying in the background and calls
+    /// `AlertObserver.alert_delivered` when it lands.
     pub async fn raise_alert(
         &self,
         kind: String,
@@ -872,7 +892,8 @@ impl Bridge {
                     Inner::start_alert_retry(&inner);
                     Ok(AlertOutcome::NotDelivered {
                         alert_id,
-                        coordinator_fallback_phone: inner.store.meta("fallback_phone")?,
+                        coordinator_fallback_phone: inner.store.meta(FALLBACK_PHONE)?,
+                        emergency_number: inner.store.meta(EMERGENCY_NUMBER)?,
                     })
                 }
             }
@@ -918,13 +939,43 @@ impl Inner {
         Ok(self.remember_me(me)?)
     }
 
+    /// Keeps the agency's settings from `/v1/me` (all of them or none: one transaction).
     fn remember_me(&self, me: Me) -> Result<SignedIn, BridgeError> {
-        let phone = me.agency.coordinator_fallback_phone.clone();
-        match &phone {
-            Some(p) => self.store.set_meta("fallback_phone", p)?,
-            None => self.store.delete_meta("fallback_phone")?,
-        }
-        Ok(signed_in(me, phone))
+        let a = &me.agency;
+        self.store.in_transaction(|s| {
+            for (key, value) in [
+                (FALLBACK_PHONE, a.coordinator_fallback_phone.as_deref()),
+                (EMERGENCY_NUMBER, a.emergency_number.as_deref()),
+                (TIME_ZONE, Some(a.time_zone.as_str())),
+                (DISTANCE_UNIT, Some(a.distance_unit.as_str())),
+            ] {
+                match value {
+                    Some(v) => s.set_meta(key, v)?,
+                    None => s.delete_meta(key)?,
+                }
+            }
+            Ok(())
+        })?;
+        Ok(signed_in(me))
+    }
+
+    /// The kept settings; `None` until a sign-in or sync stored them (a database from a
+    /// bridge before they were kept has only the fallback phone until then).
+    fn agency_settings(&self) -> Result<Option<AgencySettings>, BridgeError> {
+        let Some(time_zone) = self.store.meta(TIME_ZONE)? else {
+            return Ok(None);
+        };
+        let distance_unit = self
+            .store
+            .meta(DISTANCE_UNIT)?
+            .and_then(|u| DistanceUnit::parse(&u))
+            .unwrap_or(DistanceUnit::Km);
+        Ok(Some(AgencySettings {
+            time_zone,
+            coordinator_fallback_phone: self.store.meta(FALLBACK_PHONE)?,
+            emergency_number: self.store.meta(EMERGENCY_NUMBER)?,
+            distance_unit,
+        }))
     }
 
     fn cached_nearby(&self) -> Result<Option<NearbyResult>, FieldlineError> {

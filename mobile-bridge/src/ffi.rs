@@ -1,6 +1,7 @@
 //! The types that cross the UniFFI boundary (Kotlin, Swift, Python).
 
 use crate::BridgeError;
+use crate::agency::DistanceUnit;
 
 /// Errors as the app acts on them.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -97,6 +98,12 @@ pub struct SignedIn {
     pub roles: Vec<String>,
     /// The number to call when an alert cannot be delivered.
     pub coordinator_fallback_phone: Option<String>,
+    /// The agency's emergency number (`911`), offered with the coordinator's.
+    pub emergency_number: Option<String>,
+    /// The agency's IANA time zone: show every time in it (`local_time`).
+    pub time_zone: String,
+    /// The unit to show distances in (`format_distance`).
+    pub distance_unit: DistanceUnit,
 }
 
 /// A change stored in the outbox.
@@ -175,10 +182,12 @@ pub struct NearbyResult {
 pub enum AlertOutcome {
     /// The server has it: the coordinator is being notified.
     Delivered { alert_id: String },
-    /// No connection: call the coordinator now. The bridge keeps trying and calls
-    /// `AlertObserver.alert_delivered` when it lands.
+    /// No connection: offer to call the coordinator (`tel:` the fallback phone) and the
+    /// emergency number now, both the agency's as of the last sign-in or sync. The bridge
+    /// keeps trying and calls `AlertObserver.alert_delivered` when it lands.
     NotDelivered {
         alert_id: String,
         coordinator_fallback_phone: Option<String>,
+        emergency_number: Option<String>,
     },
 }

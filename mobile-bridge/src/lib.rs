@@ -5,12 +5,14 @@
 //!   changes, cache for reading offline, sync cursor), alerts that are never silently queued,
 //!   exported to Kotlin, Swift and Python through UniFFI (proc macros).
 
+mod agency;
 mod bridge;
 mod client;
 mod error;
 mod ffi;
 mod store;
 
+pub use agency::{AgencySettings, DistanceUnit, format_distance, local_time};
 pub use bridge::{AlertObserver, Bridge, BridgeOptions, TokenStore};
 pub use client::{Call, Client, ClientOptions, Session, TokenSink};
 pub use error::BridgeError;

@@ -45,6 +45,7 @@ async fn an_alert_raised_offline_is_reported_not_delivered_then_lands(db: PgPool
     let AlertOutcome::NotDelivered {
         alert_id,
         coordinator_fallback_phone,
+        ..
     } = outcome
     else {
         panic!("{outcome:?}")

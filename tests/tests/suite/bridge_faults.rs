@@ -127,6 +127,7 @@ fn not_delivered(outcome: AlertOutcome) -> String {
         AlertOutcome::NotDelivered {
             alert_id,
             coordinator_fallback_phone,
+            ..
         } => {
             assert_eq!(coordinator_fallback_phone.as_deref(), Some(DEMO_FALLBACK));
             alert_id

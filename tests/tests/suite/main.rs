@@ -11,6 +11,7 @@ mod alerts;
 mod architecture;
 mod auth;
 mod authz_matrix;
+mod bridge_agency;
 mod bridge_alerts;
 mod bridge_faults;
 mod bridge_ffi;
