@@ -58,7 +58,7 @@ async fn only_admins_reach_admin_endpoints(db: PgPool) {
     let server = TestServer::start(db).await;
     let target = server.user_id(HOUSING).await;
     for email in ROLE_LOGINS {
-        let token = server.login(email).await.session().unwrap().access_token;
+        let token = server.token(email).await;
         for (method, path, body) in admin_endpoints(target) {
             let (status, problem) = call(&server, &token, method, &path, body.as_ref()).await;
             if email == ADMIN {
@@ -82,12 +82,7 @@ async fn only_admins_reach_admin_endpoints(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn another_agencys_people_are_not_found(db: PgPool) {
     let server = TestServer::start(db).await;
-    let other_admin = server
-        .login(OTHER_ADMIN)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other_admin = server.token(OTHER_ADMIN).await;
     let demo_user = server.user_id(ADVOCATE).await;
     for (method, path, body) in admin_endpoints(demo_user) {
         if !path.contains(&demo_user.to_string()) {

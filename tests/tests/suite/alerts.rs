@@ -8,30 +8,6 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
-/// A second coordinator in the demo agency, for level 2.
-async fn second_coordinator(server: &TestServer) -> (Uuid, String) {
-    let admin = server.login(ADMIN).await;
-    let user = admin
-        .create_user(&fieldline_wire::admin::NewUser {
-            email: fieldline_wire::Email::parse("backup-test@demo.fieldline.test").unwrap(),
-            display_name: "Backup Coordinator".into(),
-            password: fieldline_wire::NewPassword::parse("backup coordinator pw".into()).unwrap(),
-            roles: vec![fieldline_wire::Role::Coordinator],
-            grants: vec![],
-        })
-        .await
-        .unwrap();
-    let c = server.client();
-    c.login("backup-test@demo.fieldline.test", "backup coordinator pw")
-        .await
-        .unwrap();
-    (user.id, c.session().unwrap().access_token)
-}
-
 async fn register(server: &TestServer, receiver: &PushReceiver, token: &str) -> String {
     let sub = receiver.subscribe().await;
     let (s, _) = call(
@@ -56,9 +32,15 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
 ) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
-    let (backup_id, backup) = second_coordinator(&server).await;
+    // A second coordinator in the demo agency, for level 2.
+    let (backup_id, backup) = server
+        .add_user(
+            "backup-test@demo.fieldline.test",
+            fieldline_wire::Role::Coordinator,
+        )
+        .await;
     let first_phone = register(&server, &receiver, &coordinator).await;
     let backup_phone = register(&server, &receiver, &backup).await;
     let (s, _) = call(&server, &coordinator, "PUT", "/v1/escalation-policies/advocate_safety", Some(json!({
@@ -67,7 +49,7 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
     }))).await;
     assert_eq!(s, 200);
 
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let raise = json!({"id": id, "kind": "advocate_safety", "details": "Scene at 12 Secret Lane, partner returned"});
     let (s, v) = call(
@@ -221,7 +203,7 @@ async fn the_path_repeats_then_stops_and_a_policy_change_does_not_rewrite_runnin
     db: PgPool,
 ) {
     let server = TestServer::start(db).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
     let policy = |repeat: i32| json!({"name": "NOK", "repeat_count": repeat, "levels": [{"delay_minutes": 1, "user_ids": [coordinator_id]}]});
     assert_eq!(
@@ -292,7 +274,7 @@ async fn the_path_repeats_then_stops_and_a_policy_change_does_not_rewrite_runnin
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     for _ in 0..20 {
         let (s, _) = call(
             &server,
@@ -327,7 +309,7 @@ async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let contact = Uuid::new_v4();
     let body = json!({
         "occurred_at": chrono::Utc::now(), "setting": "on_scene", "incident_type": "domestic_violence",
@@ -361,8 +343,8 @@ async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (s, first) = call(
         &server,
         &advocate,
@@ -406,7 +388,7 @@ async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
     assert_ne!(fresh["id"], first["id"]);
 
     for email in [HOUSING, ADMIN] {
-        let t = token(&server, email).await;
+        let t = server.token(email).await;
         assert_eq!(
             call(
                 &server,
@@ -433,7 +415,7 @@ async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
         .0,
         403
     );
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(
         call(&server, &other, "GET", &format!("/v1/alerts/{id}"), None)
             .await
@@ -467,7 +449,7 @@ async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_
     db: PgPool,
 ) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let coordinator = server.user_id(COORDINATOR).await;
     let backup = fieldline_api::demo::BACKUP_COORDINATOR;
     let id = Uuid::new_v4();
@@ -482,7 +464,7 @@ async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_
     assert_eq!(s, 201);
     server.time_passes().await;
     server.escalate().await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let (_, v) = call(&server, &t, "GET", &format!("/v1/alerts/{id}"), None).await;
     let alert: Alert = serde_json::from_value(v).unwrap();
     let notified: Vec<&Value> = alert
@@ -517,8 +499,8 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
     db: PgPool,
 ) {
     let server = TestServer::start(db.clone()).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
     let backup = fieldline_api::demo::BACKUP_COORDINATOR;
     let policy = |name: &str, user: Uuid| json!({"name": name, "levels": [{"delay_minutes": 5, "user_ids": [user]}]});
@@ -667,8 +649,8 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (joiner_id, joiner) = server
         .add_user("joiner@demo.fieldline.test", fieldline_wire::Role::Advocate)
         .await;
@@ -737,10 +719,10 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
-    let other_admin = token(&server, OTHER_ADMIN).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let other = server.token(OTHER_ADVOCATE).await;
+    let other_admin = server.token(OTHER_ADMIN).await;
     let id = Uuid::new_v4();
     let (s, _) = call(
         &server,
@@ -846,9 +828,9 @@ async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (poisoned, ours) = (Uuid::new_v4(), Uuid::new_v4());
     for (t, id) in [(&other, poisoned), (&advocate, ours)] {
         let (s, _) = call(
@@ -928,7 +910,7 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     // The other agency's admin sees it; ours sees nothing of theirs; others may not look.
     let (s, theirs) = call(
         &server,
-        &token(&server, OTHER_ADMIN).await,
+        &server.token(OTHER_ADMIN).await,
         "GET",
         "/v1/admin/worker-failures",
         None,
@@ -939,7 +921,7 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     assert!(theirs["failures"][0]["parked_at"].is_string());
     let (s, mine) = call(
         &server,
-        &token(&server, ADMIN).await,
+        &server.token(ADMIN).await,
         "GET",
         "/v1/admin/worker-failures",
         None,
@@ -964,8 +946,8 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_note(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (_, joiner) = server
         .add_user(
             "joiner2@demo.fieldline.test",
@@ -1099,7 +1081,7 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_admin_sets_and_removes_a_work_phone(db: PgPool) {
     let server = TestServer::start(db).await;
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     let (id, _) = server
         .add_user("phone@demo.fieldline.test", fieldline_wire::Role::Advocate)
         .await;

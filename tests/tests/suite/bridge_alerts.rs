@@ -136,8 +136,8 @@ async fn duress_offline_survives_an_app_restart_and_lands_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn admins_set_the_fallback_number_phones_learn_at_sign_in(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let admin = server.token(ADMIN).await;
+    let advocate = server.token(ADVOCATE).await;
     let put = |token: String, body: Value| {
         let url = server.url("/v1/admin/agency");
         async move {

@@ -95,14 +95,10 @@ async fn count(db: &PgPool, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_replayed_contact_is_recorded_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
@@ -136,7 +132,7 @@ async fn a_replayed_contact_is_recorded_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn concurrent_duplicates_collapse_into_one_record(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
@@ -183,7 +179,7 @@ async fn concurrent_duplicates_collapse_into_one_record(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn changes_need_the_current_version(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     let (_, created) = put(&server, &t, id, &body, None).await;
@@ -214,7 +210,7 @@ async fn changes_need_the_current_version(db: PgPool) {
         (200, Some(3), Some("edited on the phone without a version"))
     );
     // ...and is a conflict once someone else made the current version.
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     body.notes = Some("coordinator's change".into());
     let (s, _) = put(&server, &coordinator, id, &body, Some("\"3\"")).await;
     assert_eq!(s, 200);
@@ -230,7 +226,7 @@ async fn changes_need_the_current_version(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
 
     // Declined with a reason: scored high, no alert.
     let mut declined = contact(Uuid::new_v4());
@@ -312,7 +308,7 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
         &[("FIELDLINE_DATA_KEYS_FILE", old_path.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let (_, created) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
     server.stop().await;
@@ -357,7 +353,7 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
         &[("FIELDLINE_DATA_KEYS_FILE", rotated.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let read = raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -401,7 +397,7 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let res = raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -440,7 +436,7 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     put(&server, &t, Uuid::new_v4(), &contact(Uuid::new_v4()), None).await;
     let search = |t: String, q: &'static str| {
         let url = server.url(&format!("/v1/persons?name={q}"));
@@ -481,7 +477,7 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
             "{q}"
         );
     }
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     assert_eq!(
         search(coordinator, "maria").await["persons"]
             .as_array()
@@ -489,7 +485,7 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
             .len(),
         1
     );
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(
         search(other, "maria").await["persons"]
             .as_array()
@@ -502,7 +498,7 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
@@ -571,7 +567,7 @@ async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn roles_agencies_and_sealed_records(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let (s, _) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
     assert_eq!(s, 201);
@@ -610,10 +606,10 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     // writing under our id records a contact of its own (ids are scoped per agency: the id is
     // answered exactly as an unknown one, revealing nothing).
     for email in [HOUSING, ADMIN] {
-        assert_eq!(get(token(&server, email).await).await, 403, "{email}");
+        assert_eq!(get(server.token(email).await).await, 403, "{email}");
         let (s, _) = put(
             &server,
-            &token(&server, email).await,
+            &server.token(email).await,
             Uuid::new_v4(),
             &contact(Uuid::new_v4()),
             None,
@@ -621,7 +617,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         .await;
         assert_eq!(s, 403, "{email}");
     }
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(get(other.clone()).await, 404);
     assert_eq!(listed(other.clone()).await, Some(false));
     let mut theirs = contact(Uuid::new_v4());
@@ -684,7 +680,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         "the advocate who made it keeps access"
     );
     assert_eq!(
-        get(token(&server, COORDINATOR).await).await,
+        get(server.token(COORDINATOR).await).await,
         200,
         "the team sees it"
     );
@@ -712,7 +708,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn bad_contacts_get_field_errors(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut body = contact(Uuid::new_v4());
     body.person.pseudonym = " ".into();
     body.incident_type = "Domestic Violence".into();
@@ -750,8 +746,8 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     let other_user = server.user_id(OTHER_ADVOCATE).await;
     let contacts_before = count(&db, "SELECT count(*) FROM contacts").await;
 
@@ -897,7 +893,7 @@ async fn put_change(
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_edit_made_before_the_create_was_delivered_is_applied_in_order(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     let (create, edit) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
@@ -933,8 +929,8 @@ async fn an_edit_made_before_the_create_was_delivered_is_applied_in_order(db: Pg
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     put_change(&server, &t, id, &body, None, "create-1").await;
@@ -965,8 +961,8 @@ async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let person = Uuid::new_v4();
     let (s, _) = put(&server, &t, id, &contact(person), None).await;
@@ -1071,8 +1067,8 @@ async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let person = Uuid::new_v4();
     let sealed_contact = Uuid::new_v4();
     let (s, _) = put(&server, &t, sealed_contact, &contact(person), None).await;
@@ -1091,7 +1087,7 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     );
 
     // Sealed to nobody else: another advocate's create naming the person is refused whole.
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     for c in [sealed_contact] {
         let res = raw()
             .put(server.url(&format!("/v1/contacts/{c}/access")))
@@ -1116,7 +1112,7 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
     let (s, p) = put(&server, &other, Uuid::new_v4(), &fresh, None).await;
@@ -1163,7 +1159,7 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut body = contact(Uuid::new_v4());
     body.notes = Some("before\0after".into());
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
@@ -1183,7 +1179,7 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut made = std::collections::BTreeSet::new();
     for _ in 0..7 {
         let id = Uuid::new_v4();

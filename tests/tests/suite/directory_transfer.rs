@@ -23,7 +23,7 @@ struct Api<'a> {
 
 impl<'a> Api<'a> {
     async fn as_user(server: &'a TestServer, email: &str) -> Api<'a> {
-        let token = server.login(email).await.session().unwrap().access_token;
+        let token = server.token(email).await;
         Api { server, token }
     }
 

@@ -198,12 +198,7 @@ async fn forged_and_stale_tokens_are_refused(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn tokens_name_their_key_and_carry_the_promised_claims(db: PgPool) {
     let server = TestServer::start(db).await;
-    let token = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let token = server.token(COORDINATOR).await;
     let header: Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
             .decode(token.split('.').next().unwrap())

@@ -92,7 +92,7 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         &[("FIELDLINE_DATA_KEYS_FILE", old_file.to_str().unwrap())],
     )
     .await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
     let alert = Uuid::new_v4();
     let (s, _) = call(
         &server,
@@ -148,12 +148,7 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
     )
     .await;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let coordinator = server.token(COORDINATOR).await;
     let (s, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
     assert_eq!(s, 200, "{inbox}");
     let (s, read) = call(

@@ -10,12 +10,7 @@ use uuid::Uuid;
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (a, b) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,
@@ -132,19 +127,14 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
     for p in ["/time_zone", "/shift_days", "/handoff_time", "/user_ids"] {
         assert!(pointers.contains(&p), "{p}: {pointers:?}");
     }
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
     assert_eq!(
         call(&server, &advocate, "GET", &at("2026-11-02T15:00:00Z"), None)
             .await
             .0,
         403
     );
-    let other = server
-        .login(OTHER_ADMIN)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADMIN).await;
     assert_eq!(
         call(&server, &other, "GET", &at("2026-11-02T15:00:00Z"), None)
             .await
@@ -170,12 +160,7 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_escalation_level_reaches_whoever_is_on_call(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (coordinator, advocate) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,

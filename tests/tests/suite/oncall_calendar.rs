@@ -11,10 +11,6 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use uuid::Uuid;
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
@@ -79,8 +75,8 @@ async fn cover(server: &TestServer, t: &str, id: Uuid, user: Uuid, from: &str, t
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
-    let a = token(&server, ADVOCATE).await;
+    let c = server.token(COORDINATOR).await;
+    let a = server.token(ADVOCATE).await;
     let (cid, aid) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,
@@ -168,7 +164,7 @@ async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(d
         assert_eq!(s, 400, "{bad}: {v}");
     }
     // Somebody on no schedule has no shifts; the other agency sees none of these.
-    let other = token(&server, OTHER_ADMIN).await;
+    let other = server.token(OTHER_ADMIN).await;
     let (s, none) = call(&server, &other, "GET", window, None).await;
     assert_eq!((s, none["shifts"].as_array().unwrap().len()), (200, 0));
 }
@@ -217,7 +213,7 @@ async fn feed(server: &TestServer, path: &str) -> reqwest::Response {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let (cid, aid) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,
@@ -370,7 +366,7 @@ async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let cid = server.user_id(COORDINATOR).await;
     let (_, status) = call(&server, &c, "GET", "/v1/oncall/me/calendar-feed", None).await;
     assert_eq!(status["active"], false);
@@ -473,10 +469,10 @@ async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn ending_sessions_or_disabling_ends_the_calendar_url(db: PgPool) {
     let server = TestServer::start(db).await;
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     let coordinator = server.user_id(COORDINATOR).await;
     for end in ["revoke", "disable"] {
-        let c = token(&server, COORDINATOR).await;
+        let c = server.token(COORDINATOR).await;
         let (s, created) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
         assert_eq!(s, 201);
         let path = created["path"].as_str().unwrap().to_owned();

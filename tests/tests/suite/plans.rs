@@ -33,10 +33,6 @@ fn plan() -> SafetyPlanContent {
     c
 }
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 /// A person in the demo agency, created the way phones do: by recording a contact.
 async fn person(server: &TestServer, token: &str) -> Uuid {
     let person = Uuid::new_v4();
@@ -112,7 +108,7 @@ async fn count(db: &PgPool, sql: &'static str) -> i64 {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let p = person(&server, &t).await;
     let advocate = server.user_id(ADVOCATE).await;
 
@@ -136,7 +132,7 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     assert_eq!(current.body, first.body);
 
     // A coordinator edits version 1.
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let mut edited = plan();
     edited.safe_places.push("Library on 5th".into());
     let v2 = json!(edited);
@@ -250,8 +246,8 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let c = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let c = server.token(COORDINATOR).await;
     let p = person(&server, &t).await;
 
     // Two first saves at once: one creates the plan, the other must reload.
@@ -318,7 +314,7 @@ async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let p = person(&server, &t).await;
     let first = save(&server, &t, p, &json!(plan()), None).await;
     let plan_id = first.body["id"].as_str().unwrap().to_owned();
@@ -398,7 +394,7 @@ async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn exports_are_discreet_and_escaped(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let p = person(&server, &t).await;
     let mut content = plan();
     content
@@ -490,7 +486,7 @@ async fn exports_are_discreet_and_escaped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let p = person(&server, &t).await;
     assert_eq!(save(&server, &t, p, &json!(plan()), None).await.status, 201);
 
@@ -528,11 +524,11 @@ async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
             out
         }
     };
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(statuses(other.clone()).await, vec![404; 7]);
     for email in [HOUSING, ADMIN, OTHER_ADMIN] {
         assert_eq!(
-            statuses(token(&server, email).await).await,
+            statuses(server.token(email).await).await,
             vec![403; 7],
             "{email}"
         );
@@ -558,7 +554,7 @@ async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn bad_plans_get_field_errors(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let p = person(&server, &t).await;
     let mut bad = plan();
     bad.warning_signs.push("x".repeat(501));

@@ -48,12 +48,7 @@ async fn send_test(server: &TestServer, token: &str) -> i64 {
 async fn a_push_arrives_signed_encrypted_and_without_personal_data(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let coordinator = server.token(COORDINATOR).await;
     let key: Value = raw()
         .get(server.url("/v1/push/vapid-public-key"))
         .send()
@@ -107,12 +102,7 @@ async fn a_push_arrives_signed_encrypted_and_without_personal_data(db: PgPool) {
 async fn gone_subscriptions_are_removed(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (sub, ours) = register(&server, &receiver, &t).await;
     receiver.expire(&sub).await;
     send_test(&server, &t).await;
@@ -151,12 +141,7 @@ async fn gone_subscriptions_are_removed(db: PgPool) {
 async fn server_errors_and_rate_limits_are_retried_and_recorded(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &FAST_RETRIES).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (sub, _) = register(&server, &receiver, &t).await;
     receiver
         .fault(&sub, json!({"status": 500, "times": 2}))
@@ -220,12 +205,7 @@ async fn server_errors_and_rate_limits_are_retried_and_recorded(db: PgPool) {
 async fn a_slow_push_service_does_not_delay_another(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (slow, _) = register(&server, &receiver, &t).await;
     let (fast, _) = register(&server, &receiver, &t).await;
     receiver
@@ -270,7 +250,7 @@ async fn the_background_worker_delivers_when_woken(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let mut server = TestServer::start(db).await;
     server.start_push_worker();
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let (sub, _) = register(&server, &receiver, &t).await;
     send_test(&server, &t).await;
     let mut arrived = false;
@@ -288,12 +268,7 @@ async fn the_background_worker_delivers_when_woken(db: PgPool) {
 async fn bad_subscriptions_are_refused(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let p256dh =
         "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
     for (body, pointer) in [

@@ -91,10 +91,6 @@ impl Tripwire {
     }
 }
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 async fn register(server: &TestServer, token: &str, endpoint: &str) -> (u16, Value) {
     call(
         server,
@@ -120,7 +116,7 @@ async fn deliveries(server: &TestServer) -> Vec<(String, String, Option<String>)
 async fn internal_endpoints_are_refused_when_registered(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     // The three, and their disguises.
     for endpoint in [
         "https://169.254.169.254/latest/meta-data/",
@@ -222,7 +218,7 @@ async fn the_resolver_guard_refuses_internal_answers() {
 async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let tripwire = Tripwire::start().await;
     let endpoint = format!("https://inside.push.test:{}/push/x", tripwire.port);
     let (s, v) = register(&server, &t, &endpoint).await;
@@ -278,7 +274,7 @@ async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
 async fn internal_addresses_are_never_connected_to(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let coordinator = server.user_id(COORDINATOR).await;
     let agency: Uuid = sqlx::query_scalar("SELECT agency_id FROM users WHERE id = $1")
         .bind(coordinator)
@@ -399,7 +395,7 @@ async fn redirector(to: String) -> u16 {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn redirects_are_not_followed(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let tripwire = Tripwire::start().await;
     let port = redirector(format!("http://127.0.0.1:{}/elsewhere", tripwire.port)).await;
     let endpoint = format!("http://127.0.0.1:{port}/push/x");
@@ -427,7 +423,7 @@ async fn redirects_are_not_followed(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn devices_per_person_are_capped(db: PgPool) {
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_DEVICES", "3")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     for i in 0..3 {
         let (s, v) = register(&server, &t, &format!("https://push.example/d{i}")).await;
         assert_eq!(s, 201, "{v}");
@@ -457,7 +453,7 @@ async fn devices_per_person_are_capped(db: PgPool) {
         201
     );
     // Many at once cannot exceed the cap either.
-    let other = token(&server, ADVOCATE).await;
+    let other = server.token(ADVOCATE).await;
     let mut set = tokio::task::JoinSet::new();
     for i in 0..8 {
         let (url, other) = (server.url("/v1/push/subscriptions"), other.clone());
@@ -484,8 +480,8 @@ async fn devices_per_person_are_capped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
     let server = TestServer::start(db).await;
-    let theirs = token(&server, OTHER_ADVOCATE).await;
-    let ours = token(&server, ADVOCATE).await;
+    let theirs = server.token(OTHER_ADVOCATE).await;
+    let ours = server.token(ADVOCATE).await;
     let endpoint = "https://push.example/shared-device";
     let (s, registered) = register(&server, &theirs, endpoint).await;
     assert_eq!(s, 201);
@@ -507,7 +503,7 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
 
     // Within one agency (a shared phone at a shift change) it moves, visibly: the audit log
     // says from whom, and what was queued for the previous owner is cancelled.
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let phone = "https://push.example/shift-phone";
     assert_eq!(register(&server, &coordinator, phone).await.0, 201);
     let (s, _) = call(&server, &coordinator, "POST", "/v1/push/test", None).await;
@@ -539,7 +535,7 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_TEST_LIMIT", "2")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     for _ in 0..2 {
         assert_eq!(
             call(&server, &t, "POST", "/v1/push/test", None).await.0,
@@ -562,7 +558,7 @@ async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["type"], types::TOO_MANY_REQUESTS);
     // Someone else is not affected; a new window allows more.
-    let other = token(&server, ADVOCATE).await;
+    let other = server.token(ADVOCATE).await;
     assert_eq!(
         call(&server, &other, "POST", "/v1/push/test", None).await.0,
         202
@@ -589,8 +585,8 @@ async fn retries_fall_due(server: &TestServer) {
 async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
-    let ours = token(&server, COORDINATOR).await;
-    let theirs = token(&server, OTHER_ADMIN).await;
+    let ours = server.token(COORDINATOR).await;
+    let theirs = server.token(OTHER_ADMIN).await;
     let mut subs = HashMap::new();
     for (who, t) in [("ours", &ours), ("theirs", &theirs)] {
         let sub = receiver.subscribe().await;
@@ -717,7 +713,7 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     assert_eq!(receiver.messages(&subs["theirs"]).await.len(), 2);
 
     // The agency's admin sees what was parked and why; no one else does.
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     let (s, v) = call(&server, &admin, "GET", "/v1/push/parked", None).await;
     assert_eq!(s, 200, "{v}");
     let mut parked: Vec<(String, String)> = v["parked"]
@@ -755,7 +751,7 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
 async fn a_lease_that_keeps_running_out_is_parked_after_the_last_attempt(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let sub = receiver.subscribe().await;
     let (s, _) = call(
         &server,

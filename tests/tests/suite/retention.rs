@@ -45,8 +45,8 @@ fn contact(person: Uuid, status: ContactStatus) -> ContactInput {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let admin = server.token(ADMIN).await;
     let put = |id: Uuid, body: ContactInput| {
         let (url, t) = (server.url(&format!("/v1/contacts/{id}")), advocate.clone());
         async move {
@@ -193,8 +193,8 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let admin = server.token(ADMIN).await;
     let (id, person) = (Uuid::new_v4(), Uuid::new_v4());
     let res = raw()
         .put(server.url(&format!("/v1/contacts/{id}")))

@@ -33,13 +33,8 @@ fn soon() -> String {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let (s, v) = call(
         &server,
@@ -109,13 +104,8 @@ async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     for id in [a, b] {
         assert_eq!(
@@ -173,7 +163,7 @@ async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
     )
     .await;
     assert_eq!(s, 422);
-    let housing = server.login(HOUSING).await.session().unwrap().access_token;
+    let housing = server.token(HOUSING).await;
     assert_eq!(
         call(
             &server,
@@ -186,12 +176,7 @@ async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
         .0,
         403
     );
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(
         call(
             &server,
@@ -209,13 +194,8 @@ async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_duress_code_checks_out_like_any_other_and_raises_an_alert(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     assert_eq!(
         call(
             &server,
@@ -303,13 +283,8 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
         ],
     )
     .await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     // Plain requests on tasks of their own, all started before any is awaited.
     let send = |path: String, method: reqwest::Method, body: Value| {
         let (url, token) = (server.url(&path), advocate.clone());
@@ -380,13 +355,8 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let (s, v) = call(
         &server,
@@ -418,13 +388,8 @@ async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let body =
         json!({"id": id, "location": {"latitude": 40.24, "longitude": -111.66, "precision_m": 30}});
@@ -456,13 +421,8 @@ async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     call(
         &server,
         &advocate,
@@ -542,19 +502,9 @@ async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: P
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     // The other agency's alert; our advocate's check-in takes its id.
     let taken = Uuid::new_v4();
     let (s, _) = call(
@@ -628,13 +578,8 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_unreadable_last_location_does_not_hold_the_alert_back(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     call(
         &server,

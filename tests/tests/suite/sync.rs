@@ -103,7 +103,7 @@ async fn collect_until(
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let ids: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
     let persons: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
     for (i, id) in ids.iter().enumerate() {
@@ -184,7 +184,7 @@ async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_writer_that_commits_late_is_not_skipped(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let before = Uuid::new_v4();
     put(&server, &t, before, &contact(Uuid::new_v4(), "Before")).await;
     let (_, cursor) =
@@ -230,13 +230,8 @@ async fn a_writer_that_commits_late_is_not_skipped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     put(
         &server,
@@ -251,7 +246,7 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     .await;
     assert!(changes.iter().any(|c| c.id == id && !c.deleted));
 
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let admin = server.token(ADMIN).await;
     let res = raw()
         .put(server.url(&format!("/v1/contacts/{id}/access")))
         .bearer_auth(&admin)
@@ -282,12 +277,7 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     assert!(mine.iter().any(|c| c.id == id && !c.deleted));
 
     // Another agency never sees any of it.
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
 }
@@ -295,7 +285,7 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn safety_plans_sync_with_their_person(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let person = Uuid::new_v4();
     put(&server, &t, Uuid::new_v4(), &contact(person, "Plan owner")).await;
     let res = raw()
@@ -318,12 +308,7 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
     assert_eq!(body["person_id"], person.to_string());
     assert_eq!(body["content"]["code_word"], "blue umbrella");
     // Another agency gets nothing of it.
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
 }
@@ -334,7 +319,7 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn parts_log_their_contact_once_per_transaction(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     for id in [a, b] {
         let mut c = contact(Uuid::new_v4(), "Client");
