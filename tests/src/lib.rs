@@ -16,7 +16,10 @@ use tokio::task::JoinHandle;
 pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 
 pub mod fault_proxy;
+pub mod http;
 pub mod phone;
+
+pub use http::{call, raw};
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";
 pub const COORDINATOR: &str = "coordinator@demo.fieldline.test";
@@ -236,30 +239,6 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
-}
-
-/// A plain HTTP client for requests the bridge would never send (attacks, broken bodies).
-pub fn raw() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-/// One JSON request with a bearer token: the status and the JSON body (`Null` if none).
-pub async fn call(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> (u16, serde_json::Value) {
-    let mut req = raw()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// The repository root (for `scripts/pg`).

@@ -448,14 +448,9 @@ async fn an_offline_edit_of_an_undelivered_contact_is_not_lost(db: PgPool) {
             .unwrap();
         let c = server.login(ADVOCATE).await;
         let t = c.session().unwrap().access_token;
-        let (_, got) = call(
-            &server,
-            &t,
-            "GET",
-            &format!("/v1/contacts/{}", first.record_id),
-            None,
-        )
-        .await;
+        let (_, got) = server
+            .get(&t, &format!("/v1/contacts/{}", first.record_id))
+            .await;
         assert_eq!(got["notes"], "She left for her sister's");
         (v, got["person"]["phone"].as_str().map(str::to_owned))
     };

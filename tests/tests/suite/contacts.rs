@@ -628,7 +628,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         (201, Some("The other agency's own notes"), Some(1)),
         "another agency's write under our id records its own contact: {p}"
     );
-    let (s, ours) = call(&server, &t, "GET", &format!("/v1/contacts/{id}"), None).await;
+    let (s, ours) = server.get(&t, &format!("/v1/contacts/{id}")).await;
     assert_eq!(s, 200);
     assert_eq!(ours["version"], 1, "ours is untouched");
     assert_eq!(
@@ -792,14 +792,9 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let (s, v) = put(&server, &t, ours_id, &ours, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["person"]["name"], "Ours Alone");
-    let (s, v) = call(
-        &server,
-        &other,
-        "GET",
-        &format!("/v1/contacts/{their_id}"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .get(&other, &format!("/v1/contacts/{their_id}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(
         (
@@ -1142,14 +1137,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         "nothing written"
     );
     // The person is as the first advocate recorded them.
-    let (s, v) = call(
-        &server,
-        &t,
-        "GET",
-        &format!("/v1/contacts/{sealed_contact}"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .get(&t, &format!("/v1/contacts/{sealed_contact}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["person"]["name"], "Maria Elena Quintana");
     assert_eq!(v["person"]["address"], "12 Secret Lane, Provo");
@@ -1169,7 +1159,7 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
         "{v}"
     );
     assert_eq!(v["errors"][0]["pointer"], "/notes");
-    let (s, v) = call(&server, &t, "GET", "/v1/persons?name=ann%00", None).await;
+    let (s, v) = server.get(&t, "/v1/persons?name=ann%00").await;
     assert_eq!(s, 400, "{v}");
     assert_eq!(v["errors"][0]["pointer"], "/name");
 }
@@ -1197,7 +1187,7 @@ async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
             Some(c) => format!("/v1/contacts?limit=3&cursor={c}"),
             None => "/v1/contacts?limit=3".to_owned(),
         };
-        let (s, v) = call(&server, &t, "GET", &path, None).await;
+        let (s, v) = server.get(&t, &path).await;
         assert_eq!(s, 200, "{v}");
         pages += 1;
         for c in v["contacts"].as_array().unwrap() {
@@ -1216,7 +1206,7 @@ async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
             .collect::<std::collections::BTreeSet<_>>(),
         made
     );
-    let (s, v) = call(&server, &t, "GET", "/v1/contacts?cursor=v1.x.y", None).await;
+    let (s, v) = server.get(&t, "/v1/contacts?cursor=v1.x.y").await;
     assert_eq!(
         (s, v["errors"][0]["pointer"].as_str()),
         (400, Some("/cursor"))

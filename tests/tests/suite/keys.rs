@@ -94,34 +94,26 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
     .await;
     let advocate = server.token(ADVOCATE).await;
     let alert = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": alert, "kind": "high_risk", "details": "Needs a coordinator at the hospital"})),
-    )
+    let (s, _) = server.post(&advocate, "/v1/alerts", json!({"id": alert, "kind": "high_risk", "details": "Needs a coordinator at the hospital"}))
     .await;
     assert_eq!(s, 201);
     let checkin = Uuid::new_v4();
     let end = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": checkin, "expected_end_at": end, "grace_minutes": 10})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": checkin, "expected_end_at": end, "grace_minutes": 10}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{checkin}/location"),
-        Some(json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            &format!("/v1/safety/checkins/{checkin}/location"),
+            json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15}),
+        )
+        .await;
     assert_eq!(s, 204);
     server.stop().await;
     let before = sealed_under_other_keys(&db, "new").await;
@@ -149,16 +141,11 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
     )
     .await;
     let coordinator = server.token(COORDINATOR).await;
-    let (s, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let (s, inbox) = server.get(&coordinator, "/v1/alerts").await;
     assert_eq!(s, 200, "{inbox}");
-    let (s, read) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{alert}"),
-        None,
-    )
-    .await;
+    let (s, read) = server
+        .get(&coordinator, &format!("/v1/alerts/{alert}"))
+        .await;
     assert_eq!(s, 200, "{read}");
     assert_eq!(read["details"], "Needs a coordinator at the hospital");
 
@@ -167,7 +154,7 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         .await
         .unwrap();
     server.escalate().await;
-    let (s, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let (s, inbox) = server.get(&coordinator, "/v1/alerts").await;
     assert_eq!(s, 200, "{inbox}");
     let safety = inbox["alerts"]
         .as_array()
@@ -175,14 +162,12 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         .iter()
         .find(|a| a["kind"] == "advocate_safety")
         .unwrap_or_else(|| panic!("no missed check-out alert: {inbox}"));
-    let (s, read) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{}", safety["id"].as_str().unwrap()),
-        None,
-    )
-    .await;
+    let (s, read) = server
+        .get(
+            &coordinator,
+            &format!("/v1/alerts/{}", safety["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(s, 200, "{read}");
     assert!(
         read["details"].as_str().unwrap().contains("40.2501"),

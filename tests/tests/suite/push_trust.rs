@@ -92,14 +92,13 @@ impl Tripwire {
 }
 
 async fn register(server: &TestServer, token: &str, endpoint: &str) -> (u16, Value) {
-    call(
-        server,
-        token,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}})),
-    )
-    .await
+    server
+        .post(
+            token,
+            "/v1/push/subscriptions",
+            json!({"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}),
+        )
+        .await
 }
 
 async fn deliveries(server: &TestServer) -> Vec<(String, String, Option<String>)> {
@@ -240,7 +239,7 @@ async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
         Arc::new(table.clone()),
     )
     .unwrap();
-    let (s, _) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!(s, 202);
     assert_eq!(worker.run_once().await.unwrap(), 2);
     assert_eq!(table.asked(), vec!["inside.push.test"]);
@@ -306,14 +305,13 @@ async fn internal_addresses_are_never_connected_to(db: PgPool) {
     }
     // And one good device, on the test receiver.
     let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        &server,
-        &t,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &t,
+            "/v1/push/subscriptions",
+            json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
+        )
+        .await;
     assert_eq!(s, 201);
     let table = Table::new(&[
         ("metadata.push.test", &["169.254.169.254"]),
@@ -328,7 +326,7 @@ async fn internal_addresses_are_never_connected_to(db: PgPool) {
         Arc::new(table.clone()),
     )
     .unwrap();
-    let (s, v) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, v) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!((s, v["deliveries"].as_i64()), (202, Some(8)));
     assert_eq!(worker.run_once().await.unwrap(), 8);
     // Only the receiver's loopback address was ever handed to the connector.
@@ -400,7 +398,7 @@ async fn redirects_are_not_followed(db: PgPool) {
     let port = redirector(format!("http://127.0.0.1:{}/elsewhere", tripwire.port)).await;
     let endpoint = format!("http://127.0.0.1:{port}/push/x");
     assert_eq!(register(&server, &t, &endpoint).await.0, 201);
-    let (s, _) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!(s, 202);
     server.push_worker().run_once().await.unwrap();
     assert_eq!(tripwire.hits(), 0, "the redirect was followed");
@@ -437,16 +435,11 @@ async fn devices_per_person_are_capped(db: PgPool) {
         201
     );
     // Removing one makes room.
-    let (_, list) = call(&server, &t, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&t, "/v1/push/subscriptions").await;
     let id = list["subscriptions"][0]["id"].as_str().unwrap().to_owned();
-    let (s, _) = call(
-        &server,
-        &t,
-        "DELETE",
-        &format!("/v1/push/subscriptions/{id}"),
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .delete(&t, &format!("/v1/push/subscriptions/{id}"))
+        .await;
     assert_eq!(s, 204);
     assert_eq!(
         register(&server, &t, "https://push.example/d3").await.0,
@@ -496,9 +489,9 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
             .unwrap();
     assert_eq!(owner, server.user_id(OTHER_ADVOCATE).await, "it moved");
     // Their device still gets their pushes; ours lists nothing.
-    let (_, list) = call(&server, &ours, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&ours, "/v1/push/subscriptions").await;
     assert!(list["subscriptions"].as_array().unwrap().is_empty());
-    let (_, list) = call(&server, &theirs, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&theirs, "/v1/push/subscriptions").await;
     assert_eq!(list["subscriptions"][0]["id"], registered["id"]);
 
     // Within one agency (a shared phone at a shift change) it moves, visibly: the audit log
@@ -506,7 +499,7 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
     let coordinator = server.token(COORDINATOR).await;
     let phone = "https://push.example/shift-phone";
     assert_eq!(register(&server, &coordinator, phone).await.0, 201);
-    let (s, _) = call(&server, &coordinator, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&coordinator, "/v1/push/test").await;
     assert_eq!(s, 202);
     let (s, moved) = register(&server, &ours, phone).await;
     assert_eq!(s, 201);
@@ -537,10 +530,7 @@ async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_TEST_LIMIT", "2")]).await;
     let t = server.token(COORDINATOR).await;
     for _ in 0..2 {
-        assert_eq!(
-            call(&server, &t, "POST", "/v1/push/test", None).await.0,
-            202
-        );
+        assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
     }
     let res = raw()
         .post(server.url("/v1/push/test"))
@@ -559,18 +549,12 @@ async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     assert_eq!(v["type"], types::TOO_MANY_REQUESTS);
     // Someone else is not affected; a new window allows more.
     let other = server.token(ADVOCATE).await;
-    assert_eq!(
-        call(&server, &other, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&other, "/v1/push/test").await.0, 202);
     sqlx::query("UPDATE push_test_sends SET window_started_at = now() - interval '1 hour'")
         .execute(&server.db)
         .await
         .unwrap();
-    assert_eq!(
-        call(&server, &t, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
 }
 
 /// Makes every waiting delivery due now (the worker uses the database's clock).
@@ -590,28 +574,21 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     let mut subs = HashMap::new();
     for (who, t) in [("ours", &ours), ("theirs", &theirs)] {
         let sub = receiver.subscribe().await;
-        let (s, v) = call(
-            &server,
-            t,
-            "POST",
-            "/v1/push/subscriptions",
-            Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-        )
-        .await;
+        let (s, v) = server
+            .post(
+                t,
+                "/v1/push/subscriptions",
+                json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
+            )
+            .await;
         assert_eq!(s, 201, "{v}");
         subs.insert(who, sub["id"].as_str().unwrap().to_owned());
     }
     // Two poisoned rows of our agency, first in line: one that cannot be claimed (its attempt
     // counter is at the integer limit, so claiming it overflows) and one whose result cannot
     // be recorded (the database refuses its attempt rows).
-    assert_eq!(
-        call(&server, &ours, "POST", "/v1/push/test", None).await.0,
-        202
-    );
-    assert_eq!(
-        call(&server, &ours, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&ours, "/v1/push/test").await.0, 202);
+    assert_eq!(server.post_empty(&ours, "/v1/push/test").await.0, 202);
     let poisoned: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM push_deliveries ORDER BY created_at, id")
             .fetch_all(&server.db)
@@ -645,12 +622,7 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
         .await
         .unwrap();
     // The other agency's push, queued after them.
-    assert_eq!(
-        call(&server, &theirs, "POST", "/v1/push/test", None)
-            .await
-            .0,
-        202
-    );
+    assert_eq!(server.post_empty(&theirs, "/v1/push/test").await.0, 202);
 
     // One round: theirs arrives; the unclaimable row is parked; the unrecordable one waits
     // for a retry.
@@ -703,18 +675,13 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     // Nothing is claimed again, and new pushes go out as usual.
     retries_fall_due(&server).await;
     assert_eq!(worker.run_once().await.unwrap(), 0);
-    assert_eq!(
-        call(&server, &theirs, "POST", "/v1/push/test", None)
-            .await
-            .0,
-        202
-    );
+    assert_eq!(server.post_empty(&theirs, "/v1/push/test").await.0, 202);
     worker.run_once().await.unwrap();
     assert_eq!(receiver.messages(&subs["theirs"]).await.len(), 2);
 
     // The agency's admin sees what was parked and why; no one else does.
     let admin = server.token(ADMIN).await;
-    let (s, v) = call(&server, &admin, "GET", "/v1/push/parked", None).await;
+    let (s, v) = server.get(&admin, "/v1/push/parked").await;
     assert_eq!(s, 200, "{v}");
     let mut parked: Vec<(String, String)> = v["parked"]
         .as_array()
@@ -741,9 +708,9 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
         !v.to_string().contains("/push/"),
         "endpoints are not listed: {v}"
     );
-    let (s, v) = call(&server, &theirs, "GET", "/v1/push/parked", None).await;
+    let (s, v) = server.get(&theirs, "/v1/push/parked").await;
     assert_eq!((s, v["parked"].as_array().map(Vec::len)), (200, Some(0)));
-    let (s, _) = call(&server, &ours, "GET", "/v1/push/parked", None).await;
+    let (s, _) = server.get(&ours, "/v1/push/parked").await;
     assert_eq!(s, 403);
 }
 
@@ -753,19 +720,15 @@ async fn a_lease_that_keeps_running_out_is_parked_after_the_last_attempt(db: PgP
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
     let t = server.token(COORDINATOR).await;
     let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        &server,
-        &t,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &t,
+            "/v1/push/subscriptions",
+            json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
+        )
+        .await;
     assert_eq!(s, 201);
-    assert_eq!(
-        call(&server, &t, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
     // Its sender died (or could record nothing) on each attempt; the last lease has run out.
     sqlx::query(
         "UPDATE push_deliveries SET state = 'claimed', attempt = 3, claim_token = gen_random_uuid(),

@@ -81,64 +81,49 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
         .await
         .unwrap();
 
-    let call = |method: &'static str, path: &'static str, body: Option<Value>, token: String| {
-        let url = server.url(path);
-        async move {
-            let mut req = raw()
-                .request(method.parse().unwrap(), url)
-                .bearer_auth(token);
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            let res = req.send().await.unwrap();
-            (
-                res.status().as_u16(),
-                res.json::<Value>().await.unwrap_or(Value::Null),
-            )
-        }
-    };
     // Without a period there is nothing to purge by; only admins set or run it.
     assert_eq!(
-        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+        server
+            .post_empty(&admin, "/v1/admin/retention/purge")
             .await
             .0,
         409
     );
     assert_eq!(
-        call(
-            "PUT",
-            "/v1/admin/retention",
-            Some(json!({"closed_contact_retention_days": 30})),
-            advocate.clone()
-        )
-        .await
-        .0,
+        server
+            .put(
+                &advocate,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 30})
+            )
+            .await
+            .0,
         403
     );
     assert_eq!(
-        call(
-            "PUT",
-            "/v1/admin/retention",
-            Some(json!({"closed_contact_retention_days": 5})),
-            admin.clone()
-        )
-        .await
-        .0,
+        server
+            .put(
+                &admin,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 5})
+            )
+            .await
+            .0,
         422
     );
-    let (s, v) = call(
-        "PUT",
-        "/v1/admin/retention",
-        Some(json!({"closed_contact_retention_days": 30})),
-        admin.clone(),
-    )
-    .await;
+    let (s, v) = server
+        .put(
+            &admin,
+            "/v1/admin/retention",
+            json!({"closed_contact_retention_days": 30}),
+        )
+        .await;
     assert_eq!(
         (s, v["closed_contact_retention_days"].as_i64()),
         (200, Some(30))
     );
 
-    let (s, report) = call("POST", "/v1/admin/retention/purge", None, admin.clone()).await;
+    let (s, report) = server.post_empty(&admin, "/v1/admin/retention/purge").await;
     assert_eq!(s, 200, "{report}");
     assert_eq!(report, json!({"contacts_purged": 1, "persons_purged": 1}));
     let remaining: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM contacts ORDER BY id")
@@ -170,7 +155,8 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
 
     // Idempotent, audited, and phones are told to forget.
     assert_eq!(
-        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+        server
+            .post_empty(&admin, "/v1/admin/retention/purge")
             .await
             .1,
         json!({"contacts_purged": 0, "persons_purged": 0})
