@@ -18,6 +18,7 @@ pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 pub mod fault_proxy;
 pub mod http;
 pub mod phone;
+pub mod problem;
 
 pub use http::{call, raw};
 

@@ -49,8 +49,13 @@ async fn only_admins_reach_admin_endpoints(db: PgPool) {
                     "admin {method} {path}: {status} {problem}"
                 );
             } else {
-                assert_eq!(status, 403, "{email} {method} {path}");
-                assert_eq!(problem["type"], types::FORBIDDEN);
+                assert_problem!(
+                    status,
+                    problem,
+                    403,
+                    types::FORBIDDEN,
+                    "{email} {method} {path}"
+                );
             }
         }
     }
@@ -71,8 +76,7 @@ async fn another_agencys_people_are_not_found(db: PgPool) {
             continue;
         }
         let (status, problem) = call(&server, &other_admin, method, &path, body.clone()).await;
-        assert_eq!(status, 404, "{method} {path}");
-        assert_eq!(problem["type"], types::NOT_FOUND);
+        assert_problem!(status, problem, 404, types::NOT_FOUND, "{method} {path}");
     }
     // Nothing changed, and the demo user's sessions survived.
     let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
@@ -290,18 +294,13 @@ async fn bad_admin_input_gets_field_errors(db: PgPool) {
     ];
     for (body, pointer) in cases {
         let (status, problem) = server.post(&token, "/v1/admin/users", body.clone()).await;
-        assert_eq!(status, 422, "{body}");
-        assert_eq!(problem["type"], types::VALIDATION);
-        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+        assert_field_error!(status, problem, pointer, "{body}");
     }
 
     // The same address twice is a conflict, even across agencies.
     let body = json!({"email": OTHER_ADVOCATE, "display_name": "Dup", "password": "long enough pass", "roles": ["advocate"]});
     let (status, problem) = server.post(&token, "/v1/admin/users", body.clone()).await;
-    assert_eq!(
-        (status, problem["type"].as_str().unwrap()),
-        (409, types::CONFLICT)
-    );
+    assert_problem!(status, problem, 409, types::CONFLICT);
 
     // An admin cannot lock themselves out.
     let me = server.user_id(ADMIN).await;
@@ -321,10 +320,7 @@ async fn bad_admin_input_gets_field_errors(db: PgPool) {
         ));
     }
     let (status, problem) = server.get(&token, "/v1/admin/audit?limit=0").await;
-    assert_eq!(
-        (status, problem["type"].as_str().unwrap()),
-        (400, types::INVALID_QUERY)
-    );
+    assert_problem!(status, problem, 400, types::INVALID_QUERY);
     let (status, problem) = server.get(&token, "/v1/admin/audit?colour=red").await;
     assert_eq!(
         (status, problem["errors"][0]["pointer"].as_str().unwrap()),
@@ -397,9 +393,7 @@ async fn an_admin_cannot_grant_themselves(db: PgPool) {
         ),
     ] {
         let (s, v) = server.patch(&token, &own, body.clone()).await;
-        assert_eq!(s, 422, "{body}: {v}");
-        assert_eq!(v["type"], types::VALIDATION, "{v}");
-        assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+        assert_field_error!(s, v, pointer, "{body}");
     }
     let (_, v) = server.get(&token, &own).await;
     assert_eq!(v["grants"], json!([]), "{v}");

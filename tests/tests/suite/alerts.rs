@@ -107,10 +107,7 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
     let (s, v) = server
         .post_empty(&coordinator, &format!("/v1/alerts/{id}/acknowledge"))
         .await;
-    assert_eq!(
-        (s, v["type"].as_str()),
-        (409, Some(fieldline_wire::problem::types::CONFLICT))
-    );
+    assert_problem!(s, v, 409, fieldline_wire::problem::types::CONFLICT);
     assert_eq!(server.escalate().await, 0);
 
     // The acknowledgement times out without a resolution: triggered again, level 2 re-notified.

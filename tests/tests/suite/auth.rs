@@ -91,10 +91,7 @@ async fn refresh_rotates_and_reuse_revokes_the_session(db: PgPool) {
 
     // A thief replays the first token: refused, and the session is over for everyone.
     let (status, body) = post(&url, json!({"refresh_token": first.refresh_token})).await;
-    assert_eq!(
-        (status, body["type"].as_str().unwrap()),
-        (401, types::UNAUTHORIZED)
-    );
+    assert_problem!(status, body, 401, types::UNAUTHORIZED);
     assert!(matches!(
         phone.refresh().await,
         Err(BridgeError::Unauthorized(_))

@@ -721,7 +721,7 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
         screening: short,
     }];
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!((s, v["type"].as_str().unwrap()), (422, types::VALIDATION));
+    assert_problem!(s, v, 422, types::VALIDATION);
     let pointers: Vec<&str> = v["errors"]
         .as_array()
         .unwrap()
@@ -755,22 +755,14 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].directory_entry_id = Some(Uuid::new_v4());
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (422, types::VALIDATION),
-        "{v}"
-    );
+    assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/referrals");
 
     // A follow-up assigned to someone in another agency.
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].assignee_id = Some(other_user);
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (422, types::VALIDATION),
-        "{v}"
-    );
+    assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
 
     // The person, referral, follow-up and screening ids of another agency's contact are ours
@@ -816,28 +808,16 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].id = ours.referrals[0].id;
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    assert_problem!(s, v, 409, types::CONFLICT);
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].id = ours.follow_ups[0].id;
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    assert_problem!(s, v, 409, types::CONFLICT);
     assert!(!v.to_string().contains("Quintana"));
     let mut body = contact(Uuid::new_v4());
     body.screenings = ours.screenings.clone();
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    assert_problem!(s, v, 409, types::CONFLICT);
 
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
@@ -942,7 +922,7 @@ async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
     let mut other = body.clone();
     other.notes = Some("something else".into());
     let (s, v) = put_change(&server, &t, id, &other, Some("\"2\""), "edit-2").await;
-    assert_eq!((s, v["type"].as_str()), (400, Some(types::BAD_REQUEST)));
+    assert_problem!(s, v, 400, types::BAD_REQUEST);
     // A coordinator edited version 1 at the same time: a real conflict, with the version.
     let (s, v) = put_change(&server, &coordinator, id, &other, Some("\"1\""), "theirs").await;
     assert_eq!((s, v["current_version"].as_i64()), (412, Some(2)));
@@ -1126,11 +1106,7 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
     let (s, p) = put(&server, &second, Uuid::new_v4(), &fresh, None).await;
-    assert_eq!(
-        (s, p["type"].as_str()),
-        (404, Some(types::NOT_FOUND)),
-        "sealed: {p}"
-    );
+    assert_problem!(s, p, 404, types::NOT_FOUND, "sealed");
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
         before,
@@ -1153,11 +1129,7 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
     let mut body = contact(Uuid::new_v4());
     body.notes = Some("before\0after".into());
     let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str()),
-        (422, Some(types::VALIDATION)),
-        "{v}"
-    );
+    assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/notes");
     let (s, v) = server.get(&t, "/v1/persons?name=ann%00").await;
     assert_eq!(s, 400, "{v}");

@@ -159,10 +159,7 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     assert_eq!(s.etag.as_deref(), Some("\"2\""));
     // Without If-Match a later save is refused; a malformed one is a bad request.
     let s = save(&server, &t, p, &json!(stale), None).await;
-    assert_eq!(
-        (s.status, s.body["type"].as_str()),
-        (428, Some(types::PRECONDITION_REQUIRED))
-    );
+    assert_problem!(s.status, s.body, 428, types::PRECONDITION_REQUIRED);
     let s = save(&server, &t, p, &json!(stale), Some("two")).await;
     assert_eq!(s.status, 400);
 
@@ -567,10 +564,7 @@ async fn bad_plans_get_field_errors(db: PgPool) {
         relationship: None,
     });
     let s = save(&server, &t, p, &json!(bad), None).await;
-    assert_eq!(
-        (s.status, s.body["type"].as_str()),
-        (422, Some(types::VALIDATION))
-    );
+    assert_problem!(s.status, s.body, 422, types::VALIDATION);
     let mut pointers: Vec<&str> = s.body["errors"]
         .as_array()
         .unwrap()

@@ -4,7 +4,6 @@
 //! not delaying another, and the background worker woken by NOTIFY.
 
 use fieldline_tests::*;
-use fieldline_wire::problem::types;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -293,17 +292,10 @@ async fn bad_subscriptions_are_refused(db: PgPool) {
             "/keys/auth",
         ),
     ] {
-        let res = raw()
-            .post(server.url("/v1/push/subscriptions"))
-            .bearer_auth(&t)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422, "{body}");
-        let v: Value = res.json().await.unwrap();
-        assert_eq!(v["type"], types::VALIDATION);
-        assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+        let (s, v) = server
+            .post(&t, "/v1/push/subscriptions", body.clone())
+            .await;
+        assert_field_error!(s, v, pointer, "{body}");
     }
     let ok = json!({"endpoint": "https://push.example/x", "keys": {"p256dh": p256dh, "auth": "tBHItJI5svbpez7KI4CCXg"}});
     let res = raw()

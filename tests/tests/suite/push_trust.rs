@@ -133,9 +133,7 @@ async fn internal_endpoints_are_refused_when_registered(db: PgPool) {
         "https://user:pw@push.example/x",
     ] {
         let (s, v) = register(&server, &t, endpoint).await;
-        assert_eq!(s, 422, "{endpoint}: {v}");
-        assert_eq!(v["type"], types::VALIDATION);
-        assert_eq!(v["errors"][0]["pointer"], "/endpoint", "{v}");
+        assert_field_error!(s, v, "/endpoint", "{endpoint}");
         assert!(
             !v.to_string().contains(endpoint),
             "the answer echoes the URL: {v}"
@@ -427,8 +425,7 @@ async fn devices_per_person_are_capped(db: PgPool) {
         assert_eq!(s, 201, "{v}");
     }
     let (s, v) = register(&server, &t, "https://push.example/d3").await;
-    assert_eq!(s, 409, "{v}");
-    assert_eq!(v["type"], types::CONFLICT);
+    assert_problem!(s, v, 409, types::CONFLICT);
     // Registering one of the three again (new keys after a browser update) still works.
     assert_eq!(
         register(&server, &t, "https://push.example/d1").await.0,
@@ -479,8 +476,7 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
     let (s, registered) = register(&server, &theirs, endpoint).await;
     assert_eq!(s, 201);
     let (s, v) = register(&server, &ours, endpoint).await;
-    assert_eq!(s, 409, "{v}");
-    assert_eq!(v["type"], types::CONFLICT);
+    assert_problem!(s, v, 409, types::CONFLICT);
     let owner: Uuid =
         sqlx::query_scalar("SELECT user_id FROM push_subscriptions WHERE endpoint = $1")
             .bind(endpoint)
