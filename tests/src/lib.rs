@@ -16,10 +16,12 @@ use tokio::task::JoinHandle;
 pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 
 pub mod fault_proxy;
+pub mod fixtures;
 pub mod http;
 pub mod phone;
 pub mod problem;
 
+pub use fixtures::{high_risk_screening, open_contact};
 pub use http::{call, raw};
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";

@@ -267,16 +267,10 @@ async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
     let body = json!({
         "occurred_at": chrono::Utc::now(), "setting": "on_scene", "incident_type": "domestic_violence",
         "person": {"id": Uuid::new_v4(), "pseudonym": "Client 1"}, "status": "open",
-        "screenings": [{"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}}]
+        "screenings": [high_risk_screening()]
     });
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{contact}")))
-        .bearer_auth(&advocate)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let (s, _) = server.put_contact(&advocate, contact, &body, None).await;
+    assert_eq!(s, 201);
     assert_eq!(server.escalate().await, 1);
     assert_eq!(server.escalate().await, 0);
     let (kind, contact_id, raised_by): (String, Uuid, Uuid) =

@@ -12,7 +12,6 @@ use fieldline_bridge::{
 use fieldline_tests::fault_proxy::{Fault, FaultProxy};
 use fieldline_tests::phone::Phone;
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -43,29 +42,7 @@ fn id(test: u64, n: u64) -> Uuid {
 }
 
 fn contact(person: Uuid, pseudonym: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::Utc::now() - chrono::Duration::minutes(30),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: None,
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
+    serde_json::to_string(&open_contact(person, pseudonym)).unwrap()
 }
 
 fn plan(warning: &str) -> String {

@@ -6,36 +6,16 @@
 use fieldline_bridge::{FieldlineError, OutboxState};
 use fieldline_tests::phone::{LossyProxy, Phone, unreachable_url};
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 fn contact(person: Uuid, pseudonym: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::Utc::now() - chrono::Duration::minutes(30),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: Some("555-0199".into()),
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: Some("Met at the scene".into()),
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
+    let mut c = open_contact(person, pseudonym);
+    c.person.phone = Some("555-0199".into());
+    c.notes = Some("Met at the scene".into());
+    serde_json::to_string(&c).unwrap()
 }
 
 async fn count(db: &PgPool, sql: &'static str) -> i64 {

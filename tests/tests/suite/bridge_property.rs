@@ -36,7 +36,6 @@ use fieldline_bridge::{AlertOutcome, BridgeOptions, ClientOptions, FieldlineErro
 use fieldline_tests::fault_proxy::{Fault, FaultProxy};
 use fieldline_tests::phone::{Phone, unreachable_url};
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -209,29 +208,10 @@ fn id(seed: u64, n: u64) -> Uuid {
 }
 
 fn contact_json(person: Uuid, n: u64, tag: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: format!("Client {n}"),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: Some(tag.into()),
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
+    let mut c = open_contact(person, &format!("Client {n}"));
+    c.occurred_at = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+    c.notes = Some(tag.into());
+    serde_json::to_string(&c).unwrap()
 }
 
 fn plan_json(tag: &str) -> String {

@@ -72,25 +72,6 @@ fn contact(person: Uuid) -> ContactInput {
     }
 }
 
-async fn put(
-    server: &TestServer,
-    token: &str,
-    id: Uuid,
-    body: &ContactInput,
-    if_match: Option<&str>,
-) -> (u16, Value) {
-    let mut req = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(token)
-        .json(body);
-    if let Some(m) = if_match {
-        req = req.header("if-match", m);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn count(db: &PgPool, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
@@ -106,14 +87,14 @@ async fn a_replayed_contact_is_recorded_once(db: PgPool) {
         screening: lap(true),
     }];
 
-    let (s1, first) = put(&server, &t, id, &body, None).await;
+    let (s1, first) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(s1, 201, "{first}");
     assert_eq!(first["person"]["name"], "Maria Elena Quintana");
     assert_eq!(
         first["screenings"][0]["result"]["lap_outcome"],
         "screened_in_protocol"
     );
-    let (s2, again) = put(&server, &t, id, &body, None).await;
+    let (s2, again) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(s2, 200);
     assert_eq!(again, first, "a replay must return the record unchanged");
 
@@ -182,18 +163,18 @@ async fn changes_need_the_current_version(db: PgPool) {
     let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
-    let (_, created) = put(&server, &t, id, &body, None).await;
+    let (_, created) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(created["version"], 1);
     body.status = ContactStatus::FollowUp;
     body.notes = Some("Moved to her sister's".into());
-    let (s, updated) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    let (s, updated) = server.put_contact(&t, id, &body, Some("\"1\"")).await;
     assert_eq!(
         (s, updated["version"].as_i64(), updated["notes"].as_str()),
         (200, Some(2), Some("Moved to her sister's"))
     );
     // Another phone still holding version 1 is told, with the current version.
     body.notes = Some("stale edit".into());
-    let (s, problem) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    let (s, problem) = server.put_contact(&t, id, &body, Some("\"1\"")).await;
     assert_eq!(
         (
             s,
@@ -204,7 +185,7 @@ async fn changes_need_the_current_version(db: PgPool) {
     );
     // Without If-Match a change applies on top of the writer's own last version...
     body.notes = Some("edited on the phone without a version".into());
-    let (s, own) = put(&server, &t, id, &body, None).await;
+    let (s, own) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(
         (s, own["version"].as_i64(), own["notes"].as_str()),
         (200, Some(3), Some("edited on the phone without a version"))
@@ -212,10 +193,12 @@ async fn changes_need_the_current_version(db: PgPool) {
     // ...and is a conflict once someone else made the current version.
     let coordinator = server.token(COORDINATOR).await;
     body.notes = Some("coordinator's change".into());
-    let (s, _) = put(&server, &coordinator, id, &body, Some("\"3\"")).await;
+    let (s, _) = server
+        .put_contact(&coordinator, id, &body, Some("\"3\""))
+        .await;
     assert_eq!(s, 200);
     body.notes = Some("blind edit".into());
-    let (s, problem) = put(&server, &t, id, &body, None).await;
+    let (s, problem) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(
         (s, problem["current_version"].as_i64()),
         (412, Some(4)),
@@ -236,7 +219,9 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         id: Uuid::new_v4(),
         screening: s,
     }];
-    let (status, v) = put(&server, &t, Uuid::new_v4(), &declined, None).await;
+    let (status, v) = server
+        .put_contact(&t, Uuid::new_v4(), &declined, None)
+        .await;
     assert_eq!(
         (status, v["screenings"][0]["result"]["high_risk"].as_bool()),
         (201, Some(true))
@@ -250,7 +235,7 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         id: Uuid::new_v4(),
         screening: lap(false),
     }];
-    put(&server, &t, Uuid::new_v4(), &low, None).await;
+    server.put_contact(&t, Uuid::new_v4(), &low, None).await;
     assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
 
     // A high screening in a request that fails later (a referral to a place that does not
@@ -265,7 +250,7 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         directory_entry_id: Some(Uuid::new_v4()),
         free_text: None,
     }];
-    let (status, _) = put(&server, &t, Uuid::new_v4(), &failing, None).await;
+    let (status, _) = server.put_contact(&t, Uuid::new_v4(), &failing, None).await;
     assert_eq!(status, 422);
     assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 2);
     assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
@@ -274,13 +259,13 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
     // and raises its alert once.
     let id = Uuid::new_v4();
     let mut later = contact(Uuid::new_v4());
-    put(&server, &t, id, &later, None).await;
+    server.put_contact(&t, id, &later, None).await;
     later.screenings = vec![ScreeningSubmission {
         id: Uuid::new_v4(),
         screening: lap(true),
     }];
     for _ in 0..3 {
-        let (status, v) = put(&server, &t, id, &later, None).await;
+        let (status, v) = server.put_contact(&t, id, &later, None).await;
         assert_eq!(
             (status, v["screenings"].as_array().unwrap().len()),
             (200, 1)
@@ -310,7 +295,9 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     .await;
     let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
-    let (_, created) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    let (_, created) = server
+        .put_contact(&t, id, &contact(Uuid::new_v4()), None)
+        .await;
     server.stop().await;
 
     // A dump of every table holds none of the personal values.
@@ -381,7 +368,9 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     assert_eq!(found["persons"][0]["pseudonym"], "Client 4821");
     // New writes use the new key.
     let new_id = Uuid::new_v4();
-    put(&server, &t, new_id, &contact(Uuid::new_v4()), None).await;
+    server
+        .put_contact(&t, new_id, &contact(Uuid::new_v4()), None)
+        .await;
     let blob: Vec<u8> = sqlx::query_scalar("SELECT notes_sealed FROM contacts WHERE id = $1")
         .bind(new_id)
         .fetch_one(&db)
@@ -437,7 +426,9 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
 async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
     let server = TestServer::start(db).await;
     let t = server.token(ADVOCATE).await;
-    put(&server, &t, Uuid::new_v4(), &contact(Uuid::new_v4()), None).await;
+    server
+        .put_contact(&t, Uuid::new_v4(), &contact(Uuid::new_v4()), None)
+        .await;
     let search = |t: String, q: &'static str| {
         let url = server.url(&format!("/v1/persons?name={q}"));
         async move {
@@ -505,9 +496,9 @@ async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
         id: Uuid::new_v4(),
         screening: lap(true),
     }];
-    put(&server, &t, id, &body, None).await;
-    put(&server, &t, id, &body, None).await;
-    put(&server, &t, id, &body, Some("\"1\"")).await;
+    server.put_contact(&t, id, &body, None).await;
+    server.put_contact(&t, id, &body, None).await;
+    server.put_contact(&t, id, &body, Some("\"1\"")).await;
     raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -569,7 +560,9 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
-    let (s, _) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    let (s, _) = server
+        .put_contact(&t, id, &contact(Uuid::new_v4()), None)
+        .await;
     assert_eq!(s, 201);
     let get = |token: String| {
         let url = server.url(&format!("/v1/contacts/{id}"));
@@ -607,14 +600,14 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     // answered exactly as an unknown one, revealing nothing).
     for email in [HOUSING, ADMIN] {
         assert_eq!(get(server.token(email).await).await, 403, "{email}");
-        let (s, _) = put(
-            &server,
-            &server.token(email).await,
-            Uuid::new_v4(),
-            &contact(Uuid::new_v4()),
-            None,
-        )
-        .await;
+        let (s, _) = server
+            .put_contact(
+                &server.token(email).await,
+                Uuid::new_v4(),
+                &contact(Uuid::new_v4()),
+                None,
+            )
+            .await;
         assert_eq!(s, 403, "{email}");
     }
     let other = server.token(OTHER_ADVOCATE).await;
@@ -622,7 +615,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     assert_eq!(listed(other.clone()).await, Some(false));
     let mut theirs = contact(Uuid::new_v4());
     theirs.notes = Some("The other agency's own notes".into());
-    let (s, p) = put(&server, &other, id, &theirs, None).await;
+    let (s, p) = server.put_contact(&other, id, &theirs, None).await;
     assert_eq!(
         (s, p["notes"].as_str(), p["version"].as_i64()),
         (201, Some("The other agency's own notes"), Some(1)),
@@ -672,7 +665,9 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         "sealed: not on the team"
     );
     assert_eq!(listed(second_token.clone()).await, Some(false));
-    let (s, _) = put(&server, &second_token, id, &contact(Uuid::new_v4()), None).await;
+    let (s, _) = server
+        .put_contact(&second_token, id, &contact(Uuid::new_v4()), None)
+        .await;
     assert_eq!(s, 404);
     assert_eq!(
         get(t.clone()).await,
@@ -720,7 +715,7 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
         id: Uuid::new_v4(),
         screening: short,
     }];
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 422, types::VALIDATION);
     let pointers: Vec<&str> = v["errors"]
         .as_array()
@@ -754,14 +749,14 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     // A directory entry that does not exist (or that the agency may not see).
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].directory_entry_id = Some(Uuid::new_v4());
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/referrals");
 
     // A follow-up assigned to someone in another agency.
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].assignee_id = Some(other_user);
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
 
@@ -774,14 +769,14 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
         screening: lap(true),
     }];
     let their_id = Uuid::new_v4();
-    let (s, _) = put(&server, &other, their_id, &theirs, None).await;
+    let (s, _) = server.put_contact(&other, their_id, &theirs, None).await;
     assert_eq!(s, 201);
     let mut ours = theirs.clone();
     ours.person.name = Some("Ours Alone".into());
     ours.referrals[0].free_text = Some("Our referral".into());
     ours.follow_ups[0].task = "Our follow-up".into();
     let ours_id = Uuid::new_v4();
-    let (s, v) = put(&server, &t, ours_id, &ours, None).await;
+    let (s, v) = server.put_contact(&t, ours_id, &ours, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["person"]["name"], "Ours Alone");
     let (s, v) = server
@@ -807,16 +802,16 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     // Within the agency a part id names one part: another of our contacts' is refused (409).
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].id = ours.referrals[0].id;
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 409, types::CONFLICT);
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].id = ours.follow_ups[0].id;
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 409, types::CONFLICT);
     assert!(!v.to_string().contains("Quintana"));
     let mut body = contact(Uuid::new_v4());
     body.screenings = ours.screenings.clone();
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 409, types::CONFLICT);
 
     assert_eq!(
@@ -835,7 +830,7 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].directory_entry_id = Some(entry);
     body.follow_ups[0].assignee_id = Some(server.user_id(COORDINATOR).await);
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["referrals"][0]["directory_entry_id"], entry.to_string());
 }
@@ -940,7 +935,7 @@ async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
     let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let person = Uuid::new_v4();
-    let (s, _) = put(&server, &t, id, &contact(person), None).await;
+    let (s, _) = server.put_contact(&t, id, &contact(person), None).await;
     assert_eq!(s, 201);
     let plan = json!({"warning_signs": ["He drinks on paydays"], "code_word": "blue umbrella"});
     let url = |rest: &str| server.url(&format!("/v1/persons/{person}/safety-plan{rest}"));
@@ -1046,7 +1041,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let coordinator = server.token(COORDINATOR).await;
     let person = Uuid::new_v4();
     let sealed_contact = Uuid::new_v4();
-    let (s, _) = put(&server, &t, sealed_contact, &contact(person), None).await;
+    let (s, _) = server
+        .put_contact(&t, sealed_contact, &contact(person), None)
+        .await;
     assert_eq!(s, 201);
     let mut overwrite = contact(person);
     overwrite.person.name = Some("Someone Else".into());
@@ -1054,7 +1051,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     overwrite.person.address = None;
 
     // A visible person is linked as stored; the answer shows the person as stored.
-    let (s, v) = put(&server, &coordinator, Uuid::new_v4(), &overwrite, None).await;
+    let (s, v) = server
+        .put_contact(&coordinator, Uuid::new_v4(), &overwrite, None)
+        .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(
         (v["person"]["name"].as_str(), v["person"]["phone"].as_str()),
@@ -1090,7 +1089,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let other = server.token(OTHER_ADVOCATE).await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
-    let (s, p) = put(&server, &other, Uuid::new_v4(), &fresh, None).await;
+    let (s, p) = server
+        .put_contact(&other, Uuid::new_v4(), &fresh, None)
+        .await;
     assert_eq!(
         (s, p["person"]["name"].as_str()),
         (201, Some("Someone Else")),
@@ -1105,7 +1106,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
-    let (s, p) = put(&server, &second, Uuid::new_v4(), &fresh, None).await;
+    let (s, p) = server
+        .put_contact(&second, Uuid::new_v4(), &fresh, None)
+        .await;
     assert_problem!(s, p, 404, types::NOT_FOUND, "sealed");
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
@@ -1128,7 +1131,7 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
     let t = server.token(ADVOCATE).await;
     let mut body = contact(Uuid::new_v4());
     body.notes = Some("before\0after".into());
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_problem!(s, v, 422, types::VALIDATION);
     assert_eq!(v["errors"][0]["pointer"], "/notes");
     let (s, v) = server.get(&t, "/v1/persons?name=ann%00").await;
@@ -1148,7 +1151,7 @@ async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
         let mut body = contact(Uuid::new_v4());
         body.referrals.clear();
         body.follow_ups.clear();
-        assert_eq!(put(&server, &t, id, &body, None).await.0, 201);
+        assert_eq!(server.put_contact(&t, id, &body, None).await.0, 201);
         made.insert(id.to_string());
     }
     let mut seen = Vec::new();

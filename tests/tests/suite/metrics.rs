@@ -112,7 +112,7 @@ async fn metrics_show_what_operators_watch_and_no_label_carries_personal_data(db
         "person": {"id": Uuid::new_v4(), "pseudonym": "Client Quartz", "name": "Rosalind Example",
                    "phone": "801-555-0199", "address": "12 Quartz Lane"},
         "notes": "Rosalind said her partner has a gun", "status": "open",
-        "screenings": [{"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}}]
+        "screenings": [high_risk_screening()]
     })).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(server.escalate().await, 1);

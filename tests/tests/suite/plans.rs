@@ -33,27 +33,6 @@ fn plan() -> SafetyPlanContent {
     c
 }
 
-/// A person in the demo agency, created the way phones do: by recording a contact.
-async fn person(server: &TestServer, token: &str) -> Uuid {
-    let person = Uuid::new_v4();
-    let body = json!({
-        "occurred_at": chrono::Utc::now() - chrono::Duration::hours(1),
-        "setting": "hospital",
-        "incident_type": "domestic_violence",
-        "person": {"id": person, "pseudonym": "Client 7730"},
-        "status": "open",
-    });
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", Uuid::new_v4())))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    person
-}
-
 fn plan_url(server: &TestServer, person: Uuid, rest: &str) -> String {
     server.url(&format!("/v1/persons/{person}/safety-plan{rest}"))
 }
@@ -109,7 +88,7 @@ async fn count(db: &PgPool, sql: &'static str) -> i64 {
 async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let t = server.token(ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
     let advocate = server.user_id(ADVOCATE).await;
 
     // No plan yet.
@@ -245,7 +224,7 @@ async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let t = server.token(ADVOCATE).await;
     let c = server.token(COORDINATOR).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
 
     // Two first saves at once: one creates the plan, the other must reload.
     let firsts = [(t.clone(), "first phone"), (c.clone(), "second phone")].map(|(tok, item)| {
@@ -312,7 +291,7 @@ async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
 async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let t = server.token(ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
     let first = save(&server, &t, p, &json!(plan()), None).await;
     let plan_id = first.body["id"].as_str().unwrap().to_owned();
     save(&server, &t, p, &json!(plan()), Some("\"1\"")).await;
@@ -392,7 +371,7 @@ async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool
 async fn exports_are_discreet_and_escaped(db: PgPool) {
     let server = TestServer::start(db).await;
     let t = server.token(ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
     let mut content = plan();
     content
         .safe_places
@@ -484,7 +463,7 @@ async fn exports_are_discreet_and_escaped(db: PgPool) {
 async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
     let server = TestServer::start(db).await;
     let t = server.token(ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
     assert_eq!(save(&server, &t, p, &json!(plan()), None).await.status, 201);
 
     let paths = [
@@ -552,7 +531,7 @@ async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
 async fn bad_plans_get_field_errors(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let t = server.token(ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let p = server.new_person(&t).await;
     let mut bad = plan();
     bad.warning_signs.push("x".repeat(501));
     bad.safe_places.push("   ".into());

@@ -47,20 +47,8 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let advocate = server.token(ADVOCATE).await;
     let admin = server.token(ADMIN).await;
-    let put = |id: Uuid, body: ContactInput| {
-        let (url, t) = (server.url(&format!("/v1/contacts/{id}")), advocate.clone());
-        async move {
-            raw()
-                .put(url)
-                .bearer_auth(t)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
+    let put =
+        async |id: Uuid, body: ContactInput| server.put_contact(&advocate, id, &body, None).await.0;
     let (old, recent, open) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     let (old_person, shared_person) = (Uuid::new_v4(), Uuid::new_v4());
     assert_eq!(
@@ -182,14 +170,10 @@ async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: 
     let advocate = server.token(ADVOCATE).await;
     let admin = server.token(ADMIN).await;
     let (id, person) = (Uuid::new_v4(), Uuid::new_v4());
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(&advocate)
-        .json(&contact(person, ContactStatus::Closed))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let (s, _) = server
+        .put_contact(&advocate, id, &contact(person, ContactStatus::Closed), None)
+        .await;
+    assert_eq!(s, 201);
     for (version, if_match) in [(1, None), (2, Some("\"1\""))] {
         let mut req = raw()
             .put(server.url(&format!("/v1/persons/{person}/safety-plan")))

@@ -2,7 +2,7 @@
 //! no longer visible, and no change skipped when writers commit out of order.
 
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Referral, Setting};
+use fieldline_wire::contacts::{ContactInput, ContactStatus, Referral, Setting};
 use fieldline_wire::sync::SyncPage;
 use serde_json::json;
 use sqlx::PgPool;
@@ -13,35 +13,14 @@ fn contact(person: Uuid, pseudonym: &str) -> ContactInput {
         occurred_at: chrono::Utc::now(),
         setting: Setting::Hospital,
         incident_type: "sexual_assault".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
         needs: vec![],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: None,
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
+        ..open_contact(person, pseudonym)
     }
 }
 
 async fn put(server: &TestServer, token: &str, id: Uuid, body: &ContactInput) {
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
+    let (status, _) = server.put_contact(token, id, body, None).await;
+    assert!((200..300).contains(&status), "{status}");
 }
 
 async fn sync(server: &TestServer, token: &str, cursor: Option<&str>, limit: i64) -> SyncPage {
@@ -143,15 +122,10 @@ async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     // One change later: exactly that record (and its person, saved with it).
     let mut changed = contact(persons[3], "Client 3");
     changed.status = ContactStatus::Closed;
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", ids[3])))
-        .bearer_auth(&t)
-        .header("if-match", "\"1\"")
-        .json(&json!(changed))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (s, _) = server
+        .put_contact(&t, ids[3], &json!(changed), Some("\"1\""))
+        .await;
+    assert_eq!(s, 200);
     // A writing transaction anywhere on the cluster (another test) holds the watermark back
     // for a moment: poll, briefly.
     let mut page = sync(&server, &t, Some(&cursor), 100).await;

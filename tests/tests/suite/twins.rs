@@ -466,15 +466,10 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     changed["notes"] = json!(format!("{m} changed notes"));
     changed["status"] = json!("closed");
     changed["referrals"] = json!([]);
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", ids.contact)))
-        .bearer_auth(&a.advocate)
-        .header("if-match", "\"1\"")
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (s, _) = server
+        .put_contact(&a.advocate, ids.contact, &changed, Some("\"1\""))
+        .await;
+    assert_eq!(s, 200);
     let res = raw()
         .put(server.url(&format!("/v1/persons/{}/safety-plan", ids.person)))
         .bearer_auth(&a.advocate)
