@@ -244,6 +244,11 @@ impl Drop for TestServer {
     }
 }
 
+/// The one number a query answers (`SELECT count(*) ...`), to assert what is stored.
+pub async fn count(db: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+}
+
 /// The repository root (for `scripts/pg`).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

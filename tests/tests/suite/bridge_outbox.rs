@@ -18,10 +18,6 @@ fn contact(person: Uuid, pseudonym: &str) -> String {
     serde_json::to_string(&c).unwrap()
 }
 
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn contacts_recorded_offline_survive_restarts_and_arrive_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
@@ -205,10 +201,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .unwrap();
     b.bridge.sync().await.unwrap();
     assert!(b.bridge.outbox().unwrap().is_empty());
-    let current: i64 = sqlx::query_scalar("SELECT max(version)::bigint FROM safety_plan_versions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let current = count(&db, "SELECT max(version)::bigint FROM safety_plan_versions").await;
     assert_eq!(current, 3);
     a.sync_until(|a| {
         a.cached_safety_plan(person_id.clone())
@@ -245,10 +238,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .await
         .unwrap();
     assert!(b.bridge.outbox().unwrap().is_empty());
-    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM safety_plan_versions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let versions = count(&db, "SELECT count(*) FROM safety_plan_versions").await;
     assert_eq!(versions, 3);
 }
 

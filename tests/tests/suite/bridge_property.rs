@@ -32,9 +32,9 @@
 //! the properties hold whichever faults a request meets. A failure prints the seed, the mode and the
 //! sequence of operations and phases (`FIELDLINE_PROPERTY_TRACE=1` prints it for every case).
 
-use fieldline_bridge::{AlertOutcome, BridgeOptions, ClientOptions, FieldlineError, OutboxState};
+use fieldline_bridge::{AlertOutcome, FieldlineError, OutboxState};
 use fieldline_tests::fault_proxy::{Fault, FaultProxy};
-use fieldline_tests::phone::{Phone, unreachable_url};
+use fieldline_tests::phone::{Phone, fast_options, unreachable_url};
 use fieldline_tests::*;
 use fieldline_wire::plans::SafetyPlanContent;
 use rand::rngs::StdRng;
@@ -234,19 +234,6 @@ fn tag_of(kind: Kind, json: &str) -> Option<String> {
     t.as_str().map(str::to_owned)
 }
 
-fn fast() -> BridgeOptions {
-    BridgeOptions {
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
-            attempts: 3,
-            backoff: Duration::from_millis(10),
-            auto_refresh: true,
-        },
-        alert_retry_backoff: Duration::from_millis(50),
-    }
-}
-
 const TABLES: [&str; 6] = [
     "contacts",
     "persons",
@@ -420,8 +407,8 @@ async fn run_case(case: Arc<Case>) -> usize {
         Mode::SameUser => [ADVOCATE, ADVOCATE],
     };
     let mut phones = [
-        Phone::install_with(&proxy.url, fast()),
-        Phone::install_with(&proxy.url, fast()),
+        Phone::install_with(&proxy.url, fast_options()),
+        Phone::install_with(&proxy.url, fast_options()),
     ];
     for (phone, user) in phones.iter().zip(users) {
         phone.login(user).await;

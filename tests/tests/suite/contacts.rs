@@ -72,10 +72,6 @@ fn contact(person: Uuid) -> ContactInput {
     }
 }
 
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_replayed_contact_is_recorded_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;

@@ -1087,17 +1087,11 @@ async fn searches_exports_and_imports_have_per_person_budgets_and_imports_a_row_
             "cap-{n},Place {n},shelter,40.3,-111.7,801 555 0100,UTC,open\n"
         ));
     }
-    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let before = count(&db, "SELECT count(*) FROM directory_entries").await;
     let (status, body, _) = housing.import_csv(big).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["pointer"], "/rows");
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let after = count(&db, "SELECT count(*) FROM directory_entries").await;
     assert_eq!(before, after, "nothing imported");
     let small = format!("{header}cap-1,Place,shelter,40.3,-111.7,801 555 0100,UTC,open\n");
     let (status, _, _) = housing.import_csv(small.clone()).await;

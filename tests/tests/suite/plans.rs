@@ -80,10 +80,6 @@ async fn get(token: &str, url: String) -> Answer {
     }
 }
 
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     let server = TestServer::start(db.clone()).await;

@@ -149,11 +149,11 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
             .1,
         json!({"contacts_purged": 0, "persons_purged": 0})
     );
-    let audited: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'retention.purge'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let audited = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'retention.purge'",
+    )
+    .await;
     assert_eq!(audited, 2);
     let tombstones: i64 =
         sqlx::query_scalar("SELECT count(*) FROM sync_changes WHERE record_id = $1 AND deleted")

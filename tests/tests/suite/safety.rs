@@ -490,10 +490,7 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
             .contains("Missed check-out")
     );
     assert_ne!(alerts[0].id, taken);
-    let failures: i64 = sqlx::query_scalar("SELECT count(*) FROM worker_failures")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let failures = count(&db, "SELECT count(*) FROM worker_failures").await;
     assert_eq!(failures, 0);
 
     let (s, _) = server

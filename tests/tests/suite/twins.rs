@@ -664,10 +664,7 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
         let (s, text) = read(&server, token, &path).await;
         assert_eq!(s, 200, "{path}: {text}");
     }
-    let failures: i64 = sqlx::query_scalar("SELECT count(*) FROM worker_failures")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let failures = count(&db, "SELECT count(*) FROM worker_failures").await;
     assert_eq!(failures, 0, "no worker item failed over a twin");
     let _ = std::fs::remove_dir_all(&dir);
 }
