@@ -1059,14 +1059,17 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     // Sealed to nobody else: another advocate's create naming the person is refused whole.
     let admin = server.token(ADMIN).await;
     for c in [sealed_contact] {
-        let res = raw()
-            .put(server.url(&format!("/v1/contacts/{c}/access")))
-            .bearer_auth(&admin)
-            .json(&json!({"sealed": true, "team": []}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 204);
+        assert_eq!(
+            server
+                .put(
+                    &admin,
+                    &format!("/v1/contacts/{c}/access"),
+                    json!({"sealed": true, "team": []})
+                )
+                .await
+                .0,
+            204
+        );
     }
     // The coordinator's own contact still shows the person: seal that one too.
     let theirs: Uuid = sqlx::query_scalar("SELECT id FROM contacts WHERE id <> $1")
@@ -1074,14 +1077,17 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{theirs}/access")))
-        .bearer_auth(&admin)
-        .json(&json!({"sealed": true, "team": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                &format!("/v1/contacts/{theirs}/access"),
+                json!({"sealed": true, "team": []})
+            )
+            .await
+            .0,
+        204
+    );
     let other = server.token(OTHER_ADVOCATE).await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();

@@ -127,13 +127,13 @@ async fn gone_subscriptions_are_removed(db: PgPool) {
         .await
         .unwrap();
     assert!(list["subscriptions"].as_array().unwrap().is_empty());
-    let res = raw()
-        .delete(server.url(&format!("/v1/push/subscriptions/{ours}")))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(
+        server
+            .delete(&t, &format!("/v1/push/subscriptions/{ours}"))
+            .await
+            .0,
+        404
+    );
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
@@ -298,14 +298,13 @@ async fn bad_subscriptions_are_refused(db: PgPool) {
         assert_field_error!(s, v, pointer, "{body}");
     }
     let ok = json!({"endpoint": "https://push.example/x", "keys": {"p256dh": p256dh, "auth": "tBHItJI5svbpez7KI4CCXg"}});
-    let res = raw()
-        .post(server.url("/v1/push/subscriptions"))
-        .bearer_auth(&t)
-        .json(&ok)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(
+        server
+            .post(&t, "/v1/push/subscriptions", ok.clone())
+            .await
+            .0,
+        201
+    );
     assert_eq!(
         raw()
             .post(server.url("/v1/push/subscriptions"))

@@ -196,14 +196,17 @@ async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: 
         .execute(&db)
         .await
         .unwrap();
-    let res = raw()
-        .put(server.url("/v1/admin/retention"))
-        .bearer_auth(&admin)
-        .json(&json!({"closed_contact_retention_days": 365}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 365})
+            )
+            .await
+            .0,
+        200
+    );
     let report: Value = raw()
         .post(server.url("/v1/admin/retention/purge"))
         .bearer_auth(&admin)

@@ -146,13 +146,7 @@ async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     assert_eq!(synced.status, ContactStatus::Closed);
 
     // Bad cursors are 400s.
-    let res = raw()
-        .get(server.url("/v1/sync?cursor=garbage"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(server.get(&t, "/v1/sync?cursor=garbage").await.0, 400);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
@@ -221,14 +215,17 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     assert!(changes.iter().any(|c| c.id == id && !c.deleted));
 
     let admin = server.token(ADMIN).await;
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}/access")))
-        .bearer_auth(&admin)
-        .json(&json!({"sealed": true, "team": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                &format!("/v1/contacts/{id}/access"),
+                json!({"sealed": true, "team": []})
+            )
+            .await
+            .0,
+        204
+    );
     let (changes, _) = collect_until(&server, &coordinator, Some(cursor), 100, |c| {
         c.iter().any(|c| c.id == id)
     })
@@ -262,14 +259,17 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
     let t = server.token(ADVOCATE).await;
     let person = Uuid::new_v4();
     put(&server, &t, Uuid::new_v4(), &contact(person, "Plan owner")).await;
-    let res = raw()
-        .put(server.url(&format!("/v1/persons/{person}/safety-plan")))
-        .bearer_auth(&t)
-        .json(&json!({"safe_places": ["the library on 5th"], "code_word": "blue umbrella"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(
+        server
+            .put(
+                &t,
+                &format!("/v1/persons/{person}/safety-plan"),
+                json!({"safe_places": ["the library on 5th"], "code_word": "blue umbrella"})
+            )
+            .await
+            .0,
+        201
+    );
     let (changes, _) = collect_until(&server, &t, None, 100, |c| {
         c.iter().any(|c| c.record_type == "safety_plan")
     })
