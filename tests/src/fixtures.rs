@@ -1,9 +1,11 @@
 //! Records the tests set up again and again: a contact (and with it its person) as a phone
-//! records it, and the screening that makes it high-risk.
+//! records it, the screening that makes it high-risk, and data-key files for rotation.
 
 use crate::{TestServer, raw};
+use fieldline_api::encryption::generate_file;
 use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use serde_json::{Value, json};
+use std::path::PathBuf;
 use uuid::Uuid;
 
 /// An open on-scene domestic-violence contact half an hour ago about `person` ("Dana
@@ -38,6 +40,40 @@ pub fn open_contact(person: Uuid, pseudonym: &str) -> ContactInput {
 /// high risk, so the contact it comes with raises an alert.
 pub fn high_risk_screening() -> Value {
     json!({"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}})
+}
+
+/// Data-key files for a key-rotation test, in a new folder `dir` under the temporary
+/// directory: `old` (a search key and the data key `old`), `both` (a new current data key
+/// `new`, with `old` kept for reading) and `only_new` (the search key and `new` alone).
+pub struct RotationKeys {
+    pub dir: PathBuf,
+    pub old: PathBuf,
+    pub both: PathBuf,
+    pub only_new: PathBuf,
+}
+
+impl RotationKeys {
+    /// Writes the three files into `{prefix}-{a new uuid}`.
+    pub fn write(prefix: &str) -> RotationKeys {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let old_text = generate_file("old");
+        let old = dir.join("old");
+        std::fs::write(&old, &old_text).unwrap();
+        let mut lines = old_text.lines();
+        let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
+        let new_key = generate_file("new").lines().nth(1).unwrap().to_owned();
+        let both = dir.join("both");
+        std::fs::write(&both, format!("{search}\n{new_key}\n{old_key}\n")).unwrap();
+        let only_new = dir.join("only-new");
+        std::fs::write(&only_new, format!("{search}\n{new_key}\n")).unwrap();
+        RotationKeys {
+            dir,
+            old,
+            both,
+            only_new,
+        }
+    }
 }
 
 impl TestServer {

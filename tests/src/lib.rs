@@ -21,7 +21,7 @@ pub mod http;
 pub mod phone;
 pub mod problem;
 
-pub use fixtures::{high_risk_screening, open_contact};
+pub use fixtures::{RotationKeys, high_risk_screening, open_contact};
 pub use http::{call, raw};
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";

@@ -279,11 +279,12 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool) {
-    let dir = std::env::temp_dir().join(format!("fieldline-keys-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = fieldline_api::encryption::generate_file("old");
-    let old_path = dir.join("old");
-    std::fs::write(&old_path, &old).unwrap();
+    let RotationKeys {
+        old: old_path,
+        both: rotated,
+        only_new,
+        ..
+    } = RotationKeys::write("fieldline-keys");
     let server = TestServer::start_with(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", old_path.to_str().unwrap())],
@@ -322,15 +323,6 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     }
 
     // Rotate: a new current key, the old one kept for reading.
-    let new_line = fieldline_api::encryption::generate_file("new")
-        .lines()
-        .nth(1)
-        .unwrap()
-        .to_owned();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let rotated = dir.join("rotated");
-    std::fs::write(&rotated, format!("{search}\n{new_line}\n{old_key}\n")).unwrap();
     let server = TestServer::start_unseeded(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", rotated.to_str().unwrap())],
@@ -375,8 +367,6 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     assert_eq!(&blob[2..5], b"new");
     // Without the old key, the old record cannot be opened: the server says so, no plaintext.
     server.stop().await;
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_line}\n")).unwrap();
     let server = TestServer::start_unseeded(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],

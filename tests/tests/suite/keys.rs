@@ -3,7 +3,7 @@
 //! cannot be forgotten), and once it reports 0 the old key can go: alerts and check-ins sealed
 //! under it still read.
 
-use fieldline_api::encryption::{DataKeys, SEALED, generate_file, rotate_all};
+use fieldline_api::encryption::{DataKeys, SEALED, rotate_all};
 use fieldline_tests::*;
 use serde_json::json;
 use sqlx::PgPool;
@@ -73,18 +73,12 @@ async fn sealed_under_other_keys(db: &PgPool, key: &str) -> Vec<(String, i64)> {
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
-    let dir = std::env::temp_dir().join(format!("fieldline-keys-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = generate_file("old");
-    let old_file = dir.join("old");
-    std::fs::write(&old_file, &old).unwrap();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let new_key = generate_file("new").lines().nth(1).unwrap().to_owned();
-    let both = dir.join("both");
-    std::fs::write(&both, format!("{search}\n{new_key}\n{old_key}\n")).unwrap();
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_key}\n")).unwrap();
+    let RotationKeys {
+        dir,
+        old: old_file,
+        both,
+        only_new,
+    } = RotationKeys::write("fieldline-keys");
 
     // Under the old key: an alert with details, and a check-in with a last location.
     let server = TestServer::start_with(

@@ -10,7 +10,7 @@
 //! of the first agency (update, seal, plan save, acknowledge, check-out with duress, purge)
 //! is checked against the second agency's twin.
 
-use fieldline_api::encryption::{DataKeys, generate_file, rotate_all};
+use fieldline_api::encryption::{DataKeys, rotate_all};
 use fieldline_tests::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -373,18 +373,12 @@ async fn reads_show_only_own(server: &TestServer, ids: &Ids, side: &Side, other:
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     // Keys: the twins are sealed under an old key, rotated to a new one before the reads.
-    let dir = std::env::temp_dir().join(format!("fieldline-twins-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = generate_file("old");
-    let old_file = dir.join("old");
-    std::fs::write(&old_file, &old).unwrap();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let new_key = generate_file("new").lines().nth(1).unwrap().to_owned();
-    let both = dir.join("both");
-    std::fs::write(&both, format!("{search}\n{new_key}\n{old_key}\n")).unwrap();
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_key}\n")).unwrap();
+    let RotationKeys {
+        dir,
+        old: old_file,
+        both,
+        only_new,
+    } = RotationKeys::write("fieldline-twins");
 
     let server = TestServer::start_with(
         db.clone(),
