@@ -28,6 +28,14 @@ pub async fn call(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// `POST url` with a JSON body and no token (signing in, refreshing a session): the status
+/// and the JSON body (`Null` if none).
+pub async fn post_anonymous(url: &str, body: Value) -> (u16, Value) {
+    let res = raw().post(url).json(&body).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 /// The common requests of [`call`], as methods of the server they go to.
 impl TestServer {
     /// `GET path` with a bearer token: the status and the JSON body (`Null` if none).
