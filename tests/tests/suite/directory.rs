@@ -632,11 +632,7 @@ async fn housing_staff_keep_entries_with_versions_availability_and_history(db: P
         json!({"beds_available": -1}),
     ] {
         let (s, _, v) = housing.send("PATCH", &avail, Some(&bad), None).await;
-        assert_eq!(
-            (s, v["errors"][0]["pointer"].as_str().unwrap()),
-            (422, "/beds_available"),
-            "{bad}"
-        );
+        assert_field_error!(s, v, "/beds_available", "{bad}");
     }
     let (s, _, _) = housing
         .send(

@@ -575,10 +575,7 @@ async fn the_agency_emergency_number_and_distance_unit_reach_every_phone(db: PgP
         "absent: unchanged"
     );
     let (s, v) = put(json!({"coordinator_fallback_phone": null, "emergency_number": "help"})).await;
-    assert_eq!(
-        (s, &v["errors"][0]["pointer"]),
-        (422, &json!("/emergency_number"))
-    );
+    assert_field_error!(s, v, "/emergency_number");
     assert_eq!(
         me(advocate.clone()).await["agency"]["emergency_number"],
         "112"
