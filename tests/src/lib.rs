@@ -305,6 +305,22 @@ impl PushReceiver {
             .unwrap()
     }
 
+    /// A new subscription on this receiver, registered for the token's user as a browser
+    /// registers it (`POST /v1/push/subscriptions` with its endpoint and keys), asserting the
+    /// 201: the subscription, with the receiver's `id` for [`messages`](Self::messages).
+    pub async fn register(&self, server: &TestServer, token: &str) -> serde_json::Value {
+        let sub = self.subscribe().await;
+        let (s, v) = server
+            .post(
+                token,
+                "/v1/push/subscriptions",
+                serde_json::json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        sub
+    }
+
     pub async fn messages(&self, subscription: &str) -> Vec<serde_json::Value> {
         raw()
             .get(format!(

@@ -8,19 +8,6 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-async fn register(server: &TestServer, receiver: &PushReceiver, token: &str) -> String {
-    let sub = receiver.subscribe().await;
-    let (s, _) = server
-        .post(
-            token,
-            "/v1/push/subscriptions",
-            json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
-        )
-        .await;
-    assert_eq!(s, 201);
-    sub["id"].as_str().unwrap().to_owned()
-}
-
 fn events(alert: &Alert) -> Vec<&str> {
     alert.timeline.iter().map(|e| e.kind.as_str()).collect()
 }
@@ -40,8 +27,14 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
             fieldline_wire::Role::Coordinator,
         )
         .await;
-    let first_phone = register(&server, &receiver, &coordinator).await;
-    let backup_phone = register(&server, &receiver, &backup).await;
+    let first_phone = receiver.register(&server, &coordinator).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let backup_phone = receiver.register(&server, &backup).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (s, _) = server.put(&coordinator, "/v1/escalation-policies/advocate_safety", json!({
         "name": "Safety", "repeat_count": 0, "ack_timeout_minutes": 10,
         "levels": [{"delay_minutes": 5, "user_ids": [coordinator_id]}, {"delay_minutes": 5, "user_ids": [backup_id]}]

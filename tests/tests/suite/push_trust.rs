@@ -302,15 +302,7 @@ async fn internal_addresses_are_never_connected_to(db: PgPool) {
         .unwrap();
     }
     // And one good device, on the test receiver.
-    let sub = receiver.subscribe().await;
-    let (s, _) = server
-        .post(
-            &t,
-            "/v1/push/subscriptions",
-            json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
-        )
-        .await;
-    assert_eq!(s, 201);
+    let sub = receiver.register(&server, &t).await;
     let table = Table::new(&[
         ("metadata.push.test", &["169.254.169.254"]),
         ("private.push.test", &["10.0.0.1"]),
@@ -569,15 +561,7 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     let theirs = server.token(OTHER_ADMIN).await;
     let mut subs = HashMap::new();
     for (who, t) in [("ours", &ours), ("theirs", &theirs)] {
-        let sub = receiver.subscribe().await;
-        let (s, v) = server
-            .post(
-                t,
-                "/v1/push/subscriptions",
-                json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
+        let sub = receiver.register(&server, t).await;
         subs.insert(who, sub["id"].as_str().unwrap().to_owned());
     }
     // Two poisoned rows of our agency, first in line: one that cannot be claimed (its attempt
@@ -715,15 +699,7 @@ async fn a_lease_that_keeps_running_out_is_parked_after_the_last_attempt(db: PgP
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
     let t = server.token(COORDINATOR).await;
-    let sub = receiver.subscribe().await;
-    let (s, _) = server
-        .post(
-            &t,
-            "/v1/push/subscriptions",
-            json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
-        )
-        .await;
-    assert_eq!(s, 201);
+    let sub = receiver.register(&server, &t).await;
     assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
     // Its sender died (or could record nothing) on each attempt; the last lease has run out.
     sqlx::query(
