@@ -16,7 +16,13 @@ use tokio::task::JoinHandle;
 pub use fieldline_api::demo::PASSWORD as DEMO_PASSWORD;
 
 pub mod fault_proxy;
+pub mod fixtures;
+pub mod http;
 pub mod phone;
+pub mod problem;
+
+pub use fixtures::{RotationKeys, high_risk_screening, open_contact};
+pub use http::{call, post_anonymous, raw};
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";
 pub const COORDINATOR: &str = "coordinator@demo.fieldline.test";
@@ -238,28 +244,9 @@ impl Drop for TestServer {
     }
 }
 
-/// A plain HTTP client for requests the bridge would never send (attacks, broken bodies).
-pub fn raw() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-/// One JSON request with a bearer token: the status and the JSON body (`Null` if none).
-pub async fn call(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> (u16, serde_json::Value) {
-    let mut req = raw()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+/// The one number a query answers (`SELECT count(*) ...`), to assert what is stored.
+pub async fn count(db: &PgPool, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
 
 /// The repository root (for `scripts/pg`).
@@ -316,6 +303,22 @@ impl PushReceiver {
             .json()
             .await
             .unwrap()
+    }
+
+    /// A new subscription on this receiver, registered for the token's user as a browser
+    /// registers it (`POST /v1/push/subscriptions` with its endpoint and keys), asserting the
+    /// 201: the subscription, with the receiver's `id` for [`messages`](Self::messages).
+    pub async fn register(&self, server: &TestServer, token: &str) -> serde_json::Value {
+        let sub = self.subscribe().await;
+        let (s, v) = server
+            .post(
+                token,
+                "/v1/push/subscriptions",
+                serde_json::json!({"endpoint": sub["endpoint"], "keys": sub["keys"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        sub
     }
 
     pub async fn messages(&self, subscription: &str) -> Vec<serde_json::Value> {

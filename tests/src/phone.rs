@@ -43,7 +43,30 @@ pub struct Phone {
     options: BridgeOptions,
 }
 
+/// Short retry delays so a test with many faults runs quickly (the apps' defaults are longer).
+pub fn fast_options() -> BridgeOptions {
+    BridgeOptions {
+        client: fieldline_bridge::ClientOptions {
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(10),
+            attempts: 3,
+            backoff: std::time::Duration::from_millis(10),
+            auto_refresh: true,
+        },
+        alert_retry_backoff: std::time::Duration::from_millis(50),
+    }
+}
+
 impl Phone {
+    /// The id of the next alert the bridge reports delivered (its `alert_delivered`
+    /// callback); panics after a minute without one.
+    pub async fn landed(&mut self) -> String {
+        tokio::time::timeout(std::time::Duration::from_secs(60), self.delivered.recv())
+            .await
+            .expect("the alert was never reported delivered")
+            .expect("observer channel")
+    }
+
     /// A freshly installed app: a new database, a new key from the "keystore".
     pub fn install(server_url: &str) -> Phone {
         Phone::install_with(server_url, BridgeOptions::default())

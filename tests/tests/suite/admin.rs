@@ -35,46 +35,33 @@ fn admin_endpoints(id: uuid::Uuid) -> Vec<(&'static str, String, Option<Value>)>
     ]
 }
 
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut req = raw()
-        .request(method.parse().unwrap(), server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn only_admins_reach_admin_endpoints(db: PgPool) {
     let server = TestServer::start(db).await;
     let target = server.user_id(HOUSING).await;
     for email in ROLE_LOGINS {
-        let token = server.login(email).await.session().unwrap().access_token;
+        let token = server.token(email).await;
         for (method, path, body) in admin_endpoints(target) {
-            let (status, problem) = call(&server, &token, method, &path, body.as_ref()).await;
+            let (status, problem) = call(&server, &token, method, &path, body.clone()).await;
             if email == ADMIN {
                 assert!(
                     (200..300).contains(&status),
                     "admin {method} {path}: {status} {problem}"
                 );
             } else {
-                assert_eq!(status, 403, "{email} {method} {path}");
-                assert_eq!(problem["type"], types::FORBIDDEN);
+                assert_problem!(
+                    status,
+                    problem,
+                    403,
+                    types::FORBIDDEN,
+                    "{email} {method} {path}"
+                );
             }
         }
     }
     // Without a token every one of them is 401.
     for (method, path, body) in admin_endpoints(target) {
-        let (status, _) = call(&server, "", method, &path, body.as_ref()).await;
+        let (status, _) = call(&server, "", method, &path, body.clone()).await;
         assert_eq!(status, 401, "anonymous {method} {path}");
     }
 }
@@ -82,20 +69,14 @@ async fn only_admins_reach_admin_endpoints(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn another_agencys_people_are_not_found(db: PgPool) {
     let server = TestServer::start(db).await;
-    let other_admin = server
-        .login(OTHER_ADMIN)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other_admin = server.token(OTHER_ADMIN).await;
     let demo_user = server.user_id(ADVOCATE).await;
     for (method, path, body) in admin_endpoints(demo_user) {
         if !path.contains(&demo_user.to_string()) {
             continue;
         }
-        let (status, problem) = call(&server, &other_admin, method, &path, body.as_ref()).await;
-        assert_eq!(status, 404, "{method} {path}");
-        assert_eq!(problem["type"], types::NOT_FOUND);
+        let (status, problem) = call(&server, &other_admin, method, &path, body.clone()).await;
+        assert_problem!(status, problem, 404, types::NOT_FOUND, "{method} {path}");
     }
     // Nothing changed, and the demo user's sessions survived.
     let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
@@ -136,14 +117,12 @@ async fn another_agencys_people_are_not_found(db: PgPool) {
         demo_admin.get_user(uuid::Uuid::new_v4()).await,
         Err(BridgeError::NotFound(_))
     ));
-    let (status, _) = call(
-        &server,
-        &demo_admin.session().unwrap().access_token,
-        "GET",
-        "/v1/admin/users/not-a-uuid",
-        None,
-    )
-    .await;
+    let (status, _) = server
+        .get(
+            &demo_admin.session().unwrap().access_token,
+            "/v1/admin/users/not-a-uuid",
+        )
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -314,19 +293,14 @@ async fn bad_admin_input_gets_field_errors(db: PgPool) {
         ),
     ];
     for (body, pointer) in cases {
-        let (status, problem) = call(&server, &token, "POST", "/v1/admin/users", Some(&body)).await;
-        assert_eq!(status, 422, "{body}");
-        assert_eq!(problem["type"], types::VALIDATION);
-        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+        let (status, problem) = server.post(&token, "/v1/admin/users", body.clone()).await;
+        assert_field_error!(status, problem, pointer, "{body}");
     }
 
     // The same address twice is a conflict, even across agencies.
     let body = json!({"email": OTHER_ADVOCATE, "display_name": "Dup", "password": "long enough pass", "roles": ["advocate"]});
-    let (status, problem) = call(&server, &token, "POST", "/v1/admin/users", Some(&body)).await;
-    assert_eq!(
-        (status, problem["type"].as_str().unwrap()),
-        (409, types::CONFLICT)
-    );
+    let (status, problem) = server.post(&token, "/v1/admin/users", body.clone()).await;
+    assert_problem!(status, problem, 409, types::CONFLICT);
 
     // An admin cannot lock themselves out.
     let me = server.user_id(ADMIN).await;
@@ -345,12 +319,9 @@ async fn bad_admin_input_gets_field_errors(db: PgPool) {
             Err(BridgeError::Conflict { .. })
         ));
     }
-    let (status, problem) = call(&server, &token, "GET", "/v1/admin/audit?limit=0", None).await;
-    assert_eq!(
-        (status, problem["type"].as_str().unwrap()),
-        (400, types::INVALID_QUERY)
-    );
-    let (status, problem) = call(&server, &token, "GET", "/v1/admin/audit?colour=red", None).await;
+    let (status, problem) = server.get(&token, "/v1/admin/audit?limit=0").await;
+    assert_problem!(status, problem, 400, types::INVALID_QUERY);
+    let (status, problem) = server.get(&token, "/v1/admin/audit?colour=red").await;
     assert_eq!(
         (status, problem["errors"][0]["pointer"].as_str().unwrap()),
         (400, "/colour")
@@ -421,32 +392,24 @@ async fn an_admin_cannot_grant_themselves(db: PgPool) {
             "/roles",
         ),
     ] {
-        let (s, v) = call(&server, &token, "PATCH", &own, Some(&body)).await;
-        assert_eq!(s, 422, "{body}: {v}");
-        assert_eq!(v["type"], types::VALIDATION, "{v}");
-        assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+        let (s, v) = server.patch(&token, &own, body.clone()).await;
+        assert_field_error!(s, v, pointer, "{body}");
     }
-    let (_, v) = call(&server, &token, "GET", &own, None).await;
+    let (_, v) = server.get(&token, &own).await;
     assert_eq!(v["grants"], json!([]), "{v}");
     assert_eq!(v["roles"], json!(["admin"]), "{v}");
-    let (s, v) = call(
-        &server,
-        &token,
-        "PATCH",
-        &own,
-        Some(&json!({"roles": ["admin"], "grants": []})),
-    )
-    .await;
+    let (s, v) = server
+        .patch(&token, &own, json!({"roles": ["admin"], "grants": []}))
+        .await;
     assert_eq!(s, 200, "{v}");
     let advocate = server.user_id(ADVOCATE).await;
-    let (s, v) = call(
-        &server,
-        &token,
-        "PATCH",
-        &format!("/v1/admin/users/{advocate}"),
-        Some(&json!({"grants": ["view_confidential_locations"]})),
-    )
-    .await;
+    let (s, v) = server
+        .patch(
+            &token,
+            &format!("/v1/admin/users/{advocate}"),
+            json!({"grants": ["view_confidential_locations"]}),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let log = admin
         .audit_log(&format!("record_id={advocate}"))

@@ -8,44 +8,6 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
-/// A second coordinator in the demo agency, for level 2.
-async fn second_coordinator(server: &TestServer) -> (Uuid, String) {
-    let admin = server.login(ADMIN).await;
-    let user = admin
-        .create_user(&fieldline_wire::admin::NewUser {
-            email: fieldline_wire::Email::parse("backup-test@demo.fieldline.test").unwrap(),
-            display_name: "Backup Coordinator".into(),
-            password: fieldline_wire::NewPassword::parse("backup coordinator pw".into()).unwrap(),
-            roles: vec![fieldline_wire::Role::Coordinator],
-            grants: vec![],
-        })
-        .await
-        .unwrap();
-    let c = server.client();
-    c.login("backup-test@demo.fieldline.test", "backup coordinator pw")
-        .await
-        .unwrap();
-    (user.id, c.session().unwrap().access_token)
-}
-
-async fn register(server: &TestServer, receiver: &PushReceiver, token: &str) -> String {
-    let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        server,
-        token,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-    )
-    .await;
-    assert_eq!(s, 201);
-    sub["id"].as_str().unwrap().to_owned()
-}
-
 fn events(alert: &Alert) -> Vec<&str> {
     alert.timeline.iter().map(|e| e.kind.as_str()).collect()
 }
@@ -56,35 +18,40 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
 ) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
-    let (backup_id, backup) = second_coordinator(&server).await;
-    let first_phone = register(&server, &receiver, &coordinator).await;
-    let backup_phone = register(&server, &receiver, &backup).await;
-    let (s, _) = call(&server, &coordinator, "PUT", "/v1/escalation-policies/advocate_safety", Some(json!({
+    // A second coordinator in the demo agency, for level 2.
+    let (backup_id, backup) = server
+        .add_user(
+            "backup-test@demo.fieldline.test",
+            fieldline_wire::Role::Coordinator,
+        )
+        .await;
+    let first_phone = receiver.register(&server, &coordinator).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let backup_phone = receiver.register(&server, &backup).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = server.put(&coordinator, "/v1/escalation-policies/advocate_safety", json!({
         "name": "Safety", "repeat_count": 0, "ack_timeout_minutes": 10,
         "levels": [{"delay_minutes": 5, "user_ids": [coordinator_id]}, {"delay_minutes": 5, "user_ids": [backup_id]}]
-    }))).await;
+    })).await;
     assert_eq!(s, 200);
 
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let raise = json!({"id": id, "kind": "advocate_safety", "details": "Scene at 12 Secret Lane, partner returned"});
-    let (s, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(raise.clone()),
-    )
-    .await;
+    let (s, v) = server.post(&advocate, "/v1/alerts", raise.clone()).await;
     assert_eq!(s, 201, "{v}");
     let alert: Alert = serde_json::from_value(v).unwrap();
     assert_eq!(
         (alert.state, alert.level, alert.urgency.as_str()),
         (AlertState::Triggered, 0, "high")
     );
-    let (s, again) = call(&server, &advocate, "POST", "/v1/alerts", Some(raise)).await;
+    let (s, again) = server.post(&advocate, "/v1/alerts", raise).await;
     assert_eq!(
         (s, again["id"].as_str()),
         (200, Some(id.to_string().as_str())),
@@ -119,39 +86,21 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
     assert_eq!(receiver.messages(&backup_phone).await.len(), 1);
 
     // The backup acknowledges: escalation stops; the old notification's button cannot act twice.
-    let (s, v) = call(
-        &server,
-        &backup,
-        "POST",
-        &format!("/v1/alerts/{id}/acknowledge"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .post_empty(&backup, &format!("/v1/alerts/{id}/acknowledge"))
+        .await;
     assert_eq!((s, v["state"].as_str()), (200, Some("acknowledged")));
-    let (s, _) = call(
-        &server,
-        &backup,
-        "POST",
-        &format!("/v1/alerts/{id}/acknowledge"),
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .post_empty(&backup, &format!("/v1/alerts/{id}/acknowledge"))
+        .await;
     assert_eq!(
         s, 200,
         "acknowledging your own acknowledgement again is fine"
     );
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("/v1/alerts/{id}/acknowledge"),
-        None,
-    )
-    .await;
-    assert_eq!(
-        (s, v["type"].as_str()),
-        (409, Some(fieldline_wire::problem::types::CONFLICT))
-    );
+    let (s, v) = server
+        .post_empty(&coordinator, &format!("/v1/alerts/{id}/acknowledge"))
+        .await;
+    assert_problem!(s, v, 409, fieldline_wire::problem::types::CONFLICT);
     assert_eq!(server.escalate().await, 0);
 
     // The acknowledgement times out without a resolution: triggered again, level 2 re-notified.
@@ -160,14 +109,9 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
     worker.run_once().await.unwrap();
     assert_eq!(receiver.messages(&backup_phone).await.len(), 2);
 
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("/v1/alerts/{id}/resolve"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .post_empty(&coordinator, &format!("/v1/alerts/{id}/resolve"))
+        .await;
     assert_eq!(s, 200);
     let resolved: Alert = serde_json::from_value(v).unwrap();
     assert_eq!(resolved.state, AlertState::Resolved);
@@ -192,15 +136,10 @@ async fn an_alert_escalates_until_acknowledged_and_retriggers_when_the_acknowled
         "a resolved alert never escalates"
     );
     assert_eq!(
-        call(
-            &server,
-            &coordinator,
-            "POST",
-            &format!("/v1/alerts/{id}/resolve"),
-            None
-        )
-        .await
-        .0,
+        server
+            .post_empty(&coordinator, &format!("/v1/alerts/{id}/resolve"))
+            .await
+            .0,
         409
     );
     // And a few more rounds deliver nothing unexpected.
@@ -221,56 +160,46 @@ async fn the_path_repeats_then_stops_and_a_policy_change_does_not_rewrite_runnin
     db: PgPool,
 ) {
     let server = TestServer::start(db).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
     let policy = |repeat: i32| json!({"name": "NOK", "repeat_count": repeat, "levels": [{"delay_minutes": 1, "user_ids": [coordinator_id]}]});
     assert_eq!(
-        call(
-            &server,
-            &coordinator,
-            "PUT",
-            "/v1/escalation-policies/next_of_kin",
-            Some(policy(1))
-        )
-        .await
-        .0,
+        server
+            .put(
+                &coordinator,
+                "/v1/escalation-policies/next_of_kin",
+                policy(1)
+            )
+            .await
+            .0,
         200
     );
     let id = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &coordinator,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": id, "kind": "next_of_kin"})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &coordinator,
+            "/v1/alerts",
+            json!({"id": id, "kind": "next_of_kin"}),
+        )
+        .await;
     assert_eq!(s, 201);
     // Changing the policy now (no repeats) does not change this alert's path.
     assert_eq!(
-        call(
-            &server,
-            &coordinator,
-            "PUT",
-            "/v1/escalation-policies/next_of_kin",
-            Some(policy(0))
-        )
-        .await
-        .0,
+        server
+            .put(
+                &coordinator,
+                "/v1/escalation-policies/next_of_kin",
+                policy(0)
+            )
+            .await
+            .0,
         200
     );
     server.time_passes().await;
     server.escalate().await;
     server.time_passes().await;
     server.escalate().await;
-    let (_, v) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{id}"),
-        None,
-    )
-    .await;
+    let (_, v) = server.get(&coordinator, &format!("/v1/alerts/{id}")).await;
     let alert: Alert = serde_json::from_value(v).unwrap();
     assert_eq!(
         events(&alert),
@@ -292,16 +221,15 @@ async fn the_path_repeats_then_stops_and_a_policy_change_does_not_rewrite_runnin
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     for _ in 0..20 {
-        let (s, _) = call(
-            &server,
-            &coordinator,
-            "POST",
-            "/v1/alerts",
-            Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"})),
-        )
-        .await;
+        let (s, _) = server
+            .post(
+                &coordinator,
+                "/v1/alerts",
+                json!({"id": Uuid::new_v4(), "kind": "high_risk"}),
+            )
+            .await;
         assert_eq!(s, 201);
     }
     server.time_passes().await;
@@ -327,21 +255,15 @@ async fn two_workers_escalate_each_alert_exactly_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let contact = Uuid::new_v4();
     let body = json!({
         "occurred_at": chrono::Utc::now(), "setting": "on_scene", "incident_type": "domestic_violence",
         "person": {"id": Uuid::new_v4(), "pseudonym": "Client 1"}, "status": "open",
-        "screenings": [{"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}}]
+        "screenings": [high_risk_screening()]
     });
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{contact}")))
-        .bearer_auth(&advocate)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let (s, _) = server.put_contact(&advocate, contact, &body, None).await;
+    assert_eq!(s, 201);
     assert_eq!(server.escalate().await, 1);
     assert_eq!(server.escalate().await, 0);
     let (kind, contact_id, raised_by): (String, Uuid, Uuid) =
@@ -354,112 +276,87 @@ async fn a_high_screening_becomes_an_alert_once(db: PgPool) {
         ("high_risk", contact, server.user_id(ADVOCATE).await)
     );
     // The advocate sees its state.
-    let (_, list) = call(&server, &advocate, "GET", "/v1/alerts", None).await;
+    let (_, list) = server.get(&advocate, "/v1/alerts").await;
     assert_eq!(list["alerts"][0]["state"], "triggered");
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn dedup_keys_join_open_alerts_roles_and_agencies(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let (s, first) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
-    )
-    .await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let (s, first) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, joined) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
-    )
-    .await;
+    let (s, joined) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"}),
+        )
+        .await;
     assert_eq!((s, &joined["id"]), (200, &first["id"]));
     let id = first["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        call(
-            &server,
-            &coordinator,
-            "POST",
-            &format!("/v1/alerts/{id}/resolve"),
-            None
-        )
-        .await
-        .0,
+        server
+            .post_empty(&coordinator, &format!("/v1/alerts/{id}/resolve"))
+            .await
+            .0,
         200
     );
-    let (s, fresh) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"})),
-    )
-    .await;
+    let (s, fresh) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "case-17"}),
+        )
+        .await;
     assert_eq!(s, 201);
     assert_ne!(fresh["id"], first["id"]);
 
     for email in [HOUSING, ADMIN] {
-        let t = token(&server, email).await;
+        let t = server.token(email).await;
         assert_eq!(
-            call(
-                &server,
-                &t,
-                "POST",
-                "/v1/alerts",
-                Some(json!({"id": Uuid::new_v4(), "kind": "high_risk"}))
-            )
-            .await
-            .0,
+            server
+                .post(
+                    &t,
+                    "/v1/alerts",
+                    json!({"id": Uuid::new_v4(), "kind": "high_risk"})
+                )
+                .await
+                .0,
             403,
             "{email}"
         );
     }
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "POST",
-            &format!("/v1/alerts/{id}/acknowledge"),
-            None
-        )
-        .await
-        .0,
+        server
+            .post_empty(&advocate, &format!("/v1/alerts/{id}/acknowledge"))
+            .await
+            .0,
         403
     );
-    let other = token(&server, OTHER_ADVOCATE).await;
-    assert_eq!(
-        call(&server, &other, "GET", &format!("/v1/alerts/{id}"), None)
-            .await
-            .0,
-        404
-    );
-    let (_, theirs) = call(&server, &other, "GET", "/v1/alerts?state=resolved", None).await;
+    let other = server.token(OTHER_ADVOCATE).await;
+    assert_eq!(server.get(&other, &format!("/v1/alerts/{id}")).await.0, 404);
+    let (_, theirs) = server.get(&other, "/v1/alerts?state=resolved").await;
     assert!(theirs["alerts"].as_array().unwrap().is_empty());
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "POST",
-            "/v1/alerts",
-            Some(json!({"id": Uuid::new_v4(), "kind": "fire"}))
-        )
-        .await
-        .0,
-        422
-    );
-    assert_eq!(
-        call(&server, &advocate, "GET", "/v1/alerts?state=lost", None)
+        server
+            .post(
+                &advocate,
+                "/v1/alerts",
+                json!({"id": Uuid::new_v4(), "kind": "fire"})
+            )
             .await
             .0,
-        400
+        422
     );
+    assert_eq!(server.get(&advocate, "/v1/alerts?state=lost").await.0, 400);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
@@ -467,23 +364,22 @@ async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_
     db: PgPool,
 ) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
     let coordinator = server.user_id(COORDINATOR).await;
     let backup = fieldline_api::demo::BACKUP_COORDINATOR;
     let id = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": id, "kind": "advocate_safety"})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": id, "kind": "advocate_safety"}),
+        )
+        .await;
     assert_eq!(s, 201);
     server.time_passes().await;
     server.escalate().await;
-    let t = token(&server, COORDINATOR).await;
-    let (_, v) = call(&server, &t, "GET", &format!("/v1/alerts/{id}"), None).await;
+    let t = server.token(COORDINATOR).await;
+    let (_, v) = server.get(&t, &format!("/v1/alerts/{id}")).await;
     let alert: Alert = serde_json::from_value(v).unwrap();
     let notified: Vec<&Value> = alert
         .timeline
@@ -498,14 +394,13 @@ async fn the_demo_reaches_the_coordinator_on_call_then_the_backup_and_no_policy_
         .execute(&db)
         .await
         .unwrap();
-    let (_, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
-    )
-    .await;
+    let (_, v) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "next_of_kin"}),
+        )
+        .await;
     let alert: Alert = serde_json::from_value(v).unwrap();
     let mut everyone = vec![coordinator, backup];
     everyone.sort();
@@ -517,71 +412,59 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
     db: PgPool,
 ) {
     let server = TestServer::start(db.clone()).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let advocate = token(&server, ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
     let coordinator_id = server.user_id(COORDINATOR).await;
     let backup = fieldline_api::demo::BACKUP_COORDINATOR;
     let policy = |name: &str, user: Uuid| json!({"name": name, "levels": [{"delay_minutes": 5, "user_ids": [user]}]});
-    let (s, any) = call(
-        &server,
-        &coordinator,
-        "PUT",
-        "/v1/escalation-policies/next_of_kin",
-        Some(policy("NOK", coordinator_id)),
-    )
-    .await;
+    let (s, any) = server
+        .put(
+            &coordinator,
+            "/v1/escalation-policies/next_of_kin",
+            policy("NOK", coordinator_id),
+        )
+        .await;
     assert_eq!((s, &any["urgency"]), (200, &Value::Null), "{any}");
-    let (s, high) = call(
-        &server,
-        &coordinator,
-        "PUT",
-        "/v1/escalation-policies/next_of_kin/high",
-        Some(policy("NOK urgent", backup)),
-    )
-    .await;
+    let (s, high) = server
+        .put(
+            &coordinator,
+            "/v1/escalation-policies/next_of_kin/high",
+            policy("NOK urgent", backup),
+        )
+        .await;
     assert_eq!((s, high["urgency"].as_str()), (200, Some("high")), "{high}");
     // Setting it again replaces it (one policy per kind and urgency).
-    let (s, again) = call(
-        &server,
-        &coordinator,
-        "PUT",
-        "/v1/escalation-policies/next_of_kin/high",
-        Some(policy("NOK urgent", backup)),
-    )
-    .await;
+    let (s, again) = server
+        .put(
+            &coordinator,
+            "/v1/escalation-policies/next_of_kin/high",
+            policy("NOK urgent", backup),
+        )
+        .await;
     assert_eq!(
         (s, &again["id"], again["version"].as_i64()),
         (200, &high["id"], Some(2))
     );
-    let (s, bad) = call(
-        &server,
-        &coordinator,
-        "PUT",
-        "/v1/escalation-policies/next_of_kin/extreme",
-        Some(policy("x", backup)),
-    )
-    .await;
+    let (s, bad) = server
+        .put(
+            &coordinator,
+            "/v1/escalation-policies/next_of_kin/extreme",
+            policy("x", backup),
+        )
+        .await;
     assert!(
         (400..500).contains(&s) && bad["type"].is_string(),
         "{s} {bad}"
     );
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "PUT",
-        "/v1/escalation-policies/next_of_kin/high",
-        Some(policy("x", backup)),
-    )
-    .await;
+    let (s, _) = server
+        .put(
+            &advocate,
+            "/v1/escalation-policies/next_of_kin/high",
+            policy("x", backup),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (_, list) = call(
-        &server,
-        &coordinator,
-        "GET",
-        "/v1/escalation-policies",
-        None,
-    )
-    .await;
+    let (_, list) = server.get(&coordinator, "/v1/escalation-policies").await;
     let nok: Vec<(&str, &Value)> = list["policies"]
         .as_array()
         .unwrap()
@@ -599,7 +482,7 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
         let advocate = advocate.clone();
         let server = &server;
         async move {
-            let (s, v) = call(server, &advocate, "POST", "/v1/alerts", Some(body)).await;
+            let (s, v) = server.post(&advocate, "/v1/alerts", body).await;
             assert_eq!(s, 201, "{v}");
             let alert: Alert = serde_json::from_value(v).unwrap();
             (
@@ -667,24 +550,23 @@ async fn policies_match_kind_and_urgency_with_the_kind_then_every_coordinator_as
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (joiner_id, joiner) = server
         .add_user("joiner@demo.fieldline.test", fieldline_wire::Role::Advocate)
         .await;
-    let (s, first) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-9"})),
-    )
-    .await;
+    let (s, first) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-9"}),
+        )
+        .await;
     assert_eq!(s, 201);
     let id = first["id"].as_str().unwrap().to_owned();
     let trigger = Uuid::new_v4();
     let raise = json!({"id": trigger, "kind": "high_risk", "dedup_key": "scene-9"});
-    let (s, joined) = call(&server, &joiner, "POST", "/v1/alerts", Some(raise.clone())).await;
+    let (s, joined) = server.post(&joiner, "/v1/alerts", raise.clone()).await;
     assert_eq!(
         (s, joined["id"].as_str()),
         (200, Some(id.as_str())),
@@ -705,9 +587,9 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
         "names who joined"
     );
     // The joiner follows the alert: read and listed.
-    let (s, read) = call(&server, &joiner, "GET", &format!("/v1/alerts/{id}"), None).await;
+    let (s, read) = server.get(&joiner, &format!("/v1/alerts/{id}")).await;
     assert_eq!(s, 200);
-    let (_, mine) = call(&server, &joiner, "GET", "/v1/alerts", None).await;
+    let (_, mine) = server.get(&joiner, "/v1/alerts").await;
     assert!(
         mine["alerts"]
             .as_array()
@@ -716,16 +598,9 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
             .any(|a| a["id"] == id)
     );
     // Its answer was lost: the same request again is a replay, not a second join.
-    let (s, again) = call(&server, &joiner, "POST", "/v1/alerts", Some(raise)).await;
+    let (s, again) = server.post(&joiner, "/v1/alerts", raise).await;
     assert_eq!((s, again["id"].as_str()), (200, Some(id.as_str())));
-    let (_, seen) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{id}"),
-        None,
-    )
-    .await;
+    let (_, seen) = server.get(&coordinator, &format!("/v1/alerts/{id}")).await;
     assert_eq!(joins(&seen).len(), 1);
     assert_eq!(joins(&read).len(), 1);
 }
@@ -737,57 +612,49 @@ async fn a_second_raiser_joins_the_open_alert_visibly_and_follows_it(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
-    let other_admin = token(&server, OTHER_ADMIN).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let other = server.token(OTHER_ADVOCATE).await;
+    let other_admin = server.token(OTHER_ADMIN).await;
     let id = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": id, "kind": "next_of_kin"})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": id, "kind": "next_of_kin"}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, p) = call(
-        &server,
-        &other,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": id, "kind": "next_of_kin", "details": "theirs"})),
-    )
-    .await;
-    let (unknown, _) = call(
-        &server,
-        &other,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
-    )
-    .await;
+    let (s, p) = server
+        .post(
+            &other,
+            "/v1/alerts",
+            json!({"id": id, "kind": "next_of_kin", "details": "theirs"}),
+        )
+        .await;
+    let (unknown, _) = server
+        .post(
+            &other,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "next_of_kin"}),
+        )
+        .await;
     assert_eq!((s, unknown), (201, 201), "{p}");
     assert_eq!(p["details"], "theirs");
     assert_eq!(p["timeline"][0]["kind"], "triggered");
     // Each agency follows its own alert under the id; ours has no `details` and one raiser.
-    let (s, ours) = call(&server, &advocate, "GET", &format!("/v1/alerts/{id}"), None).await;
+    let (s, ours) = server.get(&advocate, &format!("/v1/alerts/{id}")).await;
     assert_eq!(s, 200);
     assert_eq!(ours["details"], Value::Null);
     assert_eq!(
         ours["raised_by"],
         server.user_id(ADVOCATE).await.to_string()
     );
-    let (s, ours) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("/v1/alerts/{id}/acknowledge"),
-        None,
-    )
-    .await;
+    let (s, ours) = server
+        .post_empty(&coordinator, &format!("/v1/alerts/{id}/acknowledge"))
+        .await;
     assert_eq!((s, ours["state"].as_str()), (200, Some("acknowledged")));
-    let (s, theirs) = call(&server, &other, "GET", &format!("/v1/alerts/{id}"), None).await;
+    let (s, theirs) = server.get(&other, &format!("/v1/alerts/{id}")).await;
     assert_eq!(
         (
             s,
@@ -806,33 +673,29 @@ async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool)
                "shift_days": 7, "handoff_time": "08:00", "start_date": "2026-11-02"})
     };
     let mine = server.user_id(COORDINATOR).await;
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "PUT",
-        &format!("/v1/oncall/schedules/{schedule}"),
-        Some(body(vec![mine])),
-    )
-    .await;
+    let (s, v) = server
+        .put(
+            &coordinator,
+            &format!("/v1/oncall/schedules/{schedule}"),
+            body(vec![mine]),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let theirs = server.user_id(OTHER_ADMIN).await;
-    let (s, v) = call(
-        &server,
-        &other_admin,
-        "PUT",
-        &format!("/v1/oncall/schedules/{schedule}"),
-        Some(body(vec![theirs])),
-    )
-    .await;
+    let (s, v) = server
+        .put(
+            &other_admin,
+            &format!("/v1/oncall/schedules/{schedule}"),
+            body(vec![theirs]),
+        )
+        .await;
     assert_eq!((s, v["version"].as_i64()), (200, Some(1)), "{v}");
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/oncall/schedules/{schedule}/on-call?at=2026-11-03T12:00:00Z"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .get(
+            &coordinator,
+            &format!("/v1/oncall/schedules/{schedule}/on-call?at=2026-11-03T12:00:00Z"),
+        )
+        .await;
     assert_eq!(
         (s, v["user_id"].as_str()),
         (200, Some(mine.to_string().as_str())),
@@ -846,19 +709,14 @@ async fn another_agencys_alert_or_schedule_id_is_answered_as_unknown(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (poisoned, ours) = (Uuid::new_v4(), Uuid::new_v4());
     for (t, id) in [(&other, poisoned), (&advocate, ours)] {
-        let (s, _) = call(
-            &server,
-            t,
-            "POST",
-            "/v1/alerts",
-            Some(json!({"id": id, "kind": "next_of_kin"})),
-        )
-        .await;
+        let (s, _) = server
+            .post(t, "/v1/alerts", json!({"id": id, "kind": "next_of_kin"}))
+            .await;
         assert_eq!(s, 201);
     }
     // The other agency's alert is damaged (a path that no longer decodes) and comes first.
@@ -874,14 +732,9 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
         .await
         .unwrap();
     server.escalate().await;
-    let (_, a) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{ours}"),
-        None,
-    )
-    .await;
+    let (_, a) = server
+        .get(&coordinator, &format!("/v1/alerts/{ours}"))
+        .await;
     let a: Alert = serde_json::from_value(a).unwrap();
     assert!(events(&a).contains(&"escalated"), "{:?}", events(&a));
 
@@ -926,34 +779,20 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
     );
 
     // The other agency's admin sees it; ours sees nothing of theirs; others may not look.
-    let (s, theirs) = call(
-        &server,
-        &token(&server, OTHER_ADMIN).await,
-        "GET",
-        "/v1/admin/worker-failures",
-        None,
-    )
-    .await;
+    let (s, theirs) = server
+        .get(
+            &server.token(OTHER_ADMIN).await,
+            "/v1/admin/worker-failures",
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(theirs["failures"][0]["item_id"], poisoned.to_string());
     assert!(theirs["failures"][0]["parked_at"].is_string());
-    let (s, mine) = call(
-        &server,
-        &token(&server, ADMIN).await,
-        "GET",
-        "/v1/admin/worker-failures",
-        None,
-    )
-    .await;
+    let (s, mine) = server
+        .get(&server.token(ADMIN).await, "/v1/admin/worker-failures")
+        .await;
     assert_eq!((s, mine["failures"].as_array().unwrap().len()), (200, 0));
-    let (s, _) = call(
-        &server,
-        &coordinator,
-        "GET",
-        "/v1/admin/worker-failures",
-        None,
-    )
-    .await;
+    let (s, _) = server.get(&coordinator, "/v1/admin/worker-failures").await;
     assert_eq!(s, 403);
 }
 
@@ -964,22 +803,21 @@ async fn a_poisoned_alert_delays_no_other_agencys_escalation(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_note(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (_, joiner) = server
         .add_user(
             "joiner2@demo.fieldline.test",
             fieldline_wire::Role::Advocate,
         )
         .await;
-    let (s, raised) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"})),
-    )
-    .await;
+    let (s, raised) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"}),
+        )
+        .await;
     assert_eq!(s, 201);
     assert_eq!(raised["raised_by_name"], "Avery Advocate");
     assert_eq!(
@@ -989,10 +827,10 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
     let id = raised["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/alerts/{id}");
 
-    let (_, seen) = call(&server, &coordinator, "GET", &path, None).await;
+    let (_, seen) = server.get(&coordinator, &path).await;
     assert_eq!(seen["raised_by_name"], "Avery Advocate");
     assert_eq!(seen["raised_by_phone"], "+1 303 555 0171");
-    let (_, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let (_, inbox) = server.get(&coordinator, "/v1/alerts").await;
     let listed = inbox["alerts"]
         .as_array()
         .unwrap()
@@ -1004,26 +842,20 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
         "lists say who too"
     );
     // A colleague who joined follows it by name, but is not handed the raiser's number.
-    let (s, joined) = call(
-        &server,
-        &joiner,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"})),
-    )
-    .await;
+    let (s, joined) = server
+        .post(
+            &joiner,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk", "dedup_key": "scene-19"}),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(joined["raised_by_name"], "Avery Advocate");
     assert_eq!(joined["raised_by_phone"], Value::Null);
 
-    let (s, acked) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("{path}/acknowledge"),
-        None,
-    )
-    .await;
+    let (s, acked) = server
+        .post_empty(&coordinator, &format!("{path}/acknowledge"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(acked["acknowledged_by_name"], "Casey Coordinator");
     let ack = acked["timeline"]
@@ -1034,28 +866,26 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
         .unwrap();
     assert_eq!(ack["actor_name"], "Casey Coordinator");
     // The raiser sees who has it.
-    let (_, mine) = call(&server, &advocate, "GET", &path, None).await;
+    let (_, mine) = server.get(&advocate, &path).await;
     assert_eq!(mine["acknowledged_by_name"], "Casey Coordinator");
 
     // A closing note: validated, kept sealed, shown with the alert.
-    let (s, _) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("{path}/resolve"),
-        Some(json!({"note": "  "})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &coordinator,
+            &format!("{path}/resolve"),
+            json!({"note": "  "}),
+        )
+        .await;
     assert_eq!(s, 422);
     let note = "Jane Quill is safe at her sister's; police informed";
-    let (s, resolved) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("{path}/resolve"),
-        Some(json!({ "note": note })),
-    )
-    .await;
+    let (s, resolved) = server
+        .post(
+            &coordinator,
+            &format!("{path}/resolve"),
+            json!({ "note": note }),
+        )
+        .await;
     assert_eq!(s, 200, "{resolved}");
     assert_eq!(resolved["resolution_note"], note);
     assert_eq!(resolved["resolved_by_name"], "Casey Coordinator");
@@ -1071,14 +901,13 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
     );
 
     // No body at all, as a notification's button sends: resolved without a note.
-    let (s, other) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "next_of_kin"})),
-    )
-    .await;
+    let (s, other) = server
+        .post(
+            &advocate,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "next_of_kin"}),
+        )
+        .await;
     assert_eq!(s, 201);
     let res = raw()
         .post(server.url(&format!(
@@ -1099,43 +928,27 @@ async fn an_alert_names_its_raiser_and_responders_and_keeps_a_sealed_closing_not
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_admin_sets_and_removes_a_work_phone(db: PgPool) {
     let server = TestServer::start(db).await;
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     let (id, _) = server
         .add_user("phone@demo.fieldline.test", fieldline_wire::Role::Advocate)
         .await;
     let path = format!("/v1/admin/users/{id}");
-    let (s, u) = call(
-        &server,
-        &admin,
-        "PATCH",
-        &path,
-        Some(json!({"phone": " +1 (801) 555-0100 "})),
-    )
-    .await;
+    let (s, u) = server
+        .patch(&admin, &path, json!({"phone": " +1 (801) 555-0100 "}))
+        .await;
     assert_eq!((s, &u["phone"]), (200, &json!("+1 (801) 555-0100")));
-    let (s, e) = call(
-        &server,
-        &admin,
-        "PATCH",
-        &path,
-        Some(json!({"phone": "call me"})),
-    )
-    .await;
-    assert_eq!(s, 422);
-    assert_eq!(e["errors"][0]["pointer"], "/phone");
-    let (s, u) = call(
-        &server,
-        &admin,
-        "PATCH",
-        &path,
-        Some(json!({"display_name": "Renamed"})),
-    )
-    .await;
+    let (s, e) = server
+        .patch(&admin, &path, json!({"phone": "call me"}))
+        .await;
+    assert_field_error!(s, e, "/phone");
+    let (s, u) = server
+        .patch(&admin, &path, json!({"display_name": "Renamed"}))
+        .await;
     assert_eq!(
         (s, &u["phone"]),
         (200, &json!("+1 (801) 555-0100")),
         "absent: unchanged"
     );
-    let (s, u) = call(&server, &admin, "PATCH", &path, Some(json!({"phone": ""}))).await;
+    let (s, u) = server.patch(&admin, &path, json!({"phone": ""})).await;
     assert_eq!((s, &u["phone"]), (200, &Value::Null));
 }

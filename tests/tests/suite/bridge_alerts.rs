@@ -7,17 +7,9 @@ use fieldline_tests::phone::{Phone, unreachable_url};
 use fieldline_tests::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use std::time::Duration;
 use uuid::Uuid;
 
 const DEMO_FALLBACK: &str = "+1 303 555 0142";
-
-async fn landed(phone: &mut Phone) -> String {
-    tokio::time::timeout(Duration::from_secs(60), phone.delivered.recv())
-        .await
-        .expect("the alert was never delivered")
-        .expect("observer channel")
-}
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_alert_raised_offline_is_reported_not_delivered_then_lands(db: PgPool) {
@@ -60,7 +52,7 @@ async fn an_alert_raised_offline_is_reported_not_delivered_then_lands(db: PgPool
         .bridge
         .set_server_url(server.base_url.clone())
         .unwrap();
-    assert_eq!(landed(&mut phone).await, alert_id);
+    assert_eq!(phone.landed().await, alert_id);
     assert!(phone.bridge.outbox().unwrap().is_empty());
     let id = Uuid::parse_str(&alert_id).unwrap();
     let (kind, n): (String, i64) =
@@ -120,25 +112,24 @@ async fn duress_offline_survives_an_app_restart_and_lands_once(db: PgPool) {
 
     // The app is killed before the signal returns; the restarted bridge retries on its own.
     let mut phone = phone.restart(&server.base_url).await;
-    let id = landed(&mut phone).await;
+    let id = phone.landed().await;
     let AlertOutcome::NotDelivered { alert_id, .. } = outcome else {
         unreachable!()
     };
     assert_eq!(id, alert_id);
-    let n: i64 = sqlx::query_scalar(
+    let n = count(
+        &db,
         "SELECT count(*) FROM alerts WHERE kind = 'advocate_safety' AND urgency = 'high'",
     )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    .await;
     assert_eq!(n, 1);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn admins_set_the_fallback_number_phones_learn_at_sign_in(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let admin = server.token(ADMIN).await;
+    let advocate = server.token(ADVOCATE).await;
     let put = |token: String, body: Value| {
         let url = server.url("/v1/admin/agency");
         async move {
@@ -164,8 +155,7 @@ async fn admins_set_the_fallback_number_phones_learn_at_sign_in(db: PgPool) {
         json!({"coordinator_fallback_phone": "call Sam"}),
     )
     .await;
-    assert_eq!(status, 422);
-    assert_eq!(body["errors"][0]["pointer"], "/coordinator_fallback_phone");
+    assert_field_error!(status, body, "/coordinator_fallback_phone");
     assert!(
         !body.to_string().contains("call Sam"),
         "the value is not echoed"
@@ -184,11 +174,11 @@ async fn admins_set_the_fallback_number_phones_learn_at_sign_in(db: PgPool) {
         phone.bridge.coordinator_fallback_phone().as_deref(),
         Some("+1 (801) 555-0100")
     );
-    let audited: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'agency.update'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let audited = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'agency.update'",
+    )
+    .await;
     assert_eq!(audited, 1);
 
     // Removed: the next sync forgets it too.

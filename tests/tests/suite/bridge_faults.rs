@@ -6,33 +6,16 @@
 //! alert dropped, no false conflict, no sign-out. Faults are scripted or drawn from a seed;
 //! nothing here depends on timing.
 
-use fieldline_bridge::{
-    AlertOutcome, BridgeOptions, ClientOptions, FieldlineError, OutboxItem, OutboxState,
-};
+use fieldline_bridge::{AlertOutcome, BridgeOptions, FieldlineError, OutboxItem, OutboxState};
 use fieldline_tests::fault_proxy::{Fault, FaultProxy};
-use fieldline_tests::phone::Phone;
+use fieldline_tests::phone::{Phone, fast_options};
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
 
 const DEMO_FALLBACK: &str = "+1 303 555 0142";
-
-/// Short retry delays so a test with many faults runs quickly (the apps' defaults are longer).
-fn fast() -> BridgeOptions {
-    BridgeOptions {
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
-            attempts: 3,
-            backoff: Duration::from_millis(10),
-            auto_refresh: true,
-        },
-        alert_retry_backoff: Duration::from_millis(50),
-    }
-}
 
 /// A fixed id per test and number, so a seeded run meets the same faults every time.
 fn id(test: u64, n: u64) -> Uuid {
@@ -43,29 +26,7 @@ fn id(test: u64, n: u64) -> Uuid {
 }
 
 fn contact(person: Uuid, pseudonym: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::Utc::now() - chrono::Duration::minutes(30),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: None,
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
+    serde_json::to_string(&open_contact(person, pseudonym)).unwrap()
 }
 
 fn plan(warning: &str) -> String {
@@ -74,10 +35,6 @@ fn plan(warning: &str) -> String {
         ..SafetyPlanContent::default()
     })
     .unwrap()
-}
-
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
 
 fn assert_nothing_refused(outbox: &[OutboxItem]) {
@@ -115,13 +72,6 @@ async fn sync_until_quiet(phone: &Phone) {
     panic!("the outbox never emptied");
 }
 
-async fn landed(phone: &mut Phone) -> String {
-    tokio::time::timeout(Duration::from_secs(60), phone.delivered.recv())
-        .await
-        .expect("the alert was never reported delivered")
-        .expect("observer channel")
-}
-
 fn not_delivered(outcome: AlertOutcome) -> String {
     match outcome {
         AlertOutcome::NotDelivered {
@@ -140,7 +90,7 @@ fn not_delivered(outcome: AlertOutcome) -> String {
 async fn behind_a_captive_portal_nothing_is_rejected_and_the_alert_waits(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let proxy = FaultProxy::start(server.addr).await;
-    let mut phone = Phone::install_with(&proxy.url, fast());
+    let mut phone = Phone::install_with(&proxy.url, fast_options());
     phone.login(ADVOCATE).await;
 
     // Every request is answered `200 text/html` by the portal.
@@ -186,7 +136,7 @@ async fn behind_a_captive_portal_nothing_is_rejected_and_the_alert_waits(db: PgP
     // Signed in to the portal: everything goes out, once.
     proxy.set(Fault::Pass);
     sync_until_quiet(&phone).await;
-    let mut told = vec![landed(&mut phone).await, landed(&mut phone).await];
+    let mut told = vec![phone.landed().await, phone.landed().await];
     told.sort();
     let mut expected = vec![alert_id, duress_id];
     expected.sort();
@@ -207,7 +157,7 @@ async fn behind_a_captive_portal_nothing_is_rejected_and_the_alert_waits(db: PgP
 async fn answers_cut_short_are_retried_never_rejected(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let proxy = FaultProxy::start(server.addr).await;
-    let mut phone = Phone::install_with(&proxy.url, fast());
+    let mut phone = Phone::install_with(&proxy.url, fast_options());
     phone.login(ADVOCATE).await;
 
     // Every answer loses the second half of its body: the server has acted, the phone cannot
@@ -247,7 +197,7 @@ async fn answers_cut_short_are_retried_never_rejected(db: PgPool) {
 
     proxy.set(Fault::Pass);
     sync_until_quiet(&phone).await;
-    assert_eq!(landed(&mut phone).await, alert_id);
+    assert_eq!(phone.landed().await, alert_id);
     assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 10);
     assert_eq!(count(&db, "SELECT count(*) FROM alerts").await, 1);
     assert_eq!(
@@ -270,7 +220,7 @@ async fn answers_cut_short_are_retried_never_rejected(db: PgPool) {
 async fn seeded_run(db: &PgPool, seed: u64, contacts: u64, mix: &[(Fault, u32)]) -> String {
     let server = TestServer::start(db.clone()).await;
     let proxy = FaultProxy::start(server.addr).await;
-    let mut phone = Phone::install_with(&proxy.url, fast());
+    let mut phone = Phone::install_with(&proxy.url, fast_options());
     phone.login(ADVOCATE).await;
 
     proxy.random(seed, "/v1/", mix);
@@ -309,7 +259,7 @@ async fn seeded_run(db: &PgPool, seed: u64, contacts: u64, mix: &[(Fault, u32)])
     sync_until_quiet(&phone).await;
     let mut told: Vec<String> = Vec::new();
     for _ in alerts.iter().filter(|(_, delivered)| !delivered) {
-        told.push(landed(&mut phone).await);
+        told.push(phone.landed().await);
     }
     for (alert_id, delivered) in &alerts {
         assert!(
@@ -428,7 +378,7 @@ async fn field_run_300_contacts(db: PgPool) {
 async fn token_expiry_offline_and_lost_refresh_answers_do_not_sign_out(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let proxy = FaultProxy::start(server.addr).await;
-    let phone = Phone::install_with(&proxy.url, fast());
+    let phone = Phone::install_with(&proxy.url, fast_options());
     phone.login(ADVOCATE).await;
 
     proxy.set(Fault::Refuse);
@@ -539,7 +489,7 @@ async fn an_alert_whose_answer_was_lost_is_confirmed_at_once(db: PgPool) {
     let proxy = FaultProxy::start(server.addr).await;
     let options = BridgeOptions {
         alert_retry_backoff: Duration::from_secs(3600),
-        ..fast()
+        ..fast_options()
     };
     let mut phone = Phone::install_with(&proxy.url, options);
     phone.login(ADVOCATE).await;
@@ -557,7 +507,7 @@ async fn an_alert_whose_answer_was_lost_is_confirmed_at_once(db: PgPool) {
         1,
         "the server has it; the phone does not know yet"
     );
-    assert_eq!(landed(&mut phone).await, first);
+    assert_eq!(phone.landed().await, first);
     assert!(phone.bridge.outbox().unwrap().is_empty());
 
     // No signal: the immediate retry fails too, and the next is an hour away.
@@ -587,7 +537,7 @@ async fn an_alert_whose_answer_was_lost_is_confirmed_at_once(db: PgPool) {
             .await
             .unwrap(),
     );
-    let mut told = vec![landed(&mut phone).await, landed(&mut phone).await];
+    let mut told = vec![phone.landed().await, phone.landed().await];
     told.sort();
     let mut expected = vec![second, third];
     expected.sort();
@@ -605,9 +555,9 @@ async fn an_alert_whose_answer_was_lost_is_confirmed_at_once(db: PgPool) {
 async fn a_replay_answered_with_a_newer_version_does_not_hide_a_conflict(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
     let proxy = FaultProxy::start(server.addr).await;
-    let a = Phone::install_with(&proxy.url, fast());
+    let a = Phone::install_with(&proxy.url, fast_options());
     a.login(ADVOCATE).await;
-    let b = Phone::install_with(&server.base_url, fast());
+    let b = Phone::install_with(&server.base_url, fast_options());
     b.login(COORDINATOR).await;
     let (record, person) = (id(7, 1), id(7, 2));
     let body = |notes: &str| {

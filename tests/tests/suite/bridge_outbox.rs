@@ -6,40 +6,16 @@
 use fieldline_bridge::{FieldlineError, OutboxState};
 use fieldline_tests::phone::{LossyProxy, Phone, unreachable_url};
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 fn contact(person: Uuid, pseudonym: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::Utc::now() - chrono::Duration::minutes(30),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: Some("555-0199".into()),
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: Some("Met at the scene".into()),
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
-}
-
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+    let mut c = open_contact(person, pseudonym);
+    c.person.phone = Some("555-0199".into());
+    c.notes = Some("Met at the scene".into());
+    serde_json::to_string(&c).unwrap()
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
@@ -225,10 +201,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .unwrap();
     b.bridge.sync().await.unwrap();
     assert!(b.bridge.outbox().unwrap().is_empty());
-    let current: i64 = sqlx::query_scalar("SELECT max(version)::bigint FROM safety_plan_versions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let current = count(&db, "SELECT max(version)::bigint FROM safety_plan_versions").await;
     assert_eq!(current, 3);
     a.sync_until(|a| {
         a.cached_safety_plan(person_id.clone())
@@ -265,10 +238,7 @@ async fn two_phones_editing_one_plan_see_the_conflict_with_both_versions(db: PgP
         .await
         .unwrap();
     assert!(b.bridge.outbox().unwrap().is_empty());
-    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM safety_plan_versions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let versions = count(&db, "SELECT count(*) FROM safety_plan_versions").await;
     assert_eq!(versions, 3);
 }
 
@@ -448,14 +418,9 @@ async fn an_offline_edit_of_an_undelivered_contact_is_not_lost(db: PgPool) {
             .unwrap();
         let c = server.login(ADVOCATE).await;
         let t = c.session().unwrap().access_token;
-        let (_, got) = call(
-            &server,
-            &t,
-            "GET",
-            &format!("/v1/contacts/{}", first.record_id),
-            None,
-        )
-        .await;
+        let (_, got) = server
+            .get(&t, &format!("/v1/contacts/{}", first.record_id))
+            .await;
         assert_eq!(got["notes"], "She left for her sister's");
         (v, got["person"]["phone"].as_str().map(str::to_owned))
     };

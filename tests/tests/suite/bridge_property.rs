@@ -32,11 +32,10 @@
 //! the properties hold whichever faults a request meets. A failure prints the seed, the mode and the
 //! sequence of operations and phases (`FIELDLINE_PROPERTY_TRACE=1` prints it for every case).
 
-use fieldline_bridge::{AlertOutcome, BridgeOptions, ClientOptions, FieldlineError, OutboxState};
+use fieldline_bridge::{AlertOutcome, FieldlineError, OutboxState};
 use fieldline_tests::fault_proxy::{Fault, FaultProxy};
-use fieldline_tests::phone::{Phone, unreachable_url};
+use fieldline_tests::phone::{Phone, fast_options, unreachable_url};
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Setting};
 use fieldline_wire::plans::SafetyPlanContent;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -209,29 +208,10 @@ fn id(seed: u64, n: u64) -> Uuid {
 }
 
 fn contact_json(person: Uuid, n: u64, tag: &str) -> String {
-    serde_json::to_string(&ContactInput {
-        occurred_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
-        setting: Setting::OnScene,
-        incident_type: "domestic_violence".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: format!("Client {n}"),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
-        needs: vec!["shelter".into()],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: Some(tag.into()),
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
-    })
-    .unwrap()
+    let mut c = open_contact(person, &format!("Client {n}"));
+    c.occurred_at = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+    c.notes = Some(tag.into());
+    serde_json::to_string(&c).unwrap()
 }
 
 fn plan_json(tag: &str) -> String {
@@ -252,19 +232,6 @@ fn tag_of(kind: Kind, json: &str) -> Option<String> {
             .map_or(&v["warning_signs"][0], |c| &c["warning_signs"][0]),
     };
     t.as_str().map(str::to_owned)
-}
-
-fn fast() -> BridgeOptions {
-    BridgeOptions {
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
-            attempts: 3,
-            backoff: Duration::from_millis(10),
-            auto_refresh: true,
-        },
-        alert_retry_backoff: Duration::from_millis(50),
-    }
 }
 
 const TABLES: [&str; 6] = [
@@ -440,8 +407,8 @@ async fn run_case(case: Arc<Case>) -> usize {
         Mode::SameUser => [ADVOCATE, ADVOCATE],
     };
     let mut phones = [
-        Phone::install_with(&proxy.url, fast()),
-        Phone::install_with(&proxy.url, fast()),
+        Phone::install_with(&proxy.url, fast_options()),
+        Phone::install_with(&proxy.url, fast_options()),
     ];
     for (phone, user) in phones.iter().zip(users) {
         phone.login(user).await;

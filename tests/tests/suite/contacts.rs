@@ -72,37 +72,10 @@ fn contact(person: Uuid) -> ContactInput {
     }
 }
 
-async fn put(
-    server: &TestServer,
-    token: &str,
-    id: Uuid,
-    body: &ContactInput,
-    if_match: Option<&str>,
-) -> (u16, Value) {
-    let mut req = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(token)
-        .json(body);
-    if let Some(m) = if_match {
-        req = req.header("if-match", m);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_replayed_contact_is_recorded_once(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
@@ -110,14 +83,14 @@ async fn a_replayed_contact_is_recorded_once(db: PgPool) {
         screening: lap(true),
     }];
 
-    let (s1, first) = put(&server, &t, id, &body, None).await;
+    let (s1, first) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(s1, 201, "{first}");
     assert_eq!(first["person"]["name"], "Maria Elena Quintana");
     assert_eq!(
         first["screenings"][0]["result"]["lap_outcome"],
         "screened_in_protocol"
     );
-    let (s2, again) = put(&server, &t, id, &body, None).await;
+    let (s2, again) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(s2, 200);
     assert_eq!(again, first, "a replay must return the record unchanged");
 
@@ -136,7 +109,7 @@ async fn a_replayed_contact_is_recorded_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn concurrent_duplicates_collapse_into_one_record(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
@@ -183,21 +156,21 @@ async fn concurrent_duplicates_collapse_into_one_record(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn changes_need_the_current_version(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
-    let (_, created) = put(&server, &t, id, &body, None).await;
+    let (_, created) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(created["version"], 1);
     body.status = ContactStatus::FollowUp;
     body.notes = Some("Moved to her sister's".into());
-    let (s, updated) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    let (s, updated) = server.put_contact(&t, id, &body, Some("\"1\"")).await;
     assert_eq!(
         (s, updated["version"].as_i64(), updated["notes"].as_str()),
         (200, Some(2), Some("Moved to her sister's"))
     );
     // Another phone still holding version 1 is told, with the current version.
     body.notes = Some("stale edit".into());
-    let (s, problem) = put(&server, &t, id, &body, Some("\"1\"")).await;
+    let (s, problem) = server.put_contact(&t, id, &body, Some("\"1\"")).await;
     assert_eq!(
         (
             s,
@@ -208,18 +181,20 @@ async fn changes_need_the_current_version(db: PgPool) {
     );
     // Without If-Match a change applies on top of the writer's own last version...
     body.notes = Some("edited on the phone without a version".into());
-    let (s, own) = put(&server, &t, id, &body, None).await;
+    let (s, own) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(
         (s, own["version"].as_i64(), own["notes"].as_str()),
         (200, Some(3), Some("edited on the phone without a version"))
     );
     // ...and is a conflict once someone else made the current version.
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     body.notes = Some("coordinator's change".into());
-    let (s, _) = put(&server, &coordinator, id, &body, Some("\"3\"")).await;
+    let (s, _) = server
+        .put_contact(&coordinator, id, &body, Some("\"3\""))
+        .await;
     assert_eq!(s, 200);
     body.notes = Some("blind edit".into());
-    let (s, problem) = put(&server, &t, id, &body, None).await;
+    let (s, problem) = server.put_contact(&t, id, &body, None).await;
     assert_eq!(
         (s, problem["current_version"].as_i64()),
         (412, Some(4)),
@@ -230,7 +205,7 @@ async fn changes_need_the_current_version(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
 
     // Declined with a reason: scored high, no alert.
     let mut declined = contact(Uuid::new_v4());
@@ -240,7 +215,9 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         id: Uuid::new_v4(),
         screening: s,
     }];
-    let (status, v) = put(&server, &t, Uuid::new_v4(), &declined, None).await;
+    let (status, v) = server
+        .put_contact(&t, Uuid::new_v4(), &declined, None)
+        .await;
     assert_eq!(
         (status, v["screenings"][0]["result"]["high_risk"].as_bool()),
         (201, Some(true))
@@ -254,7 +231,7 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         id: Uuid::new_v4(),
         screening: lap(false),
     }];
-    put(&server, &t, Uuid::new_v4(), &low, None).await;
+    server.put_contact(&t, Uuid::new_v4(), &low, None).await;
     assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
 
     // A high screening in a request that fails later (a referral to a place that does not
@@ -269,7 +246,7 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
         directory_entry_id: Some(Uuid::new_v4()),
         free_text: None,
     }];
-    let (status, _) = put(&server, &t, Uuid::new_v4(), &failing, None).await;
+    let (status, _) = server.put_contact(&t, Uuid::new_v4(), &failing, None).await;
     assert_eq!(status, 422);
     assert_eq!(count(&db, "SELECT count(*) FROM contacts").await, 2);
     assert_eq!(count(&db, "SELECT count(*) FROM alert_requests").await, 0);
@@ -278,13 +255,13 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
     // and raises its alert once.
     let id = Uuid::new_v4();
     let mut later = contact(Uuid::new_v4());
-    put(&server, &t, id, &later, None).await;
+    server.put_contact(&t, id, &later, None).await;
     later.screenings = vec![ScreeningSubmission {
         id: Uuid::new_v4(),
         screening: lap(true),
     }];
     for _ in 0..3 {
-        let (status, v) = put(&server, &t, id, &later, None).await;
+        let (status, v) = server.put_contact(&t, id, &later, None).await;
         assert_eq!(
             (status, v["screenings"].as_array().unwrap().len()),
             (200, 1)
@@ -302,19 +279,22 @@ async fn a_high_screening_raises_its_alert_in_the_same_transaction(db: PgPool) {
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool) {
-    let dir = std::env::temp_dir().join(format!("fieldline-keys-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = fieldline_api::encryption::generate_file("old");
-    let old_path = dir.join("old");
-    std::fs::write(&old_path, &old).unwrap();
+    let RotationKeys {
+        old: old_path,
+        both: rotated,
+        only_new,
+        ..
+    } = RotationKeys::write("fieldline-keys");
     let server = TestServer::start_with(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", old_path.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
-    let (_, created) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    let (_, created) = server
+        .put_contact(&t, id, &contact(Uuid::new_v4()), None)
+        .await;
     server.stop().await;
 
     // A dump of every table holds none of the personal values.
@@ -343,21 +323,12 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     }
 
     // Rotate: a new current key, the old one kept for reading.
-    let new_line = fieldline_api::encryption::generate_file("new")
-        .lines()
-        .nth(1)
-        .unwrap()
-        .to_owned();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let rotated = dir.join("rotated");
-    std::fs::write(&rotated, format!("{search}\n{new_line}\n{old_key}\n")).unwrap();
     let server = TestServer::start_unseeded(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", rotated.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let read = raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -385,7 +356,9 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     assert_eq!(found["persons"][0]["pseudonym"], "Client 4821");
     // New writes use the new key.
     let new_id = Uuid::new_v4();
-    put(&server, &t, new_id, &contact(Uuid::new_v4()), None).await;
+    server
+        .put_contact(&t, new_id, &contact(Uuid::new_v4()), None)
+        .await;
     let blob: Vec<u8> = sqlx::query_scalar("SELECT notes_sealed FROM contacts WHERE id = $1")
         .bind(new_id)
         .fetch_one(&db)
@@ -394,14 +367,12 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
     assert_eq!(&blob[2..5], b"new");
     // Without the old key, the old record cannot be opened: the server says so, no plaintext.
     server.stop().await;
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_line}\n")).unwrap();
     let server = TestServer::start_unseeded(
         db.clone(),
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
     )
     .await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let res = raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -440,8 +411,10 @@ async fn personal_fields_are_sealed_at_rest_and_survive_key_rotation(db: PgPool)
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    put(&server, &t, Uuid::new_v4(), &contact(Uuid::new_v4()), None).await;
+    let t = server.token(ADVOCATE).await;
+    server
+        .put_contact(&t, Uuid::new_v4(), &contact(Uuid::new_v4()), None)
+        .await;
     let search = |t: String, q: &'static str| {
         let url = server.url(&format!("/v1/persons?name={q}"));
         async move {
@@ -481,7 +454,7 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
             "{q}"
         );
     }
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     assert_eq!(
         search(coordinator, "maria").await["persons"]
             .as_array()
@@ -489,7 +462,7 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
             .len(),
         1
     );
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(
         search(other, "maria").await["persons"]
             .as_array()
@@ -502,16 +475,16 @@ async fn people_are_found_by_name_words_within_the_agency_only(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     body.screenings = vec![ScreeningSubmission {
         id: Uuid::new_v4(),
         screening: lap(true),
     }];
-    put(&server, &t, id, &body, None).await;
-    put(&server, &t, id, &body, None).await;
-    put(&server, &t, id, &body, Some("\"1\"")).await;
+    server.put_contact(&t, id, &body, None).await;
+    server.put_contact(&t, id, &body, None).await;
+    server.put_contact(&t, id, &body, Some("\"1\"")).await;
     raw()
         .get(server.url(&format!("/v1/contacts/{id}")))
         .bearer_auth(&t)
@@ -571,9 +544,11 @@ async fn every_read_and_change_is_audited_without_personal_data(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn roles_agencies_and_sealed_records(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
-    let (s, _) = put(&server, &t, id, &contact(Uuid::new_v4()), None).await;
+    let (s, _) = server
+        .put_contact(&t, id, &contact(Uuid::new_v4()), None)
+        .await;
     assert_eq!(s, 201);
     let get = |token: String| {
         let url = server.url(&format!("/v1/contacts/{id}"));
@@ -610,29 +585,29 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
     // writing under our id records a contact of its own (ids are scoped per agency: the id is
     // answered exactly as an unknown one, revealing nothing).
     for email in [HOUSING, ADMIN] {
-        assert_eq!(get(token(&server, email).await).await, 403, "{email}");
-        let (s, _) = put(
-            &server,
-            &token(&server, email).await,
-            Uuid::new_v4(),
-            &contact(Uuid::new_v4()),
-            None,
-        )
-        .await;
+        assert_eq!(get(server.token(email).await).await, 403, "{email}");
+        let (s, _) = server
+            .put_contact(
+                &server.token(email).await,
+                Uuid::new_v4(),
+                &contact(Uuid::new_v4()),
+                None,
+            )
+            .await;
         assert_eq!(s, 403, "{email}");
     }
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(get(other.clone()).await, 404);
     assert_eq!(listed(other.clone()).await, Some(false));
     let mut theirs = contact(Uuid::new_v4());
     theirs.notes = Some("The other agency's own notes".into());
-    let (s, p) = put(&server, &other, id, &theirs, None).await;
+    let (s, p) = server.put_contact(&other, id, &theirs, None).await;
     assert_eq!(
         (s, p["notes"].as_str(), p["version"].as_i64()),
         (201, Some("The other agency's own notes"), Some(1)),
         "another agency's write under our id records its own contact: {p}"
     );
-    let (s, ours) = call(&server, &t, "GET", &format!("/v1/contacts/{id}"), None).await;
+    let (s, ours) = server.get(&t, &format!("/v1/contacts/{id}")).await;
     assert_eq!(s, 200);
     assert_eq!(ours["version"], 1, "ours is untouched");
     assert_eq!(
@@ -676,7 +651,9 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         "sealed: not on the team"
     );
     assert_eq!(listed(second_token.clone()).await, Some(false));
-    let (s, _) = put(&server, &second_token, id, &contact(Uuid::new_v4()), None).await;
+    let (s, _) = server
+        .put_contact(&second_token, id, &contact(Uuid::new_v4()), None)
+        .await;
     assert_eq!(s, 404);
     assert_eq!(
         get(t.clone()).await,
@@ -684,7 +661,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
         "the advocate who made it keeps access"
     );
     assert_eq!(
-        get(token(&server, COORDINATOR).await).await,
+        get(server.token(COORDINATOR).await).await,
         200,
         "the team sees it"
     );
@@ -712,7 +689,7 @@ async fn roles_agencies_and_sealed_records(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn bad_contacts_get_field_errors(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut body = contact(Uuid::new_v4());
     body.person.pseudonym = " ".into();
     body.incident_type = "Domestic Violence".into();
@@ -724,8 +701,8 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
         id: Uuid::new_v4(),
         screening: short,
     }];
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!((s, v["type"].as_str().unwrap()), (422, types::VALIDATION));
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_problem!(s, v, 422, types::VALIDATION);
     let pointers: Vec<&str> = v["errors"]
         .as_array()
         .unwrap()
@@ -750,32 +727,22 @@ async fn bad_contacts_get_field_errors(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     let other_user = server.user_id(OTHER_ADVOCATE).await;
     let contacts_before = count(&db, "SELECT count(*) FROM contacts").await;
 
     // A directory entry that does not exist (or that the agency may not see).
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].directory_entry_id = Some(Uuid::new_v4());
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (422, types::VALIDATION),
-        "{v}"
-    );
-    assert_eq!(v["errors"][0]["pointer"], "/referrals");
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_field_error!(s, v, "/referrals");
 
     // A follow-up assigned to someone in another agency.
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].assignee_id = Some(other_user);
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (422, types::VALIDATION),
-        "{v}"
-    );
-    assert_eq!(v["errors"][0]["pointer"], "/follow_ups");
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_field_error!(s, v, "/follow_ups");
 
     // The person, referral, follow-up and screening ids of another agency's contact are ours
     // to use as well (issue #16, finding 9: ids are scoped per agency, so they answer exactly
@@ -786,24 +753,19 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
         screening: lap(true),
     }];
     let their_id = Uuid::new_v4();
-    let (s, _) = put(&server, &other, their_id, &theirs, None).await;
+    let (s, _) = server.put_contact(&other, their_id, &theirs, None).await;
     assert_eq!(s, 201);
     let mut ours = theirs.clone();
     ours.person.name = Some("Ours Alone".into());
     ours.referrals[0].free_text = Some("Our referral".into());
     ours.follow_ups[0].task = "Our follow-up".into();
     let ours_id = Uuid::new_v4();
-    let (s, v) = put(&server, &t, ours_id, &ours, None).await;
+    let (s, v) = server.put_contact(&t, ours_id, &ours, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["person"]["name"], "Ours Alone");
-    let (s, v) = call(
-        &server,
-        &other,
-        "GET",
-        &format!("/v1/contacts/{their_id}"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .get(&other, &format!("/v1/contacts/{their_id}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(
         (
@@ -824,29 +786,17 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     // Within the agency a part id names one part: another of our contacts' is refused (409).
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].id = ours.referrals[0].id;
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_problem!(s, v, 409, types::CONFLICT);
     let mut body = contact(Uuid::new_v4());
     body.follow_ups[0].id = ours.follow_ups[0].id;
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_problem!(s, v, 409, types::CONFLICT);
     assert!(!v.to_string().contains("Quintana"));
     let mut body = contact(Uuid::new_v4());
     body.screenings = ours.screenings.clone();
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str().unwrap()),
-        (409, types::CONFLICT),
-        "{v}"
-    );
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_problem!(s, v, 409, types::CONFLICT);
 
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
@@ -864,7 +814,7 @@ async fn references_and_ids_from_elsewhere_are_refused_whole(db: PgPool) {
     let mut body = contact(Uuid::new_v4());
     body.referrals[0].directory_entry_id = Some(entry);
     body.follow_ups[0].assignee_id = Some(server.user_id(COORDINATOR).await);
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["referrals"][0]["directory_entry_id"], entry.to_string());
 }
@@ -897,7 +847,7 @@ async fn put_change(
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_edit_made_before_the_create_was_delivered_is_applied_in_order(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     let (create, edit) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
@@ -933,8 +883,8 @@ async fn an_edit_made_before_the_create_was_delivered_is_applied_in_order(db: Pg
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let mut body = contact(Uuid::new_v4());
     put_change(&server, &t, id, &body, None, "create-1").await;
@@ -951,7 +901,7 @@ async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
     let mut other = body.clone();
     other.notes = Some("something else".into());
     let (s, v) = put_change(&server, &t, id, &other, Some("\"2\""), "edit-2").await;
-    assert_eq!((s, v["type"].as_str()), (400, Some(types::BAD_REQUEST)));
+    assert_problem!(s, v, 400, types::BAD_REQUEST);
     // A coordinator edited version 1 at the same time: a real conflict, with the version.
     let (s, v) = put_change(&server, &coordinator, id, &other, Some("\"1\""), "theirs").await;
     assert_eq!((s, v["current_version"].as_i64()), (412, Some(2)));
@@ -965,11 +915,11 @@ async fn a_replayed_edit_is_not_a_conflict_and_a_real_one_is(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let person = Uuid::new_v4();
-    let (s, _) = put(&server, &t, id, &contact(person), None).await;
+    let (s, _) = server.put_contact(&t, id, &contact(person), None).await;
     assert_eq!(s, 201);
     let plan = json!({"warning_signs": ["He drinks on paydays"], "code_word": "blue umbrella"});
     let url = |rest: &str| server.url(&format!("/v1/persons/{person}/safety-plan{rest}"));
@@ -1071,11 +1021,13 @@ async fn a_sealed_persons_name_and_plan_stay_with_the_team(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let coordinator = token(&server, COORDINATOR).await;
+    let t = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let person = Uuid::new_v4();
     let sealed_contact = Uuid::new_v4();
-    let (s, _) = put(&server, &t, sealed_contact, &contact(person), None).await;
+    let (s, _) = server
+        .put_contact(&t, sealed_contact, &contact(person), None)
+        .await;
     assert_eq!(s, 201);
     let mut overwrite = contact(person);
     overwrite.person.name = Some("Someone Else".into());
@@ -1083,7 +1035,9 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     overwrite.person.address = None;
 
     // A visible person is linked as stored; the answer shows the person as stored.
-    let (s, v) = put(&server, &coordinator, Uuid::new_v4(), &overwrite, None).await;
+    let (s, v) = server
+        .put_contact(&coordinator, Uuid::new_v4(), &overwrite, None)
+        .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(
         (v["person"]["name"].as_str(), v["person"]["phone"].as_str()),
@@ -1091,16 +1045,19 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
     );
 
     // Sealed to nobody else: another advocate's create naming the person is refused whole.
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     for c in [sealed_contact] {
-        let res = raw()
-            .put(server.url(&format!("/v1/contacts/{c}/access")))
-            .bearer_auth(&admin)
-            .json(&json!({"sealed": true, "team": []}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 204);
+        assert_eq!(
+            server
+                .put(
+                    &admin,
+                    &format!("/v1/contacts/{c}/access"),
+                    json!({"sealed": true, "team": []})
+                )
+                .await
+                .0,
+            204
+        );
     }
     // The coordinator's own contact still shows the person: seal that one too.
     let theirs: Uuid = sqlx::query_scalar("SELECT id FROM contacts WHERE id <> $1")
@@ -1108,18 +1065,23 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{theirs}/access")))
-        .bearer_auth(&admin)
-        .json(&json!({"sealed": true, "team": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let other = token(&server, OTHER_ADVOCATE).await;
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                &format!("/v1/contacts/{theirs}/access"),
+                json!({"sealed": true, "team": []})
+            )
+            .await
+            .0,
+        204
+    );
+    let other = server.token(OTHER_ADVOCATE).await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
-    let (s, p) = put(&server, &other, Uuid::new_v4(), &fresh, None).await;
+    let (s, p) = server
+        .put_contact(&other, Uuid::new_v4(), &fresh, None)
+        .await;
     assert_eq!(
         (s, p["person"]["name"].as_str()),
         (201, Some("Someone Else")),
@@ -1134,26 +1096,19 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
         .await;
     let mut fresh = contact(person);
     fresh.person = overwrite.person.clone();
-    let (s, p) = put(&server, &second, Uuid::new_v4(), &fresh, None).await;
-    assert_eq!(
-        (s, p["type"].as_str()),
-        (404, Some(types::NOT_FOUND)),
-        "sealed: {p}"
-    );
+    let (s, p) = server
+        .put_contact(&second, Uuid::new_v4(), &fresh, None)
+        .await;
+    assert_problem!(s, p, 404, types::NOT_FOUND, "sealed");
     assert_eq!(
         count(&db, "SELECT count(*) FROM contacts").await,
         before,
         "nothing written"
     );
     // The person is as the first advocate recorded them.
-    let (s, v) = call(
-        &server,
-        &t,
-        "GET",
-        &format!("/v1/contacts/{sealed_contact}"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .get(&t, &format!("/v1/contacts/{sealed_contact}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["person"]["name"], "Maria Elena Quintana");
     assert_eq!(v["person"]["address"], "12 Secret Lane, Provo");
@@ -1163,17 +1118,12 @@ async fn a_new_contact_never_rewrites_an_existing_person(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut body = contact(Uuid::new_v4());
     body.notes = Some("before\0after".into());
-    let (s, v) = put(&server, &t, Uuid::new_v4(), &body, None).await;
-    assert_eq!(
-        (s, v["type"].as_str()),
-        (422, Some(types::VALIDATION)),
-        "{v}"
-    );
-    assert_eq!(v["errors"][0]["pointer"], "/notes");
-    let (s, v) = call(&server, &t, "GET", "/v1/persons?name=ann%00", None).await;
+    let (s, v) = server.put_contact(&t, Uuid::new_v4(), &body, None).await;
+    assert_field_error!(s, v, "/notes");
+    let (s, v) = server.get(&t, "/v1/persons?name=ann%00").await;
     assert_eq!(s, 400, "{v}");
     assert_eq!(v["errors"][0]["pointer"], "/name");
 }
@@ -1183,14 +1133,14 @@ async fn a_nul_character_is_a_field_error_not_a_server_error(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
+    let t = server.token(ADVOCATE).await;
     let mut made = std::collections::BTreeSet::new();
     for _ in 0..7 {
         let id = Uuid::new_v4();
         let mut body = contact(Uuid::new_v4());
         body.referrals.clear();
         body.follow_ups.clear();
-        assert_eq!(put(&server, &t, id, &body, None).await.0, 201);
+        assert_eq!(server.put_contact(&t, id, &body, None).await.0, 201);
         made.insert(id.to_string());
     }
     let mut seen = Vec::new();
@@ -1201,7 +1151,7 @@ async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
             Some(c) => format!("/v1/contacts?limit=3&cursor={c}"),
             None => "/v1/contacts?limit=3".to_owned(),
         };
-        let (s, v) = call(&server, &t, "GET", &path, None).await;
+        let (s, v) = server.get(&t, &path).await;
         assert_eq!(s, 200, "{v}");
         pages += 1;
         for c in v["contacts"].as_array().unwrap() {
@@ -1220,7 +1170,7 @@ async fn the_contact_list_pages_through_every_contact_once(db: PgPool) {
             .collect::<std::collections::BTreeSet<_>>(),
         made
     );
-    let (s, v) = call(&server, &t, "GET", "/v1/contacts?cursor=v1.x.y", None).await;
+    let (s, v) = server.get(&t, "/v1/contacts?cursor=v1.x.y").await;
     assert_eq!(
         (s, v["errors"][0]["pointer"].as_str()),
         (400, Some("/cursor"))

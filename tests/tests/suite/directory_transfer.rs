@@ -23,7 +23,7 @@ struct Api<'a> {
 
 impl<'a> Api<'a> {
     async fn as_user(server: &'a TestServer, email: &str) -> Api<'a> {
-        let token = server.login(email).await.session().unwrap().access_token;
+        let token = server.token(email).await;
         Api { server, token }
     }
 
@@ -314,8 +314,7 @@ async fn csv_row_errors_name_lines_and_columns_and_nothing_is_written(db: PgPool
         good_row("t-5"),
     ]);
     let (status, problem, text) = housing.import_csv(file).await;
-    assert_eq!(status, 422, "{text}");
-    assert_eq!(problem["type"], types::VALIDATION);
+    assert_problem!(status, problem, 422, types::VALIDATION, "{text}");
     assert_eq!(
         pointers(&problem),
         [
@@ -437,8 +436,7 @@ async fn broken_files_are_problems_not_failures(db: PgPool) {
     let at = bytes.len() - 10;
     bytes[at] = 0xE9;
     let (status, problem, _) = housing.import_csv(bytes).await;
-    assert_eq!(status, 422);
-    assert_eq!(problem["type"], types::VALIDATION);
+    assert_problem!(status, problem, 422, types::VALIDATION);
     assert_eq!(pointers(&problem), ["/rows/3".to_owned()].into());
 
     // An unclosed quote swallows the rest of the file: that record has too few cells.
@@ -471,8 +469,7 @@ async fn broken_files_are_problems_not_failures(db: PgPool) {
     let (status, problem, _) = housing
         .import(Some("application/json"), "{\"contents\": [")
         .await;
-    assert_eq!(status, 400);
-    assert_eq!(problem["type"], types::MALFORMED_JSON);
+    assert_problem!(status, problem, 400, types::MALFORMED_JSON);
     let (status, problem, _) = housing.import_json(&json!(42)).await;
     assert_eq!((status, pointers(&problem)), (422, ["/".to_owned()].into()));
     let (status, problem, text) = housing
@@ -495,8 +492,13 @@ async fn broken_files_are_problems_not_failures(db: PgPool) {
         Some("multipart/form-data; boundary=x"),
     ] {
         let (status, problem, _) = housing.import(ct, good.clone()).await;
-        assert_eq!(status, 415, "{ct:?}");
-        assert_eq!(problem["type"], types::UNSUPPORTED_MEDIA_TYPE);
+        assert_problem!(
+            status,
+            problem,
+            415,
+            types::UNSUPPORTED_MEDIA_TYPE,
+            "{ct:?}"
+        );
     }
     let (status, _, _) = housing
         .import(Some("text/csv; charset=UTF-8"), good.clone())
@@ -513,8 +515,7 @@ async fn broken_files_are_problems_not_failures(db: PgPool) {
     assert_eq!((status, body), (200, summary(1, 0)));
     let huge = format!("{good}{}", " ".repeat(11 * 1024 * 1024));
     let (status, problem, _) = housing.import_csv(huge).await;
-    assert_eq!(status, 413);
-    assert_eq!(problem["type"], types::PAYLOAD_TOO_LARGE);
+    assert_problem!(status, problem, 413, types::PAYLOAD_TOO_LARGE);
     // Other routes keep the global limit.
     let res = raw()
         .post(server.url("/v1/directory/entries"))
@@ -607,8 +608,7 @@ async fn only_housing_managers_import(db: PgPool) {
     for email in [ADVOCATE, COORDINATOR, ADMIN] {
         let api = Api::as_user(&server, email).await;
         let (status, problem, _) = api.import_csv(file.clone()).await;
-        assert_eq!(status, 403, "{email}");
-        assert_eq!(problem["type"], types::FORBIDDEN);
+        assert_problem!(status, problem, 403, types::FORBIDDEN, "{email}");
         let (status, _, _) = api.import_json(&hsds_example("service_full.json")).await;
         assert_eq!(status, 403, "{email}");
         // Everyone signed in may export.
@@ -1087,17 +1087,10 @@ async fn searches_exports_and_imports_have_per_person_budgets_and_imports_a_row_
             "cap-{n},Place {n},shelter,40.3,-111.7,801 555 0100,UTC,open\n"
         ));
     }
-    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let before = count(&db, "SELECT count(*) FROM directory_entries").await;
     let (status, body, _) = housing.import_csv(big).await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["errors"][0]["pointer"], "/rows");
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM directory_entries")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    assert_field_error!(status, body, "/rows");
+    let after = count(&db, "SELECT count(*) FROM directory_entries").await;
     assert_eq!(before, after, "nothing imported");
     let small = format!("{header}cap-1,Place,shelter,40.3,-111.7,801 555 0100,UTC,open\n");
     let (status, _, _) = housing.import_csv(small.clone()).await;

@@ -120,7 +120,7 @@ async fn malformed_bodies_are_problems(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn problems_name_the_field_and_the_request_but_not_the_value(db: PgPool) {
     let server = TestServer::start(db).await;
-    let token = server.login(ADMIN).await.session().unwrap().access_token;
+    let token = server.token(ADMIN).await;
     let res = raw()
         .post(server.url("/v1/admin/users"))
         .bearer_auth(token)

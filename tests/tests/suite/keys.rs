@@ -3,7 +3,7 @@
 //! cannot be forgotten), and once it reports 0 the old key can go: alerts and check-ins sealed
 //! under it still read.
 
-use fieldline_api::encryption::{DataKeys, SEALED, generate_file, rotate_all};
+use fieldline_api::encryption::{DataKeys, SEALED, rotate_all};
 use fieldline_tests::*;
 use serde_json::json;
 use sqlx::PgPool;
@@ -73,18 +73,12 @@ async fn sealed_under_other_keys(db: &PgPool, key: &str) -> Vec<(String, i64)> {
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
-    let dir = std::env::temp_dir().join(format!("fieldline-keys-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = generate_file("old");
-    let old_file = dir.join("old");
-    std::fs::write(&old_file, &old).unwrap();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let new_key = generate_file("new").lines().nth(1).unwrap().to_owned();
-    let both = dir.join("both");
-    std::fs::write(&both, format!("{search}\n{new_key}\n{old_key}\n")).unwrap();
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_key}\n")).unwrap();
+    let RotationKeys {
+        dir,
+        old: old_file,
+        both,
+        only_new,
+    } = RotationKeys::write("fieldline-keys");
 
     // Under the old key: an alert with details, and a check-in with a last location.
     let server = TestServer::start_with(
@@ -92,36 +86,28 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         &[("FIELDLINE_DATA_KEYS_FILE", old_file.to_str().unwrap())],
     )
     .await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
     let alert = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": alert, "kind": "high_risk", "details": "Needs a coordinator at the hospital"})),
-    )
+    let (s, _) = server.post(&advocate, "/v1/alerts", json!({"id": alert, "kind": "high_risk", "details": "Needs a coordinator at the hospital"}))
     .await;
     assert_eq!(s, 201);
     let checkin = Uuid::new_v4();
     let end = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": checkin, "expected_end_at": end, "grace_minutes": 10})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": checkin, "expected_end_at": end, "grace_minutes": 10}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{checkin}/location"),
-        Some(json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            &format!("/v1/safety/checkins/{checkin}/location"),
+            json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15}),
+        )
+        .await;
     assert_eq!(s, 204);
     server.stop().await;
     let before = sealed_under_other_keys(&db, "new").await;
@@ -148,22 +134,12 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         &[("FIELDLINE_DATA_KEYS_FILE", only_new.to_str().unwrap())],
     )
     .await;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
-    let (s, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let coordinator = server.token(COORDINATOR).await;
+    let (s, inbox) = server.get(&coordinator, "/v1/alerts").await;
     assert_eq!(s, 200, "{inbox}");
-    let (s, read) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{alert}"),
-        None,
-    )
-    .await;
+    let (s, read) = server
+        .get(&coordinator, &format!("/v1/alerts/{alert}"))
+        .await;
     assert_eq!(s, 200, "{read}");
     assert_eq!(read["details"], "Needs a coordinator at the hospital");
 
@@ -172,7 +148,7 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         .await
         .unwrap();
     server.escalate().await;
-    let (s, inbox) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let (s, inbox) = server.get(&coordinator, "/v1/alerts").await;
     assert_eq!(s, 200, "{inbox}");
     let safety = inbox["alerts"]
         .as_array()
@@ -180,14 +156,12 @@ async fn after_rotation_the_old_key_can_go_and_alerts_still_read(db: PgPool) {
         .iter()
         .find(|a| a["kind"] == "advocate_safety")
         .unwrap_or_else(|| panic!("no missed check-out alert: {inbox}"));
-    let (s, read) = call(
-        &server,
-        &coordinator,
-        "GET",
-        &format!("/v1/alerts/{}", safety["id"].as_str().unwrap()),
-        None,
-    )
-    .await;
+    let (s, read) = server
+        .get(
+            &coordinator,
+            &format!("/v1/alerts/{}", safety["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(s, 200, "{read}");
     assert!(
         read["details"].as_str().unwrap().contains("40.2501"),

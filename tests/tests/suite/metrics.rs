@@ -95,30 +95,29 @@ async fn metrics_show_what_operators_watch_and_no_label_carries_personal_data(db
 
     // The coordinator's phone.
     let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        &server,
-        &coordinator,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "expirationTime": null, "keys": sub["keys"]})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &coordinator,
+            "/v1/push/subscriptions",
+            json!({"endpoint": sub["endpoint"], "expirationTime": null, "keys": sub["keys"]}),
+        )
+        .await;
     assert_eq!(s, 201);
 
     // A contact whose screening scores high becomes an alert through the worker, which
     // pushes it to the coordinator on call, who acknowledges it.
     let contact = Uuid::new_v4();
-    let (s, v) = call(&server, &advocate, "PUT", &format!("/v1/contacts/{contact}"), Some(json!({
+    let (s, v) = server.put(&advocate, &format!("/v1/contacts/{contact}"), json!({
         "occurred_at": chrono::Utc::now(), "setting": "on_scene", "incident_type": "domestic_violence",
         "person": {"id": Uuid::new_v4(), "pseudonym": "Client Quartz", "name": "Rosalind Example",
                    "phone": "801-555-0199", "address": "12 Quartz Lane"},
         "notes": "Rosalind said her partner has a gun", "status": "open",
-        "screenings": [{"id": Uuid::new_v4(), "screening": {"instrument": "lap", "answers": ["yes","no","no","no","no","no","no","no","no","no","no"]}}]
-    }))).await;
+        "screenings": [high_risk_screening()]
+    })).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(server.escalate().await, 1);
     server.push_worker().run_once().await.unwrap();
-    let (s, alerts) = call(&server, &coordinator, "GET", "/v1/alerts", None).await;
+    let (s, alerts) = server.get(&coordinator, "/v1/alerts").await;
     assert_eq!(s, 200);
     let alert = alerts["alerts"]
         .as_array()
@@ -126,49 +125,31 @@ async fn metrics_show_what_operators_watch_and_no_label_carries_personal_data(db
         .and_then(|a| a["id"].as_str())
         .expect("the high-risk alert")
         .to_owned();
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "POST",
-        &format!("/v1/alerts/{alert}/acknowledge"),
-        None,
-    )
-    .await;
+    let (s, v) = server
+        .post_empty(&coordinator, &format!("/v1/alerts/{alert}/acknowledge"))
+        .await;
     assert_eq!(s, 200, "{v}");
 
     // A second alert that nobody answers escalates.
-    let (s, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": Uuid::new_v4(), "kind": "advocate_safety", "details": "Rosalind at 12 Quartz Lane"})),
-    )
+    let (s, v) = server.post(&advocate, "/v1/alerts", json!({"id": Uuid::new_v4(), "kind": "advocate_safety", "details": "Rosalind at 12 Quartz Lane"}))
     .await;
     assert_eq!(s, 201, "{v}");
     server.time_passes().await;
     server.escalate().await;
 
     // A search, a read of an unknown contact (404), a made-up path with a name in it.
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "GET",
-        "/v1/directory/nearby?latitude=40.2338&longitude=-111.6585&radius_m=25000",
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .get(
+            &advocate,
+            "/v1/directory/nearby?latitude=40.2338&longitude=-111.6585&radius_m=25000",
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "GET",
-        &format!("/v1/contacts/{}", Uuid::new_v4()),
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .get(&advocate, &format!("/v1/contacts/{}", Uuid::new_v4()))
+        .await;
     assert_eq!(s, 404);
-    let (s, _) = call(&server, &advocate, "GET", "/v1/people/Rosalind", None).await;
+    let (s, _) = server.get(&advocate, "/v1/people/Rosalind").await;
     assert_eq!(s, 404);
 
     // Not on the API's address.

@@ -11,10 +11,6 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use uuid::Uuid;
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
@@ -53,34 +49,28 @@ fn spans(list: &Value, schedule: Uuid) -> Vec<(&str, &str, bool)> {
 }
 
 async fn put_schedule(server: &TestServer, t: &str, id: Uuid, body: Value) {
-    let (s, v) = call(
-        server,
-        t,
-        "PUT",
-        &format!("/v1/oncall/schedules/{id}"),
-        Some(body),
-    )
-    .await;
+    let (s, v) = server
+        .put(t, &format!("/v1/oncall/schedules/{id}"), body)
+        .await;
     assert_eq!(s, 200, "{v}");
 }
 
 async fn cover(server: &TestServer, t: &str, id: Uuid, user: Uuid, from: &str, to: &str) {
-    let (s, v) = call(
-        server,
-        t,
-        "POST",
-        &format!("/v1/oncall/schedules/{id}/overrides"),
-        Some(json!({"user_id": user, "start_at": from, "end_at": to})),
-    )
-    .await;
+    let (s, v) = server
+        .post(
+            t,
+            &format!("/v1/oncall/schedules/{id}/overrides"),
+            json!({"user_id": user, "start_at": from, "end_at": to}),
+        )
+        .await;
     assert_eq!(s, 201, "{v}");
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
-    let a = token(&server, ADVOCATE).await;
+    let c = server.token(COORDINATOR).await;
+    let a = server.token(ADVOCATE).await;
     let (cid, aid) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,
@@ -111,7 +101,7 @@ async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(d
     .await;
 
     let window = "/v1/oncall/me/shifts?from=2026-10-30T00:00:00Z&days=4";
-    let (s, mine) = call(&server, &c, "GET", window, None).await;
+    let (s, mine) = server.get(&c, window).await;
     assert_eq!(s, 200, "{mine}");
     assert_eq!(
         spans(&mine, id),
@@ -139,14 +129,14 @@ async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(d
         mine["shifts"].as_array().unwrap().len(),
         "one UID per stretch"
     );
-    let (_, again) = call(&server, &c, "GET", window, None).await;
+    let (_, again) = server.get(&c, window).await;
     assert_eq!(
         triples(&again),
         triples(&mine),
         "the same stretches, the same UIDs"
     );
 
-    let (_, theirs) = call(&server, &a, "GET", window, None).await;
+    let (_, theirs) = server.get(&a, window).await;
     assert_eq!(
         spans(&theirs, id),
         vec![
@@ -157,19 +147,12 @@ async fn my_shifts_cut_out_others_overrides_add_mine_and_follow_the_wall_clock(d
     );
 
     for bad in ["days=0", "days=184", "days=x", "from=yesterday", "size=3"] {
-        let (s, v) = call(
-            &server,
-            &c,
-            "GET",
-            &format!("/v1/oncall/me/shifts?{bad}"),
-            None,
-        )
-        .await;
+        let (s, v) = server.get(&c, &format!("/v1/oncall/me/shifts?{bad}")).await;
         assert_eq!(s, 400, "{bad}: {v}");
     }
     // Somebody on no schedule has no shifts; the other agency sees none of these.
-    let other = token(&server, OTHER_ADMIN).await;
-    let (s, none) = call(&server, &other, "GET", window, None).await;
+    let other = server.token(OTHER_ADMIN).await;
+    let (s, none) = server.get(&other, window).await;
     assert_eq!((s, none["shifts"].as_array().unwrap().len()), (200, 0));
 }
 
@@ -217,7 +200,7 @@ async fn feed(server: &TestServer, path: &str) -> reqwest::Response {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let (cid, aid) = (
         server.user_id(COORDINATOR).await,
         server.user_id(ADVOCATE).await,
@@ -255,7 +238,7 @@ async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
     )
     .await;
 
-    let (s, created) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
+    let (s, created) = server.post_empty(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(s, 201, "{created}");
     let path = created["path"].as_str().unwrap().to_owned();
     assert!(
@@ -285,17 +268,15 @@ async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
     let cal = parse_ical(&body);
     assert_eq!(cal["calendar"]["version"], "2.0");
 
-    let (s, mine) = call(
-        &server,
-        &c,
-        "GET",
-        &format!(
-            "/v1/oncall/me/shifts?from={}&days={days}",
-            from.to_rfc3339().replace('+', "%2B")
-        ),
-        None,
-    )
-    .await;
+    let (s, mine) = server
+        .get(
+            &c,
+            &format!(
+                "/v1/oncall/me/shifts?from={}&days={days}",
+                from.to_rfc3339().replace('+', "%2B")
+            ),
+        )
+        .await;
     assert_eq!(s, 200, "{mine}");
     let api: BTreeSet<_> = triples(&mine).into_iter().collect();
     let to = from + Duration::days(days);
@@ -370,11 +351,11 @@ async fn the_calendar_feed_matches_my_shifts_across_a_dst_change(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
     let server = TestServer::start(db).await;
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let cid = server.user_id(COORDINATOR).await;
-    let (_, status) = call(&server, &c, "GET", "/v1/oncall/me/calendar-feed", None).await;
+    let (_, status) = server.get(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(status["active"], false);
-    let (s, first) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
+    let (s, first) = server.post_empty(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(s, 201);
     let first = first["path"].as_str().unwrap().to_owned();
     let token = first
@@ -418,28 +399,23 @@ async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
         assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 
-    let (s, second) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
+    let (s, second) = server.post_empty(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(s, 201);
     let second = second["path"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
     assert_eq!(feed(&server, &first).await.status(), 404, "rotated away");
     assert_eq!(feed(&server, &second).await.status(), 200);
-    let (_, status) = call(&server, &c, "GET", "/v1/oncall/me/calendar-feed", None).await;
+    let (_, status) = server.get(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(status["active"], true);
 
-    let (s, _) = call(&server, &c, "DELETE", "/v1/oncall/me/calendar-feed", None).await;
+    let (s, _) = server.delete(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(s, 204);
     assert_eq!(feed(&server, &second).await.status(), 404, "revoked");
-    let (s, _) = call(&server, &c, "DELETE", "/v1/oncall/me/calendar-feed", None).await;
+    let (s, _) = server.delete(&c, "/v1/oncall/me/calendar-feed").await;
     assert_eq!(s, 404);
-    let (s, _) = call(
-        &server,
-        "not a token",
-        "POST",
-        "/v1/oncall/me/calendar-feed",
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .post_empty("not a token", "/v1/oncall/me/calendar-feed")
+        .await;
     assert_eq!(s, 401);
 
     let actions: Vec<String> = sqlx::query_scalar(
@@ -473,41 +449,27 @@ async fn feed_tokens_are_stored_hashed_rotate_and_revoke(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn ending_sessions_or_disabling_ends_the_calendar_url(db: PgPool) {
     let server = TestServer::start(db).await;
-    let admin = token(&server, ADMIN).await;
+    let admin = server.token(ADMIN).await;
     let coordinator = server.user_id(COORDINATOR).await;
     for end in ["revoke", "disable"] {
-        let c = token(&server, COORDINATOR).await;
-        let (s, created) = call(&server, &c, "POST", "/v1/oncall/me/calendar-feed", None).await;
+        let c = server.token(COORDINATOR).await;
+        let (s, created) = server.post_empty(&c, "/v1/oncall/me/calendar-feed").await;
         assert_eq!(s, 201);
         let path = created["path"].as_str().unwrap().to_owned();
         assert_eq!(feed(&server, &path).await.status(), 200);
         let (s, _) = match end {
             "revoke" => {
                 let url = format!("/v1/admin/users/{coordinator}/revoke-sessions");
-                call(&server, &admin, "POST", &url, None).await
+                server.post_empty(&admin, &url).await
             }
             _ => {
                 let url = format!("/v1/admin/users/{coordinator}");
-                call(
-                    &server,
-                    &admin,
-                    "PATCH",
-                    &url,
-                    Some(json!({"disabled": true})),
-                )
-                .await
+                server.patch(&admin, &url, json!({"disabled": true})).await
             }
         };
         assert_eq!(s, 200, "{end}");
         assert_eq!(feed(&server, &path).await.status(), 404, "{end}");
         let url = format!("/v1/admin/users/{coordinator}");
-        call(
-            &server,
-            &admin,
-            "PATCH",
-            &url,
-            Some(json!({"disabled": false})),
-        )
-        .await;
+        server.patch(&admin, &url, json!({"disabled": false})).await;
     }
 }

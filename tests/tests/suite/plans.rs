@@ -33,31 +33,6 @@ fn plan() -> SafetyPlanContent {
     c
 }
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
-/// A person in the demo agency, created the way phones do: by recording a contact.
-async fn person(server: &TestServer, token: &str) -> Uuid {
-    let person = Uuid::new_v4();
-    let body = json!({
-        "occurred_at": chrono::Utc::now() - chrono::Duration::hours(1),
-        "setting": "hospital",
-        "incident_type": "domestic_violence",
-        "person": {"id": person, "pseudonym": "Client 7730"},
-        "status": "open",
-    });
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", Uuid::new_v4())))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    person
-}
-
 fn plan_url(server: &TestServer, person: Uuid, rest: &str) -> String {
     server.url(&format!("/v1/persons/{person}/safety-plan{rest}"))
 }
@@ -105,15 +80,11 @@ async fn get(token: &str, url: String) -> Answer {
     }
 }
 
-async fn count(db: &PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let p = server.new_person(&t).await;
     let advocate = server.user_id(ADVOCATE).await;
 
     // No plan yet.
@@ -136,7 +107,7 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     assert_eq!(current.body, first.body);
 
     // A coordinator edits version 1.
-    let c = token(&server, COORDINATOR).await;
+    let c = server.token(COORDINATOR).await;
     let mut edited = plan();
     edited.safe_places.push("Library on 5th".into());
     let v2 = json!(edited);
@@ -163,10 +134,7 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
     assert_eq!(s.etag.as_deref(), Some("\"2\""));
     // Without If-Match a later save is refused; a malformed one is a bad request.
     let s = save(&server, &t, p, &json!(stale), None).await;
-    assert_eq!(
-        (s.status, s.body["type"].as_str()),
-        (428, Some(types::PRECONDITION_REQUIRED))
-    );
+    assert_problem!(s.status, s.body, 428, types::PRECONDITION_REQUIRED);
     let s = save(&server, &t, p, &json!(stale), Some("two")).await;
     assert_eq!(s.status, 400);
 
@@ -250,9 +218,9 @@ async fn every_save_is_a_version_guarded_by_if_match(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let c = token(&server, COORDINATOR).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let c = server.token(COORDINATOR).await;
+    let p = server.new_person(&t).await;
 
     // Two first saves at once: one creates the plan, the other must reload.
     let firsts = [(t.clone(), "first phone"), (c.clone(), "second phone")].map(|(tok, item)| {
@@ -318,8 +286,8 @@ async fn two_editors_of_the_same_version_cannot_both_win(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let p = server.new_person(&t).await;
     let first = save(&server, &t, p, &json!(plan()), None).await;
     let plan_id = first.body["id"].as_str().unwrap().to_owned();
     save(&server, &t, p, &json!(plan()), Some("\"1\"")).await;
@@ -398,8 +366,8 @@ async fn plan_content_is_sealed_at_rest_and_kept_out_of_the_audit_log(db: PgPool
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn exports_are_discreet_and_escaped(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let p = server.new_person(&t).await;
     let mut content = plan();
     content
         .safe_places
@@ -490,8 +458,8 @@ async fn exports_are_discreet_and_escaped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let p = server.new_person(&t).await;
     assert_eq!(save(&server, &t, p, &json!(plan()), None).await.status, 201);
 
     let paths = [
@@ -528,11 +496,11 @@ async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
             out
         }
     };
-    let other = token(&server, OTHER_ADVOCATE).await;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(statuses(other.clone()).await, vec![404; 7]);
     for email in [HOUSING, ADMIN, OTHER_ADMIN] {
         assert_eq!(
-            statuses(token(&server, email).await).await,
+            statuses(server.token(email).await).await,
             vec![403; 7],
             "{email}"
         );
@@ -558,8 +526,8 @@ async fn other_agencies_get_404_and_other_roles_403(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn bad_plans_get_field_errors(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = token(&server, ADVOCATE).await;
-    let p = person(&server, &t).await;
+    let t = server.token(ADVOCATE).await;
+    let p = server.new_person(&t).await;
     let mut bad = plan();
     bad.warning_signs.push("x".repeat(501));
     bad.safe_places.push("   ".into());
@@ -571,10 +539,7 @@ async fn bad_plans_get_field_errors(db: PgPool) {
         relationship: None,
     });
     let s = save(&server, &t, p, &json!(bad), None).await;
-    assert_eq!(
-        (s.status, s.body["type"].as_str()),
-        (422, Some(types::VALIDATION))
-    );
+    assert_problem!(s.status, s.body, 422, types::VALIDATION);
     let mut pointers: Vec<&str> = s.body["errors"]
         .as_array()
         .unwrap()
@@ -604,11 +569,9 @@ async fn bad_plans_get_field_errors(db: PgPool) {
         None,
     )
     .await;
-    assert_eq!(s.status, 422);
-    assert_eq!(s.body["errors"][0]["pointer"], "/leaving/car");
+    assert_field_error!(s.status, s.body, "/leaving/car");
     let s = save(&server, &t, p, &json!({"children": "two"}), None).await;
-    assert_eq!(s.status, 422);
-    assert_eq!(s.body["errors"][0]["pointer"], "/children");
+    assert_field_error!(s.status, s.body, "/children");
     assert_eq!(count(&db, "SELECT count(*) FROM safety_plans").await, 0);
 
     // An empty plan is a plan: every section may be left out.

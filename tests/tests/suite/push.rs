@@ -4,7 +4,6 @@
 //! not delaying another, and the background worker woken by NOTIFY.
 
 use fieldline_tests::*;
-use fieldline_wire::problem::types;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::time::Duration;
@@ -48,12 +47,7 @@ async fn send_test(server: &TestServer, token: &str) -> i64 {
 async fn a_push_arrives_signed_encrypted_and_without_personal_data(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let coordinator = server.token(COORDINATOR).await;
     let key: Value = raw()
         .get(server.url("/v1/push/vapid-public-key"))
         .send()
@@ -107,12 +101,7 @@ async fn a_push_arrives_signed_encrypted_and_without_personal_data(db: PgPool) {
 async fn gone_subscriptions_are_removed(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (sub, ours) = register(&server, &receiver, &t).await;
     receiver.expire(&sub).await;
     send_test(&server, &t).await;
@@ -138,25 +127,20 @@ async fn gone_subscriptions_are_removed(db: PgPool) {
         .await
         .unwrap();
     assert!(list["subscriptions"].as_array().unwrap().is_empty());
-    let res = raw()
-        .delete(server.url(&format!("/v1/push/subscriptions/{ours}")))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(
+        server
+            .delete(&t, &format!("/v1/push/subscriptions/{ours}"))
+            .await
+            .0,
+        404
+    );
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn server_errors_and_rate_limits_are_retried_and_recorded(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &FAST_RETRIES).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (sub, _) = register(&server, &receiver, &t).await;
     receiver
         .fault(&sub, json!({"status": 500, "times": 2}))
@@ -220,12 +204,7 @@ async fn server_errors_and_rate_limits_are_retried_and_recorded(db: PgPool) {
 async fn a_slow_push_service_does_not_delay_another(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let (slow, _) = register(&server, &receiver, &t).await;
     let (fast, _) = register(&server, &receiver, &t).await;
     receiver
@@ -270,7 +249,7 @@ async fn the_background_worker_delivers_when_woken(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let mut server = TestServer::start(db).await;
     server.start_push_worker();
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let (sub, _) = register(&server, &receiver, &t).await;
     send_test(&server, &t).await;
     let mut arrived = false;
@@ -288,12 +267,7 @@ async fn the_background_worker_delivers_when_woken(db: PgPool) {
 async fn bad_subscriptions_are_refused(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let t = server.token(COORDINATOR).await;
     let p256dh =
         "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
     for (body, pointer) in [
@@ -318,27 +292,19 @@ async fn bad_subscriptions_are_refused(db: PgPool) {
             "/keys/auth",
         ),
     ] {
-        let res = raw()
-            .post(server.url("/v1/push/subscriptions"))
-            .bearer_auth(&t)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422, "{body}");
-        let v: Value = res.json().await.unwrap();
-        assert_eq!(v["type"], types::VALIDATION);
-        assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+        let (s, v) = server
+            .post(&t, "/v1/push/subscriptions", body.clone())
+            .await;
+        assert_field_error!(s, v, pointer, "{body}");
     }
     let ok = json!({"endpoint": "https://push.example/x", "keys": {"p256dh": p256dh, "auth": "tBHItJI5svbpez7KI4CCXg"}});
-    let res = raw()
-        .post(server.url("/v1/push/subscriptions"))
-        .bearer_auth(&t)
-        .json(&ok)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(
+        server
+            .post(&t, "/v1/push/subscriptions", ok.clone())
+            .await
+            .0,
+        201
+    );
     assert_eq!(
         raw()
             .post(server.url("/v1/push/subscriptions"))

@@ -91,19 +91,14 @@ impl Tripwire {
     }
 }
 
-async fn token(server: &TestServer, email: &str) -> String {
-    server.login(email).await.session().unwrap().access_token
-}
-
 async fn register(server: &TestServer, token: &str, endpoint: &str) -> (u16, Value) {
-    call(
-        server,
-        token,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}})),
-    )
-    .await
+    server
+        .post(
+            token,
+            "/v1/push/subscriptions",
+            json!({"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}),
+        )
+        .await
 }
 
 async fn deliveries(server: &TestServer) -> Vec<(String, String, Option<String>)> {
@@ -120,7 +115,7 @@ async fn deliveries(server: &TestServer) -> Vec<(String, String, Option<String>)
 async fn internal_endpoints_are_refused_when_registered(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     // The issue's three, and their disguises.
     for endpoint in [
         "https://169.254.169.254/latest/meta-data/",
@@ -138,9 +133,7 @@ async fn internal_endpoints_are_refused_when_registered(db: PgPool) {
         "https://user:pw@push.example/x",
     ] {
         let (s, v) = register(&server, &t, endpoint).await;
-        assert_eq!(s, 422, "{endpoint}: {v}");
-        assert_eq!(v["type"], types::VALIDATION);
-        assert_eq!(v["errors"][0]["pointer"], "/endpoint", "{v}");
+        assert_field_error!(s, v, "/endpoint", "{endpoint}");
         assert!(
             !v.to_string().contains(endpoint),
             "the answer echoes the URL: {v}"
@@ -222,7 +215,7 @@ async fn the_resolver_guard_refuses_internal_answers() {
 async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
     let server =
         TestServer::start_with(db, &[("FIELDLINE_PUSH_ALLOW_HTTP_LOOPBACK", "false")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let tripwire = Tripwire::start().await;
     let endpoint = format!("https://inside.push.test:{}/push/x", tripwire.port);
     let (s, v) = register(&server, &t, &endpoint).await;
@@ -244,7 +237,7 @@ async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
         Arc::new(table.clone()),
     )
     .unwrap();
-    let (s, _) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!(s, 202);
     assert_eq!(worker.run_once().await.unwrap(), 2);
     assert_eq!(table.asked(), vec!["inside.push.test"]);
@@ -278,7 +271,7 @@ async fn the_sender_checks_the_resolved_address_before_connecting(db: PgPool) {
 async fn internal_addresses_are_never_connected_to(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start(db).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let coordinator = server.user_id(COORDINATOR).await;
     let agency: Uuid = sqlx::query_scalar("SELECT agency_id FROM users WHERE id = $1")
         .bind(coordinator)
@@ -309,16 +302,7 @@ async fn internal_addresses_are_never_connected_to(db: PgPool) {
         .unwrap();
     }
     // And one good device, on the test receiver.
-    let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        &server,
-        &t,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-    )
-    .await;
-    assert_eq!(s, 201);
+    let sub = receiver.register(&server, &t).await;
     let table = Table::new(&[
         ("metadata.push.test", &["169.254.169.254"]),
         ("private.push.test", &["10.0.0.1"]),
@@ -332,7 +316,7 @@ async fn internal_addresses_are_never_connected_to(db: PgPool) {
         Arc::new(table.clone()),
     )
     .unwrap();
-    let (s, v) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, v) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!((s, v["deliveries"].as_i64()), (202, Some(8)));
     assert_eq!(worker.run_once().await.unwrap(), 8);
     // Only the receiver's loopback address was ever handed to the connector.
@@ -399,12 +383,12 @@ async fn redirector(to: String) -> u16 {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn redirects_are_not_followed(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     let tripwire = Tripwire::start().await;
     let port = redirector(format!("http://127.0.0.1:{}/elsewhere", tripwire.port)).await;
     let endpoint = format!("http://127.0.0.1:{port}/push/x");
     assert_eq!(register(&server, &t, &endpoint).await.0, 201);
-    let (s, _) = call(&server, &t, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&t, "/v1/push/test").await;
     assert_eq!(s, 202);
     server.push_worker().run_once().await.unwrap();
     assert_eq!(tripwire.hits(), 0, "the redirect was followed");
@@ -427,37 +411,31 @@ async fn redirects_are_not_followed(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn devices_per_person_are_capped(db: PgPool) {
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_DEVICES", "3")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     for i in 0..3 {
         let (s, v) = register(&server, &t, &format!("https://push.example/d{i}")).await;
         assert_eq!(s, 201, "{v}");
     }
     let (s, v) = register(&server, &t, "https://push.example/d3").await;
-    assert_eq!(s, 409, "{v}");
-    assert_eq!(v["type"], types::CONFLICT);
+    assert_problem!(s, v, 409, types::CONFLICT);
     // Registering one of the three again (new keys after a browser update) still works.
     assert_eq!(
         register(&server, &t, "https://push.example/d1").await.0,
         201
     );
     // Removing one makes room.
-    let (_, list) = call(&server, &t, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&t, "/v1/push/subscriptions").await;
     let id = list["subscriptions"][0]["id"].as_str().unwrap().to_owned();
-    let (s, _) = call(
-        &server,
-        &t,
-        "DELETE",
-        &format!("/v1/push/subscriptions/{id}"),
-        None,
-    )
-    .await;
+    let (s, _) = server
+        .delete(&t, &format!("/v1/push/subscriptions/{id}"))
+        .await;
     assert_eq!(s, 204);
     assert_eq!(
         register(&server, &t, "https://push.example/d3").await.0,
         201
     );
     // Many at once cannot exceed the cap either.
-    let other = token(&server, ADVOCATE).await;
+    let other = server.token(ADVOCATE).await;
     let mut set = tokio::task::JoinSet::new();
     for i in 0..8 {
         let (url, other) = (server.url("/v1/push/subscriptions"), other.clone());
@@ -484,14 +462,13 @@ async fn devices_per_person_are_capped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
     let server = TestServer::start(db).await;
-    let theirs = token(&server, OTHER_ADVOCATE).await;
-    let ours = token(&server, ADVOCATE).await;
+    let theirs = server.token(OTHER_ADVOCATE).await;
+    let ours = server.token(ADVOCATE).await;
     let endpoint = "https://push.example/shared-device";
     let (s, registered) = register(&server, &theirs, endpoint).await;
     assert_eq!(s, 201);
     let (s, v) = register(&server, &ours, endpoint).await;
-    assert_eq!(s, 409, "{v}");
-    assert_eq!(v["type"], types::CONFLICT);
+    assert_problem!(s, v, 409, types::CONFLICT);
     let owner: Uuid =
         sqlx::query_scalar("SELECT user_id FROM push_subscriptions WHERE endpoint = $1")
             .bind(endpoint)
@@ -500,17 +477,17 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
             .unwrap();
     assert_eq!(owner, server.user_id(OTHER_ADVOCATE).await, "it moved");
     // Their device still gets their pushes; ours lists nothing.
-    let (_, list) = call(&server, &ours, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&ours, "/v1/push/subscriptions").await;
     assert!(list["subscriptions"].as_array().unwrap().is_empty());
-    let (_, list) = call(&server, &theirs, "GET", "/v1/push/subscriptions", None).await;
+    let (_, list) = server.get(&theirs, "/v1/push/subscriptions").await;
     assert_eq!(list["subscriptions"][0]["id"], registered["id"]);
 
     // Within one agency (a shared phone at a shift change) it moves, visibly: the audit log
     // says from whom, and what was queued for the previous owner is cancelled.
-    let coordinator = token(&server, COORDINATOR).await;
+    let coordinator = server.token(COORDINATOR).await;
     let phone = "https://push.example/shift-phone";
     assert_eq!(register(&server, &coordinator, phone).await.0, 201);
-    let (s, _) = call(&server, &coordinator, "POST", "/v1/push/test", None).await;
+    let (s, _) = server.post_empty(&coordinator, "/v1/push/test").await;
     assert_eq!(s, 202);
     let (s, moved) = register(&server, &ours, phone).await;
     assert_eq!(s, 201);
@@ -539,12 +516,9 @@ async fn an_endpoint_of_another_agency_is_not_moved(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_TEST_LIMIT", "2")]).await;
-    let t = token(&server, COORDINATOR).await;
+    let t = server.token(COORDINATOR).await;
     for _ in 0..2 {
-        assert_eq!(
-            call(&server, &t, "POST", "/v1/push/test", None).await.0,
-            202
-        );
+        assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
     }
     let res = raw()
         .post(server.url("/v1/push/test"))
@@ -562,19 +536,13 @@ async fn test_pushes_are_rate_limited_per_person(db: PgPool) {
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["type"], types::TOO_MANY_REQUESTS);
     // Someone else is not affected; a new window allows more.
-    let other = token(&server, ADVOCATE).await;
-    assert_eq!(
-        call(&server, &other, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    let other = server.token(ADVOCATE).await;
+    assert_eq!(server.post_empty(&other, "/v1/push/test").await.0, 202);
     sqlx::query("UPDATE push_test_sends SET window_started_at = now() - interval '1 hour'")
         .execute(&server.db)
         .await
         .unwrap();
-    assert_eq!(
-        call(&server, &t, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
 }
 
 /// Makes every waiting delivery due now (the worker uses the database's clock).
@@ -589,33 +557,18 @@ async fn retries_fall_due(server: &TestServer) {
 async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
-    let ours = token(&server, COORDINATOR).await;
-    let theirs = token(&server, OTHER_ADMIN).await;
+    let ours = server.token(COORDINATOR).await;
+    let theirs = server.token(OTHER_ADMIN).await;
     let mut subs = HashMap::new();
     for (who, t) in [("ours", &ours), ("theirs", &theirs)] {
-        let sub = receiver.subscribe().await;
-        let (s, v) = call(
-            &server,
-            t,
-            "POST",
-            "/v1/push/subscriptions",
-            Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-        )
-        .await;
-        assert_eq!(s, 201, "{v}");
+        let sub = receiver.register(&server, t).await;
         subs.insert(who, sub["id"].as_str().unwrap().to_owned());
     }
     // Two poisoned rows of our agency, first in line: one that cannot be claimed (its attempt
     // counter is at the integer limit, so claiming it overflows) and one whose result cannot
     // be recorded (the database refuses its attempt rows).
-    assert_eq!(
-        call(&server, &ours, "POST", "/v1/push/test", None).await.0,
-        202
-    );
-    assert_eq!(
-        call(&server, &ours, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    assert_eq!(server.post_empty(&ours, "/v1/push/test").await.0, 202);
+    assert_eq!(server.post_empty(&ours, "/v1/push/test").await.0, 202);
     let poisoned: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM push_deliveries ORDER BY created_at, id")
             .fetch_all(&server.db)
@@ -649,12 +602,7 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
         .await
         .unwrap();
     // The other agency's push, queued after them.
-    assert_eq!(
-        call(&server, &theirs, "POST", "/v1/push/test", None)
-            .await
-            .0,
-        202
-    );
+    assert_eq!(server.post_empty(&theirs, "/v1/push/test").await.0, 202);
 
     // One round: theirs arrives; the unclaimable row is parked; the unrecordable one waits
     // for a retry.
@@ -707,18 +655,13 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
     // Nothing is claimed again, and new pushes go out as usual.
     retries_fall_due(&server).await;
     assert_eq!(worker.run_once().await.unwrap(), 0);
-    assert_eq!(
-        call(&server, &theirs, "POST", "/v1/push/test", None)
-            .await
-            .0,
-        202
-    );
+    assert_eq!(server.post_empty(&theirs, "/v1/push/test").await.0, 202);
     worker.run_once().await.unwrap();
     assert_eq!(receiver.messages(&subs["theirs"]).await.len(), 2);
 
     // The agency's admin sees what was parked and why; no one else does.
-    let admin = token(&server, ADMIN).await;
-    let (s, v) = call(&server, &admin, "GET", "/v1/push/parked", None).await;
+    let admin = server.token(ADMIN).await;
+    let (s, v) = server.get(&admin, "/v1/push/parked").await;
     assert_eq!(s, 200, "{v}");
     let mut parked: Vec<(String, String)> = v["parked"]
         .as_array()
@@ -745,9 +688,9 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
         !v.to_string().contains("/push/"),
         "endpoints are not listed: {v}"
     );
-    let (s, v) = call(&server, &theirs, "GET", "/v1/push/parked", None).await;
+    let (s, v) = server.get(&theirs, "/v1/push/parked").await;
     assert_eq!((s, v["parked"].as_array().map(Vec::len)), (200, Some(0)));
-    let (s, _) = call(&server, &ours, "GET", "/v1/push/parked", None).await;
+    let (s, _) = server.get(&ours, "/v1/push/parked").await;
     assert_eq!(s, 403);
 }
 
@@ -755,21 +698,9 @@ async fn a_poisoned_delivery_does_not_hold_up_other_agencies(db: PgPool) {
 async fn a_lease_that_keeps_running_out_is_parked_after_the_last_attempt(db: PgPool) {
     let receiver = PushReceiver::start().await;
     let server = TestServer::start_with(db, &[("FIELDLINE_PUSH_MAX_ATTEMPTS", "3")]).await;
-    let t = token(&server, COORDINATOR).await;
-    let sub = receiver.subscribe().await;
-    let (s, _) = call(
-        &server,
-        &t,
-        "POST",
-        "/v1/push/subscriptions",
-        Some(json!({"endpoint": sub["endpoint"], "keys": sub["keys"]})),
-    )
-    .await;
-    assert_eq!(s, 201);
-    assert_eq!(
-        call(&server, &t, "POST", "/v1/push/test", None).await.0,
-        202
-    );
+    let t = server.token(COORDINATOR).await;
+    let sub = receiver.register(&server, &t).await;
+    assert_eq!(server.post_empty(&t, "/v1/push/test").await.0, 202);
     // Its sender died (or could record nothing) on each attempt; the last lease has run out.
     sqlx::query(
         "UPDATE push_deliveries SET state = 'claimed', attempt = 3, claim_token = gen_random_uuid(),

@@ -45,22 +45,10 @@ fn contact(person: Uuid, status: ContactStatus) -> ContactInput {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
-    let put = |id: Uuid, body: ContactInput| {
-        let (url, t) = (server.url(&format!("/v1/contacts/{id}")), advocate.clone());
-        async move {
-            raw()
-                .put(url)
-                .bearer_auth(t)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
+    let advocate = server.token(ADVOCATE).await;
+    let admin = server.token(ADMIN).await;
+    let put =
+        async |id: Uuid, body: ContactInput| server.put_contact(&advocate, id, &body, None).await.0;
     let (old, recent, open) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     let (old_person, shared_person) = (Uuid::new_v4(), Uuid::new_v4());
     assert_eq!(
@@ -81,64 +69,49 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
         .await
         .unwrap();
 
-    let call = |method: &'static str, path: &'static str, body: Option<Value>, token: String| {
-        let url = server.url(path);
-        async move {
-            let mut req = raw()
-                .request(method.parse().unwrap(), url)
-                .bearer_auth(token);
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            let res = req.send().await.unwrap();
-            (
-                res.status().as_u16(),
-                res.json::<Value>().await.unwrap_or(Value::Null),
-            )
-        }
-    };
     // Without a period there is nothing to purge by; only admins set or run it.
     assert_eq!(
-        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+        server
+            .post_empty(&admin, "/v1/admin/retention/purge")
             .await
             .0,
         409
     );
     assert_eq!(
-        call(
-            "PUT",
-            "/v1/admin/retention",
-            Some(json!({"closed_contact_retention_days": 30})),
-            advocate.clone()
-        )
-        .await
-        .0,
+        server
+            .put(
+                &advocate,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 30})
+            )
+            .await
+            .0,
         403
     );
     assert_eq!(
-        call(
-            "PUT",
-            "/v1/admin/retention",
-            Some(json!({"closed_contact_retention_days": 5})),
-            admin.clone()
-        )
-        .await
-        .0,
+        server
+            .put(
+                &admin,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 5})
+            )
+            .await
+            .0,
         422
     );
-    let (s, v) = call(
-        "PUT",
-        "/v1/admin/retention",
-        Some(json!({"closed_contact_retention_days": 30})),
-        admin.clone(),
-    )
-    .await;
+    let (s, v) = server
+        .put(
+            &admin,
+            "/v1/admin/retention",
+            json!({"closed_contact_retention_days": 30}),
+        )
+        .await;
     assert_eq!(
         (s, v["closed_contact_retention_days"].as_i64()),
         (200, Some(30))
     );
 
-    let (s, report) = call("POST", "/v1/admin/retention/purge", None, admin.clone()).await;
+    let (s, report) = server.post_empty(&admin, "/v1/admin/retention/purge").await;
     assert_eq!(s, 200, "{report}");
     assert_eq!(report, json!({"contacts_purged": 1, "persons_purged": 1}));
     let remaining: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM contacts ORDER BY id")
@@ -170,16 +143,17 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
 
     // Idempotent, audited, and phones are told to forget.
     assert_eq!(
-        call("POST", "/v1/admin/retention/purge", None, admin.clone())
+        server
+            .post_empty(&admin, "/v1/admin/retention/purge")
             .await
             .1,
         json!({"contacts_purged": 0, "persons_purged": 0})
     );
-    let audited: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'retention.purge'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let audited = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'retention.purge'",
+    )
+    .await;
     assert_eq!(audited, 2);
     let tombstones: i64 =
         sqlx::query_scalar("SELECT count(*) FROM sync_changes WHERE record_id = $1 AND deleted")
@@ -193,17 +167,13 @@ async fn closed_contacts_past_retention_are_purged_to_counts(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let admin = server.token(ADMIN).await;
     let (id, person) = (Uuid::new_v4(), Uuid::new_v4());
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(&advocate)
-        .json(&contact(person, ContactStatus::Closed))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let (s, _) = server
+        .put_contact(&advocate, id, &contact(person, ContactStatus::Closed), None)
+        .await;
+    assert_eq!(s, 201);
     for (version, if_match) in [(1, None), (2, Some("\"1\""))] {
         let mut req = raw()
             .put(server.url(&format!("/v1/persons/{person}/safety-plan")))
@@ -226,14 +196,17 @@ async fn a_purged_persons_safety_plan_goes_too_but_plans_are_otherwise_kept(db: 
         .execute(&db)
         .await
         .unwrap();
-    let res = raw()
-        .put(server.url("/v1/admin/retention"))
-        .bearer_auth(&admin)
-        .json(&json!({"closed_contact_retention_days": 365}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                "/v1/admin/retention",
+                json!({"closed_contact_retention_days": 365})
+            )
+            .await
+            .0,
+        200
+    );
     let report: Value = raw()
         .post(server.url("/v1/admin/retention/purge"))
         .bearer_auth(&admin)

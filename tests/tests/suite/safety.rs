@@ -8,18 +8,16 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 async fn safety_alerts(server: &TestServer, coordinator: &str) -> Vec<Alert> {
-    let (_, v) = call(server, coordinator, "GET", "/v1/alerts", None).await;
+    let (_, v) = server.get(coordinator, "/v1/alerts").await;
     let mut out = Vec::new();
     for a in v["alerts"].as_array().unwrap() {
         if a["kind"] == "advocate_safety" {
-            let (_, full) = call(
-                server,
-                coordinator,
-                "GET",
-                &format!("/v1/alerts/{}", a["id"].as_str().unwrap()),
-                None,
-            )
-            .await;
+            let (_, full) = server
+                .get(
+                    coordinator,
+                    &format!("/v1/alerts/{}", a["id"].as_str().unwrap()),
+                )
+                .await;
             out.push(serde_json::from_value(full).unwrap());
         }
     }
@@ -33,31 +31,24 @@ fn soon() -> String {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
-    let (s, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 10})),
-    )
-    .await;
+    let (s, v) = server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": id, "expected_end_at": soon(), "grace_minutes": 10}),
+        )
+        .await;
     assert_eq!((s, v["state"].as_str()), (201, Some("active")));
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{id}/location"),
-        Some(json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            &format!("/v1/safety/checkins/{id}/location"),
+            json!({"latitude": 40.2501, "longitude": -111.6492, "precision_m": 15}),
+        )
+        .await;
     assert_eq!(s, 204);
     let raw_loc: Vec<u8> = sqlx::query_scalar("SELECT last_location_sealed FROM checkins")
         .fetch_one(&db)
@@ -92,14 +83,13 @@ async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) 
         "{details}"
     );
     assert_eq!(alerts[0].urgency, "high");
-    let (_, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{id}/checkout"),
-        Some(json!({})),
-    )
-    .await;
+    let (_, v) = server
+        .post(
+            &advocate,
+            &format!("/v1/safety/checkins/{id}/checkout"),
+            json!({}),
+        )
+        .await;
     assert_eq!(
         v["state"], "overdue",
         "a late check-out does not hide the alert"
@@ -109,51 +99,43 @@ async fn a_missed_check_out_raises_one_alert_with_the_last_location(db: PgPool) 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     for id in [a, b] {
         assert_eq!(
-            call(
-                &server,
-                &advocate,
-                "POST",
-                "/v1/safety/checkins",
-                Some(json!({"id": id, "expected_end_at": soon()}))
-            )
-            .await
-            .0,
+            server
+                .post(
+                    &advocate,
+                    "/v1/safety/checkins",
+                    json!({"id": id, "expected_end_at": soon()})
+                )
+                .await
+                .0,
             201
         );
     }
     let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "POST",
-            &format!("/v1/safety/checkins/{a}/extend"),
-            Some(json!({"expected_end_at": later}))
-        )
-        .await
-        .0,
+        server
+            .post(
+                &advocate,
+                &format!("/v1/safety/checkins/{a}/extend"),
+                json!({"expected_end_at": later})
+            )
+            .await
+            .0,
         200
     );
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "POST",
-            &format!("/v1/safety/checkins/{b}/checkout"),
-            Some(json!({}))
-        )
-        .await
-        .0,
+        server
+            .post(
+                &advocate,
+                &format!("/v1/safety/checkins/{b}/checkout"),
+                json!({})
+            )
+            .await
+            .0,
         200
     );
     sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 hour' WHERE id = $1")
@@ -164,44 +146,36 @@ async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
     server.escalate().await;
     assert!(safety_alerts(&server, &coordinator).await.is_empty());
     // Bad input and roles.
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": Uuid::new_v4(), "expected_end_at": "2020-01-01T00:00:00Z"})),
-    )
-    .await;
-    assert_eq!(s, 422);
-    let housing = server.login(HOUSING).await.session().unwrap().access_token;
-    assert_eq!(
-        call(
-            &server,
-            &housing,
-            "POST",
+    let (s, _) = server
+        .post(
+            &advocate,
             "/v1/safety/checkins",
-            Some(json!({"id": Uuid::new_v4(), "expected_end_at": soon()}))
+            json!({"id": Uuid::new_v4(), "expected_end_at": "2020-01-01T00:00:00Z"}),
         )
-        .await
-        .0,
+        .await;
+    assert_eq!(s, 422);
+    let housing = server.token(HOUSING).await;
+    assert_eq!(
+        server
+            .post(
+                &housing,
+                "/v1/safety/checkins",
+                json!({"id": Uuid::new_v4(), "expected_end_at": soon()})
+            )
+            .await
+            .0,
         403
     );
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     assert_eq!(
-        call(
-            &server,
-            &other,
-            "POST",
-            &format!("/v1/safety/checkins/{a}/checkout"),
-            Some(json!({}))
-        )
-        .await
-        .0,
+        server
+            .post(
+                &other,
+                &format!("/v1/safety/checkins/{a}/checkout"),
+                json!({})
+            )
+            .await
+            .0,
         404
     );
 }
@@ -209,56 +183,43 @@ async fn extending_or_checking_out_in_time_raises_nothing(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_duress_code_checks_out_like_any_other_and_raises_an_alert(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "PUT",
-            "/v1/safety/duress-code",
-            Some(json!({"code": "4711"}))
-        )
-        .await
-        .0,
+        server
+            .put(&advocate, "/v1/safety/duress-code", json!({"code": "4711"}))
+            .await
+            .0,
         204
     );
     let (normal, forced) = (Uuid::new_v4(), Uuid::new_v4());
     for id in [normal, forced] {
-        call(
-            &server,
+        server
+            .post(
+                &advocate,
+                "/v1/safety/checkins",
+                json!({"id": id, "expected_end_at": soon()}),
+            )
+            .await;
+    }
+    let (s1, a) = server
+        .post(
             &advocate,
-            "POST",
-            "/v1/safety/checkins",
-            Some(json!({"id": id, "expected_end_at": soon()})),
+            &format!("/v1/safety/checkins/{normal}/checkout"),
+            json!({"code": "1234"}),
         )
         .await;
-    }
-    let (s1, a) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{normal}/checkout"),
-        Some(json!({"code": "1234"})),
-    )
-    .await;
     assert!(
         safety_alerts(&server, &coordinator).await.is_empty(),
         "a wrong code is an ordinary check-out"
     );
-    let (s2, b) = call(
-        &server,
-        &advocate,
-        "POST",
-        &format!("/v1/safety/checkins/{forced}/checkout"),
-        Some(json!({"code": "4711"})),
-    )
-    .await;
+    let (s2, b) = server
+        .post(
+            &advocate,
+            &format!("/v1/safety/checkins/{forced}/checkout"),
+            json!({"code": "4711"}),
+        )
+        .await;
     // Anyone watching the phone sees the same answer.
     assert_eq!((s1, s2), (200, 200));
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
@@ -277,15 +238,10 @@ async fn a_duress_code_checks_out_like_any_other_and_raises_an_alert(db: PgPool)
             .contains("Duress code")
     );
     assert_eq!(
-        call(
-            &server,
-            &advocate,
-            "PUT",
-            "/v1/safety/duress-code",
-            Some(json!({"code": "1"}))
-        )
-        .await
-        .0,
+        server
+            .put(&advocate, "/v1/safety/duress-code", json!({"code": "1"}))
+            .await
+            .0,
         422
     );
 }
@@ -303,13 +259,8 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
         ],
     )
     .await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     // Plain requests on tasks of their own, all started before any is awaited.
     let send = |path: String, method: reqwest::Method, body: Value| {
         let (url, token) = (server.url(&path), advocate.clone());
@@ -335,14 +286,13 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
     };
     assert_eq!(set_code().await.0, 204);
     let checkin = Uuid::new_v4();
-    call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": checkin, "expected_end_at": soon()})),
-    )
-    .await;
+    server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": checkin, "expected_end_at": soon()}),
+        )
+        .await;
     // Sixteen code changes (all to the same code) and the check-out under duress, at once.
     let mut burst = tokio::task::JoinSet::new();
     for _ in 0..16 {
@@ -380,32 +330,21 @@ async fn a_busy_password_gate_never_turns_away_a_check_out(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
-    let (s, v) = call(
-        &server,
-        &coordinator,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": id, "kind": "next_of_kin"})),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    for _ in 0..2 {
-        let (s, _) = call(
-            &server,
-            &advocate,
-            "POST",
-            "/v1/safety/duress",
-            Some(json!({"id": id})),
+    let (s, v) = server
+        .post(
+            &coordinator,
+            "/v1/alerts",
+            json!({"id": id, "kind": "next_of_kin"}),
         )
         .await;
+    assert_eq!(s, 201, "{v}");
+    for _ in 0..2 {
+        let (s, _) = server
+            .post(&advocate, "/v1/safety/duress", json!({"id": id}))
+            .await;
         assert_eq!(s, 202);
     }
     let alerts = safety_alerts(&server, &coordinator).await;
@@ -418,27 +357,17 @@ async fn duress_under_a_colleagues_alert_id_still_raises_its_own(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     let body =
         json!({"id": id, "location": {"latitude": 40.24, "longitude": -111.66, "precision_m": 30}});
     for _ in 0..3 {
         assert_eq!(
-            call(
-                &server,
-                &advocate,
-                "POST",
-                "/v1/safety/duress",
-                Some(body.clone())
-            )
-            .await
-            .0,
+            server
+                .post(&advocate, "/v1/safety/duress", body.clone())
+                .await
+                .0,
             202
         );
     }
@@ -456,30 +385,19 @@ async fn the_duress_button_raises_one_alert_at_once(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
-    call(
-        &server,
-        &advocate,
-        "PUT",
-        "/v1/safety/duress-code",
-        Some(json!({"code": "4711"})),
-    )
-    .await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
+    server
+        .put(&advocate, "/v1/safety/duress-code", json!({"code": "4711"}))
+        .await;
     let id = Uuid::new_v4();
-    call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0})),
-    )
-    .await;
+    server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0}),
+        )
+        .await;
     sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 minute'")
         .execute(&db)
         .await
@@ -488,25 +406,15 @@ async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: P
     assert_eq!(safety_alerts(&server, &coordinator).await.len(), 1);
 
     let checkout = format!("/v1/safety/checkins/{id}/checkout");
-    let (s, v) = call(
-        &server,
-        &advocate,
-        "POST",
-        &checkout,
-        Some(json!({"code": "4711"})),
-    )
-    .await;
+    let (s, v) = server
+        .post(&advocate, &checkout, json!({"code": "4711"}))
+        .await;
     assert_eq!(s, 200, "looks exactly like an ordinary check-out: {v}");
     assert_eq!(v["state"], "overdue");
     // The answer was lost and the phone sends it again: still one duress alert.
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        &checkout,
-        Some(json!({"code": "4711"})),
-    )
-    .await;
+    let (s, _) = server
+        .post(&advocate, &checkout, json!({"code": "4711"}))
+        .await;
     assert_eq!(s, 200);
     let alerts = safety_alerts(&server, &coordinator).await;
     assert_eq!(
@@ -542,38 +450,26 @@ async fn a_duress_code_after_a_missed_check_out_still_raises_its_own_alert(db: P
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     // The other agency's alert; our advocate's check-in takes its id.
     let taken = Uuid::new_v4();
-    let (s, _) = call(
-        &server,
-        &other,
-        "POST",
-        "/v1/alerts",
-        Some(json!({"id": taken, "kind": "next_of_kin"})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &other,
+            "/v1/alerts",
+            json!({"id": taken, "kind": "next_of_kin"}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": taken, "expected_end_at": soon(), "grace_minutes": 0})),
-    )
-    .await;
+    let (s, _) = server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": taken, "expected_end_at": soon(), "grace_minutes": 0}),
+        )
+        .await;
     assert_eq!(s, 201);
     sqlx::query("UPDATE checkins SET expected_end_at = now() - interval '1 minute'")
         .execute(&db)
@@ -594,20 +490,12 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
             .contains("Missed check-out")
     );
     assert_ne!(alerts[0].id, taken);
-    let failures: i64 = sqlx::query_scalar("SELECT count(*) FROM worker_failures")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let failures = count(&db, "SELECT count(*) FROM worker_failures").await;
     assert_eq!(failures, 0);
 
-    let (s, _) = call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/duress",
-        Some(json!({"id": taken})),
-    )
-    .await;
+    let (s, _) = server
+        .post(&advocate, "/v1/safety/duress", json!({"id": taken}))
+        .await;
     assert_eq!(s, 202);
     let alerts = safety_alerts(&server, &coordinator).await;
     let duress = alerts
@@ -616,7 +504,7 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
         .expect("our duress alert under the other agency's id");
     assert!(duress.details.as_deref().unwrap().starts_with("Duress"));
     // Theirs is as it was: their next-of-kin alert, without our details.
-    let (s, theirs) = call(&server, &other, "GET", &format!("/v1/alerts/{taken}"), None).await;
+    let (s, theirs) = server.get(&other, &format!("/v1/alerts/{taken}")).await;
     assert_eq!(
         (s, theirs["kind"].as_str(), theirs["details"].as_str()),
         (200, Some("next_of_kin"), None)
@@ -628,22 +516,16 @@ async fn a_check_in_whose_id_is_another_agencys_alert_is_still_raised(db: PgPool
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_unreadable_last_location_does_not_hold_the_alert_back(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
-    call(
-        &server,
-        &advocate,
-        "POST",
-        "/v1/safety/checkins",
-        Some(json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0})),
-    )
-    .await;
+    server
+        .post(
+            &advocate,
+            "/v1/safety/checkins",
+            json!({"id": id, "expected_end_at": soon(), "grace_minutes": 0}),
+        )
+        .await;
     sqlx::query(
         "UPDATE checkins SET expected_end_at = now() - interval '1 minute', last_location_sealed = '\\x0102deadbeef'",
     )
@@ -673,14 +555,14 @@ async fn the_agency_emergency_number_and_distance_unit_reach_every_phone(db: PgP
     let advocate = server.token(ADVOCATE).await;
     let me = |t: String| {
         let server = &server;
-        async move { call(server, &t, "GET", "/v1/me", None).await.1 }
+        async move { server.get(&t, "/v1/me").await.1 }
     };
     let agency = me(advocate.clone()).await["agency"].clone();
     assert_eq!(agency["emergency_number"], "911", "the demo's");
     assert_eq!(agency["coordinator_fallback_phone"], "+1 303 555 0142");
     let put = |body: serde_json::Value| {
         let (server, admin) = (&server, admin.clone());
-        async move { call(server, &admin, "PUT", "/v1/admin/agency", Some(body)).await }
+        async move { server.put(&admin, "/v1/admin/agency", body).await }
     };
     let (s, v) =
         put(json!({"coordinator_fallback_phone": "+1 303 555 0142", "emergency_number": "112"}))
@@ -693,10 +575,7 @@ async fn the_agency_emergency_number_and_distance_unit_reach_every_phone(db: PgP
         "absent: unchanged"
     );
     let (s, v) = put(json!({"coordinator_fallback_phone": null, "emergency_number": "help"})).await;
-    assert_eq!(
-        (s, &v["errors"][0]["pointer"]),
-        (422, &json!("/emergency_number"))
-    );
+    assert_field_error!(s, v, "/emergency_number");
     assert_eq!(
         me(advocate.clone()).await["agency"]["emergency_number"],
         "112"

@@ -2,7 +2,7 @@
 //! no longer visible, and no change skipped when writers commit out of order.
 
 use fieldline_tests::*;
-use fieldline_wire::contacts::{ContactInput, ContactStatus, Person, Referral, Setting};
+use fieldline_wire::contacts::{ContactInput, ContactStatus, Referral, Setting};
 use fieldline_wire::sync::SyncPage;
 use serde_json::json;
 use sqlx::PgPool;
@@ -13,35 +13,14 @@ fn contact(person: Uuid, pseudonym: &str) -> ContactInput {
         occurred_at: chrono::Utc::now(),
         setting: Setting::Hospital,
         incident_type: "sexual_assault".into(),
-        location: None,
-        person: Person {
-            id: person,
-            pseudonym: pseudonym.into(),
-            name: Some("Dana Example".into()),
-            phone: None,
-            address: None,
-        },
-        safe_contact: None,
         needs: vec![],
-        services: vec![],
-        referrals: vec![],
-        follow_ups: vec![],
-        notes: None,
-        consent: None,
-        status: ContactStatus::Open,
-        screenings: vec![],
+        ..open_contact(person, pseudonym)
     }
 }
 
 async fn put(server: &TestServer, token: &str, id: Uuid, body: &ContactInput) {
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}")))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
+    let (status, _) = server.put_contact(token, id, body, None).await;
+    assert!((200..300).contains(&status), "{status}");
 }
 
 async fn sync(server: &TestServer, token: &str, cursor: Option<&str>, limit: i64) -> SyncPage {
@@ -103,7 +82,7 @@ async fn collect_until(
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let ids: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
     let persons: Vec<Uuid> = (0..7).map(|_| Uuid::new_v4()).collect();
     for (i, id) in ids.iter().enumerate() {
@@ -143,15 +122,10 @@ async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     // One change later: exactly that record (and its person, saved with it).
     let mut changed = contact(persons[3], "Client 3");
     changed.status = ContactStatus::Closed;
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", ids[3])))
-        .bearer_auth(&t)
-        .header("if-match", "\"1\"")
-        .json(&json!(changed))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (s, _) = server
+        .put_contact(&t, ids[3], &json!(changed), Some("\"1\""))
+        .await;
+    assert_eq!(s, 200);
     // A writing transaction anywhere on the cluster (another test) holds the watermark back
     // for a moment: poll, briefly.
     let mut page = sync(&server, &t, Some(&cursor), 100).await;
@@ -172,19 +146,13 @@ async fn a_phone_gets_each_change_once_in_pages(db: PgPool) {
     assert_eq!(synced.status, ContactStatus::Closed);
 
     // Bad cursors are 400s.
-    let res = raw()
-        .get(server.url("/v1/sync?cursor=garbage"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(server.get(&t, "/v1/sync?cursor=garbage").await.0, 400);
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_writer_that_commits_late_is_not_skipped(db: PgPool) {
     let server = TestServer::start(db.clone()).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let before = Uuid::new_v4();
     put(&server, &t, before, &contact(Uuid::new_v4(), "Before")).await;
     let (_, cursor) =
@@ -230,13 +198,8 @@ async fn a_writer_that_commits_late_is_not_skipped(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     let server = TestServer::start(db).await;
-    let advocate = server.login(ADVOCATE).await.session().unwrap().access_token;
-    let coordinator = server
-        .login(COORDINATOR)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let advocate = server.token(ADVOCATE).await;
+    let coordinator = server.token(COORDINATOR).await;
     let id = Uuid::new_v4();
     put(
         &server,
@@ -251,15 +214,18 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     .await;
     assert!(changes.iter().any(|c| c.id == id && !c.deleted));
 
-    let admin = server.login(ADMIN).await.session().unwrap().access_token;
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{id}/access")))
-        .bearer_auth(&admin)
-        .json(&json!({"sealed": true, "team": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    let admin = server.token(ADMIN).await;
+    assert_eq!(
+        server
+            .put(
+                &admin,
+                &format!("/v1/contacts/{id}/access"),
+                json!({"sealed": true, "team": []})
+            )
+            .await
+            .0,
+        204
+    );
     let (changes, _) = collect_until(&server, &coordinator, Some(cursor), 100, |c| {
         c.iter().any(|c| c.id == id)
     })
@@ -282,12 +248,7 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
     assert!(mine.iter().any(|c| c.id == id && !c.deleted));
 
     // Another agency never sees any of it.
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
 }
@@ -295,17 +256,20 @@ async fn sealing_a_record_sends_a_tombstone_to_those_who_lose_it(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn safety_plans_sync_with_their_person(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let person = Uuid::new_v4();
     put(&server, &t, Uuid::new_v4(), &contact(person, "Plan owner")).await;
-    let res = raw()
-        .put(server.url(&format!("/v1/persons/{person}/safety-plan")))
-        .bearer_auth(&t)
-        .json(&json!({"safe_places": ["the library on 5th"], "code_word": "blue umbrella"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(
+        server
+            .put(
+                &t,
+                &format!("/v1/persons/{person}/safety-plan"),
+                json!({"safe_places": ["the library on 5th"], "code_word": "blue umbrella"})
+            )
+            .await
+            .0,
+        201
+    );
     let (changes, _) = collect_until(&server, &t, None, 100, |c| {
         c.iter().any(|c| c.record_type == "safety_plan")
     })
@@ -318,12 +282,7 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
     assert_eq!(body["person_id"], person.to_string());
     assert_eq!(body["content"]["code_word"], "blue umbrella");
     // Another agency gets nothing of it.
-    let other = server
-        .login(OTHER_ADVOCATE)
-        .await
-        .session()
-        .unwrap()
-        .access_token;
+    let other = server.token(OTHER_ADVOCATE).await;
     let (theirs, _) = drain(&server, &other, None, 100).await;
     assert!(theirs.is_empty());
 }
@@ -334,7 +293,7 @@ async fn safety_plans_sync_with_their_person(db: PgPool) {
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn parts_log_their_contact_once_per_transaction(db: PgPool) {
     let server = TestServer::start(db).await;
-    let t = server.login(ADVOCATE).await.session().unwrap().access_token;
+    let t = server.token(ADVOCATE).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     for id in [a, b] {
         let mut c = contact(Uuid::new_v4(), "Client");

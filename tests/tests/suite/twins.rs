@@ -10,7 +10,7 @@
 //! of the first agency (update, seal, plan save, acknowledge, check-out with duress, purge)
 //! is checked against the second agency's twin.
 
-use fieldline_api::encryption::{DataKeys, generate_file, rotate_all};
+use fieldline_api::encryption::{DataKeys, rotate_all};
 use fieldline_tests::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -201,13 +201,7 @@ async fn make_twins(server: &TestServer, ids: &Ids, side: &Side) {
         )
         .await;
     }
-    let (s, _) = call(
-        server,
-        adv,
-        "POST",
-        &format!("/v1/safety/checkins/{}/location", ids.checkin),
-        Some(json!({"latitude": side.latitude.parse::<f64>().unwrap(), "longitude": -111.6, "precision_m": 15})),
-    )
+    let (s, _) = server.post(adv, &format!("/v1/safety/checkins/{}/location", ids.checkin), json!({"latitude": side.latitude.parse::<f64>().unwrap(), "longitude": -111.6, "precision_m": 15}))
     .await;
     assert_eq!(s, 204);
     ok(
@@ -318,14 +312,9 @@ async fn reads_show_only_own(server: &TestServer, ids: &Ids, side: &Side, other:
     }
 
     // The record itself, field by field: the agency's, with its own parts.
-    let (_, c) = call(
-        server,
-        adv,
-        "GET",
-        &format!("/v1/contacts/{}", ids.contact),
-        None,
-    )
-    .await;
+    let (_, c) = server
+        .get(adv, &format!("/v1/contacts/{}", ids.contact))
+        .await;
     let m = side.marker;
     assert_eq!(c["agency_id"], side.agency.to_string());
     assert_eq!(c["person"]["name"], format!("Twin Quill {m}"));
@@ -336,50 +325,41 @@ async fn reads_show_only_own(server: &TestServer, ids: &Ids, side: &Side, other:
         c["screenings"][0]["created_by"],
         side.advocate_id.to_string()
     );
-    let (_, a) = call(
-        server,
-        coord,
-        "GET",
-        &format!("/v1/alerts/{}", ids.alert),
-        None,
-    )
-    .await;
+    let (_, a) = server
+        .get(coord, &format!("/v1/alerts/{}", ids.alert))
+        .await;
     assert_eq!(a["raised_by"], side.advocate_id.to_string());
     // On call: the agency's own coordinator, and only its own override.
-    let (_, on_call) = call(
-        server,
-        coord,
-        "GET",
-        &format!(
-            "/v1/oncall/schedules/{}/on-call?at=2026-11-03T06:00:00Z",
-            ids.schedule
-        ),
-        None,
-    )
-    .await;
+    let (_, on_call) = server
+        .get(
+            coord,
+            &format!(
+                "/v1/oncall/schedules/{}/on-call?at=2026-11-03T06:00:00Z",
+                ids.schedule
+            ),
+        )
+        .await;
     assert_eq!(
         (on_call["user_id"].as_str(), on_call["overridden"].as_bool()),
         (Some(side.coordinator_id.to_string().as_str()), Some(true)),
         "{on_call}"
     );
-    let (_, shifts) = call(
-        server,
-        coord,
-        "GET",
-        &format!(
-            "/v1/oncall/schedules/{}/shifts?from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z",
-            ids.schedule
-        ),
-        None,
-    )
-    .await;
+    let (_, shifts) = server
+        .get(
+            coord,
+            &format!(
+                "/v1/oncall/schedules/{}/shifts?from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z",
+                ids.schedule
+            ),
+        )
+        .await;
     assert_eq!(shifts["overrides"].as_array().unwrap().len(), 1, "{shifts}");
     // The audit log names only the agency's own people.
     let others: Vec<String> = [other.advocate_id, other.coordinator_id]
         .iter()
         .map(Uuid::to_string)
         .collect();
-    let (_, audit) = call(server, admin, "GET", "/v1/admin/audit?limit=500", None).await;
+    let (_, audit) = server.get(admin, "/v1/admin/audit?limit=500").await;
     for e in audit["entries"].as_array().unwrap() {
         let actor = e["actor_user_id"].as_str().unwrap_or_default().to_owned();
         assert!(
@@ -393,18 +373,12 @@ async fn reads_show_only_own(server: &TestServer, ids: &Ids, side: &Side, other:
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     // Keys: the twins are sealed under an old key, rotated to a new one before the reads.
-    let dir = std::env::temp_dir().join(format!("fieldline-twins-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = generate_file("old");
-    let old_file = dir.join("old");
-    std::fs::write(&old_file, &old).unwrap();
-    let mut lines = old.lines();
-    let (search, old_key) = (lines.next().unwrap(), lines.next().unwrap());
-    let new_key = generate_file("new").lines().nth(1).unwrap().to_owned();
-    let both = dir.join("both");
-    std::fs::write(&both, format!("{search}\n{new_key}\n{old_key}\n")).unwrap();
-    let only_new = dir.join("only-new");
-    std::fs::write(&only_new, format!("{search}\n{new_key}\n")).unwrap();
+    let RotationKeys {
+        dir,
+        old: old_file,
+        both,
+        only_new,
+    } = RotationKeys::write("fieldline-twins");
 
     let server = TestServer::start_with(
         db.clone(),
@@ -464,7 +438,7 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
         .unwrap();
     server.escalate().await;
     for (side, other) in [(&a, &b), (&b, &a)] {
-        let (_, inbox) = call(&server, &side.coordinator, "GET", "/v1/alerts", None).await;
+        let (_, inbox) = server.get(&side.coordinator, "/v1/alerts").await;
         let missed: Vec<&Value> = inbox["alerts"]
             .as_array()
             .unwrap()
@@ -486,15 +460,10 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     changed["notes"] = json!(format!("{m} changed notes"));
     changed["status"] = json!("closed");
     changed["referrals"] = json!([]);
-    let res = raw()
-        .put(server.url(&format!("/v1/contacts/{}", ids.contact)))
-        .bearer_auth(&a.advocate)
-        .header("if-match", "\"1\"")
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (s, _) = server
+        .put_contact(&a.advocate, ids.contact, &changed, Some("\"1\""))
+        .await;
+    assert_eq!(s, 200);
     let res = raw()
         .put(server.url(&format!("/v1/persons/{}/safety-plan", ids.person)))
         .bearer_auth(&a.advocate)
@@ -504,14 +473,13 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let (s, v) = call(
-        &server,
-        &a.admin,
-        "PUT",
-        &format!("/v1/contacts/{}/access", ids.contact),
-        Some(json!({"sealed": true, "team": []})),
-    )
-    .await;
+    let (s, v) = server
+        .put(
+            &a.admin,
+            &format!("/v1/contacts/{}/access", ids.contact),
+            json!({"sealed": true, "team": []}),
+        )
+        .await;
     assert_eq!(s, 204, "{v}");
     ok(
         &server,
@@ -573,14 +541,9 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     assert_eq!(s, 404, "the first agency's twin is purged");
 
     // The second agency's twins are as they were made.
-    let (s, c) = call(
-        &server,
-        &b.advocate,
-        "GET",
-        &format!("/v1/contacts/{}", ids.contact),
-        None,
-    )
-    .await;
+    let (s, c) = server
+        .get(&b.advocate, &format!("/v1/contacts/{}", ids.contact))
+        .await;
     assert_eq!(s, 200, "{c}");
     assert_eq!(
         (
@@ -603,23 +566,16 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
         ),
         "{c}"
     );
-    let (s, plan) = call(
-        &server,
-        &b.advocate,
-        "GET",
-        &format!("/v1/persons/{}/safety-plan", ids.person),
-        None,
-    )
-    .await;
+    let (s, plan) = server
+        .get(
+            &b.advocate,
+            &format!("/v1/persons/{}/safety-plan", ids.person),
+        )
+        .await;
     assert_eq!((s, plan["version"].as_i64()), (200, Some(1)), "{plan}");
-    let (s, alert) = call(
-        &server,
-        &b.coordinator,
-        "GET",
-        &format!("/v1/alerts/{}", ids.alert),
-        None,
-    )
-    .await;
+    let (s, alert) = server
+        .get(&b.coordinator, &format!("/v1/alerts/{}", ids.alert))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(alert["state"], "triggered", "{alert}");
     assert!(
@@ -651,7 +607,7 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     assert_eq!(out["state"], "checked_out");
     let mut duress_ids = Vec::new();
     for side in [&a, &b] {
-        let (_, inbox) = call(&server, &side.coordinator, "GET", "/v1/alerts", None).await;
+        let (_, inbox) = server.get(&side.coordinator, "/v1/alerts").await;
         let duress: Vec<&Value> = inbox["alerts"]
             .as_array()
             .unwrap()
@@ -669,20 +625,13 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
     assert_eq!(duress_ids[0], duress_ids[1], "twin check-outs, twin alerts");
 
     // The second agency still reads everything as its own, and the first nothing of it.
-    let (s, found) = call(
-        &server,
-        &b.advocate,
-        "GET",
-        "/v1/persons?name=Twin+Quill",
-        None,
-    )
-    .await;
+    let (s, found) = server.get(&b.advocate, "/v1/persons?name=Twin+Quill").await;
     assert_eq!(s, 200);
     assert_eq!(found["persons"][0]["pseudonym"], "Client Bravomark");
     let (s, found) = read(&server, &a.advocate, "/v1/persons?name=Twin+Quill").await;
     assert_eq!(s, 200);
     assert!(!found.contains("Client"), "{found}");
-    let (s, page) = call(&server, &b.advocate, "GET", "/v1/sync?limit=500", None).await;
+    let (s, page) = server.get(&b.advocate, "/v1/sync?limit=500").await;
     assert_eq!(s, 200);
     let latest: Vec<&Value> = page["changes"]
         .as_array()
@@ -709,10 +658,7 @@ async fn twins_of_two_agencies_stay_apart_on_every_read_and_write(db: PgPool) {
         let (s, text) = read(&server, token, &path).await;
         assert_eq!(s, 200, "{path}: {text}");
     }
-    let failures: i64 = sqlx::query_scalar("SELECT count(*) FROM worker_failures")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let failures = count(&db, "SELECT count(*) FROM worker_failures").await;
     assert_eq!(failures, 0, "no worker item failed over a twin");
     let _ = std::fs::remove_dir_all(&dir);
 }

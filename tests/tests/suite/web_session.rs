@@ -8,14 +8,8 @@ use fieldline_tests::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-async fn post(url: &str, body: Value) -> (u16, Value) {
-    let res = raw().post(url).json(&body).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn web_login(server: &TestServer, email: &str) -> Value {
-    let (status, body) = post(
+    let (status, body) = post_anonymous(
         &server.url("/v1/auth/login"),
         json!({"email": email, "password": DEMO_PASSWORD, "client": "web"}),
     )
@@ -56,10 +50,12 @@ async fn an_idle_web_session_is_refused_at_refresh(db: PgPool) {
 
     // 14 minutes idle: still fine, and the refresh counts as a use.
     idle_for(&server, ADVOCATE, 14).await;
-    let (status, second) = post(&refresh, json!({"refresh_token": first["refresh_token"]})).await;
+    let (status, second) =
+        post_anonymous(&refresh, json!({"refresh_token": first["refresh_token"]})).await;
     assert_eq!(status, 200, "{second}");
     idle_for(&server, ADVOCATE, 10).await;
-    let (status, third) = post(&refresh, json!({"refresh_token": second["refresh_token"]})).await;
+    let (status, third) =
+        post_anonymous(&refresh, json!({"refresh_token": second["refresh_token"]})).await;
     assert_eq!(
         status, 200,
         "a refresh 10 minutes after the last one: {third}"
@@ -67,9 +63,11 @@ async fn an_idle_web_session_is_refused_at_refresh(db: PgPool) {
 
     // 16 minutes without a request or a refresh: refused, as is every later try.
     idle_for(&server, ADVOCATE, 16).await;
-    let (status, body) = post(&refresh, json!({"refresh_token": third["refresh_token"]})).await;
+    let (status, body) =
+        post_anonymous(&refresh, json!({"refresh_token": third["refresh_token"]})).await;
     assert_eq!(status, 401, "{body}");
-    let (status, _) = post(&refresh, json!({"refresh_token": third["refresh_token"]})).await;
+    let (status, _) =
+        post_anonymous(&refresh, json!({"refresh_token": third["refresh_token"]})).await;
     assert_eq!(status, 401);
 }
 
@@ -101,14 +99,15 @@ async fn requests_keep_a_web_session_alive(db: PgPool) {
     .execute(&server.db)
     .await
     .unwrap();
-    let (status, body) = post(&refresh, json!({"refresh_token": login["refresh_token"]})).await;
+    let (status, body) =
+        post_anonymous(&refresh, json!({"refresh_token": login["refresh_token"]})).await;
     assert_eq!(status, 200, "{body}");
 }
 
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn a_phone_session_has_no_idle_limit(db: PgPool) {
     let server = TestServer::start(db).await;
-    let (status, login) = post(
+    let (status, login) = post_anonymous(
         &server.url("/v1/auth/login"),
         json!({"email": ADVOCATE, "password": DEMO_PASSWORD}),
     )
@@ -130,7 +129,7 @@ async fn a_phone_session_has_no_idle_limit(db: PgPool) {
 
     // Offline in the field for six hours: the refresh still works.
     idle_for(&server, ADVOCATE, 6 * 60).await;
-    let (status, body) = post(
+    let (status, body) = post_anonymous(
         &server.url("/v1/auth/refresh"),
         json!({"refresh_token": login["refresh_token"]}),
     )
@@ -157,7 +156,7 @@ async fn web_sessions_get_the_users_device_key(db: PgPool) {
     // The same at the next sign-in and at a refresh (the web app keeps it in memory only).
     let again = web_login(&server, ADVOCATE).await;
     assert_eq!(again["device_key"], key.as_str());
-    let (status, refreshed) = post(
+    let (status, refreshed) = post_anonymous(
         &server.url("/v1/auth/refresh"),
         json!({"refresh_token": first["refresh_token"]}),
     )
@@ -168,7 +167,7 @@ async fn web_sessions_get_the_users_device_key(db: PgPool) {
     // Another user has another key; an unknown client kind is refused.
     let other = web_login(&server, COORDINATOR).await;
     assert_ne!(other["device_key"], key.as_str());
-    let (status, _) = post(
+    let (status, _) = post_anonymous(
         &server.url("/v1/auth/login"),
         json!({"email": ADVOCATE, "password": DEMO_PASSWORD, "client": "kiosk"}),
     )
