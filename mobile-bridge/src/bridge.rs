@@ -880,7 +880,14 @@ impl Bridge {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&alert_id);
             match outcome {
-                Ok(true) => Ok(AlertOutcome::Delivered { alert_id }),
+                Ok(true) => {
+                    // The server answered, so the network is back: an alert still waiting (one
+                    // whose answer a backed-off retry lost) goes now, not after its backoff.
+                    if inner.has_undelivered_alerts().unwrap_or(false) {
+                        Inner::start_alert_retry(&inner);
+                    }
+                    Ok(AlertOutcome::Delivered { alert_id })
+                }
                 // Refused for good (e.g. invalid details): nothing to retry, the app is told.
                 Err(e) if refuses_alert(&e) => Err(e.into()),
                 // Not acknowledged — no connection, an answer lost or cut short, a portal,
@@ -1416,7 +1423,8 @@ impl Inner {
 
     /// Retries undelivered alerts until none are left (one task at a time): the first round
     /// at once, then with backoff. Started (or, when running, woken to try at once) by every
-    /// alert that was not acknowledged, by a sign-in, and when the bridge opens.
+    /// alert that was not acknowledged, by one that was while others wait, by a sign-in, and
+    /// when the bridge opens.
     fn start_alert_retry(inner: &Arc<Inner>) {
         if inner.alert_retry_running.swap(true, Ordering::SeqCst) {
             inner.alert_wake.notify_one();
