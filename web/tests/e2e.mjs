@@ -1484,6 +1484,20 @@ async function runScenarios() {
     await advocateSafety();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "stale") {
     await staleThreshold();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "coordinator-housing") {
+    // The suite runs the flows as three tests, each against a server of its own, so that they
+    // run beside each other and the rest of the suite (tests/tests/suite/web.rs).
+    await coordinator();
+    await housing();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "advocate") {
+    await plainWords();
+    await advocate();
+    await advocateSafety();
+  } else if (process.env.FIELDLINE_E2E_SCENARIO === "resilience") {
+    await backoffRule();
+    await idleReopen();
+    await faults();
+    await busyServer();
   } else if (process.env.FIELDLINE_E2E_SCENARIO === "idle") {
     // The reopen and fault flows alone, for working on them against a running server.
     await idleReopen();
