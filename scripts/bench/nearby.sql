@@ -1,5 +1,5 @@
 -- pgbench script for scripts/bench-directory: the server's whole nearby statement
--- (api/src/directory/search.rs), session check included, for the benchmark's advocate (no
+-- (api/src/directory/store.rs), session check included, for the benchmark's advocate (no
 -- view_confidential_locations: every entry is found by public_loc, and the branch of the
 -- confidential places seen exactly is a one-time filter, never scanned) at a fresh uniform
 -- random point in the benchmark's box, without filters. scripts/bench-directory checks that the query below

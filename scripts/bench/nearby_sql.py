@@ -3,7 +3,7 @@
 
   nearby_sql.py check SEARCH_RS SQL_FILE
       Exit 1 (showing both) unless the SQL file's query is, clause for clause, the statement
-      of `nearby` in api/src/directory/search.rs with no filters.
+      of `nearby` in api/src/directory/store.rs with no filters.
   nearby_sql.py render SQL_FILE LAT LON SID SUB HOLDER_ROLES HOLDER_GRANTS RADIUS LIMIT
       Print the SQL file's query with those values, selecting only the entry ids in order
       (to compare with what the API answers for the same point).
@@ -16,13 +16,13 @@ import uuid
 # What the server binds, by the Rust expression, and the benchmark's stand-in for it.
 # Filters are all absent in the benchmark (no kind, open_now, has_beds, ... parameters).
 RUST_ARGS = {
-    "q.point": "<point>",
-    "q.radius_m": "<radius>",
-    "q.limit": "<limit>",
+    "point": "<point>",
+    "radius_m": "<radius>",
+    "limit": "<limit>",
     "roles": "<holder_roles>",
     "grants": "<holder_grants>",
-    "who.session_id()": "<sid>",
-    "who.user_id()": "<sub>",
+    "session": "<sid>",
+    "user": "<sub>",
     "f.kinds.as_deref()": "NULL",
     "f.open_filter": "NULL",
     "f.has_beds": "NULL",
@@ -57,29 +57,29 @@ def squash(sql):
     return re.sub(r"\s*([(),])\s*", r"\1", sql)
 
 
-def server_query(search_rs):
-    src = open(search_rs, encoding="utf-8").read()
+def server_query(store_rs):
+    src = open(store_rs, encoding="utf-8").read()
     m = re.search(r"pub async fn nearby\b(.*?)\n(?:pub )?(?:async )?fn |pub async fn nearby\b(.*)", src, re.S)
     if not m:
-        die(f"no `pub async fn nearby` in {search_rs}")
+        die(f"no `pub async fn nearby` in {store_rs}")
     body = m.group(1) or m.group(2)
     blocks = re.findall(r'query_as!\(\s*\w+\s*,\s*r#"(.*?)"#\s*,(.*?)\)\s*\.fetch', body, re.S)
     if len(blocks) != 1:
-        die(f"expected exactly one query in nearby() of {search_rs}, found {len(blocks)}")
+        die(f"expected exactly one query in nearby() of {store_rs}, found {len(blocks)}")
     sql, args = blocks[0]
     args = [a.strip() for a in args.split(",") if a.strip()]
     args = [re.sub(r"\s+as\s+.*$", "", a) for a in args]
     subst = {}
     for i, a in enumerate(args, start=1):
         if a not in RUST_ARGS:
-            die(f"search.rs nearby() binds `{a}` as ${i}, which the benchmark does not know")
+            die(f"store.rs nearby() binds `{a}` as ${i}, which the benchmark does not know")
         subst[i] = RUST_ARGS[a]
     sql = re.sub(r'\s+AS\s+"[^"]*"', "", sql)  # sqlx type overrides
 
     def param(m):
         n = int(m.group(1))
         if n not in subst:
-            die(f"search.rs nearby() uses ${n} but binds only {len(subst)} values")
+            die(f"store.rs nearby() uses ${n} but binds only {len(subst)} values")
         return subst[n]
 
     sql = re.sub(r"\$(\d+)(?:::geography)?", param, sql)
@@ -115,8 +115,8 @@ def main():
         server, bench = server_query(sys.argv[2]), bench_query(sys.argv[3])
         if server != bench:
             print("bench-directory: error: scripts/bench/nearby.sql no longer matches the nearby "
-                  "statement in api/src/directory/search.rs:", file=sys.stderr)
-            print(f"  search.rs : {server}", file=sys.stderr)
+                  "statement in api/src/directory/store.rs:", file=sys.stderr)
+            print(f"  store.rs  : {server}", file=sys.stderr)
             print(f"  nearby.sql: {bench}", file=sys.stderr)
             sys.exit(1)
         print(server)
