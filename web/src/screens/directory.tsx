@@ -101,7 +101,11 @@ export function Directory({ me }: { me: Me }) {
         entry={editing === "new" ? null : editing}
         onDone={(saved) => {
           setEditing(null);
-          if (saved) load();
+          if (!saved) return;
+          // The saved place shows at once, at its new version, so editing it again never
+          // starts from the one before (a conflict with oneself); the walk then refreshes all.
+          setEntries((all) => (all?.some((x) => x.id === saved.id) ? all.map((x) => (x.id === saved.id ? saved : x)) : [saved, ...(all ?? [])]));
+          load();
         }}
       />
     );
@@ -323,7 +327,7 @@ function rawOf(i: Draft): Record<string, string> {
   };
 }
 
-function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDone: (saved: boolean) => void }) {
+function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDone: (saved: Entry | null) => void }) {
   const blank: Draft = {
     name: "",
     kind: "shelter",
@@ -418,12 +422,10 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
     fe.show("errors" in r ? r.errors : {});
     if ("errors" in r) return;
     try {
-      if (entry) {
-        await call("PUT", `/v1/directory/entries/${entry.id}`, r.body, { "if-match": `"${baseVersion}"` });
-      } else {
-        await call("POST", "/v1/directory/entries", r.body);
-      }
-      onDone(true);
+      const saved = entry
+        ? await call<Entry>("PUT", `/v1/directory/entries/${entry.id}`, r.body, { "if-match": `"${baseVersion}"` })
+        : await call<Entry>("POST", "/v1/directory/entries", r.body);
+      onDone(saved.body);
     } catch (err) {
       if (err instanceof Problem && err.status === 412 && entry) {
         setConflict(await get<Entry>(`/v1/directory/entries/${entry.id}`));
@@ -607,7 +609,7 @@ function EntryEditor({ me, entry, onDone }: { me: Me; entry: Entry | null; onDon
       )}
       <div class="actions">
         <button class="primary">Save</button>
-        <button type="button" onClick={() => onDone(false)}>
+        <button type="button" onClick={() => onDone(null)}>
           Cancel
         </button>
       </div>
