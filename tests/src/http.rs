@@ -5,8 +5,20 @@ use crate::TestServer;
 use serde_json::Value;
 
 /// A plain HTTP client for requests the bridge would never send (attacks, broken bodies).
+///
+/// One per thread, cloned: building a client reads and parses every system root certificate,
+/// which unoptimised took about half the CPU of the request-heavy tests when every request built
+/// its own. No idle connection is kept, so each request still opens its own connection (as
+/// before) and none outlives the test runtime that opened it (with `--test-threads 1` every
+/// test runs on the one main thread, each with a runtime of its own).
 pub fn raw() -> reqwest::Client {
-    reqwest::Client::new()
+    thread_local! {
+        static CLIENT: reqwest::Client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("HTTP client");
+    }
+    CLIENT.with(reqwest::Client::clone)
 }
 
 /// One JSON request with a bearer token: the status and the JSON body (`Null` if none).
