@@ -12,6 +12,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// A client for the test's own requests: reqwest brings no crypto provider (the workspace's
+/// `Cargo.toml`), so ring is installed first, as the server does.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -82,7 +89,7 @@ async fn serve_with(db_url: &str, data_dir: &std::path::Path, vars: &[(&str, &st
         proc: Proc(child),
         base: format!("http://127.0.0.1:{port}"),
     };
-    let http = reqwest::Client::new();
+    let http = http();
     for _ in 0..300 {
         if let Ok(r) = http.get(format!("{}/readyz", instance.base)).send().await
             && r.status().is_success()
@@ -128,7 +135,7 @@ async fn receiver() -> Receiver {
 }
 
 async fn post(url: String, token: Option<&str>, body: Value) -> (u16, Value) {
-    let mut req = reqwest::Client::new().post(url).json(&body);
+    let mut req = http().post(url).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -167,7 +174,9 @@ async fn phone(i: &Instance, r: &Receiver, token: &str) -> String {
 
 /// Accepted pushes per alert id at one device, with their topics.
 async fn arrived(r: &Receiver, sub: &str) -> BTreeMap<String, Vec<String>> {
-    let all: Vec<Value> = reqwest::get(format!("{}/messages?subscription={sub}", r.origin))
+    let all: Vec<Value> = http()
+        .get(format!("{}/messages?subscription={sub}", r.origin))
+        .send()
         .await
         .unwrap()
         .json()

@@ -169,6 +169,9 @@ impl Client {
 
     pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Client, BridgeError> {
         let base = checked_base(base_url)?;
+        // reqwest brings no crypto provider (the workspace's Cargo.toml): ring, unless the host
+        // app installed one in the process before.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)

@@ -13,12 +13,19 @@ use serde_json::Value;
 /// test runs on the one main thread, each with a runtime of its own).
 pub fn raw() -> reqwest::Client {
     thread_local! {
-        static CLIENT: reqwest::Client = reqwest::Client::builder()
+        static CLIENT: reqwest::Client = client_builder()
             .pool_max_idle_per_host(0)
             .build()
             .expect("HTTP client");
     }
     CLIENT.with(reqwest::Client::clone)
+}
+
+/// A client builder for a test's own client: reqwest brings no crypto provider (the workspace's
+/// `Cargo.toml`), so ring is installed first, as the server and the bridge do.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }
 
 /// One JSON request with a bearer token: the status and the JSON body (`Null` if none).

@@ -22,7 +22,7 @@ pub mod phone;
 pub mod problem;
 
 pub use fixtures::{RotationKeys, high_risk_screening, open_contact};
-pub use http::{call, post_anonymous, raw};
+pub use http::{call, client_builder, post_anonymous, raw};
 
 pub const ADVOCATE: &str = "advocate@demo.fieldline.test";
 pub const COORDINATOR: &str = "coordinator@demo.fieldline.test";

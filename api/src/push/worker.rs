@@ -73,6 +73,8 @@ impl Worker {
         released: Released,
     ) -> anyhow::Result<Worker> {
         let guard = Guard::new(resolver, config.push.allow_http_loopback, released.clone());
+        // reqwest brings no crypto provider (Cargo.toml): ring, kept if one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.push.timeout)
             .connect_timeout(config.push.timeout)

@@ -392,7 +392,7 @@ async fn acknowledged_writes_survive_an_immediate_database_stop() {
         let (tally, outage_over) = (tally.clone(), outage_over.clone());
         let base = server.base_url.clone();
         tokio::spawn(async move {
-            let http = reqwest::Client::builder()
+            let http = client_builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap();
