@@ -17,6 +17,7 @@ mod bridge_faults;
 mod bridge_ffi;
 mod bridge_outbox;
 mod bridge_property;
+mod browser;
 mod contacts;
 mod directory;
 mod directory_transfer;
