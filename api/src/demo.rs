@@ -70,12 +70,17 @@ pub const USERS: [(Uuid, Uuid, &str, &str, &[&str]); 7] = [
 ];
 
 pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
-    let hash = password::hash_outside_requests(PASSWORD.to_owned()).await?;
+    // One hash of the demo password per process (argon2 is slow on purpose): a server seeds
+    // once, but the suite seeds a database for nearly every test (issue #17).
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let hash = HASH
+        .get_or_try_init(|| password::hash_outside_requests(PASSWORD.to_owned()))
+        .await?;
     let mut tx = db.begin().await?;
     users::store::seed_demo_agencies(&mut tx, DEMO_AGENCY, OTHER_AGENCY).await?;
     for (id, agency, email, name, roles) in USERS {
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-        users::store::seed_demo_user(&mut tx, id, agency, email, name, &hash, &roles).await?;
+        users::store::seed_demo_user(&mut tx, id, agency, email, name, hash, &roles).await?;
     }
     // Work phones (fictional 555-01xx numbers), so a coordinator can call the demo advocate
     // back and the advocate the coordinator on call. Left alone once an admin changed them.
