@@ -127,6 +127,25 @@ async fn who_is_on_call_follows_the_rotation_overrides_and_dst(db: PgPool) {
     );
 }
 
+/// Raises a high-risk alert; who its first level notified.
+async fn first_notified(server: &TestServer, token: &str) -> serde_json::Value {
+    let (s, raised) = server
+        .post(
+            token,
+            "/v1/alerts",
+            json!({"id": Uuid::new_v4(), "kind": "high_risk"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{raised}");
+    let alert: Alert = serde_json::from_value(raised).unwrap();
+    let notified = alert
+        .timeline
+        .into_iter()
+        .find(|e| e.kind == "notified")
+        .expect("a notified event");
+    notified.details["users"].clone()
+}
+
 #[sqlx::test(migrator = "fieldline_api::MIGRATOR")]
 async fn an_escalation_level_reaches_whoever_is_on_call(db: PgPool) {
     let server = TestServer::start(db).await;
@@ -147,42 +166,14 @@ async fn an_escalation_level_reaches_whoever_is_on_call(db: PgPool) {
     })).await;
     assert_eq!(s, 200, "{v}");
     // ...until the coordinator covers.
-    let (_, raised) = server
-        .post(
-            &t,
-            "/v1/alerts",
-            json!({"id": Uuid::new_v4(), "kind": "high_risk"}),
-        )
-        .await;
-    let alert: Alert = serde_json::from_value(raised).unwrap();
-    let notified = &alert
-        .timeline
-        .iter()
-        .find(|e| e.kind == "notified")
-        .unwrap()
-        .details;
-    assert_eq!(notified["users"], json!([advocate]));
+    assert_eq!(first_notified(&server, &t).await, json!([advocate]));
 
     let now = chrono::Utc::now();
     let (s, _) = server.post(&t, &format!("/v1/oncall/schedules/{schedule}/overrides"), json!({
         "user_id": coordinator, "start_at": now - chrono::Duration::minutes(1), "end_at": now + chrono::Duration::hours(1)
     })).await;
     assert_eq!(s, 201);
-    let (_, raised) = server
-        .post(
-            &t,
-            "/v1/alerts",
-            json!({"id": Uuid::new_v4(), "kind": "high_risk"}),
-        )
-        .await;
-    let alert: Alert = serde_json::from_value(raised).unwrap();
-    let notified = &alert
-        .timeline
-        .iter()
-        .find(|e| e.kind == "notified")
-        .unwrap()
-        .details;
-    assert_eq!(notified["users"], json!([coordinator]));
+    assert_eq!(first_notified(&server, &t).await, json!([coordinator]));
     // A policy naming another agency's schedule is refused.
     let (s, _) = server
         .put(

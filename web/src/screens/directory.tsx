@@ -92,7 +92,9 @@ export function Directory({ me }: { me: Me }) {
     );
   }, [entries, q, kind, status, staleOnly, staleAfter]);
 
-  const replace = (e: Entry) => setEntries((all) => (all ?? []).map((x) => (x.id === e.id ? e : x)));
+  /** Shows `e` as the server now has it: in its place, or first when the list lacks it. */
+  const replace = (e: Entry) =>
+    setEntries((all) => (all?.some((x) => x.id === e.id) ? all.map((x) => (x.id === e.id ? e : x)) : [e, ...(all ?? [])]));
 
   if (editing)
     return (
@@ -104,7 +106,7 @@ export function Directory({ me }: { me: Me }) {
           if (!saved) return;
           // The saved place shows at once, at its new version, so editing it again never
           // starts from the one before (a conflict with oneself); the walk then refreshes all.
-          setEntries((all) => (all?.some((x) => x.id === saved.id) ? all.map((x) => (x.id === saved.id ? saved : x)) : [saved, ...(all ?? [])]));
+          replace(saved);
           load();
         }}
       />
